@@ -1,0 +1,28 @@
+import type { Db } from './db';
+import { migrateLatest } from './db';
+import type { Logger } from './lib/logger';
+import { referenceFile } from './lib/reference-files';
+import { loadDirectory } from './modules/municipalities';
+import { importConsultaAmigable, loadHistory } from './modules/spending';
+
+/**
+ * Cut-off of the bundled 2025 Consulta Amigable snapshot: the file was in its source repository
+ * by 2025-03-08 (see reference-data/README.md); 2024 is the full year.
+ */
+export const BUNDLED_CUT_OFFS: Record<number, string> = { 2024: '2024-12-31', 2025: '2025-03-08' };
+
+/** Migrates, then loads the bundled reference data when the database is empty. Idempotent. */
+export async function prepareDatabase(db: Db, logger: Logger, loadReference = true): Promise<{ migrated: string[]; loaded: boolean }> {
+  const migrated = await migrateLatest(db);
+  if (migrated.length) logger.info({ migrations: migrated }, 'migrations applied');
+  if (!loadReference) return { migrated, loaded: false };
+  const row = await db('municipalities').count({ n: '*' }).first();
+  if (Number(row?.n ?? 0) > 0) return { migrated, loaded: false };
+  const started = Date.now();
+  const dir = await loadDirectory(db);
+  await loadHistory(db);
+  const report = await importConsultaAmigable(db, referenceFile('mef_consulta_amigable_municipalidades_2024_2025.csv'), { cutOffs: BUNDLED_CUT_OFFS });
+  if (report.status === 'rejected') throw new Error(`bundled execution data rejected: ${JSON.stringify(report.errors.slice(0, 3))}`);
+  logger.info({ ...dir, executionRows: report.rows, ms: Date.now() - started }, 'reference data loaded');
+  return { migrated, loaded: true };
+}

@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { prepareDatabase } from '../bootstrap';
+import { loadConfig } from '../config';
+import { createDb } from '../db';
+import { createI18n, Lang } from '../i18n';
+import { createLogger } from '../lib/logger';
+import { importConsultaAmigable, ImportReport } from '../modules/spending';
+
+const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
+
+  consulta-amigable  MEF Consulta Amigable export of municipal execution totals, either the
+                     clean CSV (year,ubigeo,pia,pim,…) or the raw export ("01: AMAZONAS",
+                     "62,334,134"). All-or-nothing; re-importing the same data changes nothing.
+  --cut-off          date of the snapshot for a year that was not complete (e.g. 2025=2025-03-08)
+Environment: DATABASE_URL (default: embedded SQLite under data/).`;
+
+interface Args {
+  kind: string;
+  file: string;
+  cutOffs: Record<number, string>;
+  lang: Lang;
+}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args | string {
+  const rest: string[] = [];
+  const cutOffs: Record<number, string> = {};
+  let lang: Lang = (env.LANG ?? '').startsWith('en') ? 'en' : 'es';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--cut-off') {
+      const m = /^(\d{4})=(\d{4}-\d{2}-\d{2})$/.exec(argv[++i] ?? '');
+      if (!m || Number.isNaN(Date.parse(m[2]))) return `--cut-off expects YEAR=YYYY-MM-DD`;
+      cutOffs[Number(m[1])] = m[2];
+    } else if (a === '--lang') {
+      const l = argv[++i];
+      if (l !== 'es' && l !== 'en') return '--lang expects es or en';
+      lang = l;
+    } else if (a === '-h' || a === '--help') return '';
+    else rest.push(a);
+  }
+  if (rest.length !== 2) return '';
+  const [kind, file] = rest;
+  if (kind !== 'consulta-amigable') return `unknown import kind: ${kind}`;
+  // npm run changes the working directory to the project; resolve against where the user was.
+  return { kind, file: path.resolve(env.INIT_CWD ?? process.cwd(), file), cutOffs, lang };
+}
+
+export function formatReport(report: ImportReport, lang: Lang): string {
+  const t = createI18n().getFixedT(lang, 'import');
+  const lines: string[] = [];
+  const summary = { file: report.file, rows: report.rows, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, years: report.years.join(', '), encoding: report.encoding, shape: report.shape };
+  if (report.status === 'rejected') {
+    lines.push(String(t('cli.rejected', { ...summary, count: report.errorCount })));
+    for (const e of report.errors) {
+      lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
+    }
+    if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
+  } else if (report.status === 'unchanged') {
+    lines.push(String(t(report.alreadyImported ? 'cli.already_imported' : 'cli.unchanged', summary)));
+  } else {
+    lines.push(String(t('cli.imported', summary)));
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (typeof args === 'string') {
+    if (args) process.stderr.write(`${args}\n\n`);
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  if (!fs.existsSync(args.file)) {
+    process.stderr.write(`${args.lang === 'es' ? 'No existe el archivo' : 'File not found'}: ${args.file}\n`);
+    return 2;
+  }
+  const config = loadConfig();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const db = createDb(config.db);
+  try {
+    await prepareDatabase(db, logger, config.loadReferenceData);
+    const started = Date.now();
+    let last = 0;
+    const report = await importConsultaAmigable(db, args.file, {
+      cutOffs: args.cutOffs,
+      onProgress: (rows) => {
+        const now = Date.now();
+        if (now - last < 1000) return;
+        last = now;
+        const secs = (now - started) / 1000;
+        process.stderr.write(`… ${rows} ${args.lang === 'es' ? 'filas leídas' : 'rows read'} (${Math.round(rows / Math.max(secs, 0.001))}/s)\n`);
+      },
+    });
+    process.stdout.write(`${formatReport(report, args.lang)}\n`);
+    return report.status === 'rejected' ? 1 : 0;
+  } finally {
+    await db.destroy();
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

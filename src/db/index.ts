@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import knex, { Knex } from 'knex';
+import type { DbConfig } from '../config';
+import { migrationSource } from '../../migrations';
+
+export type Db = Knex;
+
+/** Builds the knex instance for SQLite (embedded default) or MySQL/MariaDB. */
+export function createDb(cfg: DbConfig): Db {
+  if (cfg.client === 'sqlite') {
+    if (cfg.filename !== ':memory:') fs.mkdirSync(path.dirname(cfg.filename), { recursive: true });
+    return knex({
+      client: 'better-sqlite3',
+      connection: { filename: cfg.filename },
+      useNullAsDefault: true,
+      pool: {
+        min: 1,
+        max: 1,
+        afterCreate(conn: { pragma: (s: string) => unknown }, done: (err: Error | null, c: unknown) => void) {
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = NORMAL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    });
+  }
+  const url = new URL(cfg.url);
+  return knex({
+    client: 'mysql2',
+    connection: {
+      host: url.hostname,
+      port: url.port ? Number(url.port) : 3306,
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      database: url.pathname.replace(/^\//, ''),
+      charset: 'utf8mb4',
+      decimalNumbers: true,
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      dateStrings: true,
+      timezone: 'Z',
+      connectTimeout: 5000,
+    },
+    pool: { min: 0, max: cfg.poolMax },
+    acquireConnectionTimeout: 5000,
+  });
+}
+
+export function isMysql(db: Db): boolean {
+  return db.client.config.client === 'mysql2';
+}
+
+export async function migrateLatest(db: Db): Promise<string[]> {
+  const [, applied] = await db.migrate.latest({ migrationSource });
+  return applied as string[];
+}
+
+/** Cheap readiness probe. */
+export async function ping(db: Db): Promise<void> {
+  await db.raw('select 1');
+}

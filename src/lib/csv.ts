@@ -1,0 +1,15 @@
+import { stringify } from 'csv-stringify/sync';
+
+/** Cells starting with = + - @ (or tab/CR) are prefixed with ' so spreadsheets do not run them. */
+export function neutraliseCell(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}
+
+/** Serialises rows to CSV (UTF-8 with header) with formula neutralisation. */
+export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
+  return stringify(
+    rows.map((r) => columns.map((c) => neutraliseCell(r[c] ?? ''))),
+    { header: true, columns, bom: false },
+  );
+}

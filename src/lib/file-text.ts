@@ -1,0 +1,24 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+
+export type TextEncoding = 'utf-8' | 'utf-8-bom' | 'latin1';
+
+/** Reads a whole (small) text file, detecting UTF-8 (with or without BOM) vs Latin-1. */
+export function readTextFile(file: string): { text: string; encoding: TextEncoding; sha256: string; bytes: number } {
+  const buf = fs.readFileSync(file);
+  const sha256 = crypto.createHash('sha256').update(buf).digest('hex');
+  const bom = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+  try {
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(bom ? buf.subarray(3) : buf);
+    return { text, encoding: bom ? 'utf-8-bom' : 'utf-8', sha256, bytes: buf.length };
+  } catch {
+    return { text: buf.toString('latin1'), encoding: 'latin1', sha256, bytes: buf.length };
+  }
+}
+
+/** Guesses the delimiter of a CSV from its header line (Excel in Spanish locales writes ';'). */
+export function sniffDelimiter(headerLine: string): ',' | ';' | '\t' {
+  const count = (c: string) => headerLine.split(c).length - 1;
+  const candidates: Array<',' | ';' | '\t'> = [',', ';', '\t'];
+  return candidates.reduce((best, c) => (count(c) > count(best) ? c : best), ',');
+}

@@ -1,0 +1,26 @@
+import type { Db } from '../../db';
+import type { PageRegistrar } from '../../web/pages';
+import type { SpendingService } from '../spending';
+import { municipalitiesApi } from './municipalities.api';
+import { municipalitiesHandlers } from './municipalities.handlers';
+import { createMunicipalitiesService } from './municipalities.service';
+
+export { createMunicipalitiesService } from './municipalities.service';
+export type { MunicipalitiesService } from './municipalities.service';
+export { loadDirectory } from './municipalities.loader';
+export type { Municipality, Department } from './municipalities.types';
+
+export function createMunicipalitiesModule({ db, spending }: { db: Db; spending: SpendingService }) {
+  const service = createMunicipalitiesService({ db });
+  const h = municipalitiesHandlers(service, spending);
+  return {
+    service,
+    registerPages(reg: PageRegistrar) {
+      reg.page('departments', h.departments);
+      reg.page('department', h.department);
+      reg.page('municipality', h.municipality);
+      reg.page('search', h.search);
+    },
+    api: municipalitiesApi(service),
+  };
+}

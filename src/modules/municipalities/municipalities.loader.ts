@@ -1,0 +1,67 @@
+import type { Db } from '../../db';
+import { readReferenceCsv } from '../../lib/reference-files';
+import { foldForSearch } from '../../lib/text';
+
+const num = (v: string | undefined): number | null => (v === undefined || v === '' ? null : Number(v));
+
+/** Loads the INEI directory (25 departments, 196 provinces, 1 891 municipalities) in one transaction. */
+export async function loadDirectory(db: Db): Promise<{ departments: number; provinces: number; municipalities: number }> {
+  const deps = readReferenceCsv('ubigeo_departamentos.csv');
+  const provs = readReferenceCsv('ubigeo_provincias.csv');
+  const dists = readReferenceCsv('ubigeo_distritos.csv');
+  await db.transaction(async (trx) => {
+    await trx.batchInsert(
+      'departments',
+      deps.map((d) => ({
+        code: d.department_code,
+        name: d.department,
+        name_search: foldForSearch(d.department),
+        name_mef: d.name_mef,
+        iso_3166_2: d.iso_3166_2,
+        capital: d.capital,
+        population: Number(d.population_2025),
+        surface_km2: num(d.surface_km2),
+        latitude: num(d.latitude),
+        longitude: num(d.longitude),
+      })),
+      100,
+    );
+    await trx.batchInsert(
+      'provinces',
+      provs.map((p) => ({
+        code: p.province_code,
+        department_code: p.department_code,
+        name: p.province,
+        name_search: foldForSearch(p.province),
+        capital: p.capital,
+        population: Number(p.population_2025),
+        surface_km2: num(p.surface_km2),
+        latitude: num(p.latitude),
+        longitude: num(p.longitude),
+      })),
+      200,
+    );
+    await trx.batchInsert(
+      'municipalities',
+      dists.map((m) => ({
+        ubigeo: m.ubigeo,
+        department_code: m.department_code,
+        province_code: m.province_code,
+        district: m.district,
+        name_search: foldForSearch(m.district),
+        type: m.municipality_type === 'provincial' ? 'provincial' : 'distrital',
+        name_mef: m.municipality_name_mef,
+        sec_ejec: m.sec_ejec_mef || null,
+        capital: m.capital,
+        capital_category: m.capital_category || null,
+        population: Number(m.population_2025),
+        surface_km2: num(m.surface_km2),
+        altitude_m: num(m.altitude_m),
+        latitude: num(m.latitude),
+        longitude: num(m.longitude),
+      })),
+      200,
+    );
+  });
+  return { departments: deps.length, provinces: provs.length, municipalities: dists.length };
+}

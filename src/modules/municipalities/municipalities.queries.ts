@@ -1,0 +1,99 @@
+import type { Db } from '../../db';
+import type { Department, Municipality, MunicipalityFilter, Province } from './municipalities.types';
+
+const MUNI_COLUMNS = [
+  'm.ubigeo',
+  'm.department_code',
+  'd.name as department',
+  'm.province_code',
+  'p.name as province',
+  'm.district',
+  'm.type',
+  'm.name_mef',
+  'm.sec_ejec',
+  'm.capital',
+  'm.capital_category',
+  'm.population',
+  'm.surface_km2',
+  'm.altitude_m',
+  'm.latitude',
+  'm.longitude',
+];
+
+const DEPT_COLUMNS = ['code', 'name', 'name_mef', 'iso_3166_2', 'capital', 'population', 'surface_km2', 'latitude', 'longitude'];
+
+/** Escapes LIKE wildcards in a user-supplied fragment (the value is still bound). */
+const likeFragment = (s: string) => `%${s.replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
+/** All departments ordered by name. */
+export function listDepartments(db: Db): Promise<Department[]> {
+  return db('departments').select(DEPT_COLUMNS).orderBy('name');
+}
+
+export function findDepartment(db: Db, code: string): Promise<Department | undefined> {
+  return db('departments').where({ code }).first(DEPT_COLUMNS);
+}
+
+/** Provinces of a department with the number of municipalities in each. */
+export function listProvinces(db: Db, departmentCode?: string): Promise<Province[]> {
+  const q = db('provinces as p')
+    .leftJoin('municipalities as m', 'm.province_code', 'p.code')
+    .groupBy('p.code', 'p.department_code', 'p.name', 'p.capital', 'p.population', 'p.surface_km2')
+    .select('p.code', 'p.department_code', 'p.name', 'p.capital', 'p.population', 'p.surface_km2')
+    .count({ municipality_count: 'm.ubigeo' })
+    .orderBy('p.code');
+  if (departmentCode) q.where('p.department_code', departmentCode);
+  return q as unknown as Promise<Province[]>;
+}
+
+/** Municipalities matching the filter; `q` must already be folded (see foldForSearch). */
+export function listMunicipalities(db: Db, f: MunicipalityFilter = {}, limit?: number): Promise<Municipality[]> {
+  const q = db('municipalities as m')
+    .join('departments as d', 'd.code', 'm.department_code')
+    .join('provinces as p', 'p.code', 'm.province_code')
+    .select(MUNI_COLUMNS)
+    .orderBy('m.ubigeo');
+  if (f.department) q.where('m.department_code', f.department);
+  if (f.province) q.where('m.province_code', f.province);
+  if (f.type) q.where('m.type', f.type);
+  if (f.q) for (const word of f.q.split(' ')) q.whereRaw("m.name_search like ? escape '!'", [likeFragment(word)]);
+  if (limit) q.limit(limit);
+  return q;
+}
+
+export function findMunicipality(db: Db, ubigeo: string): Promise<Municipality | undefined> {
+  return db('municipalities as m')
+    .join('departments as d', 'd.code', 'm.department_code')
+    .join('provinces as p', 'p.code', 'm.province_code')
+    .where('m.ubigeo', ubigeo)
+    .first(MUNI_COLUMNS);
+}
+
+/** Departments and provinces whose folded name contains every word of `folded`. */
+export async function searchPlaces(db: Db, folded: string, limit: number) {
+  const words = folded.split(' ');
+  const dq = db('departments').select('code', 'name').orderBy('name').limit(limit);
+  const pq = db('provinces as p').join('departments as d', 'd.code', 'p.department_code').select('p.code', 'p.name', 'd.name as department').orderBy('p.name').limit(limit);
+  for (const w of words) {
+    dq.whereRaw("name_search like ? escape '!'", [likeFragment(w)]);
+    pq.whereRaw("p.name_search like ? escape '!'", [likeFragment(w)]);
+  }
+  const [departments, provinces] = await Promise.all([dq, pq]);
+  return { departments: departments as { code: string; name: string }[], provinces: provinces as { code: string; name: string; department: string }[] };
+}
+
+export async function countDirectory(db: Db) {
+  const [d, p, m] = await Promise.all([
+    db('departments').count({ n: '*' }).first(),
+    db('provinces').count({ n: '*' }).first(),
+    db('municipalities').select('type').count({ n: '*' }).groupBy('type'),
+  ]);
+  const byType = Object.fromEntries((m as { type: string; n: number }[]).map((r) => [r.type, Number(r.n)]));
+  return {
+    departments: Number(d?.n ?? 0),
+    provinces: Number(p?.n ?? 0),
+    provincial: byType.provincial ?? 0,
+    distrital: byType.distrital ?? 0,
+    municipalities: (byType.provincial ?? 0) + (byType.distrital ?? 0),
+  };
+}

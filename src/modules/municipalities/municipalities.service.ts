@@ -1,0 +1,49 @@
+import type { Db } from '../../db';
+import { NotFoundError } from '../../lib/errors';
+import { foldForSearch } from '../../lib/text';
+import * as q from './municipalities.queries';
+import type { MunicipalityFilter } from './municipalities.types';
+
+export function createMunicipalitiesService({ db }: { db: Db }) {
+  return {
+    departments: () => q.listDepartments(db),
+
+    async department(code: string) {
+      const d = await q.findDepartment(db, code);
+      if (!d) throw new NotFoundError('municipalities:errors.department_not_found', { code });
+      return d;
+    },
+
+    provinces: (departmentCode?: string) => q.listProvinces(db, departmentCode),
+
+    list(filter: MunicipalityFilter) {
+      return q.listMunicipalities(db, { ...filter, q: filter.q ? foldForSearch(filter.q) || undefined : undefined });
+    },
+
+    async municipality(ubigeo: string) {
+      const m = await q.findMunicipality(db, ubigeo);
+      if (!m) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo });
+      return m;
+    },
+
+    /** Accent- and case-insensitive search over municipalities, provinces and departments. */
+    async search(text: string, limit = 50) {
+      const folded = foldForSearch(text);
+      if (!folded) return { query: text, municipalities: [], total: 0, provinces: [], departments: [] };
+      const [municipalities, places] = await Promise.all([
+        q.listMunicipalities(db, { q: folded }, 500).then((rows) => rows),
+        q.searchPlaces(db, folded, 20),
+      ]);
+      const score = (name: string) => {
+        const n = foldForSearch(name);
+        return n === folded ? 0 : n.startsWith(folded) ? 1 : 2;
+      };
+      municipalities.sort((a, b) => score(a.district) - score(b.district) || b.population - a.population);
+      return { query: text, municipalities: municipalities.slice(0, limit), total: municipalities.length, ...places };
+    },
+
+    counts: () => q.countDirectory(db),
+  };
+}
+
+export type MunicipalitiesService = ReturnType<typeof createMunicipalitiesService>;

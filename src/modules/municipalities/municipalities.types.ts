@@ -1,0 +1,49 @@
+export interface Department {
+  code: string;
+  name: string;
+  name_mef: string;
+  iso_3166_2: string;
+  capital: string;
+  population: number;
+  surface_km2: number | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface Province {
+  code: string;
+  department_code: string;
+  name: string;
+  capital: string;
+  population: number;
+  surface_km2: number | null;
+  municipality_count?: number;
+}
+
+export type MunicipalityType = 'provincial' | 'distrital';
+
+export interface Municipality {
+  ubigeo: string;
+  department_code: string;
+  department: string;
+  province_code: string;
+  province: string;
+  district: string;
+  type: MunicipalityType;
+  name_mef: string;
+  sec_ejec: string | null;
+  capital: string;
+  capital_category: string | null;
+  population: number;
+  surface_km2: number | null;
+  altitude_m: number | null;
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface MunicipalityFilter {
+  department?: string;
+  province?: string;
+  type?: MunicipalityType;
+  q?: string;
+}

@@ -1,0 +1,22 @@
+import type { PageRegistrar } from '../../web/pages';
+import type { MunicipalitiesService } from '../municipalities';
+import { spendingApi } from './spending.api';
+import { spendingHandlers } from './spending.handlers';
+import type { SpendingService } from './spending.service';
+
+export { createSpendingService } from './spending.service';
+export type { SpendingService } from './spending.service';
+export { importConsultaAmigable, CONSULTA_AMIGABLE } from './consulta-amigable.importer';
+export type { ImportReport } from './consulta-amigable.importer';
+export { loadHistory } from './history.loader';
+
+export function createSpendingModule({ spending, municipalities }: { spending: SpendingService; municipalities: MunicipalitiesService }) {
+  const h = spendingHandlers(spending, municipalities);
+  return {
+    registerPages(reg: PageRegistrar) {
+      reg.page('ranking', h.ranking);
+      reg.page('history', h.history);
+    },
+    api: spendingApi(spending, municipalities),
+  };
+}

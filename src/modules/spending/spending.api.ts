@@ -1,0 +1,55 @@
+import { Router } from 'express';
+import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
+import { NotFoundError } from '../../lib/errors';
+import { parse, sendRows } from '../../lib/http';
+import type { MunicipalitiesService } from '../municipalities';
+import { Ubigeo } from '../municipalities/municipalities.schemas';
+import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.schemas';
+import type { SpendingService } from './spending.service';
+
+export const EXECUTION_FIELDS = ['code', 'name', 'parent', 'year', ...AMOUNT_COLUMNS, 'execution_pct', 'rank', 'source', 'cut_off', 'partial'];
+const MUNI_EXECUTION_FIELDS = ['ubigeo', 'year', 'pia', 'pim', 'certificacion', 'compromiso_anual', 'devengado', 'girado', 'execution_pct', 'source', 'cut_off', 'partial', 'rank_national', 'rank_department'];
+
+const soles = <T extends Record<string, unknown>>(r: T) => ({ ...r, ...Object.fromEntries(AMOUNT_COLUMNS.map((c) => [c, toSoles(Number(r[c]))])) });
+
+/** Execution totals as open data: amounts in soles, execution_pct = devengado / PIM × 100. */
+export function spendingApi(svc: SpendingService, municipalities: MunicipalitiesService): Router {
+  const r = Router();
+
+  r.get('/municipalities/:ubigeo/execution', async (req, res) => {
+    const ubigeo = Ubigeo.safeParse(req.params.ubigeo);
+    if (!ubigeo.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: req.params.ubigeo });
+    const q = parse(MunicipalityExecutionApiQuery, req.query);
+    await municipalities.municipality(ubigeo.data);
+    const year = q.year ?? (await svc.defaultYear());
+    const rows = await svc.forMunicipality(ubigeo.data);
+    const row = rows.find((e) => e.year === year);
+    if (!row) throw new NotFoundError('spending:errors.no_data_for_year', { year });
+    const out = soles({ ...row, ubigeo: ubigeo.data });
+    if (q.format === 'csv') {
+      sendRows(res, 'csv', [out], MUNI_EXECUTION_FIELDS, `execution-${ubigeo.data}-${year}`);
+      return;
+    }
+    res.json(Object.fromEntries(MUNI_EXECUTION_FIELDS.map((f) => [f, out[f as keyof typeof out] ?? null])));
+  });
+
+  r.get('/execution', async (req, res) => {
+    const q = parse(ExecutionApiQuery, req.query);
+    const year = q.year ?? (await svc.defaultYear());
+    if (year === null) throw new NotFoundError('spending:errors.no_data');
+    const data = await svc.ranking({ level: q.level, year, department: q.department, sort: 'rank' });
+    const rows = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
+    sendRows(res, q.format, rows, EXECUTION_FIELDS, `execution-${q.level}-${year}`, {
+      level: q.level,
+      year,
+      count: rows.length,
+      partial: data.year.partial,
+      cut_off: data.year.cut_off,
+      source: data.year.label,
+      units: 'PEN (soles); execution_pct = devengado / pim × 100',
+      total: soles({ ...data.total }),
+    });
+  });
+
+  return r;
+}

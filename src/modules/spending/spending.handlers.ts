@@ -1,0 +1,43 @@
+import type { Request, Response } from 'express';
+import { parse } from '../../lib/http';
+import type { MunicipalitiesService } from '../municipalities';
+import { RankingPageQuery } from './spending.schemas';
+import type { SpendingService } from './spending.service';
+
+export const PAGE_SIZE = 100;
+
+export const spendingHandlers = (svc: SpendingService, municipalities: MunicipalitiesService) => ({
+  /** National ranking: departments, provinces or municipalities by execution %. */
+  async ranking(req: Request, res: Response) {
+    const q = parse(RankingPageQuery, req.query);
+    const years = await svc.years();
+    const year = q.year ?? (await svc.defaultYear());
+    if (year === null) {
+      res.render('spending/ranking', { title: res.locals.t('spending:ranking.title'), years, data: null, q, departments: [] });
+      return;
+    }
+    const level = q.level ?? 'department';
+    const data = await svc.ranking({ level, year, department: q.department, type: q.type, sort: q.sort, dir: q.dir });
+    const page = Math.max(1, q.page ?? 1);
+    const pages = Math.max(1, Math.ceil(data.rows.length / PAGE_SIZE));
+    const rows = data.rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    res.render('spending/ranking', {
+      title: res.locals.t('spending:ranking.title'),
+      years,
+      data: { ...data, rows, level, page: Math.min(page, pages), pages, count: data.rows.length },
+      q: { ...q, year, level },
+      departments: await municipalities.departments(),
+    });
+  },
+
+  /** The paper's Table 1 and 2 with the latest complete year appended from municipal data. */
+  async history(_req: Request, res: Response) {
+    const [history, departments, years] = await Promise.all([svc.history(), municipalities.departments(), svc.years()]);
+    const names = Object.fromEntries(departments.map((d) => [d.code, d.name]));
+    res.render('spending/history', {
+      title: res.locals.t('spending:history.title'),
+      history: { ...history, rows: history.rows.map((r) => ({ ...r, name: names[r.code] ?? r.code })).sort((a, b) => a.name.localeCompare(b.name, 'es')) },
+      computedMeta: years.find((y) => y.year === history.computedYear) ?? null,
+    });
+  },
+});

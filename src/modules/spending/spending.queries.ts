@@ -1,0 +1,84 @@
+import type { Db } from '../../db';
+import { AMOUNT_COLUMNS } from '../../lib/amounts';
+import type { ExecutionYear, MunicipalityExecution } from './spending.types';
+
+/** Detailed MEF data (when imported) takes precedence over Consulta Amigable totals. */
+export const PREFERRED_SOURCE = 'mef_gasto';
+
+const bestSource = (db: Db) =>
+  db.raw(
+    `(e.source = ? or not exists (select 1 from execution_totals e2 where e2.ubigeo = e.ubigeo and e2.year = e.year and e2.source = ?))`,
+    [PREFERRED_SOURCE, PREFERRED_SOURCE],
+  );
+
+const EXEC_COLUMNS = [
+  'e.ubigeo',
+  'e.year',
+  'e.source',
+  ...AMOUNT_COLUMNS.map((c) => `e.${c}`),
+  'm.name_mef as name',
+  'm.district',
+  'm.department_code',
+  'd.name as department',
+  'm.province_code',
+  'p.name as province',
+  'm.type',
+  'm.population',
+];
+
+const numeric = (r: Record<string, unknown>) => {
+  for (const c of AMOUNT_COLUMNS) r[c] = Number(r[c]);
+  r.year = Number(r.year);
+  r.population = Number(r.population);
+  return r as unknown as MunicipalityExecution;
+};
+
+/** Years with execution data, per source, with their cut-off dates. */
+export async function listExecutionYears(db: Db): Promise<ExecutionYear[]> {
+  const rows = await db('execution_years').select('year', 'source', 'cut_off', 'partial', 'label').orderBy('year', 'desc');
+  return rows.map((r: Record<string, unknown>) => ({
+    year: Number(r.year),
+    source: String(r.source),
+    cut_off: String(r.cut_off).slice(0, 10),
+    partial: Boolean(Number(r.partial)),
+    label: String(r.label),
+  }));
+}
+
+/** Every municipality's totals for one year, from its best available source. */
+export async function executionForYear(db: Db, year: number): Promise<MunicipalityExecution[]> {
+  const rows = await db('execution_totals as e')
+    .join('municipalities as m', 'm.ubigeo', 'e.ubigeo')
+    .join('departments as d', 'd.code', 'm.department_code')
+    .join('provinces as p', 'p.code', 'm.province_code')
+    .where('e.year', year)
+    .where(bestSource(db))
+    .select(EXEC_COLUMNS)
+    .orderBy('e.ubigeo');
+  return rows.map(numeric);
+}
+
+/** One municipality's totals for every year, from its best available source. */
+export async function executionForMunicipality(db: Db, ubigeo: string): Promise<MunicipalityExecution[]> {
+  const rows = await db('execution_totals as e')
+    .join('municipalities as m', 'm.ubigeo', 'e.ubigeo')
+    .join('departments as d', 'd.code', 'm.department_code')
+    .join('provinces as p', 'p.code', 'm.province_code')
+    .where('e.ubigeo', ubigeo)
+    .where(bestSource(db))
+    .select(EXEC_COLUMNS)
+    .orderBy('e.year', 'desc');
+  return rows.map(numeric);
+}
+
+/** The source paper's Table 1 as stored: execution % by department and year. */
+export async function historyByDepartment(db: Db): Promise<{ department_code: string; year: number; execution_pct: number }[]> {
+  const rows = await db('history_department_execution').select('department_code', 'year', 'execution_pct').orderBy(['department_code', 'year']);
+  return rows.map((r: Record<string, unknown>) => ({ department_code: String(r.department_code), year: Number(r.year), execution_pct: Number(r.execution_pct) }));
+}
+
+/** The source paper's Table 2 as stored: share of spending by budget category type and year. */
+export async function historyCategoryShares(db: Db): Promise<{ category_type: string; year: number; share_pct: number }[]> {
+  const rows = await db('history_category_share').select('category_type', 'year', 'share_pct').orderBy(['category_type', 'year']);
+  return rows.map((r: Record<string, unknown>) => ({ category_type: String(r.category_type), year: Number(r.year), share_pct: Number(r.share_pct) }));
+}

@@ -1,0 +1,191 @@
+import type { Db } from '../../db';
+import { AMOUNT_COLUMNS, Amounts, executionPct } from '../../lib/amounts';
+import { NotFoundError } from '../../lib/errors';
+import * as q from './spending.queries';
+import type { ExecutionYear, Level, MunicipalityExecution, RankedRow } from './spending.types';
+
+export const SORTABLE = ['rank', 'name', 'pim', 'devengado', 'execution_pct', 'population'] as const;
+export type SortKey = (typeof SORTABLE)[number];
+
+export interface RankingQuery {
+  level: Level;
+  year: number;
+  department?: string;
+  type?: 'provincial' | 'distrital';
+  sort?: SortKey;
+  dir?: 'asc' | 'desc';
+}
+
+const zero = (): Amounts => Object.fromEntries(AMOUNT_COLUMNS.map((c) => [c, 0])) as Amounts;
+
+/** Competition ranking by execution % (highest first) and quintiles (1 lowest … 5 highest). */
+export function rankRows<T extends { execution_pct: number | null; rank: number | null; quintile: number | null }>(rows: T[]): T[] {
+  const withPct = rows.filter((r) => r.execution_pct !== null).sort((a, b) => b.execution_pct! - a.execution_pct!);
+  withPct.forEach((r, i) => {
+    r.rank = i > 0 && withPct[i - 1].execution_pct === r.execution_pct ? withPct[i - 1].rank : i + 1;
+  });
+  const n = withPct.length;
+  withPct.forEach((r, i) => {
+    r.quintile = 5 - Math.floor((i * 5) / n);
+  });
+  // Ties share a quintile: the one of their first member.
+  withPct.forEach((r, i) => {
+    if (i > 0 && withPct[i - 1].execution_pct === r.execution_pct) r.quintile = withPct[i - 1].quintile;
+  });
+  for (const r of rows) if (r.execution_pct === null) { r.rank = null; r.quintile = null; }
+  return rows;
+}
+
+function toRanked(m: MunicipalityExecution): RankedRow {
+  const amounts = Object.fromEntries(AMOUNT_COLUMNS.map((c) => [c, m[c]])) as Amounts;
+  return {
+    code: m.ubigeo,
+    name: m.name,
+    parent: `${m.province}, ${m.department}`,
+    type: m.type,
+    population: m.population,
+    ...amounts,
+    execution_pct: executionPct(m.devengado, m.pim),
+    rank: null,
+    quintile: null,
+    source: m.source,
+  };
+}
+
+/** Sums municipality rows by a key (department or province). */
+function aggregate(rows: MunicipalityExecution[], key: (m: MunicipalityExecution) => [string, string, string?]): RankedRow[] {
+  const groups = new Map<string, RankedRow>();
+  for (const m of rows) {
+    const [code, name, parent] = key(m);
+    let g = groups.get(code);
+    if (!g) {
+      g = { code, name, parent, population: 0, ...zero(), execution_pct: null, rank: null, quintile: null, count: 0 };
+      groups.set(code, g);
+    }
+    for (const c of AMOUNT_COLUMNS) g[c] += m[c];
+    g.population += m.population;
+    g.count! += 1;
+  }
+  for (const g of groups.values()) g.execution_pct = executionPct(g.devengado, g.pim);
+  return [...groups.values()];
+}
+
+function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): RankedRow[] {
+  const sign = dir === 'asc' ? 1 : -1;
+  const val = (r: RankedRow): number | string => {
+    if (sort === 'name') return r.name;
+    if (sort === 'rank') return r.rank ?? Number.MAX_SAFE_INTEGER;
+    const v = r[sort];
+    return v ?? -Infinity;
+  };
+  return [...rows].sort((a, b) => {
+    const va = val(a);
+    const vb = val(b);
+    const c = typeof va === 'string' ? va.localeCompare(String(vb), 'es') : (va as number) - (vb as number);
+    return c * sign || a.code.localeCompare(b.code);
+  });
+}
+
+export function createSpendingService({ db }: { db: Db }) {
+  async function years(): Promise<ExecutionYear[]> {
+    const all = await q.listExecutionYears(db);
+    // One entry per year: the preferred source's metadata when present.
+    const byYear = new Map<number, ExecutionYear>();
+    for (const y of all) {
+      const prev = byYear.get(y.year);
+      if (!prev || y.source === q.PREFERRED_SOURCE) byYear.set(y.year, y);
+    }
+    return [...byYear.values()].sort((a, b) => b.year - a.year);
+  }
+
+  /** The most recent complete year, else the most recent one. */
+  async function defaultYear(): Promise<number | null> {
+    const ys = await years();
+    return (ys.find((y) => !y.partial) ?? ys[0])?.year ?? null;
+  }
+
+  async function requireYear(year: number): Promise<ExecutionYear> {
+    const y = (await years()).find((e) => e.year === year);
+    if (!y) throw new NotFoundError('spending:errors.year_not_found', { year });
+    return y;
+  }
+
+  /** Ranked rows of one level for one year (all rows; the caller paginates). */
+  async function ranking(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
+    const year = await requireYear(query.year);
+    let munis = await q.executionForYear(db, query.year);
+    let rows: RankedRow[];
+    if (query.level === 'department') {
+      rows = aggregate(munis, (m) => [m.department_code, m.department]);
+    } else if (query.level === 'province') {
+      if (query.department) munis = munis.filter((m) => m.department_code === query.department);
+      rows = aggregate(munis, (m) => [m.province_code, m.province, m.department]);
+    } else {
+      if (query.department) munis = munis.filter((m) => m.department_code === query.department);
+      if (query.type) munis = munis.filter((m) => m.type === query.type);
+      rows = munis.map(toRanked);
+    }
+    rankRows(rows);
+    const [total] = aggregate(munis, () => ['PE', 'Perú']);
+    return {
+      year,
+      rows: sortRows(rows, query.sort ?? 'rank', query.dir ?? (query.sort === 'name' || !query.sort || query.sort === 'rank' ? 'asc' : 'desc')),
+      total: total ?? { code: 'PE', name: 'Perú', population: 0, ...zero(), execution_pct: null, rank: null, quintile: null, count: 0 },
+    };
+  }
+
+  /** One municipality's totals for every year, with its rank nationally and in its department. */
+  async function forMunicipality(ubigeo: string) {
+    const [ys, own] = await Promise.all([years(), q.executionForMunicipality(db, ubigeo)]);
+    const result = [];
+    for (const e of own) {
+      const meta = ys.find((y) => y.year === e.year);
+      const all = (await q.executionForYear(db, e.year)).map(toRanked);
+      rankRows(all);
+      const national = all.find((r) => r.code === ubigeo)!;
+      const inDept = all.filter((r) => r.code.slice(0, 2) === ubigeo.slice(0, 2)).map((r) => ({ ...r, rank: null, quintile: null }));
+      rankRows(inDept);
+      const dept = inDept.find((r) => r.code === ubigeo)!;
+      result.push({
+        ...national,
+        year: e.year,
+        cut_off: meta?.cut_off ?? null,
+        partial: meta?.partial ?? false,
+        source: e.source,
+        rank_national: national.rank,
+        count_national: all.filter((r) => r.rank !== null).length,
+        rank_department: dept.rank,
+        count_department: inDept.filter((r) => r.rank !== null).length,
+      });
+    }
+    return result;
+  }
+
+  /** Paper Table 1 (2012–2022) with 2024 (or the latest complete year) computed from municipal data. */
+  async function history() {
+    const [t1, t2, dy] = await Promise.all([q.historyByDepartment(db), q.historyCategoryShares(db), defaultYear()]);
+    const paperYears = [...new Set(t1.map((r) => r.year))].sort();
+    const computed = dy ? (await ranking({ level: 'department', year: dy })).rows : [];
+    const codes = [...new Set(t1.map((r) => r.department_code))];
+    const rows = codes.map((code) => {
+      const values = Object.fromEntries(t1.filter((r) => r.department_code === code).map((r) => [r.year, r.execution_pct]));
+      const avail = paperYears.map((y) => values[y]).filter((v): v is number => v !== undefined);
+      return {
+        code,
+        values,
+        paper_average: avail.length ? Math.round((avail.reduce((a, b) => a + b, 0) / avail.length) * 100) / 100 : null,
+        computed: computed.find((r) => r.code === code)?.execution_pct ?? null,
+      };
+    });
+    const categoryYears = [...new Set(t2.map((r) => r.year))].sort();
+    const categories = [...new Set(t2.map((r) => r.category_type))].map((type) => ({
+      type,
+      values: Object.fromEntries(t2.filter((r) => r.category_type === type).map((r) => [r.year, r.share_pct])),
+    }));
+    return { paperYears, computedYear: dy, rows, categoryYears, categories };
+  }
+
+  return { years, defaultYear, requireYear, ranking, forMunicipality, history };
+}
+
+export type SpendingService = ReturnType<typeof createSpendingService>;

@@ -1,0 +1,39 @@
+import type { Request, Response } from 'express';
+import type { i18n as I18n } from 'i18next';
+import { formatters, Lang } from '../i18n';
+import { PAGE_PATHS, PageName, pageUrl } from '../i18n/paths';
+
+export interface ViewContext {
+  lng: Lang;
+  otherLng: Lang;
+  t: (key: string, opts?: Record<string, unknown>) => string;
+  fmt: ReturnType<typeof formatters>;
+  url: (name: PageName, params?: Record<string, string | number>, query?: Record<string, string | number | undefined>) => string;
+  switchUrl: string;
+  nonce: string;
+  currentPath: string;
+}
+
+/**
+ * Builds the locals every view gets, explicitly: nothing from req.query or req.body reaches
+ * the template options.
+ */
+export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, page?: PageName): ViewContext {
+  const other: Lang = lng === 'es' ? 'en' : 'es';
+  const t = i18n.getFixedT(lng);
+  let switchUrl = `/${other}/`;
+  if (page && PAGE_PATHS[page]) {
+    const qs = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
+    switchUrl = pageUrl(other, page, req.params as Record<string, string>) + qs;
+  }
+  return {
+    lng,
+    otherLng: other,
+    t: (key, opts) => String(t(key, opts as never)),
+    fmt: formatters(lng),
+    url: (name, params, query) => pageUrl(lng, name, params, query),
+    switchUrl,
+    nonce: String(res.locals.cspNonce ?? ''),
+    currentPath: req.originalUrl.split('?')[0],
+  };
+}

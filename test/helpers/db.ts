@@ -1,0 +1,65 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { prepareDatabase } from '../../src/bootstrap';
+import { Config, loadConfig } from '../../src/config';
+import { createDb, Db } from '../../src/db';
+import { createLogger } from '../../src/lib/logger';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/** The databases this run can test against: SQLite always, MariaDB when reachable (always in CI). */
+export function dialects(): Dialect[] {
+  return process.env.RA_TEST_MYSQL ? ['sqlite', 'mysql'] : ['sqlite'];
+}
+
+/** describe.each over both databases, with a visible note when MariaDB is skipped. */
+export const eachDialect = describe.each(dialects().map((d) => [d] as [Dialect]));
+
+if (!process.env.RA_TEST_MYSQL && process.env.CI !== 'true') {
+  // Visible in the jest output of every file that runs integration tests.
+  // eslint-disable-next-line no-console
+  console.info('MariaDB not available: only SQLite is tested in this file (MySQL SKIPPED).');
+}
+
+export interface TestDb {
+  db: Db;
+  config: Config;
+  dialect: Dialect;
+  cleanup: () => Promise<void>;
+}
+
+const silent = createLogger('silent');
+
+/** A fresh, migrated database; seeded with the bundled reference data unless `seed` is false. */
+export async function createTestDb(dialect: Dialect, { seed = true }: { seed?: boolean } = {}): Promise<TestDb> {
+  const name = `ra_t_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'db-'));
+    const file = path.join(dir, `${name}.sqlite`);
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}` });
+    const db = createDb(config.db);
+    await prepareDatabase(db, silent, seed);
+    return { db, config, dialect, cleanup: async () => { await db.destroy(); fs.rmSync(dir, { recursive: true, force: true }); } };
+  }
+  const base = new URL(process.env.RA_TEST_MYSQL!);
+  const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
+  await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() });
+  const db = createDb(config.db);
+  await prepareDatabase(db, silent, seed);
+  return {
+    db,
+    config,
+    dialect,
+    cleanup: async () => {
+      await db.destroy();
+      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await admin.end();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+
+/**
+ * Decides once per run which real components are present. In CI (CI=true) MariaDB and
+ * chromium are required: their absence fails the run instead of skipping tests.
+ */
+export default async function globalSetup(): Promise<void> {
+  const ci = process.env.CI === 'true';
+  const url = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
+  const notes: string[] = [];
+  try {
+    const u = new URL(url);
+    const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), connectTimeout: 3000 });
+    await conn.query('select 1');
+    await conn.end();
+    process.env.RA_TEST_MYSQL = url;
+  } catch (err) {
+    if (ci) throw new Error(`MariaDB is required in CI but is not reachable at ${url}: ${(err as Error).message}`);
+    delete process.env.RA_TEST_MYSQL;
+    notes.push(`MariaDB not reachable at ${url}: MySQL integration tests are SKIPPED (${(err as Error).message})`);
+  }
+  const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (fs.existsSync(chromium)) process.env.RA_TEST_CHROMIUM = chromium;
+  else if (ci) throw new Error(`chromium is required in CI but ${chromium} does not exist`);
+  else notes.push(`${chromium} not found: browser tests are SKIPPED (apt-get install chromium)`);
+  process.env.RA_TEST_TMP = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-test-'));
+  for (const n of notes) process.stdout.write(`\n⚠ ${n}\n`);
+}
