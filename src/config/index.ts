@@ -16,6 +16,7 @@ const Env = z.object({
   TRUST_PROXY: z.string().optional(),
   LOAD_REFERENCE_DATA: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(5000).default(500),
 });
 
 export type DbConfig =
@@ -32,10 +33,12 @@ export interface Config {
   trustProxy: string | undefined;
   loadReferenceData: boolean;
   shutdownTimeoutMs: number;
+  shutdownDrainMs: number;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(source);
+  // An empty variable means "not set" (as in `DATABASE_URL= npm start`).
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -59,5 +62,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     loadReferenceData: e.LOAD_REFERENCE_DATA === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };
 }
