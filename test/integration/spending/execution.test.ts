@@ -92,6 +92,14 @@ eachDialect('execution totals on %s', (dialect) => {
     expect(en.text).toMatch(/Rank \d[\d,]* of 1,891 nationally/);
   });
 
+  it('when the municipality page is shown, then it gives devengado per resident from the 2025 population', async () => {
+    const row = mef.find((r) => r.year === '2024' && r.ubigeo === '150101')!;
+    const pop = Number(readReferenceCsv('ubigeo_distritos.csv').find((r) => r.ubigeo === '150101')!.population_2025);
+    const perCapita = Math.round(Number(row.devengado) / pop).toLocaleString('en-US');
+    const res = await request(t.app).get('/en/municipalities/150101').expect(200);
+    expect(res.text).toContain(`Per resident: S/ ${perCapita} accrued`);
+  });
+
   it('when the national ranking page is paged, then 100 municipalities per page are shown with heat cues', async () => {
     const res = await request(t.app).get('/en/execution?level=municipality&year=2024&page=2').expect(200);
     const rows = res.text.match(/<tr>\s*<td class="num">/g) ?? [];
