@@ -45,7 +45,7 @@ export function errorHandler(i18n: I18n, logger: Logger) {
     const logCtx = { errorId, status, method: req.method, path: urlForLog(req.originalUrl), ip: req.ip, userId: req.user?.id ?? null };
     if (status >= 500 && status !== 503) logger.error({ ...logCtx, err }, 'request failed');
     else if (status === 503) logger.warn({ ...logCtx, cause: (err as Error)?.message }, 'database unavailable');
-    else if (status !== 404) logger.warn({ ...logCtx, security: status === 403 ? 'forbidden' : status === 422 || status === 400 ? 'validation_failed' : 'rejected', key, fields: issues.map((i) => i.field) }, 'request rejected');
+    else if (status !== 404) logger.warn({ ...logCtx, key, fields: issues.map((i) => i.field) }, 'request rejected');
 
     if (res.headersSent) {
       res.end();
