@@ -53,6 +53,10 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   app.locals = Object.create(null); // nothing global leaks into templates
 
   app.use(cspNonce);
+  app.use((_req, res, next) => {
+    if (lifecycle.shuttingDown) res.set('Connection', 'close'); // draining: clients reconnect elsewhere
+    next();
+  });
   app.use(securityHeaders(config.env === 'production'));
   app.use(
     pinoHttp({

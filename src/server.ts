@@ -33,13 +33,16 @@ async function main() {
       server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     force.unref();
-    server.close(async () => {
-      await db.destroy().catch(() => undefined);
-      logger.info('stopped');
-      logger.flush?.();
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+    // Keep accepting for a short drain period so connections already opened (whose request
+    // may not be parsed yet) are served; /readyz is 503 meanwhile so balancers stop sending.
+    setTimeout(() => {
+      server.close(async () => {
+        await db.destroy().catch(() => undefined);
+        logger.info('stopped');
+        process.exit(0);
+      });
+      server.closeIdleConnections();
+    }, config.shutdownDrainMs).unref();
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

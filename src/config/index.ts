@@ -17,6 +17,7 @@ const Env = z.object({
   TRUST_PROXY: z.string().optional(),
   LOAD_REFERENCE_DATA: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(5000).default(500),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   PUBLIC_URL: z.url().optional(),
   SMTP_HOST: z.string().optional(),
@@ -42,6 +43,7 @@ export interface Config {
   trustProxy: string | undefined;
   loadReferenceData: boolean;
   shutdownTimeoutMs: number;
+  shutdownDrainMs: number;
   /** Signs the session cookie. Required in production; a random one per boot elsewhere. */
   sessionSecret: string;
   /** Base of the links sent by email. */
@@ -55,7 +57,8 @@ export interface Config {
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = Env.safeParse(source);
+  // An empty variable means "not set" (as in `DATABASE_URL= npm start`).
+  const parsed = Env.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
@@ -81,6 +84,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     loadReferenceData: e.LOAD_REFERENCE_DATA === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     sessionSecret: e.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     mail: {

@@ -18,5 +18,5 @@ export const MunicipalityListQuery = z.object({
 });
 
 export const SearchQuery = z.object({
-  q: z.preprocess((v) => (typeof v === 'string' ? v : undefined), z.string().max(100, 'municipalities:errors.q_too_long').default('')),
+  q: z.string({ message: 'municipalities:errors.q_text' }).max(100, 'municipalities:errors.q_too_long').default(''),
 });

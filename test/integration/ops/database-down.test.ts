@@ -1,0 +1,56 @@
+import request from 'supertest';
+import { buildApp } from '../../../src/app';
+import { loadConfig } from '../../../src/config';
+import { createDb, Db } from '../../../src/db';
+import { createI18n } from '../../../src/i18n';
+import { createLogger } from '../../../src/lib/logger';
+import { createTestDb, dialects, TestDb } from '../../helpers/db';
+import { startProxy } from '../../helpers/tcp-proxy';
+
+const run = dialects().includes('mysql') ? describe : describe.skip;
+
+run('when MariaDB goes away (through a TCP proxy that is cut)', () => {
+  let seeded: TestDb;
+  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  let db: Db;
+  let app: ReturnType<typeof buildApp>;
+  beforeAll(async () => {
+    seeded = await createTestDb('mysql');
+    const real = new URL(seeded.config.db.client === 'mysql' ? seeded.config.db.url : '');
+    proxy = await startProxy(real.hostname, Number(real.port || 3306));
+    const viaProxy = new URL(real.toString());
+    viaProxy.port = String(proxy.port);
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: viaProxy.toString() });
+    db = createDb(config.db);
+    app = buildApp({ config, db, logger: createLogger('silent'), i18n: createI18n() });
+  });
+  afterAll(async () => {
+    await db.destroy();
+    await proxy.cut();
+    await seeded.cleanup();
+  });
+
+  it('then pages answer a localized 503 with Retry-After, /readyz is 503, /healthz stays 200, and it recovers without a restart', async () => {
+    await request(app).get('/es/municipalidades/150101').expect(200);
+    await proxy.cut();
+    const down = await request(app).get('/es/municipalidades/150101');
+    expect(down.status).toBe(503);
+    expect(down.headers['retry-after']).toBeDefined();
+    expect(down.text).toContain('Servicio no disponible');
+    expect(down.text).not.toMatch(/ECONNREFUSED|mysql|knex/i);
+    const api = await request(app).get('/api/v1/municipalities/150101');
+    expect(api.status).toBe(503);
+    expect(api.body.error.code).toBe('unavailable');
+    await request(app).get('/readyz').expect(503);
+    await request(app).get('/healthz').expect(200);
+
+    await proxy.restore();
+    let status = 0;
+    for (let i = 0; i < 20 && status !== 200; i++) {
+      status = (await request(app).get('/es/municipalidades/150101')).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(status).toBe(200);
+    await request(app).get('/readyz').expect(200);
+  });
+});

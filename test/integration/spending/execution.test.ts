@@ -1,0 +1,125 @@
+import request from 'supertest';
+import { readReferenceCsv } from '../../../src/lib/reference-files';
+import { createTestApp, TestApp } from '../../helpers/app';
+import { eachDialect } from '../../helpers/db';
+
+// Expected figures are computed here from the bundled MEF file itself, independently of the app.
+const mef = readReferenceCsv('mef_consulta_amigable_municipalidades_2024_2025.csv');
+const sum = (year: string, col: string, pred: (r: Record<string, string>) => boolean = () => true) =>
+  mef.filter((r) => r.year === year && pred(r)).reduce((a, r) => a + Number(r[col]), 0);
+
+eachDialect('execution totals on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect);
+  });
+  afterAll(async () => t.cleanup());
+
+  it('when a municipality year is requested, then the amounts equal the MEF file and execution_pct = devengado / PIM', async () => {
+    const row = mef.find((r) => r.year === '2024' && r.ubigeo === '150101')!;
+    const res = await request(t.app).get('/api/v1/municipalities/150101/execution?year=2024').expect(200);
+    expect(res.body).toMatchObject({
+      ubigeo: '150101',
+      year: 2024,
+      pia: Number(row.pia),
+      pim: Number(row.pim),
+      certificacion: Number(row.certificacion),
+      compromiso_anual: Number(row.compromiso_anual),
+      devengado: Number(row.devengado),
+      girado: Number(row.girado),
+      execution_pct: Number(row.avance_pct),
+      source: 'consulta_amigable',
+      cut_off: '2024-12-31',
+      partial: false,
+    });
+  });
+
+  it('when 2025 is requested, then it is flagged as a partial year with its cut-off', async () => {
+    const res = await request(t.app).get('/api/v1/municipalities/150101/execution?year=2025').expect(200);
+    expect(res.body.partial).toBe(true);
+    expect(res.body.cut_off).toBe('2025-03-08');
+  });
+
+  it('when no year is given, then the latest complete year (2024) is used', async () => {
+    const res = await request(t.app).get('/api/v1/municipalities/010101/execution').expect(200);
+    expect(res.body.year).toBe(2024);
+  });
+
+  it.each(['20x4', '1999', '2024;drop', ''])('when year is "%s", then 400 or the default, never 500', async (y) => {
+    const res = await request(t.app).get(`/api/v1/municipalities/150101/execution?year=${encodeURIComponent(y)}`);
+    expect([200, 400]).toContain(res.status);
+    if (y !== '') expect(res.status).toBe(400);
+  });
+
+  it('when a year has no data, then 404 JSON', async () => {
+    await request(t.app).get('/api/v1/municipalities/150101/execution?year=2019').expect(404);
+  });
+
+  it('when departments are listed for 2024, then each sums its municipalities and national execution is 76.1 %', async () => {
+    const res = await request(t.app).get('/api/v1/execution?level=department&year=2024').expect(200);
+    expect(res.body.data).toHaveLength(25);
+    const lima = res.body.data.find((r: { code: string }) => r.code === '15');
+    expect(lima.pim).toBe(sum('2024', 'pim', (r) => r.department_code === '15'));
+    expect(lima.devengado).toBe(sum('2024', 'devengado', (r) => r.department_code === '15'));
+    const national = (sum('2024', 'devengado') / sum('2024', 'pim')) * 100;
+    expect(res.body.meta.total.execution_pct).toBeCloseTo(national, 1);
+    expect(res.body.meta.total.execution_pct).toBe(76.1);
+    const pcts = res.body.data.map((r: { execution_pct: number }) => r.execution_pct);
+    expect(pcts).toEqual([...pcts].sort((a, b) => b - a));
+    expect(res.body.data[0].rank).toBe(1);
+  });
+
+  it('when provinces and municipalities are listed, then 196 and 1 891 rows come back', async () => {
+    const p = await request(t.app).get('/api/v1/execution?level=province&year=2024').expect(200);
+    expect(p.body.data).toHaveLength(196);
+    const m = await request(t.app).get('/api/v1/execution?level=municipality&year=2024&format=csv').expect(200);
+    expect(m.text.trim().split('\n')).toHaveLength(1892);
+  });
+
+  it('when level is invalid, then 400 with a localized message', async () => {
+    const res = await request(t.app).get('/api/v1/execution?level=country').expect(400);
+    expect(res.body.error.details[0].message).toMatch(/department, province o municipality/);
+  });
+
+  it('when the municipality page is shown, then it has both years, the partial label and its ranks', async () => {
+    const res = await request(t.app).get('/es/municipalidades/150101').expect(200);
+    expect(res.text).toContain('<html lang="es">');
+    expect(res.text).toContain('año parcial');
+    expect(res.text).toMatch(/Puesto \d[\d,]* de 1,891 en el país/);
+    expect(res.text).toMatch(/puesto \d+ de 171 en Lima/);
+    const en = await request(t.app).get('/en/municipalities/150101').expect(200);
+    expect(en.text).toContain('<html lang="en">');
+    expect(en.text).toMatch(/Rank \d[\d,]* of 1,891 nationally/);
+  });
+
+  it('when the municipality page is shown, then it gives devengado per resident from the 2025 population', async () => {
+    const row = mef.find((r) => r.year === '2024' && r.ubigeo === '150101')!;
+    const pop = Number(readReferenceCsv('ubigeo_distritos.csv').find((r) => r.ubigeo === '150101')!.population_2025);
+    const perCapita = Math.round(Number(row.devengado) / pop).toLocaleString('en-US');
+    const res = await request(t.app).get('/en/municipalities/150101').expect(200);
+    expect(res.text).toContain(`Per resident: S/ ${perCapita} accrued`);
+  });
+
+  it('when the national ranking page is paged, then 100 municipalities per page are shown with heat cues', async () => {
+    const res = await request(t.app).get('/en/execution?level=municipality&year=2024&page=2').expect(200);
+    const rows = res.text.match(/<tr>\s*<td class="num">/g) ?? [];
+    expect(rows).toHaveLength(100);
+    expect(res.text).toContain('class="heat-cue"');
+    expect(res.text).toContain('aria-current="page" href="/en/execution?year=2024&amp;level=municipality&amp;page=2"');
+  });
+
+  it('when the sort column is not allow-listed, then 400, never SQL', async () => {
+    for (const sort of ['id;DROP TABLE x', '(select sleep(5))', 'pim desc']) {
+      await request(t.app).get(`/es/ejecucion?sort=${encodeURIComponent(sort)}`).expect(400);
+    }
+    await request(t.app).get('/es/ejecucion?sort=pim&dir=desc').expect(200);
+  });
+
+  it('when the history page is shown, then the paper series and the computed 2024 column are there with sources', async () => {
+    const res = await request(t.app).get('/es/historico').expect(200);
+    expect(res.text).toContain('2024*');
+    expect(res.text).toContain('Consulta Amigable del Ministerio de Economía y Finanzas');
+    // Amazonas 2012 as printed in the paper
+    expect(res.text).toContain('71.4');
+  });
+});

@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'import.js');
+const FIXTURE_DIR = path.join(ROOT, 'test', 'fixtures');
+
+const run = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
+  spawnSync(process.execPath, [CLI, ...args], {
+    env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent', INIT_CWD: FIXTURE_DIR, ...env },
+    encoding: 'utf8',
+  });
+
+(fs.existsSync(CLI) ? describe : describe.skip)('npm run import -- consulta-amigable (the command)', () => {
+  const dataDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'cli-'));
+  afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+  it('when run on the raw sample relative to the caller directory, then it exits 0 and says nothing changed (same data as bundled)', () => {
+    const r = run(['consulta-amigable', 'mef_consulta_amigable_raw_sample.csv'], dataDir);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/no cambió nada/);
+  });
+
+  it('when run on a file with a bad row, then it exits 1 and prints row, column, value and reason in English with --lang en', () => {
+    const bad = path.join(dataDir, 'bad.csv');
+    fs.writeFileSync(bad, fs.readFileSync(path.join(FIXTURE_DIR, 'mef_consulta_amigable_raw_sample.csv'), 'utf8').replace('"895,516"', '"89x"'));
+    const r = run(['consulta-amigable', bad, '--lang', 'en'], dataDir);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain('File rejected: 1 errors. Nothing was written.');
+    expect(r.stdout).toContain('row 3, column “PIM”, value “89x”: not a valid amount');
+  });
+
+  it('when arguments are wrong or the file is missing, then it prints usage and exits 2', () => {
+    expect(run(['something-else', 'x.csv'], dataDir).status).toBe(2);
+    expect(run([], dataDir).stderr).toContain('Usage: npm run import');
+    expect(run(['consulta-amigable', 'missing.csv'], dataDir).stderr).toContain('No existe el archivo');
+    expect(run(['consulta-amigable', 'x.csv', '--cut-off', '2025'], dataDir).status).toBe(2);
+  });
+});

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { migrations } from '../../migrations';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+describe('project rules', () => {
+  it('when a view outputs unescaped (<%-), then it is only an include or a server-built SVG', () => {
+    const offenders: string[] = [];
+    const scan = (dir: string) => {
+      for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, f.name);
+        if (f.isDirectory()) scan(p);
+        else for (const m of fs.readFileSync(p, 'utf8').matchAll(/<%-\s*([^%]*)%>/g)) {
+          if (!/^include\(/.test(m[1].trim()) && !/^svg\b|Svg\b|\.svg\b/.test(m[1].trim())) offenders.push(`${path.relative(ROOT, p)}: ${m[0]}`);
+        }
+      }
+    };
+    scan(path.join(ROOT, 'views'));
+    expect(offenders).toEqual([]);
+  });
+
+  it('when the migrations folder is listed, then every migration file is registered in migrations/index.ts, in order', () => {
+    const files = fs
+      .readdirSync(path.join(ROOT, 'migrations'))
+      .filter((f) => /^\d{14}_[a-z_]+\.ts$/.test(f))
+      .map((f) => f.replace(/\.ts$/, ''))
+      .sort();
+    expect(Object.keys(migrations).sort()).toEqual(files);
+    for (const m of Object.values(migrations)) {
+      expect(typeof m.up).toBe('function');
+      expect(typeof m.down).toBe('function');
+    }
+  });
+
+  it('when a migration imports, then it never imports from src', () => {
+    for (const f of fs.readdirSync(path.join(ROOT, 'migrations'))) {
+      expect(fs.readFileSync(path.join(ROOT, 'migrations', f), 'utf8')).not.toMatch(/from ['"]\.\.\/src/);
+    }
+  });
+
+  it('when the configuration is invalid, then loading fails fast with the variable named', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL/);
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p@h:3306/db' }).db).toMatchObject({ client: 'mysql' });
+    expect(loadConfig({}).db).toMatchObject({ client: 'sqlite' });
+    expect(loadConfig({}).port).toBe(3000);
+  });
+});
