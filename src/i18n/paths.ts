@@ -13,6 +13,7 @@ export const PAGE_PATHS = {
   ranking: { es: '/ejecucion', en: '/execution' },
   history: { es: '/historico', en: '/history' },
   about: { es: '/acerca', en: '/about' },
+  monitors: { es: '/monitores', en: '/monitors' },
   login: { es: '/login', en: '/login' },
   logout: { es: '/salir', en: '/logout' },
   register: { es: '/registro', en: '/register' },

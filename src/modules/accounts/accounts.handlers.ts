@@ -104,6 +104,10 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       });
     },
 
+    async monitors(_req: Request, res: Response) {
+      res.render('accounts/monitors', { title: t(res, 'accounts:monitors.title'), organisations: await accounts.monitorOrganisations() });
+    },
+
     registerForm(_req: Request, res: Response) {
       res.render('accounts/register', { title: t(res, 'accounts:register.title'), values: { email: '' }, errors: {} });
     },

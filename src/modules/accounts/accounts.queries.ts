@@ -105,3 +105,9 @@ export async function clearFailures(db: Db, account: string): Promise<void> {
 export async function pruneFailures(db: Db, before: string): Promise<void> {
   await db('login_failures').where('at', '<', before).del();
 }
+
+/** Organisations of approved, active monitors (public). */
+export async function listMonitorOrganisations(db: Db): Promise<string[]> {
+  const rows: Array<{ org_name: string }> = await db('users').distinct('org_name').where({ role: 'monitor', status: 'active' }).whereNotNull('org_name').orderBy('org_name');
+  return rows.map((r) => r.org_name);
+}

@@ -259,6 +259,9 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
 
     listUsers: (f: UserFilter) => q.listUsers(db, f),
 
+    /** Public: the organisations that monitor municipalities (never their members' emails). */
+    monitorOrganisations: () => q.listMonitorOrganisations(db),
+
     async setRole(actor: Actor, userId: number, role: Role, municipality: string | null, orgName: string | null = null): Promise<void> {
       const u = await requireUserRow(userId);
       if (role === 'official') {

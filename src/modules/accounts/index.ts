@@ -45,6 +45,7 @@ export function createAccountsModule({ accounts, auth, logger, config, clock, li
   const resetLimit = limiter(logger, 3_600_000, limits.resetPerHour, 'reset');
   return {
     registerPages(reg: PageRegistrar) {
+      reg.page('monitors', h.monitors);
       // Anonymous forms: their GET creates the session that carries the CSRF token.
       reg.route('get', 'login', form, h.loginForm);
       reg.route('post', 'login', [loginLimit], h.login);

@@ -8,7 +8,7 @@ import { createUser, csrfFrom, formToken, lastLink, login, loginAdmin, PASSWORD,
 import { eachDialect } from '../../helpers/db';
 
 /** Pages anyone may read, and the anonymous forms (login, registration, email links). */
-const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about'];
+const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors'];
 const ANONYMOUS_FORMS: PageName[] = ['login', 'register', 'confirm', 'forgot', 'reset'];
 const PUBLIC_OTHER = [/^GET \/$/, /^GET \/healthz$/, /^GET \/readyz$/, /^GET \/api\/v1\//];
 
@@ -249,7 +249,7 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
   describe('anonymous readers get no session', () => {
     it('when public pages and the API are read without a cookie, then no cookie is set and no session row is created', async () => {
       await t.db('sessions').del();
-      for (const url of ['/', '/es/', '/en/', '/es/departamentos', '/en/departments/15', '/es/municipalidades/150101', '/es/buscar?q=lima', '/es/ejecucion', '/en/history', '/es/acerca', '/api/v1/municipalities/150101', '/es/no-existe']) {
+      for (const url of ['/', '/es/', '/en/', '/es/departamentos', '/en/departments/15', '/es/municipalidades/150101', '/es/buscar?q=lima', '/es/ejecucion', '/en/history', '/es/acerca', '/en/monitors', '/api/v1/municipalities/150101', '/es/no-existe']) {
         const res = await request(t.app).get(url);
         expect(res.headers['set-cookie']).toBeUndefined();
       }
@@ -277,6 +277,10 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
       const u = await t.db('users').where({ email: 'ngo@example.pe' }).first();
       await admin.post(`/es/admin/usuarios/${u.id}/solicitud`).type('form').send({ _csrf: csrfFrom(list.text), decision: 'approve' }).expect(303);
       expect(await t.db('users').where({ id: u.id }).first()).toMatchObject({ role: 'monitor', org_name: 'Vigilancia Ciudadana Ancón', requested_role: null });
+      const pub = await request(t.app).get('/es/monitores').expect(200);
+      expect(pub.text).toContain('Vigilancia Ciudadana Ancón');
+      expect(pub.text).not.toContain('ngo@example.pe');
+      expect(pub.headers['set-cookie']).toBeUndefined();
       const audit = await admin.get('/es/admin/auditoria?user=admin-roles').expect(200);
       expect(audit.text).toContain('user.set_role');
       expect(audit.text).toContain('&#34;role&#34;:&#34;resident&#34;');
