@@ -57,6 +57,10 @@ export function createAuth({ db, config, logger, clock, users }: { db: Db; confi
     if (req.user && req.session) {
       res.set('Cache-Control', 'no-store');
       res.locals.csrfToken = csrf.token(req);
+    } else if (typeof req.session?.csrfToken === 'string') {
+      // A form re-rendered after a POST keeps the session's token; an anonymous session is
+      // never created or changed here.
+      res.locals.csrfToken = req.session.csrfToken;
     }
     next();
   };

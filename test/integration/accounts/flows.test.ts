@@ -37,6 +37,20 @@ eachDialect('account flows on %s', (dialect) => {
     expect(loginUrl).toBeTruthy();
   });
 
+  it('when a login or a registration is refused, then the re-rendered form carries a working CSRF token', async () => {
+    await createUser(t, 'retry@example.pe');
+    const agent = request.agent(t.app);
+    const first = await formToken(agent, '/es/login');
+    const failed = await agent.post('/es/login').type('form').send({ _csrf: first, email: 'retry@example.pe', password: 'wrong password here' }).expect(401);
+    const again = /name="_csrf" value="([^"]+)"/.exec(failed.text)![1];
+    expect(again).toBe(first);
+    await agent.post('/es/login').type('form').send({ _csrf: again, email: 'retry@example.pe', password: PASSWORD }).expect(302);
+    const reg = request.agent(t.app);
+    const token = await formToken(reg, '/en/register');
+    const invalid = await reg.post('/en/register').type('form').send({ _csrf: token, email: 'retry2@example.pe', password: 'short' }).expect(422);
+    await reg.post('/en/register').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(invalid.text)![1], email: 'retry2@example.pe', password: PASSWORD }).expect(200);
+  });
+
   it('when the confirmation link is used a second time, then it is refused', async () => {
     const email = 'twice@example.pe';
     const agent = request.agent(t.app);
