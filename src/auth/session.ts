@@ -30,6 +30,10 @@ export function createSessions({ db, config, logger }: { db: Db; config: Config;
     cleanupInterval: config.env === 'test' ? 0 : 15 * 60 * 1000,
     onDbCleanupError: (err) => logger.warn({ err }, 'session cleanup failed'),
   });
+  // The table comes from a migration. The store's one-off check at construction must neither
+  // crash the process nor poison every later session read if the database blips right then.
+  store.ready.catch((err: unknown) => logger.warn({ err }, 'session table check failed'));
+  store.ready = Promise.resolve();
   const always = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,

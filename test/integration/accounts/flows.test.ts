@@ -1,4 +1,7 @@
 import request from 'supertest';
+import { buildApp } from '../../../src/app';
+import { createLogger } from '../../../src/lib/logger';
+import { i18n } from '../../helpers/app';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { createUser, formToken, lastLink, login, mailsTo, PASSWORD, sessionCookie } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
@@ -49,6 +52,17 @@ eachDialect('account flows on %s', (dialect) => {
     const token = await formToken(reg, '/en/register');
     const invalid = await reg.post('/en/register').type('form').send({ _csrf: token, email: 'retry2@example.pe', password: 'short' }).expect(422);
     await reg.post('/en/register').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(invalid.text)![1], email: 'retry2@example.pe', password: PASSWORD }).expect(200);
+  });
+
+  it('when two instances share the database, then a session made on one is valid on the other and logout on one ends it on both', async () => {
+    await createUser(t, 'shared@example.pe');
+    const other = buildApp({ config: t.config, db: t.db, logger: createLogger('silent'), i18n });
+    const { res } = await login(t, 'shared@example.pe');
+    const cookie = sessionCookie(res)!;
+    const page = await request(other).get('/es/cuenta').set('Cookie', cookie).expect(200);
+    expect(page.text).toContain('shared@example.pe');
+    await request(other).post('/es/salir').set('Cookie', cookie).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] }).expect(302);
+    await request(t.app).get('/es/cuenta').set('Cookie', cookie).expect(302);
   });
 
   it('when the confirmation link is used a second time, then it is refused', async () => {
