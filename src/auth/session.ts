@@ -18,12 +18,33 @@ function hasSessionCookie(req: Request): boolean {
 }
 
 /**
+ * connect-session-knex both calls back with an error and rejects the promise it returns, which
+ * express-session ignores: an unhandled rejection whenever the database is down. Errors go to
+ * the callbacks only (express-session turns them into a 503 through the error handler).
+ */
+class KnexSessionStore extends ConnectSessionKnexStore {
+  override get(sid: string, cb: (err: unknown, session?: session.SessionData | null) => void) {
+    return super.get(sid, cb).catch(() => null);
+  }
+  override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void) {
+    return super.set(sid, sess, cb).catch(() => undefined);
+  }
+  override touch(sid: string, sess: session.SessionData, cb?: () => void) {
+    // touch has no error handling upstream: report the error to express-session ourselves.
+    return super.touch(sid, sess, cb).catch((err: unknown) => (cb as ((e?: unknown) => void) | undefined)?.(err));
+  }
+  override destroy(sid: string, cb?: (err?: unknown) => void) {
+    return super.destroy(sid, cb).catch(() => 0);
+  }
+}
+
+/**
  * Sessions live in the `sessions` table so that every instance sees them. `always` creates one
  * (forms that need a CSRF token); `ifCookie` only loads an existing one, so anonymous readers
  * never get a cookie nor a row.
  */
 export function createSessions({ db, config, logger }: { db: Db; config: Config; logger: Logger }) {
-  const store = new ConnectSessionKnexStore({
+  const store = new KnexSessionStore({
     knex: db,
     tableName: 'sessions',
     createTable: false,
@@ -41,7 +62,6 @@ export function createSessions({ db, config, logger }: { db: Db; config: Config;
     resave: false,
     saveUninitialized: false,
     rolling: true,
-    unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', secure: config.env === 'production', maxAge: IDLE_TIMEOUT_MS, path: '/' },
   });
   const ifCookie: RequestHandler = (req, res, next) => (hasSessionCookie(req) ? always(req, res, next) : next());
