@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
-import type { PassportStatic } from 'passport';
+import type { ZodError } from 'zod';
+import type { Authenticator } from 'passport';
 import { clearSessionCookie, safeReturnTo, SessionUser } from '../../auth';
 import type { Config } from '../../config';
 import type { Lang } from '../../i18n';
@@ -24,7 +25,7 @@ import {
 
 export interface HandlerDeps {
   accounts: AccountsService;
-  passport: PassportStatic | { authenticate: PassportStatic['authenticate'] };
+  passport: Pick<Authenticator, 'authenticate'>;
   logger: Logger;
   config: Config;
   clock: () => number;
@@ -261,6 +262,7 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
   };
 }
 
-function fieldErrorsList(error: import('zod').ZodError) {
-  return error.issues.map((i) => ({ field: i.path.join('.') || String((i as { path: unknown[] }).path[0] ?? '_'), key: i.message.includes(':') ? i.message : 'errors:validation.invalid' }));
+/** Zod issues as the FieldIssue list a ValidationError carries. */
+function fieldErrorsList(error: ZodError) {
+  return error.issues.map((i) => ({ field: i.path.join('.') || '_', key: i.message.includes(':') ? i.message : 'errors:validation.invalid' }));
 }

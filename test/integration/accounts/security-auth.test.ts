@@ -96,6 +96,23 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
     });
   });
 
+  it('3. when one IP fails against many accounts, then that IP gets 429 while other IPs can still log in', async () => {
+    const ipApp = await createTestApp(dialect, { seed: false, config: { trustProxy: 'loopback' }, loginThrottle: { ipMax: 6 } });
+    try {
+      await createUser(ipApp, 'ip-victim@example.pe');
+      const attempt = async (ip: string, email: string, password: string) => {
+        const agent = request.agent(ipApp.app);
+        const token = await formToken(agent, '/es/login');
+        return (await agent.post('/es/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: token, email, password })).status;
+      };
+      for (let i = 0; i < 6; i++) expect(await attempt('203.0.113.50', `spray${i}@example.pe`, 'guessed password 1')).toBe(401);
+      expect(await attempt('203.0.113.50', 'ip-victim@example.pe', PASSWORD)).toBe(429);
+      expect(await attempt('198.51.100.9', 'ip-victim@example.pe', PASSWORD)).toBe(302);
+    } finally {
+      await ipApp.cleanup();
+    }
+  });
+
   it('4. when a user registers, then the stored hash is argon2id and does not contain the password', async () => {
     await register(t, 'hash@example.pe', PASSWORD);
     const row = await t.db('users').where({ email: 'hash@example.pe' }).first();
