@@ -10,6 +10,17 @@ function lngOf(req: Request, res: Response): Lang {
   return isLang(l) ? l : 'es';
 }
 
+/**
+ * For routes that name an item rather than a municipality (`/items/:id`): load the item, then
+ * call this with its municipality. Officials of another municipality get a 404, never a 403
+ * nor the data; admins pass.
+ */
+export function assertOwnMunicipality(user: { role: Role; municipality_ubigeo: string | null } | undefined, ubigeo: string | null | undefined): void {
+  if (user?.role === 'admin') return;
+  if (user?.role === 'official' && ubigeo != null && user.municipality_ubigeo === ubigeo) return;
+  throw new NotFoundError();
+}
+
 /** Pages behind login must not be kept by browsers or shared caches. */
 export const noStore: RequestHandler = (_req, res, next) => {
   res.set('Cache-Control', 'no-store');
@@ -58,8 +69,7 @@ export function createGuards(logger: Logger) {
       const user = req.user;
       const ubigeo = req.params[param];
       if (!user) return next(new NotFoundError());
-      if (user.role === 'admin') return next();
-      if (user.role === 'official' && typeof ubigeo === 'string' && user.municipality_ubigeo === ubigeo) return next();
+      if (user.role === 'admin' || (user.role === 'official' && typeof ubigeo === 'string' && user.municipality_ubigeo === ubigeo)) return next();
       securityEvent(logger, 'forbidden', { ip: req.ip, userId: user.id, reason: 'other_municipality', path: urlForLog(req.originalUrl) });
       next(new NotFoundError());
     };

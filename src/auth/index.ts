@@ -16,6 +16,7 @@ export { SESSION_COOKIE, IDLE_TIMEOUT_MS, ABSOLUTE_TIMEOUT_MS, clearSessionCooki
 export type { Clock } from './session';
 export type { Role, SessionUser, UserStatus } from './types';
 export { ROLES, STATUSES } from './types';
+export { assertOwnMunicipality, noStore } from './guards';
 export type { Guards } from './guards';
 export type { Csrf } from './csrf';
 
