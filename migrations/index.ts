@@ -2,12 +2,22 @@ import type { Knex } from 'knex';
 import * as m20260101000000 from './20260101000000_create_directory';
 import * as m20260101000100 from './20260101000100_create_execution_totals';
 import * as m20260101000200 from './20260101000200_create_history';
+import * as m20260201000000 from './20260201000000_create_users';
+import * as m20260201000100 from './20260201000100_create_auth_tokens';
+import * as m20260201000200 from './20260201000200_create_sessions';
+import * as m20260201000300 from './20260201000300_create_login_failures';
+import * as m20260201000400 from './20260201000400_create_audit_log';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
   '20260101000000_create_directory': m20260101000000,
   '20260101000100_create_execution_totals': m20260101000100,
   '20260101000200_create_history': m20260101000200,
+  '20260201000000_create_users': m20260201000000,
+  '20260201000100_create_auth_tokens': m20260201000100,
+  '20260201000200_create_sessions': m20260201000200,
+  '20260201000300_create_login_failures': m20260201000300,
+  '20260201000400_create_audit_log': m20260201000400,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

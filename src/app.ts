@@ -6,7 +6,12 @@ import pinoHttp from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
 import { negotiateLanguage } from './i18n';
-import type { Logger } from './lib/logger';
+import { createAuth, createPasswordHasher } from './auth';
+import { Logger, urlForLog } from './lib/logger';
+import { createMailer, Mailer } from './lib/mailer';
+import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAULT_THROTTLE, FormLimits } from './modules/accounts';
+import { createAdminModule } from './modules/admin';
+import { createAuditService } from './modules/audit';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createSiteModule } from './modules/site';
 import { createSpendingModule, createSpendingService } from './modules/spending';
@@ -21,6 +26,11 @@ export interface AppDeps {
   logger: Logger;
   i18n: I18n;
   lifecycle?: Lifecycle;
+  /** Milliseconds since the epoch; tests move it to check session timeouts. */
+  clock?: () => number;
+  mailer?: Mailer;
+  formLimits?: Partial<FormLimits>;
+  loginThrottle?: Partial<typeof DEFAULT_THROTTLE>;
 }
 
 function projectDir(name: string): string {
@@ -31,7 +41,7 @@ function projectDir(name: string): string {
 }
 
 /** The one place where modules are wired together. */
-export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false } }: AppDeps): Express {
+export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, formLimits, loginThrottle }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('env', config.env === 'production' ? 'production' : 'development');
@@ -53,7 +63,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
       logger,
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: { req: (req) => ({ method: req.method, url: req.url, id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
+      serializers: { req: (req) => ({ method: req.method, url: urlForLog(req.url), id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
     }),
   );
   app.use('/static', express.static(projectDir('public'), { dotfiles: 'ignore', index: false, maxAge: config.env === 'production' ? '7d' : 0, fallthrough: true }));
@@ -66,15 +76,32 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
 
   const spending = createSpendingService({ db });
   const municipalitiesService = createMunicipalitiesService({ db });
+  const audit = createAuditService({ clock });
+  const accounts = createAccountsService({
+    db,
+    hasher: createPasswordHasher(config.env),
+    mailer: mailer ?? createMailer(config, logger),
+    i18n,
+    audit,
+    publicUrl: config.publicUrl,
+    clock,
+    throttle: loginThrottle,
+  });
+  const auth = createAuth({ db, config, logger, clock, users: accounts });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending }),
     createSpendingModule({ spending, municipalities: municipalitiesService }),
+    createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
+    createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
   ];
 
   const registrar = createPageRegistrar();
   for (const m of modules) m.registerPages(registrar);
-  for (const { lng, router } of languageRouters(i18n, registrar.pages)) app.use(`/${lng}`, router);
+  // Every request under /es and /en may carry a session (never created here); all of /admin
+  // is for admins who passed the second factor, whatever a module declares.
+  const routers = languageRouters(i18n, registrar.pages, { before: auth.before, admin: [auth.guards.requireRole('admin')] });
+  for (const { lng, router } of routers) app.use(`/${lng}`, router);
 
   const api = express.Router();
   api.use((_req, res, next) => {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -17,6 +18,15 @@ const Env = z.object({
   LOAD_REFERENCE_DATA: z.enum(['true', 'false']).default('true'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(8000),
   SHUTDOWN_DRAIN_MS: z.coerce.number().int().min(0).max(5000).default(500),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  PUBLIC_URL: z.url().optional(),
+  SMTP_HOST: z.string().optional(),
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  SMTP_SECURE: z.enum(['true', 'false']).default('false'),
+  SMTP_USER: z.string().optional(),
+  SMTP_PASSWORD: z.string().optional(),
+  MAIL_FROM: z.string().default('Resultados Abiertos <no-reply@localhost>'),
+  OUTBOX_DIR: z.string().default('outbox'),
 });
 
 export type DbConfig =
@@ -34,6 +44,16 @@ export interface Config {
   loadReferenceData: boolean;
   shutdownTimeoutMs: number;
   shutdownDrainMs: number;
+  /** Signs the session cookie. Required in production; a random one per boot elsewhere. */
+  sessionSecret: string;
+  /** Base of the links sent by email. */
+  publicUrl: string;
+  mail: {
+    from: string;
+    /** SMTP in production; otherwise messages are written to `outboxDir` and logged. */
+    smtp: { host: string; port: number; secure: boolean; user?: string; password?: string } | null;
+    outboxDir: string;
+  };
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -44,6 +64,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) throw new Error('Invalid configuration:\n  SESSION_SECRET: required in production (32+ random characters)');
+  if (e.NODE_ENV === 'production' && !e.SMTP_HOST) throw new Error('Invalid configuration:\n  SMTP_HOST: required in production (account emails)');
   const dataDir = path.resolve(e.DATA_DIR);
   let db: DbConfig;
   if (e.DATABASE_URL && !e.DATABASE_URL.startsWith('sqlite:')) {
@@ -63,5 +85,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     loadReferenceData: e.LOAD_REFERENCE_DATA === 'true',
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    sessionSecret: e.SESSION_SECRET ?? crypto.randomBytes(32).toString('hex'),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    mail: {
+      from: e.MAIL_FROM,
+      smtp: e.NODE_ENV === 'production' && e.SMTP_HOST ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE === 'true', user: e.SMTP_USER, password: e.SMTP_PASSWORD } : null,
+      outboxDir: path.resolve(e.OUTBOX_DIR),
+    },
   };
 }

@@ -1,7 +1,7 @@
 import type { Lang } from './index';
 
 /**
- * Public page paths per language. Every page exists under both prefixes; the language
+ * Page paths per language (public pages and those behind login). Every page exists under both prefixes; the language
  * switcher maps a page to its twin through its name.
  */
 export const PAGE_PATHS = {
@@ -13,6 +13,25 @@ export const PAGE_PATHS = {
   ranking: { es: '/ejecucion', en: '/execution' },
   history: { es: '/historico', en: '/history' },
   about: { es: '/acerca', en: '/about' },
+  monitors: { es: '/monitores', en: '/monitors' },
+  login: { es: '/login', en: '/login' },
+  logout: { es: '/salir', en: '/logout' },
+  register: { es: '/registro', en: '/register' },
+  confirm: { es: '/confirmar', en: '/confirm' },
+  forgot: { es: '/contrasena/olvido', en: '/password/forgot' },
+  reset: { es: '/contrasena/nueva', en: '/password/reset' },
+  account: { es: '/cuenta', en: '/account' },
+  account_email: { es: '/cuenta/correo', en: '/account/email' },
+  account_password: { es: '/cuenta/contrasena', en: '/account/password' },
+  account_delete: { es: '/cuenta/eliminar', en: '/account/delete' },
+  account_role: { es: '/cuenta/rol', en: '/account/role' },
+  second_factor: { es: '/cuenta/verificacion', en: '/account/verification' },
+  manage: { es: '/gestion/:ubigeo', en: '/manage/:ubigeo' },
+  admin_users: { es: '/admin/usuarios', en: '/admin/users' },
+  admin_user_role: { es: '/admin/usuarios/:id/rol', en: '/admin/users/:id/role' },
+  admin_user_status: { es: '/admin/usuarios/:id/estado', en: '/admin/users/:id/status' },
+  admin_user_request: { es: '/admin/usuarios/:id/solicitud', en: '/admin/users/:id/request' },
+  admin_audit: { es: '/admin/auditoria', en: '/admin/audit' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type PageName = keyof typeof PAGE_PATHS;

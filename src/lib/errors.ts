@@ -22,6 +22,21 @@ export class ForbiddenError extends AppError {
   }
 }
 
+export class UnauthorizedError extends AppError {
+  constructor(key = 'errors:unauthorized.title') {
+    super(key, 401);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(
+    key = 'errors:too_many.title',
+    public readonly retryAfterSeconds = 60,
+  ) {
+    super(key, 429);
+  }
+}
+
 export interface FieldIssue {
   field: string;
   key: string;

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { i18n as I18n } from 'i18next';
 import { isLang, Lang, negotiateLanguage } from '../i18n';
-import { AppError, isDatabaseUnavailable, NotFoundError, ValidationError } from '../lib/errors';
-import { Logger, safeForLog } from '../lib/logger';
+import { AppError, isDatabaseUnavailable, NotFoundError, TooManyRequestsError, ValidationError } from '../lib/errors';
+import { Logger, urlForLog } from '../lib/logger';
 import { viewContext } from './locals';
 
 function languageOf(req: Request): Lang {
@@ -11,7 +11,7 @@ function languageOf(req: Request): Lang {
   return isLang(prefix) ? prefix : negotiateLanguage(req.get('accept-language'));
 }
 
-const CODES: Record<number, string> = { 400: 'bad_request', 403: 'forbidden', 404: 'not_found', 413: 'too_large', 422: 'invalid', 429: 'too_many_requests', 500: 'server_error', 503: 'unavailable' };
+const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large', 422: 'invalid', 429: 'too_many_requests', 500: 'server_error', 503: 'unavailable' };
 
 const isApi = (req: Request) => req.path.startsWith('/api/');
 
@@ -42,7 +42,7 @@ export function errorHandler(i18n: I18n, logger: Logger) {
       key = status === 413 ? 'errors:too_large.title' : 'errors:bad_request.title';
     }
 
-    const logCtx = { errorId, status, method: req.method, path: safeForLog(req.originalUrl), ip: req.ip };
+    const logCtx = { errorId, status, method: req.method, path: urlForLog(req.originalUrl), ip: req.ip, userId: req.user?.id ?? null };
     if (status >= 500 && status !== 503) logger.error({ ...logCtx, err }, 'request failed');
     else if (status === 503) logger.warn({ ...logCtx, cause: (err as Error)?.message }, 'database unavailable');
     else if (status !== 404) logger.warn({ ...logCtx, key, fields: issues.map((i) => i.field) }, 'request rejected');
@@ -54,6 +54,7 @@ export function errorHandler(i18n: I18n, logger: Logger) {
     const lng = languageOf(req);
     const t = i18n.getFixedT(lng);
     if (status === 503) res.set('Retry-After', '30');
+    if (err instanceof TooManyRequestsError && !res.get('Retry-After')) res.set('Retry-After', String(err.retryAfterSeconds));
     res.set('Cache-Control', 'no-store');
     res.status(status);
     const message = String(t(key, params as never));

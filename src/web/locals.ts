@@ -12,6 +12,10 @@ export interface ViewContext {
   switchUrl: string;
   nonce: string;
   currentPath: string;
+  /** The signed-in user shown in the header, or null (anonymous readers have no session). */
+  currentUser: { email: string; role: string } | null;
+  /** CSRF token of the session, '' when there is none. */
+  csrfToken: string;
 }
 
 /**
@@ -24,7 +28,7 @@ export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, 
   let switchUrl = `/${other}/`;
   if (page && PAGE_PATHS[page]) {
     const qs = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
-    switchUrl = pageUrl(other, page, req.params as Record<string, string>) + qs;
+    switchUrl = pageUrl(other, page, req.params as Record<string, string>) + (/[?&]token=/.test(qs) ? '' : qs);
   }
   return {
     lng,
@@ -35,5 +39,7 @@ export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, 
     switchUrl,
     nonce: String(res.locals.cspNonce ?? ''),
     currentPath: req.originalUrl.split('?')[0],
+    currentUser: req.user ? { email: req.user.email, role: req.user.role } : null,
+    csrfToken: typeof res.locals.csrfToken === 'string' ? res.locals.csrfToken : '',
   };
 }

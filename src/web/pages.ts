@@ -1,35 +1,58 @@
-import express, { Request, Response, Router } from 'express';
+import express, { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { i18n as I18n } from 'i18next';
 import { LANGUAGES, Lang } from '../i18n';
 import { PAGE_PATHS, PageName } from '../i18n/paths';
 import { viewContext } from './locals';
 
-export type PageHandler = (req: Request, res: Response) => unknown;
+export type PageHandler = (req: Request, res: Response, next: NextFunction) => unknown;
 
-/** What a module gets to declare its public pages; each is mounted under /es and /en. */
+/**
+ * What a module gets to declare its pages; each is mounted under /es and /en. `page` is a
+ * public GET; `route` is anything else and must name its guards (deny by default: a test
+ * fails on any route that is neither public nor guarded).
+ */
 export interface PageRegistrar {
   page(name: PageName, handler: PageHandler): void;
+  route(method: 'get' | 'post', name: PageName, guards: RequestHandler[], handler: PageHandler): void;
 }
 
 export interface RegisteredPage {
+  method: 'get' | 'post';
   name: PageName;
+  guards: RequestHandler[];
   handler: PageHandler;
 }
 
 export function createPageRegistrar(): PageRegistrar & { pages: RegisteredPage[] } {
   const pages: RegisteredPage[] = [];
-  return { pages, page: (name, handler) => pages.push({ name, handler }) };
+  return {
+    pages,
+    page: (name, handler) => pages.push({ method: 'get', name, guards: [], handler }),
+    route: (method, name, guards, handler) => pages.push({ method, name, guards, handler }),
+  };
 }
 
-/** One router per language with every registered page at its localized path. */
-export function languageRouters(i18n: I18n, pages: RegisteredPage[]): Array<{ lng: Lang; router: Router }> {
+/**
+ * One router per language with every registered page at its localized path. `before` runs
+ * first on every request of the language (sessions, user, CSRF); `admin` guards all of /admin.
+ */
+export function languageRouters(
+  i18n: I18n,
+  pages: RegisteredPage[],
+  { before = [], admin = [] }: { before?: RequestHandler[]; admin?: RequestHandler[] } = {},
+): Array<{ lng: Lang; router: Router }> {
   return LANGUAGES.map((lng) => {
     const router = express.Router();
+    router.use((_req, res, next) => {
+      res.locals.lng = lng;
+      next();
+    });
+    for (const mw of before) router.use(mw);
+    if (admin.length) router.use('/admin', ...admin);
     for (const p of pages) {
-      router.get(PAGE_PATHS[p.name][lng], (req, res) => {
-        res.locals.lng = lng;
+      router[p.method](PAGE_PATHS[p.name][lng], ...p.guards, (req: Request, res: Response, next: NextFunction) => {
         Object.assign(res.locals, viewContext(i18n, lng, req, res, p.name));
-        return p.handler(req, res);
+        return p.handler(req, res, next);
       });
     }
     return { lng, router };

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { Writable } from 'node:stream';
 import type { Express } from 'express';
-import { buildApp } from '../../src/app';
+import { AppDeps, buildApp } from '../../src/app';
+import type { Config } from '../../src/config';
 import { createI18n } from '../../src/i18n';
 import { createLogger } from '../../src/lib/logger';
 import { createTestDb, Dialect, TestDb } from './db';
@@ -7,14 +11,52 @@ import { createTestDb, Dialect, TestDb } from './db';
 export interface TestApp extends TestDb {
   app: Express;
   lifecycle: { shuttingDown: boolean };
+  /** Where the app writes its emails. */
+  outboxDir: string;
+  /** Every log line the app wrote (when `captureLogs` was asked). */
+  logs: string[];
+  /** The app's clock: tests move `now.ms` forward. */
+  now: { ms: number };
 }
 
-const i18n = createI18n();
+export const i18n = createI18n();
+
+export interface TestAppOptions {
+  seed?: boolean;
+  config?: Partial<Config>;
+  captureLogs?: boolean;
+  formLimits?: AppDeps['formLimits'];
+  loginThrottle?: AppDeps['loginThrottle'];
+}
 
 /** The real app on a fresh database of the given dialect. */
-export async function createTestApp(dialect: Dialect = 'sqlite', opts: { seed?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOptions = {}): Promise<TestApp> {
   const t = await createTestDb(dialect, opts);
   const lifecycle = { shuttingDown: false };
-  const app = buildApp({ config: t.config, db: t.db, logger: createLogger('silent'), i18n, lifecycle });
-  return { ...t, app, lifecycle };
+  const outboxDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'outbox-'));
+  const config: Config = { ...t.config, ...opts.config, mail: { ...t.config.mail, outboxDir } };
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(...String(chunk).split('\n').filter(Boolean));
+      cb();
+    },
+  });
+  const logger = opts.captureLogs ? createLogger('info', sink) : createLogger('silent');
+  const now = { ms: Date.now() };
+  const app = buildApp({
+    config,
+    db: t.db,
+    logger,
+    i18n,
+    lifecycle,
+    clock: () => now.ms,
+    formLimits: { loginPerMinute: 1000, registerPerHour: 1000, resetPerHour: 1000, ...opts.formLimits },
+    loginThrottle: opts.loginThrottle,
+  });
+  const cleanup = async () => {
+    await t.cleanup();
+    fs.rmSync(outboxDir, { recursive: true, force: true });
+  };
+  return { ...t, config, app, lifecycle, outboxDir, logs, now, cleanup };
 }

@@ -1,0 +1,48 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Config } from '../config';
+import { Logger, safeForLog } from './logger';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+/**
+ * SMTP in production. Elsewhere each message is written to the outbox folder as an .eml file
+ * and logged (recipient, subject and file only: the body carries single-use links).
+ */
+export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mailer {
+  const { smtp, from, outboxDir } = config.mail;
+  if (smtp) {
+    const transport = nodemailer.createTransport({
+      host: smtp.host,
+      port: smtp.port,
+      secure: smtp.secure,
+      auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
+    });
+    return {
+      async send(m) {
+        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+        logger.info({ to: safeForLog(m.to), subject: safeForLog(m.subject) }, 'mail sent');
+      },
+    };
+  }
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(m) {
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+      await fs.promises.mkdir(outboxDir, { recursive: true });
+      const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`);
+      await fs.promises.writeFile(file, info.message as Buffer);
+      logger.info({ to: safeForLog(m.to), subject: safeForLog(m.subject), file }, 'mail written to outbox');
+    },
+  };
+}

@@ -1,0 +1,382 @@
+import crypto from 'node:crypto';
+import type { i18n as I18n } from 'i18next';
+import type { PasswordHasher } from '../../auth/passwords';
+import { destroyUserSessions } from '../../auth/session';
+import { newTotpSecret, verifyTotp } from '../../auth/totp';
+import type { Role, SessionUser, UserStatus } from '../../auth/types';
+import type { Db } from '../../db';
+import type { Lang } from '../../i18n';
+import { pageUrl } from '../../i18n/paths';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors';
+import type { Mailer } from '../../lib/mailer';
+import type { AuditService, Actor } from '../audit';
+import * as q from './accounts.queries';
+import type { PublicUser, TokenPurpose, UserFilter, UserRow } from './accounts.types';
+
+export interface AccountsDeps {
+  db: Db;
+  hasher: PasswordHasher;
+  mailer: Mailer;
+  i18n: I18n;
+  audit: AuditService;
+  publicUrl: string;
+  clock?: () => number;
+  throttle?: Partial<typeof DEFAULT_THROTTLE>;
+}
+
+export const DEFAULT_THROTTLE = {
+  /** Failed logins per account within the window; the next attempt gets 429 from any IP. */
+  accountMax: 5,
+  accountWindowMs: 60_000,
+  /** Failed logins per IP within the window, whatever the accounts. */
+  ipMax: 30,
+  ipWindowMs: 15 * 60_000,
+};
+
+const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
+  confirm_email: 24 * 60 * 60 * 1000,
+  change_email: 24 * 60 * 60 * 1000,
+  reset_password: 60 * 60 * 1000,
+};
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+
+export type LoginResult =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' };
+
+export function toSessionUser(u: UserRow): SessionUser {
+  return { id: u.id, email: u.email, role: u.role, status: u.status, municipality_ubigeo: u.municipality_ubigeo, org_name: u.org_name, has_totp: Boolean(u.totp_secret) };
+}
+
+const publicUser = (u: UserRow): PublicUser => {
+  const { password_hash: _h, totp_secret: _s, totp_last_step: _l, ...rest } = u;
+  return rest;
+};
+
+/** Registration, login checks, email tokens, password and email changes, roles. */
+export function createAccountsService({ db, hasher, mailer, i18n, audit, publicUrl, clock = Date.now, throttle: throttleOpts }: AccountsDeps) {
+  const throttle = { ...DEFAULT_THROTTLE, ...throttleOpts };
+  const nowIso = () => new Date(clock()).toISOString();
+
+  async function issueToken(userId: number, purpose: TokenPurpose, newEmail: string | null = null): Promise<string> {
+    const token = crypto.randomBytes(32).toString('base64url');
+    const now = clock();
+    await q.insertToken(db, {
+      user_id: userId,
+      purpose,
+      token_hash: sha256(token),
+      new_email: newEmail,
+      expires_at: new Date(now + TOKEN_TTL_MS[purpose]).toISOString(),
+      used_at: null,
+      created_at: new Date(now).toISOString(),
+    });
+    return token;
+  }
+
+  async function sendMail(lng: Lang, to: string, kind: string, params: Record<string, string> = {}) {
+    const t = i18n.getFixedT(lng, 'accounts');
+    await mailer.send({ to, subject: String(t(`mail.${kind}.subject`)), text: String(t(`mail.${kind}.body`, { ...params, interpolation: { escapeValue: false } } as never)) });
+  }
+
+  const link = (lng: Lang, page: 'confirm' | 'reset', token: string) => `${publicUrl}${pageUrl(lng, page, {}, { token })}`;
+
+  /** Checks a token without using it (to show the form); null when unknown, used or expired. */
+  async function liveToken(token: string, purposes: TokenPurpose[]) {
+    const row = await q.findToken(db, sha256(token));
+    if (!row || row.used_at || row.expires_at <= nowIso() || !purposes.includes(row.purpose)) return null;
+    return row;
+  }
+
+  async function consumeToken(token: string, purposes: TokenPurpose[]) {
+    const row = await liveToken(token, purposes);
+    if (!row || !(await q.useToken(db, row.id, nowIso()))) throw new AppError('accounts:errors.token_invalid', 400);
+    return row;
+  }
+
+  async function requireUserRow(id: number): Promise<UserRow> {
+    const u = await q.findUserById(db, id);
+    if (!u) throw new NotFoundError();
+    return u;
+  }
+
+  async function checkCurrentPassword(u: UserRow, password: string) {
+    if (!(await hasher.verify(u.password_hash, password))) throw new ValidationError([{ field: 'current_password', key: 'accounts:errors.current_password_wrong' }], 422);
+  }
+
+  const service = {
+    toSessionUser,
+
+    async findSessionUser(id: number): Promise<SessionUser | null> {
+      const u = await q.findUserById(db, id);
+      return u && u.status === 'active' ? toSessionUser(u) : null;
+    },
+
+    /** Same answer whether or not the address is taken; the owner of a taken one is told by email. */
+    async register(input: { email: string; password: string }, lng: Lang): Promise<void> {
+      const existing = await q.findUserByEmail(db, input.email);
+      if (existing) {
+        await sendMail(lng, input.email, 'already_registered', { link: `${publicUrl}${pageUrl(lng, 'forgot')}` });
+        return;
+      }
+      const now = nowIso();
+      let id: number;
+      try {
+        id = await q.insertUser(db, {
+          email: input.email,
+          password_hash: await hasher.hash(input.password),
+          role: 'resident',
+          status: 'pending',
+          municipality_ubigeo: null,
+          org_name: null,
+          requested_role: null,
+          requested_org_name: null,
+          requested_municipality_ubigeo: null,
+          totp_secret: null,
+          totp_last_step: null,
+          email_confirmed_at: null,
+          created_at: now,
+          updated_at: now,
+        });
+      } catch (err) {
+        if (await q.findUserByEmail(db, input.email)) return; // a concurrent registration won
+        throw err;
+      }
+      await sendMail(lng, input.email, 'confirm', { link: link(lng, 'confirm', await issueToken(id, 'confirm_email')) });
+    },
+
+    liveToken,
+
+    /** Uses a confirmation token: activates the account or moves it to its new address. */
+    async confirm(token: string): Promise<'confirmed' | 'email_changed'> {
+      const row = await consumeToken(token, ['confirm_email', 'change_email']);
+      const u = await requireUserRow(row.user_id);
+      const now = nowIso();
+      if (row.purpose === 'confirm_email') {
+        if (u.status === 'pending') await q.updateUser(db, u.id, { status: 'active', email_confirmed_at: now, updated_at: now });
+        return 'confirmed';
+      }
+      const newEmail = row.new_email!;
+      if (await q.findUserByEmail(db, newEmail)) throw new AppError('accounts:errors.token_invalid', 400);
+      await q.updateUser(db, u.id, { email: newEmail, email_confirmed_at: now, updated_at: now });
+      return 'email_changed';
+    },
+
+    /** 429 before any password check when the account or the IP failed too often lately. */
+    async assertNotThrottled(email: string, ip: string): Promise<void> {
+      const now = clock();
+      const [byAccount, byIp] = await Promise.all([
+        q.countFailures(db, 'account', email, new Date(now - throttle.accountWindowMs).toISOString()),
+        q.countFailures(db, 'ip', ip, new Date(now - throttle.ipWindowMs).toISOString()),
+      ]);
+      if (byAccount >= throttle.accountMax) throw new TooManyRequestsError('accounts:errors.too_many_attempts', Math.ceil(throttle.accountWindowMs / 1000));
+      if (byIp >= throttle.ipMax) throw new TooManyRequestsError('accounts:errors.too_many_attempts', Math.ceil(throttle.ipWindowMs / 1000));
+    },
+
+    /** Verifies a password; unknown accounts cost the same (dummy hash) and read the same. */
+    async login(email: string, password: string, ip: string): Promise<LoginResult> {
+      const u = await q.findUserByEmail(db, email);
+      const ok = u ? await hasher.verify(u.password_hash, password) : await hasher.verifyDummy(password);
+      if (!u || !ok) {
+        await q.insertFailure(db, { account: email, ip: ip.slice(0, 64), at: nowIso() });
+        if (Math.random() < 0.05) await q.pruneFailures(db, new Date(clock() - 24 * 3600_000).toISOString());
+        return { ok: false, reason: 'invalid' };
+      }
+      if (u.status === 'pending') return { ok: false, reason: 'unconfirmed' };
+      if (u.status === 'disabled') return { ok: false, reason: 'disabled' };
+      await q.clearFailures(db, email);
+      return { ok: true, user: toSessionUser(u) };
+    },
+
+    /** Same answer for unknown addresses; only the owner of a known one gets a link. */
+    async forgotPassword(email: string, lng: Lang): Promise<void> {
+      const u = await q.findUserByEmail(db, email);
+      if (!u || u.status === 'disabled') return;
+      await sendMail(lng, u.email, 'reset', { link: link(lng, 'reset', await issueToken(u.id, 'reset_password')) });
+    },
+
+    async resetPassword(token: string, password: string): Promise<void> {
+      const row = await consumeToken(token, ['reset_password']);
+      const u = await requireUserRow(row.user_id);
+      const now = nowIso();
+      // The link proves the address: a pending account becomes confirmed.
+      await q.updateUser(db, u.id, { password_hash: await hasher.hash(password), updated_at: now, ...(u.status === 'pending' ? { status: 'active' as const, email_confirmed_at: now } : {}) });
+      await q.expireTokens(db, u.id, 'reset_password', now);
+      await destroyUserSessions(db, u.id);
+    },
+
+    async changePassword(userId: number, current: string, password: string, keepSid?: string): Promise<void> {
+      const u = await requireUserRow(userId);
+      await checkCurrentPassword(u, current);
+      await q.updateUser(db, u.id, { password_hash: await hasher.hash(password), updated_at: nowIso() });
+      await destroyUserSessions(db, u.id, keepSid);
+    },
+
+    /** The new address gets a confirmation link; the change happens when it is used. */
+    async requestEmailChange(userId: number, current: string, newEmail: string, lng: Lang): Promise<void> {
+      const u = await requireUserRow(userId);
+      await checkCurrentPassword(u, current);
+      if (newEmail === u.email) return;
+      if (await q.findUserByEmail(db, newEmail)) {
+        await sendMail(lng, newEmail, 'email_taken');
+        return;
+      }
+      await sendMail(lng, newEmail, 'change_email', { link: link(lng, 'confirm', await issueToken(u.id, 'change_email', newEmail)) });
+    },
+
+    async deleteAccount(userId: number, current: string): Promise<void> {
+      const u = await requireUserRow(userId);
+      await checkCurrentPassword(u, current);
+      await destroyUserSessions(db, u.id);
+      await q.deleteUser(db, u.id);
+    },
+
+    /** A resident asks to become a monitor (organisation) or an official (one municipality). */
+    async requestRole(userId: number, req: { requested_role: 'monitor'; org_name: string } | { requested_role: 'official'; municipality: string }): Promise<void> {
+      const u = await requireUserRow(userId);
+      if (req.requested_role === 'official' && !(await q.municipalityExists(db, req.municipality))) {
+        throw new ValidationError([{ field: 'municipality', key: 'accounts:errors.municipality_unknown' }], 422);
+      }
+      await q.updateUser(db, u.id, {
+        requested_role: req.requested_role,
+        requested_org_name: req.requested_role === 'monitor' ? req.org_name : null,
+        requested_municipality_ubigeo: req.requested_role === 'official' ? req.municipality : null,
+        updated_at: nowIso(),
+      });
+    },
+
+    /** Admins must prove a TOTP code; each code works once. */
+    async verifySecondFactor(userId: number, code: string): Promise<boolean> {
+      const u = await requireUserRow(userId);
+      if (!u.totp_secret) return false;
+      const step = verifyTotp(u.totp_secret, code, clock(), u.totp_last_step);
+      if (step == null) return false;
+      const n = await db('users').where({ id: u.id }).andWhere((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step)).update({ totp_last_step: step });
+      return Number(n) === 1;
+    },
+
+    // ---- administration (every change is audited) ----
+
+    listUsers: (f: UserFilter) => q.listUsers(db, f),
+
+    /** Public: the organisations that monitor municipalities (never their members' emails). */
+    monitorOrganisations: () => q.listMonitorOrganisations(db),
+
+    async setRole(actor: Actor, userId: number, role: Role, municipality: string | null, orgName: string | null = null): Promise<void> {
+      const u = await requireUserRow(userId);
+      if (role === 'official') {
+        if (!municipality || !(await q.municipalityExists(db, municipality))) throw new ValidationError([{ field: 'municipality', key: 'accounts:errors.municipality_unknown' }], 422);
+      }
+      if (role === 'monitor' && !(orgName ?? u.org_name)) throw new ValidationError([{ field: 'org_name', key: 'accounts:errors.org_required' }], 422);
+      if (actor.userId === u.id) throw new AppError('admin:errors.self', 422);
+      const changes = {
+        role,
+        municipality_ubigeo: role === 'official' ? municipality : null,
+        org_name: role === 'monitor' ? (orgName ?? u.org_name) : null,
+        totp_secret: role === 'admin' ? (u.totp_secret ?? newTotpSecret()) : u.totp_secret,
+        requested_role: null,
+        requested_org_name: null,
+        requested_municipality_ubigeo: null,
+        updated_at: nowIso(),
+      };
+      await db.transaction(async (trx) => {
+        await q.updateUser(trx, u.id, changes);
+        await audit.record(trx, actor, {
+          action: 'user.set_role',
+          entityType: 'user',
+          entityId: String(u.id),
+          municipality: changes.municipality_ubigeo ?? u.municipality_ubigeo,
+          before: { email: u.email, role: u.role, municipality_ubigeo: u.municipality_ubigeo, org_name: u.org_name },
+          after: { email: u.email, role: changes.role, municipality_ubigeo: changes.municipality_ubigeo, org_name: changes.org_name },
+        });
+      });
+    },
+
+    async setStatus(actor: Actor, userId: number, status: UserStatus): Promise<void> {
+      const u = await requireUserRow(userId);
+      if (actor.userId === u.id) throw new AppError('admin:errors.self', 422);
+      await db.transaction(async (trx) => {
+        await q.updateUser(trx, u.id, { status, updated_at: nowIso(), ...(status === 'active' && !u.email_confirmed_at ? { email_confirmed_at: nowIso() } : {}) });
+        await audit.record(trx, actor, { action: 'user.set_status', entityType: 'user', entityId: String(u.id), municipality: u.municipality_ubigeo, before: { email: u.email, status: u.status }, after: { email: u.email, status } });
+      });
+      if (status === 'disabled') await destroyUserSessions(db, u.id);
+    },
+
+    /** Approves or rejects a pending monitor/official request. */
+    async decideRequest(actor: Actor, userId: number, approve: boolean): Promise<void> {
+      const u = await requireUserRow(userId);
+      if (!u.requested_role) throw new NotFoundError();
+      if (approve) {
+        const role = u.requested_role;
+        await service.setRole(actor, u.id, role, u.requested_municipality_ubigeo, u.requested_org_name);
+        return;
+      }
+      await db.transaction(async (trx) => {
+        await q.updateUser(trx, u.id, { requested_role: null, requested_org_name: null, requested_municipality_ubigeo: null, updated_at: nowIso() });
+        await audit.record(trx, actor, {
+          action: 'user.reject_request',
+          entityType: 'user',
+          entityId: String(u.id),
+          municipality: u.requested_municipality_ubigeo,
+          before: { email: u.email, requested_role: u.requested_role, requested_org_name: u.requested_org_name, requested_municipality_ubigeo: u.requested_municipality_ubigeo },
+          after: { email: u.email, requested_role: null },
+        });
+      });
+    },
+
+    async getPublicUser(id: number): Promise<PublicUser> {
+      return publicUser(await requireUserRow(id));
+    },
+
+    // ---- command line (accounts created there are already confirmed) ----
+
+    async createConfirmed(actor: Actor, input: { email: string; password: string; role: Role; municipality: string | null; orgName?: string | null }): Promise<{ id: number; totpSecret: string | null }> {
+      if (await q.findUserByEmail(db, input.email)) throw new AppError('accounts:errors.email_taken', 409);
+      if (input.role === 'official' && (!input.municipality || !(await q.municipalityExists(db, input.municipality)))) throw new AppError('accounts:errors.municipality_unknown', 422);
+      const now = nowIso();
+      const totpSecret = input.role === 'admin' ? newTotpSecret() : null;
+      const row = {
+        email: input.email,
+        password_hash: await hasher.hash(input.password),
+        role: input.role,
+        status: 'active' as const,
+        municipality_ubigeo: input.role === 'official' ? input.municipality : null,
+        org_name: input.role === 'monitor' ? (input.orgName ?? null) : null,
+        requested_role: null,
+        requested_org_name: null,
+        requested_municipality_ubigeo: null,
+        totp_secret: totpSecret,
+        totp_last_step: null,
+        email_confirmed_at: now,
+        created_at: now,
+        updated_at: now,
+      };
+      const id = await db.transaction(async (trx) => {
+        const newId = await q.insertUser(trx, row);
+        await audit.record(trx, actor, { action: 'user.create', entityType: 'user', entityId: String(newId), municipality: row.municipality_ubigeo, before: null, after: { email: row.email, role: row.role, municipality_ubigeo: row.municipality_ubigeo, status: row.status } });
+        return newId;
+      });
+      return { id, totpSecret };
+    },
+
+    async findByEmail(email: string): Promise<PublicUser | null> {
+      const u = await q.findUserByEmail(db, email);
+      return u ? publicUser(u) : null;
+    },
+
+    /** A new TOTP secret for an admin (command line only). */
+    async resetTotp(actor: Actor, userId: number): Promise<string> {
+      const u = await requireUserRow(userId);
+      const secret = newTotpSecret();
+      await db.transaction(async (trx) => {
+        await q.updateUser(trx, u.id, { totp_secret: secret, totp_last_step: null, updated_at: nowIso() });
+        await audit.record(trx, actor, { action: 'user.reset_totp', entityType: 'user', entityId: String(u.id), municipality: null, before: null, after: { email: u.email } });
+      });
+      await destroyUserSessions(db, u.id);
+      return secret;
+    },
+  };
+  return service;
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

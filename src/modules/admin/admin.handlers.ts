@@ -1,0 +1,74 @@
+import type { Request, Response } from 'express';
+import { pageUrl } from '../../i18n/paths';
+import type { Db } from '../../db';
+import type { Lang } from '../../i18n';
+import { NotFoundError } from '../../lib/errors';
+import { parse } from '../../lib/http';
+import type { AccountsService } from '../accounts';
+import { actorOf, AuditEntry, AuditService } from '../audit';
+import type { MunicipalitiesService } from '../municipalities';
+import { AuditQuery, DecisionForm, ManageQuery, SetRoleForm, SetStatusForm, UserId, UserListQuery } from './admin.schemas';
+
+const PER_PAGE = 50;
+const lngOf = (res: Response): Lang => res.locals.lng as Lang;
+const idOr404 = (v: unknown) => {
+  const r = UserId.safeParse(v);
+  if (!r.success) throw new NotFoundError();
+  return r.data;
+};
+
+/** Audit rows with their JSON shown as text (rendered escaped). */
+const auditRows = (rows: AuditEntry[]) => rows.map((r) => ({ ...r, before: r.before_json ?? '', after: r.after_json ?? '' }));
+
+export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db; accounts: AccountsService; audit: AuditService; municipalities: MunicipalitiesService }) {
+  const backToUsers = (res: Response, done: string) => res.redirect(303, pageUrl(lngOf(res), 'admin_users', {}, { done }));
+
+  return {
+    async users(req: Request, res: Response) {
+      const f = parse(UserListQuery, req.query);
+      const [list, pending] = await Promise.all([
+        accounts.listUsers({ ...f, perPage: PER_PAGE }),
+        accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 }),
+      ]);
+      const done = typeof req.query.done === 'string' && ['role', 'status', 'request'].includes(req.query.done) ? req.query.done : null;
+      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)), pending: pending.rows, done, me: req.user!.id });
+    },
+
+    async setRole(req: Request, res: Response) {
+      const id = idOr404(req.params.id);
+      const form = parse(SetRoleForm, req.body, 422);
+      await accounts.setRole(actorOf(req.user!), id, form.role, form.municipality ?? null, form.org_name ?? null);
+      backToUsers(res, 'role');
+    },
+
+    async setStatus(req: Request, res: Response) {
+      const id = idOr404(req.params.id);
+      const form = parse(SetStatusForm, req.body, 422);
+      await accounts.setStatus(actorOf(req.user!), id, form.status);
+      backToUsers(res, 'status');
+    },
+
+    async decide(req: Request, res: Response) {
+      const id = idOr404(req.params.id);
+      const form = parse(DecisionForm, req.body, 422);
+      await accounts.decideRequest(actorOf(req.user!), id, form.decision === 'approve');
+      backToUsers(res, 'request');
+    },
+
+    async audit(req: Request, res: Response) {
+      const f = parse(AuditQuery, req.query);
+      const list = await audit.list(db, { ...f, perPage: PER_PAGE });
+      res.render('admin/audit', { title: res.locals.t('admin:audit.title'), filter: f, entries: auditRows(list.rows), total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)) });
+    },
+
+    /** An official's page for their municipality: its recent audited changes. */
+    async manage(req: Request, res: Response) {
+      const ubigeo = req.params.ubigeo as string;
+      const municipality = await municipalities.municipality(ubigeo);
+      const f = parse(ManageQuery, req.query);
+      const list = await audit.list(db, { municipality: ubigeo, page: f.page, perPage: PER_PAGE });
+      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(list.rows), total: list.total });
+    },
+  };
+}
+
