@@ -7,6 +7,10 @@ import * as m20260201000100 from './20260201000100_create_auth_tokens';
 import * as m20260201000200 from './20260201000200_create_sessions';
 import * as m20260201000300 from './20260201000300_create_login_failures';
 import * as m20260201000400 from './20260201000400_create_audit_log';
+import * as m20260401000000 from './20260401000000_create_pb_processes';
+import * as m20260401000100 from './20260401000100_create_pb_items';
+import * as m20260401000200 from './20260401000200_create_hearings';
+import * as m20260401000300 from './20260401000300_create_commitments';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -18,6 +22,10 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260201000200_create_sessions': m20260201000200,
   '20260201000300_create_login_failures': m20260201000300,
   '20260201000400_create_audit_log': m20260201000400,
+  '20260401000000_create_pb_processes': m20260401000000,
+  '20260401000100_create_pb_items': m20260401000100,
+  '20260401000200_create_hearings': m20260401000200,
+  '20260401000300_create_commitments': m20260401000300,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
