@@ -22,3 +22,35 @@ export function sniffDelimiter(headerLine: string): ',' | ';' | '\t' {
   const candidates: Array<',' | ';' | '\t'> = [',', ';', '\t'];
   return candidates.reduce((best, c) => (count(c) > count(best) ? c : best), ',');
 }
+
+/**
+ * Streams a (possibly huge) file once: sha256, byte size, and whether its bytes are valid UTF-8
+ * (with or without BOM) — otherwise it is read as Latin-1. Memory stays flat.
+ */
+export async function probeFile(file: string): Promise<{ sha256: string; encoding: TextEncoding; bytes: number }> {
+  const hash = crypto.createHash('sha256');
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let utf8 = true;
+  let bytes = 0;
+  let bom = false;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (bytes === 0) bom = chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf;
+    bytes += chunk.length;
+    hash.update(chunk);
+    if (utf8) {
+      try {
+        decoder.decode(chunk, { stream: true });
+      } catch {
+        utf8 = false;
+      }
+    }
+  }
+  if (utf8) {
+    try {
+      decoder.decode();
+    } catch {
+      utf8 = false;
+    }
+  }
+  return { sha256: hash.digest('hex'), encoding: utf8 ? (bom ? 'utf-8-bom' : 'utf-8') : 'latin1', bytes };
+}

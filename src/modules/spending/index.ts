@@ -9,6 +9,9 @@ export type { SpendingService } from './spending.service';
 export { importConsultaAmigable, CONSULTA_AMIGABLE } from './consulta-amigable.importer';
 export type { ImportReport } from './consulta-amigable.importer';
 export { loadHistory } from './history.loader';
+export { importMefGasto, MEF_GASTO } from './mef-gasto.importer';
+export type { MefGastoReport } from './mef-gasto.importer';
+export { generateMefGasto } from './mef-gasto.generator';
 
 export function createSpendingModule({ spending, municipalities }: { spending: SpendingService; municipalities: MunicipalitiesService }) {
   const h = spendingHandlers(spending, municipalities);
