@@ -65,7 +65,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending }),
-    createSpendingModule({ spending, municipalities: municipalitiesService }),
+    createSpendingModule({ db, spending, municipalities: municipalitiesService }),
   ];
 
   const registrar = createPageRegistrar();

@@ -13,6 +13,12 @@ export const PAGE_PATHS = {
   ranking: { es: '/ejecucion', en: '/execution' },
   history: { es: '/historico', en: '/history' },
   about: { es: '/acerca', en: '/about' },
+  spending_municipality: { es: '/municipalidades/:ubigeo/gasto', en: '/municipalities/:ubigeo/spending' },
+  spending_area: { es: '/gasto', en: '/spending' },
+  spending_categories: { es: '/gasto/categorias', en: '/spending/categories' },
+  compare: { es: '/comparar', en: '/compare' },
+  spending_map: { es: '/mapa', en: '/map' },
+  open_data: { es: '/datos', en: '/data' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type PageName = keyof typeof PAGE_PATHS;
