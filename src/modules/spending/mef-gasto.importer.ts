@@ -194,7 +194,11 @@ function runWorkers(
       (start, i) =>
         new Promise<WorkerResult>((resolve, reject) => {
           const end = i + 1 < starts.length ? starts[i + 1] - 1 : size - 1;
-          const w = new Worker(script, { workerData: { file, start, end, encoding, skipHeader: i === 0, ctx } });
+          // A small heap per worker: its live data is one bounded batch, so V8 need not grow further.
+          const w = new Worker(script, {
+            workerData: { file, start, end, encoding, skipHeader: i === 0, ctx },
+            resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 6 },
+          });
           w.on('message', (m: { type: string; batch?: Batch; summary?: Summary; message?: string; rows?: number; bytes?: number }) => {
             if (m.type === 'batch') {
               queue = queue
