@@ -16,6 +16,7 @@ async function main() {
     const timer = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
     }, 50);
+    const cpu0 = process.cpuUsage();
     const report = await importMefGasto(db, file, {
       workers: process.env.RA_IMPORT_WORKERS ? Number(process.env.RA_IMPORT_WORKERS) : undefined,
       flushEvery: process.env.RA_IMPORT_FLUSH ? Number(process.env.RA_IMPORT_FLUSH) : undefined,
@@ -29,6 +30,7 @@ async function main() {
         facts: report.facts,
         seconds: report.seconds,
         rowsPerSecond: Math.round(report.rows / report.seconds),
+        cpuSeconds: Math.round(((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6) * 10) / 10,
         peakRssMb: Math.round(Math.max(peak, maxRss) / 1048576),
         rssBeforeImportMb: Math.round(rssBefore / 1048576),
       })}\n`,

@@ -151,6 +151,19 @@ async function createWriter(trx: Knex.Transaction, mysql: boolean) {
   return { write, facts: () => facts };
 }
 
+/** "\r\n" when the header line ends so, else "\n" (an explicit delimiter parses faster than auto-detection). */
+function lineEnding(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(1 << 16);
+    const n = fs.readSync(fd, buf, 0, buf.length, 0);
+    const i = buf.subarray(0, n).indexOf(0x0a);
+    return i > 0 && buf[i - 1] === 0x0d ? '\r\n' : '\n';
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 const RECORD_START = /\n(?=\d{4},\d{1,2},[A-Z],)/;
 
 /** Byte offsets where parser workers can start: a newline followed by "YYYY,M,L," (a record start). */
@@ -181,6 +194,7 @@ function runWorkers(
   starts: number[],
   size: number,
   encoding: 'utf8' | 'latin1',
+  recordDelimiter: string,
   ctx: RowContext,
   write: (b: Batch) => Promise<void>,
   onProgress?: (rows: number, bytes: number) => void,
@@ -196,7 +210,7 @@ function runWorkers(
           const end = i + 1 < starts.length ? starts[i + 1] - 1 : size - 1;
           // A small heap per worker: its live data is one bounded batch, so V8 need not grow further.
           const w = new Worker(script, {
-            workerData: { file, start, end, encoding, skipHeader: i === 0, ctx },
+            workerData: { file, start, end, encoding, recordDelimiter, skipHeader: i === 0, ctx },
             resourceLimits: { maxOldGenerationSizeMb: 96, maxYoungGenerationSizeMb: 6 },
           });
           w.on('message', (m: { type: string; batch?: Batch; summary?: Summary; message?: string; rows?: number; bytes?: number }) => {
@@ -270,10 +284,11 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
 
   // Header first, before anything is written.
   const encoding = probe.encoding === 'latin1' ? 'latin1' : 'utf8';
+  const recordDelimiter = lineEnding(file);
   let header: string[] | null = null;
   {
     const input = fs.createReadStream(file, { highWaterMark: 1 << 16 });
-    const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, to_line: 1 }));
+    const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, to_line: 1 }));
     for await (const rec of parser as AsyncIterable<string[]>) {
       header = rec.map((h) => h.trim().toUpperCase());
       break;
@@ -313,14 +328,14 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
       let summaries: Summary[];
       if (useWorkers) {
         const starts = segments(file, probe.bytes, parts);
-        const results = await runWorkers(file, starts, probe.bytes, encoding, ctx, writer.write, (rows, bytes) =>
+        const results = await runWorkers(file, starts, probe.bytes, encoding, recordDelimiter, ctx, writer.write, (rows, bytes) =>
           opts.onProgress?.({ rows, bytes, totalBytes: probe.bytes }),
         );
         summaries = results.map((r) => r.summary);
       } else {
         const proc = createRowProcessor(ctx, writer.write);
         const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-        const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, from_line: 2 }));
+        const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, from_line: 2 }));
         let row = 0;
         try {
           for await (const rec of parser as AsyncIterable<string[]>) {

@@ -9,13 +9,14 @@ interface Job {
   start: number;
   end: number;
   encoding: 'utf8' | 'latin1';
+  recordDelimiter: string;
   skipHeader: boolean;
   ctx: RowContext;
 }
 
 async function run(job: Job) {
   const port = parentPort!;
-  let credits = 2; // batches allowed in flight before the parser waits for the writer
+  let credits = 1; // batches in flight before the parser waits for the writer (bounds memory)
   let wake: (() => void) | null = null;
   port.on('message', (m: { type: string }) => {
     if (m.type === 'ack') {
@@ -31,21 +32,30 @@ async function run(job: Job) {
   };
   const proc = createRowProcessor(job.ctx, emit);
   const input = fs.createReadStream(job.file, { start: job.start, end: job.end, highWaterMark: 1 << 20 });
-  const parser = input.pipe(parse({ encoding: job.encoding, bom: job.skipHeader, relax_column_count: true, skip_empty_lines: true }));
+  const parser = input.pipe(parse({ encoding: job.encoding, bom: job.skipHeader, relax_column_count: true, skip_empty_lines: true, record_delimiter: job.recordDelimiter }));
   let row = 0;
   let header = job.skipHeader;
-  for await (const rec of parser as AsyncIterable<string[]>) {
-    if (header) {
-      header = false;
-      continue;
-    }
-    row++;
-    const p = proc.push(rec, row);
-    if (p) await p;
-    if (row % 20000 === 0) port.postMessage({ type: 'progress', rows: row, bytes: input.bytesRead });
-  }
+  // 'data' events rather than for-await: no promise per record; pause while a batch is in flight.
+  await new Promise<void>((resolve, reject) => {
+    parser.on('data', (rec: string[]) => {
+      if (header) {
+        header = false;
+        return;
+      }
+      row++;
+      const p = proc.push(rec, row);
+      if (p) {
+        parser.pause();
+        p.then(() => parser.resume(), reject);
+      }
+      if (row % 20000 === 0) port.postMessage({ type: 'progress', rows: row, bytes: input.bytesRead });
+    });
+    parser.on('end', resolve);
+    parser.on('error', reject);
+    input.on('error', reject);
+  });
   const summary = await proc.finish();
-  while (credits < 2) await new Promise<void>((r) => (wake = r));
+  while (credits < 1) await new Promise<void>((r) => (wake = r));
   port.postMessage({ type: 'done', summary });
 }
 

@@ -78,6 +78,16 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     expect(names.length).toBeGreaterThan(0);
   });
 
+  it('when the file has Windows line endings, then it is read the same way', async () => {
+    const file = await syntheticFile({ rows: 300, year: 2020, ubigeos: ['150132'], name: 'crlf' });
+    const crlf = file.replace(/\.csv$/, '-crlf.csv');
+    fs.writeFileSync(crlf, fs.readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
+    const report = await importMefGasto(t.db, crlf);
+    expect(report.status).toBe('imported');
+    const row = await t.db('execution_totals').where({ ubigeo: '150132', year: 2020, source: 'mef_gasto' }).first();
+    expect(Number(row.devengado)).toBe(expectedTotals(file).get('150132')!.devengado);
+  });
+
   it('when columns are missing or renamed, then the file is refused before anything is written and the missing ones are listed', async () => {
     const text = fs.readFileSync(good, 'utf8').split('\n');
     text[0] = text[0].replace('MONTO_DEVENGADO', 'DEVENGADO').replace(',FUNCION,', ',FUNC,');
