@@ -90,6 +90,7 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
     const res = await request(t.app).get(url).expect(200);
     expect(res.text).toContain('role="img"');
     expect(res.text).toContain('<caption');
+    expect(res.text).not.toMatch(/\sstyle="/);
   });
 
   it('when the national category shares are requested, then they add up to 100 % per year', async () => {
@@ -107,6 +108,7 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
     expect(res.text).toContain('class="legend-items map-legend-items"');
     expect(res.text).toMatch(/<table[\s\S]*<caption/);
     expect((res.text.match(/fill-rule="evenodd"/g) ?? []).length).toBe(url.includes('province') ? 196 : 25);
+    expect(res.text).not.toMatch(/\sstyle="/);
   });
 
   it('when 2 municipalities are compared, then totals, execution %, per-capita spending and category shares are shown', async () => {
