@@ -16,9 +16,9 @@ interface Frame {
   desc: string;
 }
 
-function open({ id, title, desc }: Frame, width: number, height: number, cls: string): string {
+function open({ id, title, desc }: Frame, width: number, height: number, cls: string, role = 'img'): string {
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${cls}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${esc(id)}-t ${esc(id)}-d" focusable="false">` +
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${cls}" viewBox="0 0 ${width} ${height}" role="${role}" aria-labelledby="${esc(id)}-t ${esc(id)}-d"${role === 'img' ? ' focusable="false"' : ''}>` +
     `<title id="${esc(id)}-t">${esc(title)}</title><desc id="${esc(id)}-d">${esc(desc)}</desc>`
   );
 }
@@ -124,11 +124,14 @@ export interface MapArea {
   label: string;
 }
 
-/** Choropleth: one linked path per area, fill by bin class, holes by fill-rule evenodd. */
+/**
+ * Choropleth: one linked path per area, fill by bin class, holes by fill-rule evenodd. The map
+ * holds links, so it is a labelled group rather than role="img" (which would hide the links).
+ */
 export function choropleth(frame: Frame & { width: number; height: number; areas: MapArea[] }): string {
-  let out = open(frame, frame.width, frame.height, 'map') + HATCH(frame.id);
+  let out = open(frame, frame.width, frame.height, 'map', 'group') + HATCH(frame.id);
   for (const a of frame.areas) {
-    out += `<a href="${esc(a.href)}"><path d="${a.d}" fill-rule="evenodd" class="map-area bin-${a.bin}"${a.bin === 0 ? ` fill="url(#${esc(frame.id)}-hatch)"` : ''}><title>${esc(`${a.name}: ${a.label}`)}</title></path></a>`;
+    out += `<a href="${esc(a.href)}" aria-label="${esc(`${a.name}: ${a.label}`)}"><path d="${a.d}" fill-rule="evenodd" class="map-area bin-${a.bin}"${a.bin === 0 ? ` fill="url(#${esc(frame.id)}-hatch)"` : ''}><title>${esc(`${a.name}: ${a.label}`)}</title></path></a>`;
   }
   return `${out}</svg>`;
 }

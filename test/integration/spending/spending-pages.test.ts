@@ -69,6 +69,24 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
     },
   );
 
+  it('when spending pages and the API are served, then no query reads the fact table (rollups only)', async () => {
+    const sql: string[] = [];
+    const listen = (q: { sql: string }) => sql.push(q.sql);
+    t.db.on('query', listen);
+    try {
+      for (const by of BYS) {
+        await request(t.app).get(`/es/municipalidades/150101/gasto?year=2024&by=${by}`).expect(200);
+        await request(t.app).get(`/api/v1/spending?level=national&year=2024&by=${by}`).expect(200);
+      }
+      await request(t.app).get('/es/gasto/categorias').expect(200);
+      await request(t.app).get('/en/compare?u=150101&u=150132').expect(200);
+    } finally {
+      t.db.removeListener('query', listen);
+    }
+    expect(sql.some((s) => s.includes('mef_gasto_rollups'))).toBe(true);
+    expect(sql.filter((s) => s.includes('mef_gasto_facts'))).toEqual([]);
+  });
+
   it('when the month curve is shown, then the previous year is drawn too', async () => {
     const res = await request(t.app).get('/en/municipalities/150101/spending?year=2024&by=month').expect(200);
     expect(res.text).toContain('stroke-dasharray');
@@ -104,7 +122,8 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
     ['en', '/en/map?level=province'],
   ])('when the %s map is rendered, then every area is a linked evenodd path with a legend and a table alternative', async (_lng, url) => {
     const res = await request(t.app).get(url).expect(200);
-    expect(res.text).toMatch(/<a href="\/(es|en)\/[^"]+"><path d="M[^"]+" fill-rule="evenodd"/);
+    expect(res.text).toMatch(/<a href="\/(es|en)\/[^"]+" aria-label="[^"]+"><path d="M[^"]+" fill-rule="evenodd"/);
+    expect(res.text).toMatch(/<svg[^>]+class="chart map"[^>]+role="group"[^>]+aria-labelledby="map-t map-d"/);
     expect(res.text).toContain('class="legend-items map-legend-items"');
     expect(res.text).toMatch(/<table[\s\S]*<caption/);
     expect((res.text.match(/fill-rule="evenodd"/g) ?? []).length).toBe(url.includes('province') ? 196 : 25);
