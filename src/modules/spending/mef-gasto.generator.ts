@@ -128,7 +128,7 @@ export async function generateMefGasto(opts: GenerateOptions): Promise<{ rows: n
         ? 'SIN PRODUCTO'
         : `PRODUCTO ${3000001 + (k % 40)} DEL PROGRAMA ${cat.code}`;
     const size = Math.sqrt(Number(muni.population_2025) || 1000);
-    const pim = Math.exp(rand() * 3) * size * 40 * scale;
+    const pim = Math.exp(rand() * 3) * size * 400 * scale;
     const pia = pim * (0.6 + rand() * 0.45);
     const exec = isProject ? 0.35 + rand() * 0.55 : 0.7 + rand() * 0.28;
     const dep = muni.ubigeo.slice(0, 2);
