@@ -18,6 +18,7 @@ async function main() {
     }, 50);
     const cpu0 = process.cpuUsage();
     const report = await importMefGasto(db, file, {
+      allowSynthetic: true,
       workers: process.env.RA_IMPORT_WORKERS ? Number(process.env.RA_IMPORT_WORKERS) : undefined,
       flushEvery: process.env.RA_IMPORT_FLUSH ? Number(process.env.RA_IMPORT_FLUSH) : undefined,
     });

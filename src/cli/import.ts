@@ -8,7 +8,7 @@ import { createLogger } from '../lib/logger';
 import { importConsultaAmigable, importMefGasto, ImportReport, MefGastoReport } from '../modules/spending';
 
 const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
-       npm run import -- mef-gasto <file.csv> [--lang es|en]
+       npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic]
 
   consulta-amigable  MEF Consulta Amigable export of municipal execution totals, either the
                      clean CSV (year,ubigeo,pia,pim,…) or the raw export ("01: AMAZONAS",
@@ -17,6 +17,7 @@ const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off 
                      columns). Keeps municipal rows (NIVEL_GOBIERNO = M); streams files of any
                      size; all-or-nothing; a newer file of a year replaces that year's data for
                      the municipalities it contains; re-importing the same content changes nothing.
+  --allow-synthetic  accept a file written by "npm run generate" (demos only; labelled synthetic)
   --cut-off          date of the snapshot for a year that was not complete (e.g. 2025=2025-03-08)
 Environment: DATABASE_URL (default: embedded SQLite under data/).`;
 
@@ -25,11 +26,13 @@ interface Args {
   file: string;
   cutOffs: Record<number, string>;
   lang: Lang;
+  allowSynthetic: boolean;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args | string {
   const rest: string[] = [];
   const cutOffs: Record<number, string> = {};
+  let allowSynthetic = false;
   let lang: Lang = (env.LANG ?? '').startsWith('en') ? 'en' : 'es';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -41,14 +44,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       const l = argv[++i];
       if (l !== 'es' && l !== 'en') return '--lang expects es or en';
       lang = l;
-    } else if (a === '-h' || a === '--help') return '';
+    } else if (a === '--allow-synthetic') allowSynthetic = true;
+    else if (a === '-h' || a === '--help') return '';
     else rest.push(a);
   }
   if (rest.length !== 2) return '';
   const [kind, file] = rest;
   if (kind !== 'consulta-amigable' && kind !== 'mef-gasto') return `unknown import kind: ${kind}`;
   // npm run changes the working directory to the project; resolve against where the user was.
-  return { kind, file: path.resolve(env.INIT_CWD ?? process.cwd(), file), cutOffs, lang };
+  return { kind, file: path.resolve(env.INIT_CWD ?? process.cwd(), file), cutOffs, lang, allowSynthetic };
 }
 
 export function formatReport(report: ImportReport, lang: Lang): string {
@@ -128,6 +132,7 @@ async function main(): Promise<number> {
     if (args.kind === 'mef-gasto') {
       const tty = Boolean(process.stderr.isTTY);
       const report = await importMefGasto(db, args.file, {
+        allowSynthetic: args.allowSynthetic,
         onProgress: ({ rows, bytes, totalBytes }) => {
           const now = Date.now();
           if (!tty || now - last < 500) return;

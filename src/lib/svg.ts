@@ -43,9 +43,9 @@ export interface BarRow {
  */
 export function barChart(frame: Frame & { series: BarSeries[]; rows: BarRow[]; format: (v: number) => string }): string {
   const width = 760;
-  const labelW = 250;
+  const labelW = 300;
   const barX = labelW + 10;
-  const barW = 330;
+  const barW = 290;
   const barH = 12;
   const gap = 10;
   const legendH = 24;
@@ -60,7 +60,7 @@ export function barChart(frame: Frame & { series: BarSeries[]; rows: BarRow[]; f
   });
   frame.rows.forEach((r, ri) => {
     const y0 = legendH + ri * groupH;
-    out += `<text x="${labelW}" y="${y0 + barH}" text-anchor="end" class="chart-label"><title>${esc(r.label)}</title>${esc(clip(r.label, 42))}</text>`;
+    out += `<text x="${labelW}" y="${y0 + barH}" text-anchor="end" class="chart-label"><title>${esc(r.label)}</title>${esc(clip(r.label, 44))}</text>`;
     r.values.forEach((v, si) => {
       const w = Math.max(0, (Math.max(0, v) / max) * barW);
       const y = y0 + si * (barH + 2);

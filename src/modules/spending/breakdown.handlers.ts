@@ -9,7 +9,7 @@ import { Ubigeo } from '../municipalities/municipalities.schemas';
 import { NotFoundError } from '../../lib/errors';
 import { areaRef } from './breakdown.api';
 import { AreaRef, BY, By, BreakdownService, CANON_RUBRO } from './breakdown.service';
-import { MEF_GASTO_LABEL } from './mef-gasto.importer';
+import { MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';
 import { AreaSpendingQuery, CompareQuery, CompareSelection, MapQuery, MunicipalitySpendingPageQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
 
@@ -92,7 +92,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
       curve,
       charts: breakdownCharts(t, fmt, data, q.by, area.name, curve, typeShares),
       apiHref: `${area.apiBase}${sep}year=${year}&by=${q.by}`,
-      yearMeta: yearMeta ? { ...yearMeta, label: t('common:source.mef_gasto') } : null,
+      yearMeta: yearMeta ? { ...yearMeta, label: yearMeta.label === SYNTHETIC_LABEL ? t('common:source.synthetic') : t('common:source.mef_gasto') } : null,
     });
   }
 
@@ -246,7 +246,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
         svg,
         bins: MAP_BINS,
         rows: rows.map(({ d: _d, ...r }) => r).sort((a, b) => a.name.localeCompare(b.name, 'es')),
-        yearMeta: yearMeta ? { ...yearMeta, label: yearMeta.source === 'mef_gasto' ? t('common:source.mef_gasto') : t('common:source.consulta_amigable') } : null,
+        yearMeta: yearMeta ? { ...yearMeta, label: yearMeta.label === SYNTHETIC_LABEL ? t('common:source.synthetic') : yearMeta.source === 'mef_gasto' ? t('common:source.mef_gasto') : t('common:source.consulta_amigable') } : null,
         apiHref: `/api/v1/execution?level=${level}${year ? `&year=${year}` : ''}`,
       });
     },

@@ -5,7 +5,7 @@ import { readReferenceCsv } from '../../lib/reference-files';
 import type { Lang } from '../../i18n';
 import * as q from './breakdown.queries';
 import type { AreaLevel, RollupRow } from './breakdown.queries';
-import { DIMENSIONS, Dimension, MEF_GASTO } from './mef-gasto.importer';
+import { DIMENSIONS, Dimension, MEF_GASTO, SYNTHETIC_LABEL } from './mef-gasto.importer';
 import * as eq from './spending.queries';
 
 export const BY = DIMENSIONS;
@@ -178,6 +178,7 @@ export function createBreakdownService({ db }: { db: Db }) {
   /** Side-by-side figures for 2–4 municipalities: totals (best source), per capita, category shares. */
   async function compare(ubigeos: string[], year: number) {
     const details = await q.rollupRowsForAreas(db, 'municipality', ubigeos, year, 'category');
+    const synthetic = (await eq.listExecutionYears(db)).some((y) => y.year === year && y.source === MEF_GASTO && y.label === SYNTHETIC_LABEL);
     const out = [];
     for (const u of ubigeos) {
       const all = await eq.executionForMunicipality(db, u);
@@ -194,7 +195,7 @@ export function createBreakdownService({ db }: { db: Db }) {
         execution: e,
         execution_pct: e ? executionPct(e.devengado, e.pim) : null,
         per_capita: e && e.population ? Math.round(e.devengado / e.population) : null,
-        source: e?.source ?? null,
+        source: e ? (e.source === MEF_GASTO && synthetic ? 'synthetic' : e.source) : null,
         shares,
       });
     }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import { readReferenceCsv } from '../../lib/reference-files';
 import { mefGastoColumns } from './mef-gasto.importer';
+import { SYNTHETIC_MARKER } from './mef-gasto.rows';
 
 /**
  * SYNTHETIC data: writes a CSV in the exact layout of MEF's "Presupuesto y Ejecución de Gasto"
@@ -140,7 +141,8 @@ export async function generateMefGasto(opts: GenerateOptions): Promise<{ rows: n
     row[col.NIVEL_GOBIERNO] = regional ? 'R' : 'M';
     row[col.NIVEL_GOBIERNO_NOMBRE] = regional ? 'GOBIERNOS REGIONALES' : 'GOBIERNOS LOCALES';
     row[col.SECTOR] = regional ? '99' : '';
-    row[col.SECTOR_NOMBRE] = regional ? 'GOBIERNOS REGIONALES' : '';
+    // Real M rows leave SECTOR_NOMBRE empty; the importer refuses this marker unless told otherwise.
+    row[col.SECTOR_NOMBRE] = regional ? 'GOBIERNOS REGIONALES' : SYNTHETIC_MARKER;
     row[col.PLIEGO] = regional ? `4${dep}` : muni.sec_ejec_mef;
     row[col.PLIEGO_NOMBRE] = regional ? `GOBIERNO REGIONAL ${muni.department.toUpperCase()}` : muni.municipality_name_mef;
     row[col.SEC_EJEC] = regional ? String(800 + Number(dep)) : muni.sec_ejec_mef;

@@ -13,6 +13,8 @@ import { Batch, createRowProcessor, RowContext, Summary } from './mef-gasto.rows
 
 export const MEF_GASTO = 'mef_gasto';
 export const MEF_GASTO_LABEL = 'MEF, datos abiertos: Presupuesto y Ejecución de Gasto';
+/** Label of a year imported from a synthetic generator file: shown instead of MEF's name. */
+export const SYNTHETIC_LABEL = 'DATOS SINTÉTICOS / SYNTHETIC DATA (generador de pruebas, no son datos reales)';
 
 let columnsCache: string[] | null = null;
 /** The 63 header names of MEF's expenditure CSV, in order (reference-data/mef_gasto_columns.csv). */
@@ -57,6 +59,7 @@ export interface MefGastoReport {
   alreadyImported: boolean;
   missingColumns: string[];
   seconds: number;
+  synthetic: boolean;
 }
 
 export interface MefGastoProgress {
@@ -72,6 +75,8 @@ export interface MefGastoOptions {
   flushEvery?: number;
   /** Parser threads (default: 1 for small files, else up to 4 by CPU count). */
   workers?: number;
+  /** Accept files of the synthetic generator (tests, benchmarks, demos); their years are labelled synthetic. */
+  allowSynthetic?: boolean;
 }
 
 class Abort extends Error {
@@ -267,6 +272,7 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
     alreadyImported: false,
     missingColumns: [],
     seconds: 0,
+    synthetic: false,
   };
   const done = () => {
     report.seconds = (Date.now() - started) / 1000;
@@ -315,6 +321,7 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
     secEjec: munis.filter((m) => m.sec_ejec).map((m) => [String(m.sec_ejec), m.ubigeo]),
     maxErrors,
     flushEvery: opts.flushEvery ?? 20000,
+    allowSynthetic: Boolean(opts.allowSynthetic),
   };
   const mysql = isMysql(db);
   const canonical = header[0] === 'ANO_EJE' && header[1] === 'MES_EJE' && header[2] === 'NIVEL_GOBIERNO';
@@ -355,7 +362,9 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
       const maxMonth = new Map<number, number>();
       let d1 = 0;
       let d2 = 0;
+      let synthetic = 0;
       for (const s of summaries) {
+        synthetic += s.synthetic;
         for (const e of s.errors) {
           report.errorCount++;
           if (report.errors.length < maxErrors) report.errors.push({ ...e, row: e.row + offset });
@@ -386,7 +395,8 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
       report.facts = writer.facts();
       const digest = `${report.kept}-${d1.toString(16)}-${d2.toString(16)}`;
       if (await currentRun(trx, { content_digest: digest })) throw new Abort('unchanged');
-      for (const [year, set] of pairs) await refreshYear(trx, year, [...set], maxMonth.get(year) ?? 12);
+      report.synthetic = synthetic > 0;
+      for (const [year, set] of pairs) await refreshYear(trx, year, [...set], maxMonth.get(year) ?? 12, report.synthetic);
       await trx('import_runs').insert({
         kind: MEF_GASTO,
         file_name: report.file.slice(0, 255),
@@ -427,7 +437,7 @@ function dimSql(mysql: boolean): Record<Dimension, { code: string; parent: strin
 }
 
 /** Recomputes the rollups and execution totals of one year for the given municipalities. */
-async function refreshYear(trx: Knex.Transaction, year: number, ubigeos: string[], lastMonth: number): Promise<void> {
+async function refreshYear(trx: Knex.Transaction, year: number, ubigeos: string[], lastMonth: number, synthetic: boolean): Promise<void> {
   const mysql = isMysql(trx as unknown as Db);
   const dims = dimSql(mysql);
   for (let i = 0; i < ubigeos.length; i += 400) {
@@ -460,6 +470,6 @@ async function refreshYear(trx: Knex.Transaction, year: number, ubigeos: string[
     );
   }
   const lastDay = new Date(Date.UTC(year, Math.max(1, lastMonth), 0)).toISOString().slice(0, 10);
-  const row = { source: MEF_GASTO, year, cut_off: lastDay, partial: lastMonth < 12, label: MEF_GASTO_LABEL };
+  const row = { source: MEF_GASTO, year, cut_off: lastDay, partial: lastMonth < 12, label: synthetic ? SYNTHETIC_LABEL : MEF_GASTO_LABEL };
   await trx('execution_years').insert(row).onConflict(['source', 'year']).merge(['cut_off', 'partial', 'label']);
 }

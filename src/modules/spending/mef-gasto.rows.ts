@@ -11,6 +11,7 @@ export interface RowContext {
   secEjec: [string, string][];
   maxErrors: number;
   flushEvery: number;
+  allowSynthetic: boolean;
 }
 
 export interface Batch {
@@ -31,7 +32,11 @@ export interface Summary {
   d2: number;
   pairs: [number, string[]][];
   maxMonth: [number, number][];
+  synthetic: number;
 }
+
+/** Written by the synthetic-file generator in SECTOR_NOMBRE (empty for municipalities in real files). */
+export const SYNTHETIC_MARKER = 'DATOS SINTETICOS - NO REALES';
 
 export const MEF_AMOUNT_COLUMNS = ['MONTO_PIA', 'MONTO_PIM', 'MONTO_CERTIFICADO', 'MONTO_COMPROMETIDO_ANUAL', 'MONTO_COMPROMETIDO', 'MONTO_DEVENGADO', 'MONTO_GIRADO'];
 
@@ -81,7 +86,7 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
   const pairs = new Map<number, Set<string>>();
   let newPairs = new Map<number, Set<string>>();
   const maxMonth = new Map<number, number>();
-  const s: Summary = { records: 0, kept: 0, skipped: 0, errors: [], errorCount: 0, d1: 0, d2: 0, pairs: [], maxMonth: [] };
+  const s: Summary = { records: 0, kept: 0, skipped: 0, errors: [], errorCount: 0, d1: 0, d2: 0, pairs: [], maxMonth: [], synthetic: 0 };
 
   const fail = (e: RowError) => {
     s.errorCount++;
@@ -130,6 +135,9 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
       return undefined;
     }
     const before = s.errorCount;
+    if (rec[ix.SECTOR_NOMBRE] === SYNTHETIC_MARKER) {
+      if (s.synthetic++ === 0 && !ctx.allowSynthetic) fail({ row, column: 'SECTOR_NOMBRE', value: SYNTHETIC_MARKER, key: 'import:errors.synthetic' });
+    }
     const yearRaw = (rec[ix.ANO_EJE] ?? '').trim();
     const year = Number(yearRaw);
     if (!/^\d{4}$/.test(yearRaw) || year < 2000 || year > 2100) fail({ row, column: 'ANO_EJE', value: yearRaw, key: 'import:errors.year' });

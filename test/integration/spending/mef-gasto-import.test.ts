@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import request from 'supertest';
 import { createI18n } from '../../../src/i18n';
 import { importMefGasto } from '../../../src/modules/spending';
+import { SYNTHETIC_MARKER } from '../../../src/modules/spending/mef-gasto.rows';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
 import { expectedTotals, syntheticFile, withCell } from '../../helpers/mef-gasto';
@@ -21,7 +22,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
   afterAll(async () => t.cleanup());
 
   it('when a good file is imported, then totals per municipality equal the sums of its municipal rows and regional rows are skipped', async () => {
-    const report = await importMefGasto(t.db, good);
+    const report = await importMefGasto(t.db, good, { allowSynthetic: true });
     expect(report.status).toBe('imported');
     expect(report.encoding).toBe('utf-8');
     expect(report.rows).toBe(3000);
@@ -47,9 +48,25 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     expect(Boolean(Number(year.partial))).toBe(false);
   });
 
+  it('when a synthetic generator file is imported without --allow-synthetic, then it is refused and nothing is written', async () => {
+    const file = await syntheticFile({ rows: 200, year: 2019, ubigeos: ['150101'], name: 'refused' });
+    const before = await counts(t);
+    const report = await importMefGasto(t.db, file);
+    expect(report.status).toBe('rejected');
+    expect(report.errors).toEqual([expect.objectContaining({ row: 2, column: 'SECTOR_NOMBRE', key: 'import:errors.synthetic' })]);
+    expect(await counts(t)).toEqual(before);
+  });
+
+  it('when a synthetic file was allowed, then its years are labelled synthetic on the pages', async () => {
+    const page = await request(t.app).get('/es/municipalidades/150101/gasto?year=2024').expect(200);
+    expect(page.text).toContain('DATOS SINTÉTICOS');
+    const en = await request(t.app).get('/en/municipalities/150101').expect(200);
+    expect(en.text).toContain('SYNTHETIC DATA');
+  });
+
   it('when the same file is imported again, then nothing changes', async () => {
     const before = await counts(t);
-    const report = await importMefGasto(t.db, good);
+    const report = await importMefGasto(t.db, good, { allowSynthetic: true });
     expect(report.status).toBe('unchanged');
     expect(report.alreadyImported).toBe(true);
     expect(await counts(t)).toEqual(before);
@@ -62,7 +79,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     const file = await syntheticFile({ rows: 3000, year: 2024, ubigeos: ['150101', '150132', '150113'], encoding, name: encoding });
     expect(fs.readFileSync(file).equals(fs.readFileSync(good))).toBe(false);
     const before = await counts(t);
-    const report = await importMefGasto(t.db, file);
+    const report = await importMefGasto(t.db, file, { allowSynthetic: true });
     expect(report.encoding).toBe(reported);
     expect(report.status).toBe('unchanged');
     expect(report.alreadyImported).toBe(false);
@@ -71,7 +88,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
 
   it('when a Latin-1 file with accented names is imported, then the names are stored correctly', async () => {
     const file = await syntheticFile({ rows: 400, year: 2021, ubigeos: ['150113'], encoding: 'latin1', name: 'latin1-new' });
-    const report = await importMefGasto(t.db, file);
+    const report = await importMefGasto(t.db, file, { allowSynthetic: true });
     expect(report.status).toBe('imported');
     expect(report.encoding).toBe('latin1');
     const names = await t.db('mef_codes').where({ list: 'project' }).where('name', 'like', '%JESÚS MARÍA%').select('name');
@@ -82,7 +99,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     const file = await syntheticFile({ rows: 300, year: 2020, ubigeos: ['150132'], name: 'crlf' });
     const crlf = file.replace(/\.csv$/, '-crlf.csv');
     fs.writeFileSync(crlf, fs.readFileSync(file, 'utf8').replace(/\n/g, '\r\n'));
-    const report = await importMefGasto(t.db, crlf);
+    const report = await importMefGasto(t.db, crlf, { allowSynthetic: true });
     expect(report.status).toBe('imported');
     const row = await t.db('execution_totals').where({ ubigeo: '150132', year: 2020, source: 'mef_gasto' }).first();
     expect(Number(row.devengado)).toBe(expectedTotals(file).get('150132')!.devengado);
@@ -94,7 +111,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     const file = good.replace(/\.csv$/, '-renamed.csv');
     fs.writeFileSync(file, text.join('\n'));
     const before = await counts(t);
-    const report = await importMefGasto(t.db, file);
+    const report = await importMefGasto(t.db, file, { allowSynthetic: true });
     expect(report.status).toBe('rejected');
     expect(report.missingColumns.sort()).toEqual(['FUNCION', 'MONTO_DEVENGADO']);
     expect(report.errors[0].params?.columns).toContain('MONTO_DEVENGADO');
@@ -105,7 +122,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     const base = await syntheticFile({ rows: 2000, year: 2022, ubigeos: ['150101'], otherLevelsEvery: 0, name: 'bad' });
     const bad = withCell(withCell(base, 5, 'MONTO_DEVENGADO', '12,5x', 'a'), 1500, 'FUNCION', 'X1', 'b');
     const before = await counts(t);
-    const report = await importMefGasto(t.db, bad);
+    const report = await importMefGasto(t.db, bad, { allowSynthetic: true });
     expect(report.status).toBe('rejected');
     expect(report.errors).toEqual([
       expect.objectContaining({ row: 5, column: 'MONTO_DEVENGADO', value: '12,5x', key: 'import:errors.mef_amount' }),
@@ -121,7 +138,7 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
   it('when a newer file of the same year is imported, then it replaces that year for the municipalities it contains only', async () => {
     const before132 = await t.db('execution_totals').where({ ubigeo: '150132', year: 2024, source: 'mef_gasto' }).first();
     const newer = await syntheticFile({ rows: 1300, year: 2024, ubigeos: ['150101'], scale: 1.1, seed: 99, lastMonth: 9, name: 'newer' });
-    const report = await importMefGasto(t.db, newer);
+    const report = await importMefGasto(t.db, newer, { allowSynthetic: true });
     expect(report.status).toBe('imported');
     const e = expectedTotals(newer).get('150101')!;
     const row = await t.db('execution_totals').where({ ubigeo: '150101', year: 2024, source: 'mef_gasto' }).first();
@@ -144,7 +161,13 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     expect(res.body.devengado).toBeCloseTo(Number(mef.devengado) / 100, 2);
     const other = await request(t.app).get('/api/v1/municipalities/010101/execution?year=2024').expect(200);
     expect(other.body.source).toBe('consulta_amigable');
+    // A file without the generator's marker is taken as real MEF data and labelled as such.
+    const marked = await syntheticFile({ rows: 300, year: 2018, ubigeos: ['150132'], name: 'unmarked' });
+    const unmarked = marked.replace(/\.csv$/, '-real.csv');
+    fs.writeFileSync(unmarked, fs.readFileSync(marked, 'utf8').split(SYNTHETIC_MARKER).join(''));
+    expect((await importMefGasto(t.db, unmarked)).status).toBe('imported');
     const page = await request(t.app).get('/es/municipalidades/150132').expect(200);
     expect(page.text).toContain('MEF, datos abiertos de Presupuesto y Ejecución de Gasto');
+    expect(page.text).toContain('DATOS SINTÉTICOS del generador de pruebas');
   });
 });

@@ -16,6 +16,7 @@ const report = (over: Partial<MefGastoReport>): MefGastoReport => ({
   alreadyImported: false,
   missingColumns: [],
   seconds: 1,
+  synthetic: false,
   ...over,
 });
 
