@@ -87,6 +87,18 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
     expect(sql.filter((s) => s.includes('mef_gasto_facts'))).toEqual([]);
   });
 
+  it('when a breakdown is read, then the database uses the rollup primary key, not a scan', async () => {
+    const q = t.db('mef_gasto_rollups').where({ level: 'municipality', area: '150101', year: 2024, dim: 'function' }).select('code', 'pim').toSQL().toNative();
+    if (dialect === 'sqlite') {
+      const plan = (await t.db.raw(`explain query plan ${q.sql}`, q.bindings as never[])) as { detail: string }[];
+      expect(plan.map((p) => p.detail).join(' ')).toMatch(/SEARCH mef_gasto_rollups USING (INDEX|PRIMARY KEY)/);
+    } else {
+      const [plan] = (await t.db.raw(`explain ${q.sql}`, q.bindings as never[])) as unknown as [{ key: string; type: string }[]];
+      expect(plan[0].key).toBe('PRIMARY');
+      expect(plan[0].type).not.toBe('ALL');
+    }
+  });
+
   it('when the month curve is shown, then the previous year is drawn too', async () => {
     const res = await request(t.app).get('/en/municipalities/150101/spending?year=2024&by=month').expect(200);
     expect(res.text).toContain('stroke-dasharray');
