@@ -43,6 +43,7 @@ const money = (soles: number) => (Math.round(soles * 100) / 100).toFixed(2);
 // Share of the year's devengado executed in each month: slow start, December peak.
 const MONTH_WEIGHTS = [0.04, 0.05, 0.07, 0.07, 0.08, 0.08, 0.08, 0.09, 0.09, 0.1, 0.1, 0.15];
 
+const PRODUCT_WORDS = ['ACCIONES COMUNES', 'FAMILIAS CON SERVICIOS', 'POBLACION ATENDIDA', 'INSTITUCIONES CON CAPACIDADES', 'VIAS MANTENIDAS'];
 const PROJECT_WORDS = ['MEJORAMIENTO', 'CREACION', 'AMPLIACION', 'RECUPERACION', 'INSTALACION'];
 const PROJECT_OBJECTS = [
   'DEL SERVICIO DE AGUA POTABLE Y SANEAMIENTO',
@@ -127,7 +128,7 @@ export async function generateMefGasto(opts: GenerateOptions): Promise<{ rows: n
       ? `${PROJECT_WORDS[k % PROJECT_WORDS.length]} ${PROJECT_OBJECTS[(k + mi) % PROJECT_OBJECTS.length]} EN EL DISTRITO DE ${muni.district.toUpperCase()} - ${muni.province.toUpperCase()} - ${muni.department.toUpperCase()}`
       : cat.code === '9002' || cat.code === '9001'
         ? 'SIN PRODUCTO'
-        : `PRODUCTO ${3000001 + (k % 40)} DEL PROGRAMA ${cat.code}`;
+        : `PRODUCTO ${3000001 + (k % 40)} - ${PRODUCT_WORDS[k % PRODUCT_WORDS.length]}`;
     const size = Math.sqrt(Number(muni.population_2025) || 1000);
     const pim = Math.exp(rand() * 3) * size * 400 * scale;
     const pia = pim * (0.6 + rand() * 0.45);

@@ -82,7 +82,9 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
   const bySecEjec = new Map(ctx.secEjec);
   const amountIx = MEF_AMOUNT_COLUMNS.map((c) => ix[c]);
   const agg = new Map<string, { key: (string | number)[]; a: number[] }>();
-  const names = NAME_LISTS.map(() => new Map<string, string>());
+  // Codes already handed over (first name wins): each code's name is sent once per parser.
+  const known = NAME_LISTS.map(() => new Set<string>());
+  let names: [string, string, string][] = [];
   const pairs = new Map<number, Set<string>>();
   let newPairs = new Map<number, Set<string>>();
   const maxMonth = new Map<number, number>();
@@ -105,7 +107,7 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     if (s.errorCount > 0) {
       // The file will be rejected: nothing more is handed over for writing.
       agg.clear();
-      for (const m of names) m.clear();
+      names = [];
       return;
     }
     const facts: (string | number)[] = [];
@@ -116,11 +118,11 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     const batch: Batch = {
       facts,
       count: agg.size,
-      names: NAME_LISTS.flatMap(([list], i) => [...names[i]].map(([c, n]) => [list, c, n] as [string, string, string])),
+      names,
       pairs: [...newPairs].map(([y, set]) => [y, [...set]]),
     };
     agg.clear();
-    for (const m of names) m.clear();
+    names = [];
     newPairs = new Map();
     await emit(batch);
   }
@@ -195,7 +197,10 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
 
     const codes = [category, func, division, fgroup, fuente, rubro, generica, product];
     for (let i = 0; i < 8; i++) {
-      if (!names[i].has(codes[i])) names[i].set(codes[i], (rec[ix[NAME_LISTS[i][2]]] ?? '').trim());
+      if (!known[i].has(codes[i])) {
+        known[i].add(codes[i]);
+        names.push([NAME_LISTS[i][0], codes[i], (rec[ix[NAME_LISTS[i][2]]] ?? '').trim()]);
+      }
     }
     return agg.size >= ctx.flushEvery ? flush() : undefined;
   }
