@@ -50,17 +50,30 @@ export function parseMefAmount(raw: string): number | null {
   return Math.round(Number(raw) * 100);
 }
 
-// Order-independent fingerprint of the stored content: two 32-bit sums of a per-row hash.
-function hash2(str: string): [number, number] {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+// Order-independent fingerprint of the stored content: the two 32-bit halves of a per-row hash
+// are summed over all rows. The hash is fed field by field (no concatenated strings to collect).
+let H1 = 0;
+let H2 = 0;
+function hStr(str: string): void {
+  let h1 = H1;
+  let h2 = H2;
   for (let i = 0; i < str.length; i++) {
     const ch = str.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
     h2 = Math.imul(h2 ^ ch, 1597334677);
   }
-  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  H1 = Math.imul(h1 ^ 0x1f, 2654435761);
+  H2 = Math.imul(h2 ^ 0x1f, 1597334677);
+}
+function hNum(n: number): void {
+  const lo = n % 4294967296 | 0;
+  const hi = Math.floor(n / 4294967296) | 0;
+  H1 = Math.imul(Math.imul(H1 ^ lo, 2654435761) ^ hi, 2654435761);
+  H2 = Math.imul(Math.imul(H2 ^ lo, 1597334677) ^ hi, 1597334677);
+}
+function hEnd(): [number, number] {
+  const h1 = Math.imul(H1 ^ (H1 >>> 16), 2246822507) ^ Math.imul(H2 ^ (H2 >>> 13), 3266489909);
+  const h2 = Math.imul(H2 ^ (H2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return [h1 >>> 0, h2 >>> 0];
 }
 
@@ -85,6 +98,8 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
   // Codes already handed over (first name wins): each code's name is sent once per parser.
   const known = NAME_LISTS.map(() => new Set<string>());
   let names: [string, string, string][] = [];
+  const scratch = new Array<number>(7).fill(0);
+  const codeScratch = new Array<string>(8).fill('');
   const pairs = new Map<number, Set<string>>();
   let newPairs = new Map<number, Set<string>>();
   const maxMonth = new Map<number, number>();
@@ -165,7 +180,7 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     const generica = code(rec, 'GENERICA', 2, row);
     const tipo = code(rec, 'TIPO_ACT_PROY', 1, row);
     const product = code(rec, 'PRODUCTO_PROYECTO', 20, row);
-    const amounts = new Array<number>(7);
+    const amounts = scratch;
     for (let i = 0; i < 7; i++) {
       const raw = (rec[amountIx[i]] ?? '').trim();
       const v = parseMefAmount(raw);
@@ -185,17 +200,28 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     }
     if ((maxMonth.get(year) ?? -1) < month) maxMonth.set(year, month);
 
-    const key = [ubigeo, year, month, category, func, division, fgroup, fuente, rubro, generica, tipo, product];
     const ks = `${ubigeo}|${year}|${month}|${category}|${func}|${division}|${fgroup}|${fuente}|${rubro}|${generica}|${tipo}|${product}`;
-    const productName = rec[ix.PRODUCTO_PROYECTO_NOMBRE] ?? '';
-    const [h1, h2] = hash2(`${ks}|${amounts.join('|')}|${productName}`);
+    H1 = 0xdeadbeef;
+    H2 = 0x41c6ce57;
+    hStr(ks);
+    for (let i = 0; i < 7; i++) hNum(amounts[i]);
+    hStr(rec[ix.PRODUCTO_PROYECTO_NOMBRE] ?? '');
+    const [h1, h2] = hEnd();
     s.d1 = (s.d1 + h1) >>> 0;
     s.d2 = (s.d2 + h2) >>> 0;
     const hit = agg.get(ks);
     if (hit) for (let i = 0; i < 7; i++) hit.a[i] += amounts[i];
-    else agg.set(ks, { key, a: amounts });
+    else agg.set(ks, { key: [ubigeo, year, month, category, func, division, fgroup, fuente, rubro, generica, tipo, product], a: amounts.slice() });
 
-    const codes = [category, func, division, fgroup, fuente, rubro, generica, product];
+    const codes = codeScratch;
+    codes[0] = category;
+    codes[1] = func;
+    codes[2] = division;
+    codes[3] = fgroup;
+    codes[4] = fuente;
+    codes[5] = rubro;
+    codes[6] = generica;
+    codes[7] = product;
     for (let i = 0; i < 8; i++) {
       if (!known[i].has(codes[i])) {
         known[i].add(codes[i]);
