@@ -41,3 +41,21 @@ export function withCell(file: string, row: number, column: string, value: strin
   fs.writeFileSync(out, lines.join('\n'));
   return out;
 }
+
+/**
+ * The parser worker compiled to JavaScript (jest runs TypeScript sources, which a worker thread
+ * cannot load): transpiled into node_modules/.cache so that its requires resolve.
+ */
+export function compiledWorker(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ts = require('typescript') as typeof import('typescript');
+  const root = path.resolve(__dirname, '..', '..');
+  const out = path.join(root, 'node_modules', '.cache', `ra-mef-worker-${process.pid}`);
+  fs.mkdirSync(out, { recursive: true });
+  for (const name of ['mef-gasto.worker', 'mef-gasto.rows']) {
+    const src = fs.readFileSync(path.join(root, 'src', 'modules', 'spending', `${name}.ts`), 'utf8');
+    const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
+    fs.writeFileSync(path.join(out, `${name}.js`), js);
+  }
+  return path.join(out, 'mef-gasto.worker.js');
+}

@@ -75,6 +75,8 @@ export interface MefGastoOptions {
   flushEvery?: number;
   /** Parser threads (default: 1 for small files, else up to 4 by CPU count). */
   workers?: number;
+  /** Compiled worker script (tests run from TypeScript sources; the default is next to this file). */
+  workerScript?: string;
   /** Accept files of the synthetic generator (tests, benchmarks, demos); their years are labelled synthetic. */
   allowSynthetic?: boolean;
 }
@@ -195,6 +197,7 @@ interface WorkerResult {
 
 /** Parses byte ranges of the file in worker threads; batches are written here, in order of arrival. */
 function runWorkers(
+  script: string,
   file: string,
   starts: number[],
   size: number,
@@ -204,7 +207,6 @@ function runWorkers(
   write: (b: Batch) => Promise<void>,
   onProgress?: (rows: number, bytes: number) => void,
 ): Promise<WorkerResult[]> {
-  const script = path.join(__dirname, 'mef-gasto.worker.js');
   let queue = Promise.resolve();
   let failed: Error | null = null;
   const progress = starts.map(() => ({ rows: 0, bytes: 0 }));
@@ -325,9 +327,9 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
   };
   const mysql = isMysql(db);
   const canonical = header[0] === 'ANO_EJE' && header[1] === 'MES_EJE' && header[2] === 'NIVEL_GOBIERNO';
-  const workerScript = path.join(__dirname, 'mef-gasto.worker.js');
+  const workerScript = opts.workerScript ?? (__filename.endsWith('.js') ? path.join(__dirname, 'mef-gasto.worker.js') : '');
   const parts = opts.workers ?? (probe.bytes > 32e6 ? Math.min(4, os.availableParallelism()) : 1);
-  const useWorkers = parts > 1 && canonical && __filename.endsWith('.js') && fs.existsSync(workerScript);
+  const useWorkers = parts > 1 && canonical && workerScript !== '' && fs.existsSync(workerScript);
 
   try {
     await db.transaction(async (trx) => {
@@ -335,7 +337,7 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
       let summaries: Summary[];
       if (useWorkers) {
         const starts = segments(file, probe.bytes, parts);
-        const results = await runWorkers(file, starts, probe.bytes, encoding, recordDelimiter, ctx, writer.write, (rows, bytes) =>
+        const results = await runWorkers(workerScript, file, starts, probe.bytes, encoding, recordDelimiter, ctx, writer.write, (rows, bytes) =>
           opts.onProgress?.({ rows, bytes, totalBytes: probe.bytes }),
         );
         summaries = results.map((r) => r.summary);

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createI18n } from '../../../src/i18n';
 import { importMefGasto } from '../../../src/modules/spending';
 import { SYNTHETIC_MARKER } from '../../../src/modules/spending/mef-gasto.rows';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
-import { expectedTotals, syntheticFile, withCell } from '../../helpers/mef-gasto';
+import { compiledWorker, expectedTotals, syntheticFile, withCell } from '../../helpers/mef-gasto';
 
 const counts = async (t: TestApp) => {
   const n = async (table: string) => Number((await t.db(table).count({ n: '*' }).first())?.n ?? 0);
@@ -103,6 +104,32 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     expect(report.status).toBe('imported');
     const row = await t.db('execution_totals').where({ ubigeo: '150132', year: 2020, source: 'mef_gasto' }).first();
     expect(Number(row.devengado)).toBe(expectedTotals(file).get('150132')!.devengado);
+  });
+
+  it('when a file is parsed by worker threads, then totals match the file and error rows are absolute', async () => {
+    const workerScript = compiledWorker();
+    const file = await syntheticFile({ rows: 4000, year: 2017, ubigeos: ['150101', '010101'], name: 'workers' });
+    const bad = withCell(withCell(file, 4, 'MES_EJE', '13', 'a'), 3900, 'MONTO_GIRADO', 'n/a', 'b');
+    const before = await counts(t);
+    const rejected = await importMefGasto(t.db, bad, { allowSynthetic: true, workers: 3, workerScript });
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.errors.map((e) => [e.row, e.column, e.value])).toEqual([
+      [4, 'MES_EJE', '13'],
+      [3900, 'MONTO_GIRADO', 'n/a'],
+    ]);
+    expect(await counts(t)).toEqual(before);
+    const report = await importMefGasto(t.db, file, { allowSynthetic: true, workers: 3, workerScript });
+    expect(report.status).toBe('imported');
+    expect(report.rows).toBe(4000);
+    for (const [ubigeo, e] of expectedTotals(file)) {
+      const row = await t.db('execution_totals').where({ ubigeo, year: 2017, source: 'mef_gasto' }).first();
+      expect(Number(row.devengado)).toBe(e.devengado);
+      expect(Number(row.pim)).toBe(e.pim);
+    }
+    // Same content read inline: recognised as already imported.
+    const again = await importMefGasto(t.db, withCell(file, 2, 'META_NOMBRE', 'OTRA META', 'c'), { allowSynthetic: true });
+    expect(again.status).toBe('unchanged');
+    fs.rmSync(path.dirname(workerScript), { recursive: true, force: true });
   });
 
   it('when columns are missing or renamed, then the file is refused before anything is written and the missing ones are listed', async () => {
