@@ -36,7 +36,10 @@ export function breakdownApi(svc: BreakdownService, municipalities: Municipaliti
       year,
       by: q.by,
       count: data.rows.length,
-      source: MEF_GASTO_LABEL,
+      source: data.source,
+      synthetic: data.synthetic,
+      cut_off: data.cut_off,
+      partial: data.partial,
       units: UNITS,
       total: { pia: toSoles(data.total.pia), pim: toSoles(data.total.pim), devengado: toSoles(data.total.devengado), execution_pct: data.total.execution_pct },
     });
@@ -56,7 +59,10 @@ export function breakdownApi(svc: BreakdownService, municipalities: Municipaliti
       by: q.by,
       count: data.rows.length,
       truncated: data.truncated,
-      source: MEF_GASTO_LABEL,
+      source: data.source,
+      synthetic: data.synthetic,
+      cut_off: data.cut_off,
+      partial: data.partial,
       units: UNITS,
       total: { pia: toSoles(data.total.pia), pim: toSoles(data.total.pim), devengado: toSoles(data.total.devengado), execution_pct: data.total.execution_pct },
     });

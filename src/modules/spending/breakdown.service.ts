@@ -5,7 +5,7 @@ import { readReferenceCsv } from '../../lib/reference-files';
 import type { Lang } from '../../i18n';
 import * as q from './breakdown.queries';
 import type { AreaLevel, RollupRow } from './breakdown.queries';
-import { DIMENSIONS, Dimension, MEF_GASTO, SYNTHETIC_LABEL } from './mef-gasto.importer';
+import { DIMENSIONS, Dimension, MEF_GASTO, MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';
 import * as eq from './spending.queries';
 
 export const BY = DIMENSIONS;
@@ -113,12 +113,17 @@ export function createBreakdownService({ db }: { db: Db }) {
     if (by === 'month') rows = rows.sort((a, b) => a.code.localeCompare(b.code));
     else rows = rows.sort((a, b) => b.pim - a.pim || a.code.localeCompare(b.code));
     const names = await label(by, rows.map((r) => r.code), lang);
+    const meta = (await eq.listExecutionYears(db)).find((y) => y.year === year && y.source === MEF_GASTO);
     const parents = by === 'rubro' ? await label('source', [...new Set(rows.map((r) => r.parent))], lang) : new Map<string, string>();
     return {
       year,
       rows: toRows(rows, names, parents, by, total.devengado),
       total: { ...total, execution_pct: executionPct(total.devengado, total.pim) },
       truncated: by === 'project' && ref.level !== 'municipality' && rows.length >= PROJECT_LIMIT,
+      source: meta?.label ?? MEF_GASTO_LABEL,
+      synthetic: meta?.label === SYNTHETIC_LABEL,
+      cut_off: meta?.cut_off ?? null,
+      partial: meta?.partial ?? null,
     };
   }
 

@@ -21,6 +21,7 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
   it.each(BYS)('when the API is asked for by=%s, then rows have code, name, pia, pim, devengado, execution_pct', async (by) => {
     const res = await request(t.app).get(`/api/v1/municipalities/150101/spending?year=2024&by=${by}`).expect(200);
     expect(res.body.data.length).toBeGreaterThan(0);
+    expect(res.body.meta).toMatchObject({ year: 2024, by, synthetic: true, partial: false });
     expect(Object.keys(res.body.data[0])).toEqual(['code', 'name', 'pia', 'pim', 'devengado', 'execution_pct']);
     const area = await request(t.app).get(`/api/v1/spending?level=department&code=15&year=2024&by=${by}`).expect(200);
     expect(area.body.data.length).toBeGreaterThan(0);
