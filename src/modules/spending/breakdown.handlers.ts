@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
 import type { Formatters } from '../../i18n';
-import { ValidationError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import { projectedAreas } from '../../lib/geo';
 import { parse } from '../../lib/http';
 import { barChart, choropleth, lineChart } from '../../lib/svg';
 import type { MunicipalitiesService, Municipality } from '../municipalities';
 import { Ubigeo } from '../municipalities/municipalities.schemas';
-import { NotFoundError } from '../../lib/errors';
 import { areaRef } from './breakdown.api';
 import { AreaRef, BY, By, BreakdownService, CANON_RUBRO } from './breakdown.service';
 import { MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { Db, isMysql } from '../../db';
-import { AMOUNT_COLUMNS, AmountColumn } from '../../lib/amounts';
+import { AMOUNT_COLUMNS } from '../../lib/amounts';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { probeFile, TextEncoding } from '../../lib/file-text';
@@ -24,17 +24,6 @@ export function mefGastoColumns(): string[] {
     .map((r) => r.column);
   return columnsCache;
 }
-
-/** MEF amount column → our amount column (integer céntimos). */
-export const MEF_AMOUNTS: Record<string, AmountColumn> = {
-  MONTO_PIA: 'pia',
-  MONTO_PIM: 'pim',
-  MONTO_CERTIFICADO: 'certificacion',
-  MONTO_COMPROMETIDO_ANUAL: 'compromiso_anual',
-  MONTO_COMPROMETIDO: 'atencion_compromiso_mensual',
-  MONTO_DEVENGADO: 'devengado',
-  MONTO_GIRADO: 'girado',
-};
 
 /** Grain of mef_gasto_facts, in primary-key order. */
 export const FACT_KEY = ['ubigeo', 'year', 'month', 'category', 'func', 'division', 'fgroup', 'fuente', 'rubro', 'generica', 'tipo', 'product'] as const;

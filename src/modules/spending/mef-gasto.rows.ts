@@ -38,6 +38,7 @@ export interface Summary {
 /** Written by the synthetic-file generator in SECTOR_NOMBRE (empty for municipalities in real files). */
 export const SYNTHETIC_MARKER = 'DATOS SINTETICOS - NO REALES';
 
+/** MEF amount columns in the order of AMOUNT_COLUMNS (pia, pim, certificacion, compromiso_anual, atencion_compromiso_mensual, devengado, girado). */
 export const MEF_AMOUNT_COLUMNS = ['MONTO_PIA', 'MONTO_PIM', 'MONTO_CERTIFICADO', 'MONTO_COMPROMETIDO_ANUAL', 'MONTO_COMPROMETIDO', 'MONTO_DEVENGADO', 'MONTO_GIRADO'];
 
 const DIGITS = /^\d+$/;
