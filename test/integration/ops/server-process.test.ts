@@ -9,7 +9,7 @@ const SERVER = path.join(__dirname, '..', '..', '..', 'dist', 'src', 'server.js'
 function start(dataDir: string): Promise<{ child: ChildProcess; port: number; ms: number }> {
   const started = Date.now();
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'info', SESSION_SECRET: 'test-secret-'.repeat(4), SMTP_HOST: '127.0.0.1' },
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'info', SESSION_SECRET: 'test-secret-'.repeat(4), SMTP_HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '2000' }, // a loaded CI machine may take a while to accept queued connections
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return new Promise((resolve, reject) => {
