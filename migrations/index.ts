@@ -11,6 +11,12 @@ import * as m20260401000000 from './20260401000000_create_pb_processes';
 import * as m20260401000100 from './20260401000100_create_pb_items';
 import * as m20260401000200 from './20260401000200_create_hearings';
 import * as m20260401000300 from './20260401000300_create_commitments';
+import * as m20260402000000 from './20260402000000_create_pb_milestones';
+import * as m20260402000100 from './20260402000100_create_commitment_updates';
+import * as m20260402000200 from './20260402000200_create_participation_history';
+import * as m20260402000300 from './20260402000300_create_follows';
+import * as m20260402000400 from './20260402000400_create_observations';
+import * as m20260402000500 from './20260402000500_create_participation_imports';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -26,6 +32,12 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260401000100_create_pb_items': m20260401000100,
   '20260401000200_create_hearings': m20260401000200,
   '20260401000300_create_commitments': m20260401000300,
+  '20260402000000_create_pb_milestones': m20260402000000,
+  '20260402000100_create_commitment_updates': m20260402000100,
+  '20260402000200_create_participation_history': m20260402000200,
+  '20260402000300_create_follows': m20260402000300,
+  '20260402000400_create_observations': m20260402000400,
+  '20260402000500_create_participation_imports': m20260402000500,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
