@@ -1,21 +1,14 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
+import { chromiumPath, formatViolations, launchBrowser, MOBILE, noJsContext, runAxe } from '../../helpers/browser';
 import { PDF } from '../../helpers/participation';
 
-const chromiumPath = process.env.RA_TEST_CHROMIUM;
-const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const w = window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }> }> } };
-    const r = await w.axe.run({ runOnly: ['wcag2a', 'wcag2aa'] });
-    return r.violations.map((v) => `${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
-  });
+/** WCAG 2.1 A/AA violations of the page, formatted ('' when none); the strict CSP is kept. */
+async function axeViolations(page: Page): Promise<string> {
+  return formatViolations(await runAxe(page, { scriptsDisabled: true }));
 }
 
 const A = '150102';
@@ -31,7 +24,7 @@ const B = '150103';
     server = http.createServer(t.app).listen(0, '127.0.0.1');
     await new Promise((r) => server.once('listening', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    browser = await launchBrowser();
     await createUser(t, 'alcaldia-a@example.pe', 'official', A);
     await createUser(t, 'alcaldia-b@example.pe', 'official', B);
     await createUser(t, 'vigilancia@example.pe', 'monitor');
@@ -53,7 +46,7 @@ const B = '150103';
 
   it('when an official publishes a process, an item with a milestone and a hearing with a commitment, a monitor follows and observes, and another official tries to touch them, then everything works without JavaScript and the pages pass axe in both languages', async () => {
     // Official A, no JavaScript.
-    const ctxA = await browser.newContext({ javaScriptEnabled: false });
+    const ctxA = await noJsContext(browser, MOBILE);
     const a = await signIn(ctxA, 'alcaldia-a@example.pe');
     await a.goto(`${base}/es/gestion/${A}/participacion`);
     await a.click(`a[href="/es/gestion/${A}/procesos/nuevo"]`);
@@ -102,7 +95,7 @@ const B = '150103';
     const commitmentId = Number((await t.db('commitments').where({ hearing_id: hearingId }).first()).id);
 
     // Monitor, no JavaScript: follows and observes.
-    const ctxM = await browser.newContext({ javaScriptEnabled: false });
+    const ctxM = await noJsContext(browser, MOBILE);
     const m = await signIn(ctxM, 'vigilancia@example.pe');
     await m.goto(`${base}/es/presupuesto-participativo/proyectos/${itemId}`);
     await m.click('button.follow-button');
@@ -115,7 +108,7 @@ const B = '150103';
     expect(await t.db('follows').whereIn('entity_id', [itemId, commitmentId])).toHaveLength(2);
 
     // Official B cannot touch A's rows.
-    const ctxB = await browser.newContext({ javaScriptEnabled: false });
+    const ctxB = await noJsContext(browser, MOBILE);
     const b = await signIn(ctxB, 'alcaldia-b@example.pe');
     for (const url of [`/es/gestion/${A}/proyectos/${itemId}`, `/es/gestion/${B}/proyectos/${itemId}`, `/es/gestion/${B}/audiencias/${hearingId}`, `/es/gestion/${B}/compromisos/${commitmentId}`]) {
       const r = await b.goto(`${base}${url}`);
@@ -125,7 +118,7 @@ const B = '150103';
     expect(await b.textContent('main')).not.toContain('Losa deportiva');
 
     // axe on the public pages in both languages, and on the officials' forms.
-    const checker = await (await browser.newContext({ bypassCSP: true })).newPage();
+    const checker = await (await noJsContext(browser, MOBILE)).newPage();
     const pages = [
       `/es/presupuesto-participativo`, `/en/participatory-budget?ubigeo=${A}`, `/es/presupuesto-participativo/proyectos/${itemId}`, `/en/participatory-budget/items/${itemId}`,
       `/es/presupuesto-participativo/${A}/2025`, `/en/participatory-budget/${A}/2025`, `/es/rendicion-de-cuentas`, `/en/accountability`, `/es/rendicion-de-cuentas/audiencias/${hearingId}`, `/en/accountability/hearings/${hearingId}`,
@@ -133,12 +126,12 @@ const B = '150103';
     ];
     for (const url of pages) {
       await checker.goto(`${base}${url}`);
-      expect([url, await axeViolations(checker)]).toEqual([url, []]);
+      expect([url, await axeViolations(checker)]).toEqual([url, '']);
     }
-    const official = await signIn(await browser.newContext({ bypassCSP: true }), 'alcaldia-a@example.pe');
+    const official = await signIn(await noJsContext(browser, MOBILE), 'alcaldia-a@example.pe');
     for (const url of [`/es/gestion/${A}/participacion`, `/en/manage/${A}/items/${itemId}`, `/es/gestion/${A}/audiencias/${hearingId}`, `/en/manage/${A}/commitments/${commitmentId}`, `/es/gestion/${A}/procesos/nuevo`]) {
       await official.goto(`${base}${url}`);
-      expect([url, await axeViolations(official)]).toEqual([url, []]);
+      expect([url, await axeViolations(official)]).toEqual([url, '']);
     }
   });
 });
