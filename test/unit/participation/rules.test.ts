@@ -1,3 +1,4 @@
+import { moneyGap } from '../../../src/modules/participation/participation.money';
 import { costWeightedProgress, progressFor, unsubscribeToken, verifyUnsubscribeToken } from '../../../src/modules/participation';
 import { localized } from '../../../src/modules/participation/participation.handlers';
 import { ItemForm } from '../../../src/modules/participation/participation.schemas';
@@ -33,5 +34,20 @@ describe('participation rules', () => {
     expect(ItemForm.parse({ ...base, total_cost: '1,234.50' }).total_cost).toBe(123450);
     expect(ItemForm.safeParse({ ...base, total_cost: '1e9' }).success).toBe(false);
     expect(ItemForm.safeParse({ ...base, total_cost: '-5' }).success).toBe(false);
+  });
+});
+
+describe('money follows the CUI', () => {
+
+  it('when money was spent and progress is 0, then the gap is "spent, no progress"', () => {
+    expect(moneyGap([{ year: 2025, pim: 100, devengado: 10 }], 1000, 0).gap).toBe('spent_no_progress');
+  });
+  it('when progress is reported and nothing was spent, then the gap is "progress, no money"', () => {
+    expect(moneyGap([{ year: 2025, pim: 100, devengado: 0 }], 1000, 20).gap).toBe('progress_no_money');
+  });
+  it('when financial and physical progress differ by 30 points or more, then the larger side names the gap; otherwise none', () => {
+    expect(moneyGap([{ year: 2024, pim: 1000, devengado: 400 }, { year: 2025, pim: 1000, devengado: 400 }], 1000, 40)).toEqual({ devengado: 800, financialPct: 80, gap: 'spent_no_progress' });
+    expect(moneyGap([{ year: 2025, pim: 1000, devengado: 100 }], 1000, 50).gap).toBe('progress_no_money');
+    expect(moneyGap([{ year: 2025, pim: 1000, devengado: 500 }], 1000, 60).gap).toBeNull();
   });
 });
