@@ -11,6 +11,10 @@ import * as m20260401000000 from './20260401000000_create_pb_processes';
 import * as m20260401000100 from './20260401000100_create_pb_items';
 import * as m20260401000200 from './20260401000200_create_hearings';
 import * as m20260401000300 from './20260401000300_create_commitments';
+import * as m20260301000000 from './20260301000000_create_mef_codes';
+import * as m20260301000100 from './20260301000100_create_mef_gasto_facts';
+import * as m20260301000200 from './20260301000200_create_mef_gasto_rollups';
+import * as m20260301000300 from './20260301000300_add_content_digest_to_import_runs';
 import * as m20260402000000 from './20260402000000_create_pb_milestones';
 import * as m20260402000100 from './20260402000100_create_commitment_updates';
 import * as m20260402000200 from './20260402000200_create_participation_history';
@@ -32,6 +36,10 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260401000100_create_pb_items': m20260401000100,
   '20260401000200_create_hearings': m20260401000200,
   '20260401000300_create_commitments': m20260401000300,
+  '20260301000000_create_mef_codes': m20260301000000,
+  '20260301000100_create_mef_gasto_facts': m20260301000100,
+  '20260301000200_create_mef_gasto_rollups': m20260301000200,
+  '20260301000300_add_content_digest_to_import_runs': m20260301000300,
   '20260402000000_create_pb_milestones': m20260402000000,
   '20260402000100_create_commitment_updates': m20260402000100,
   '20260402000200_create_participation_history': m20260402000200,

@@ -92,7 +92,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending }),
-    createSpendingModule({ spending, municipalities: municipalitiesService }),
+    createSpendingModule({ db, spending, municipalities: municipalitiesService }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
     createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret } }),

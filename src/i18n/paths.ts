@@ -62,6 +62,12 @@ export const PAGE_PATHS = {
   admin_user_status: { es: '/admin/usuarios/:id/estado', en: '/admin/users/:id/status' },
   admin_user_request: { es: '/admin/usuarios/:id/solicitud', en: '/admin/users/:id/request' },
   admin_audit: { es: '/admin/auditoria', en: '/admin/audit' },
+  spending_municipality: { es: '/municipalidades/:ubigeo/gasto', en: '/municipalities/:ubigeo/spending' },
+  spending_area: { es: '/gasto', en: '/spending' },
+  spending_categories: { es: '/gasto/categorias', en: '/spending/categories' },
+  compare: { es: '/comparar', en: '/compare' },
+  spending_map: { es: '/mapa', en: '/map' },
+  open_data: { es: '/datos', en: '/data' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type PageName = keyof typeof PAGE_PATHS;
