@@ -95,7 +95,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     createSpendingModule({ db, spending, municipalities: municipalitiesService }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
-    createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret } }),
+    createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } }),
   ];
 
   const registrar = createPageRegistrar();

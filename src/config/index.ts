@@ -31,6 +31,7 @@ const Env = z.object({
   UPLOADS_DIR: z.string().default('uploads'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+  MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
 });
 
 export type DbConfig =
@@ -65,6 +66,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** Bulk CSV imports each user may run per hour. */
   importsPerHour: number;
+  /** Accept files of the synthetic MEF generator in the web upload (demos and tests only). */
+  mefAllowSynthetic: boolean;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -107,5 +110,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploadsDir: path.resolve(e.UPLOADS_DIR),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     importsPerHour: e.IMPORTS_PER_HOUR,
+    mefAllowSynthetic: e.MEF_UPLOAD_ALLOW_SYNTHETIC === 'true',
   };
 }

@@ -57,6 +57,8 @@ export const PAGE_PATHS = {
   manage_commitment_update: { es: '/gestion/:ubigeo/compromisos/:id/avances', en: '/manage/:ubigeo/commitments/:id/updates' },
   manage_observation: { es: '/gestion/:ubigeo/observaciones/:id', en: '/manage/:ubigeo/observations/:id' },
   manage_import: { es: '/gestion/:ubigeo/importar', en: '/manage/:ubigeo/import' },
+  manage_mef: { es: '/gestion/:ubigeo/gasto-mef', en: '/manage/:ubigeo/mef-spending' },
+  manage_mef_status: { es: '/gestion/:ubigeo/gasto-mef/:id', en: '/manage/:ubigeo/mef-spending/:id' },
   admin_users: { es: '/admin/usuarios', en: '/admin/users' },
   admin_user_role: { es: '/admin/usuarios/:id/rol', en: '/admin/users/:id/role' },
   admin_user_status: { es: '/admin/usuarios/:id/estado', en: '/admin/users/:id/status' },

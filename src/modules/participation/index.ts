@@ -8,6 +8,8 @@ import { participationHandlers } from './participation.handlers';
 import { createBulkImport } from './participation.import';
 import { createParticipationService } from './participation.service';
 import { createUploads } from './participation.uploads';
+import { createMefUpload } from './participation.mef';
+import { createBreakdownService } from '../spending';
 
 export { createParticipationService, costWeightedProgress, progressFor } from './participation.service';
 export type { ParticipationService } from './participation.service';
@@ -20,6 +22,7 @@ export interface ParticipationOptions {
   uploadMaxBytes: number;
   importsPerHour: number;
   secret: string;
+  mefAllowSynthetic?: boolean;
 }
 
 /** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
@@ -27,7 +30,8 @@ export function createParticipationModule({ db, auth, audit, logger, clock, opti
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
   const bulk = createBulkImport({ db, service, clock, perHour: options.importsPerHour });
-  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret });
+  const mef = createMefUpload({ db, dir: options.uploadsDir, clock, perHour: options.importsPerHour, allowSynthetic: options.mefAllowSynthetic });
+  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }) });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   return {
@@ -70,6 +74,8 @@ export function createParticipationModule({ db, auth, audit, logger, clock, opti
       reg.route('post', 'manage_commitment_update', official, h.addCommitmentUpdate);
       reg.route('post', 'manage_observation', official, h.decideObservation);
       reg.route('post', 'manage_import', [...official, uploads.single('file')], h.bulkImport);
+      reg.route('post', 'manage_mef', [...official, uploads.single('file')], h.mefUpload);
+      reg.route('get', 'manage_mef_status', official, h.mefStatus);
     },
     api: participationApi(service),
   };

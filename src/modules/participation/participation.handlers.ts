@@ -12,6 +12,8 @@ import * as S from './participation.schemas';
 import type { ParticipationService } from './participation.service';
 import { COMMITMENT_STATUSES, ITEM_STATUSES, PHASES } from './participation.types';
 import type { Uploads } from './participation.uploads';
+import { cuiMoney, MefUpload } from './participation.mef';
+import type { BreakdownService } from '../spending';
 
 const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 const idOf = (v: unknown) => {
@@ -48,7 +50,7 @@ const HEARING_KEYS = ['held_on', 'period_from', 'period_to', 'place', 'link', 's
 const COMMITMENT_KEYS = ['text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on'] as const;
 const UPDATE_KEYS = ['happened_on', 'status', 'text_es', 'text_en', 'evidence_url'] as const;
 
-export function participationHandlers({ service, uploads, bulk, logger, secret }: { service: ParticipationService; uploads: Uploads; bulk: BulkImport; logger: Logger; secret: string }) {
+export function participationHandlers({ service, uploads, bulk, logger, secret, mef, breakdown }: { service: ParticipationService; uploads: Uploads; bulk: BulkImport; logger: Logger; secret: string; mef: MefUpload; breakdown: BreakdownService }) {
   const common = (res: Response) => ({ loc: (row: Record<string, unknown>, base: string) => localized(row, base, lngOf(res)), itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES });
 
   /** Runs a form action; a validation failure re-renders the form with 422 and the input kept. */
@@ -106,7 +108,8 @@ export function participationHandlers({ service, uploads, bulk, logger, secret }
     async item(req: Request, res: Response) {
       const page = await service.itemPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'pb_item', page.item.id);
-      res.render('participation/item', { title: localized(page.item as unknown as Record<string, unknown>, 'title', lngOf(res)).text, ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common(res) });
+      const money = await cuiMoney(breakdown, page.item, lngOf(res));
+      res.render('participation/item', { money, title: localized(page.item as unknown as Record<string, unknown>, 'title', lngOf(res)).text, ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common(res) });
     },
     async evidence(req: Request, res: Response) {
       uploads.sendStored(res, await service.evidenceFile(idOf(req.params.id)));
@@ -288,6 +291,18 @@ export function participationHandlers({ service, uploads, bulk, logger, secret }
       const f = parse(S.DecisionForm, req.body, 422);
       await service.decideObservation(actorOf(req.user!), ubigeo, idOf(req.params.id), f.decision === 'publish');
       back(res, 'manage_participation', { ubigeo }, { done: 'observation' });
+    },
+    async mefUpload(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      if (!req.file?.size) throw new ValidationError([{ field: 'file', key: 'participation:errors.file_missing' }], 422);
+      const id = await mef.run(actorOf(req.user!), ubigeo, req.file.buffer);
+      back(res, 'manage_mef_status', { ubigeo, id });
+    },
+    async mefStatus(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const run = await mef.status(ubigeo, idOf(req.params.id));
+      if (run.kind !== 'mef_gasto') throw new NotFoundError();
+      res.render('participation/mef-status', { title: res.locals.t('participation:mef.status_title'), ubigeo, run });
     },
     async bulkImport(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
