@@ -139,6 +139,20 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     await resident.post('/es/observaciones').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(rp.text)![1], entity_type: 'pb_item', entity_id: String(itemId), body: 'No debería poder publicar esto.' }).expect(403);
   });
 
+  it('when the bulk download is read, then the datapackage lists the participation datasets and their CSVs carry soles and is_example', async () => {
+    const pkg = await request(t.app).get('/api/v1/datasets/datapackage.json').expect(200);
+    expect(pkg.body.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['pb-items', 'hearings', 'commitments']));
+    const csv = await request(t.app).get('/api/v1/datasets/pb_items.csv').expect(200);
+    const [header, ...lines] = csv.text.trim().split('\n');
+    expect(header).toBe('id,ubigeo,year,priority,title_es,title_en,cui,total_cost,pia_amount,start_date,planned_end,status,progress_pct,finished_on,is_example');
+    const example = lines.find((l) => l.includes('Mejoramiento de pistas y veredas (ejemplo)'))!;
+    expect(example).toMatch(/,1200000,600000,.*,true$/);
+    expect(lines.some((l) => l.endsWith(',false'))).toBe(true);
+    const page = await request(t.app).get('/es/datos').expect(200);
+    expect(page.text).toContain('/api/v1/datasets/pb_items.csv');
+    expect(page.text).toContain('Presupuesto participativo: proyectos priorizados');
+  });
+
   it('when the lists are filtered by status, year or overdue, then only matching rows come back and bad filters are 400', async () => {
     const overdue = await request(t.app).get('/api/v1/participatory-budget/items?overdue=1').expect(200);
     expect(overdue.body.data.length).toBeGreaterThan(0);
