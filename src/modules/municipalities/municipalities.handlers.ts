@@ -63,10 +63,14 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     const ubigeo = codeOr404(Ubigeo, req.params.ubigeo);
     const municipality = await svc.municipality(ubigeo);
     const execution = await spending.forMunicipality(ubigeo);
+    // A provincial municipality also serves province-wide functions: show both populations.
+    const provincePopulation =
+      municipality.type === 'provincial' ? (await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null : null;
     res.render('municipalities/show', {
       title: municipality.district,
       municipality,
       execution,
+      provincePopulation,
     });
   },
 
