@@ -15,6 +15,12 @@ import * as m20260301000000 from './20260301000000_create_mef_codes';
 import * as m20260301000100 from './20260301000100_create_mef_gasto_facts';
 import * as m20260301000200 from './20260301000200_create_mef_gasto_rollups';
 import * as m20260301000300 from './20260301000300_add_content_digest_to_import_runs';
+import * as m20260402000000 from './20260402000000_create_pb_milestones';
+import * as m20260402000100 from './20260402000100_create_commitment_updates';
+import * as m20260402000200 from './20260402000200_create_participation_history';
+import * as m20260402000300 from './20260402000300_create_follows';
+import * as m20260402000400 from './20260402000400_create_observations';
+import * as m20260402000500 from './20260402000500_create_participation_imports';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -34,6 +40,12 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260301000100_create_mef_gasto_facts': m20260301000100,
   '20260301000200_create_mef_gasto_rollups': m20260301000200,
   '20260301000300_add_content_digest_to_import_runs': m20260301000300,
+  '20260402000000_create_pb_milestones': m20260402000000,
+  '20260402000100_create_commitment_updates': m20260402000100,
+  '20260402000200_create_participation_history': m20260402000200,
+  '20260402000300_create_follows': m20260402000300,
+  '20260402000400_create_observations': m20260402000400,
+  '20260402000500_create_participation_imports': m20260402000500,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -12,6 +12,7 @@ import { createMailer, Mailer } from './lib/mailer';
 import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAULT_THROTTLE, FormLimits } from './modules/accounts';
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
+import { createParticipationModule } from './modules/participation';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createSiteModule } from './modules/site';
 import { createSpendingModule, createSpendingService } from './modules/spending';
@@ -94,6 +95,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     createSpendingModule({ db, spending, municipalities: municipalitiesService }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
+    createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } }),
   ];
 
   const registrar = createPageRegistrar();

@@ -3,6 +3,7 @@ import { migrateLatest } from './db';
 import type { Logger } from './lib/logger';
 import { referenceFile } from './lib/reference-files';
 import { loadDirectory } from './modules/municipalities';
+import { seedExamples } from './modules/participation';
 import { importConsultaAmigable, loadHistory } from './modules/spending';
 
 /**
@@ -12,7 +13,7 @@ import { importConsultaAmigable, loadHistory } from './modules/spending';
 export const BUNDLED_CUT_OFFS: Record<number, string> = { 2024: '2024-12-31', 2025: '2025-03-08' };
 
 /** Migrates, then loads the bundled reference data when the database is empty. Idempotent. */
-export async function prepareDatabase(db: Db, logger: Logger, loadReference = true): Promise<{ migrated: string[]; loaded: boolean }> {
+export async function prepareDatabase(db: Db, logger: Logger, loadReference = true, examples = true): Promise<{ migrated: string[]; loaded: boolean }> {
   const migrated = await migrateLatest(db);
   if (migrated.length) logger.info({ migrations: migrated }, 'migrations applied');
   if (!loadReference) return { migrated, loaded: false };
@@ -24,5 +25,7 @@ export async function prepareDatabase(db: Db, logger: Logger, loadReference = tr
   const report = await importConsultaAmigable(db, referenceFile('mef_consulta_amigable_municipalidades_2024_2025.csv'), { cutOffs: BUNDLED_CUT_OFFS });
   if (report.status === 'rejected') throw new Error(`bundled execution data rejected: ${JSON.stringify(report.errors.slice(0, 3))}`);
   logger.info({ ...dir, executionRows: report.rows, ms: Date.now() - started }, 'reference data loaded');
+  // Example participatory budget and hearings, always marked as example (SEED_EXAMPLES=false: none).
+  if (examples && (await seedExamples(db))) logger.info('example participation content loaded (marked as example)');
   return { migrated, loaded: true };
 }

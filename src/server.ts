@@ -11,7 +11,7 @@ async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const db = createDb(config.db);
-  await prepareDatabase(db, logger, config.loadReferenceData);
+  await prepareDatabase(db, logger, config.loadReferenceData, config.seedExamples);
   const lifecycle = { shuttingDown: false };
   const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle });
   const server = http.createServer(app);

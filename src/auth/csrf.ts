@@ -10,7 +10,11 @@ export function createCsrf(logger: Logger) {
     size: 32,
     getTokenFromRequest: (req) => {
       const v = (req.body as Record<string, unknown> | undefined)?._csrf;
-      return typeof v === 'string' ? v : undefined;
+      if (typeof v === 'string') return v;
+      // A multipart form (file upload) is parsed only after its route's guards, so it sends the
+      // token in its action URL instead; urlForLog redacts it from the logs.
+      const q = (req.query as Record<string, unknown> | undefined)?._csrf;
+      return req.is('multipart/form-data') && typeof q === 'string' ? q : undefined;
     },
     getTokenFromState: (req) => req.session?.csrfToken,
     storeTokenInState: (req, token) => {

@@ -27,6 +27,11 @@ const Env = z.object({
   SMTP_PASSWORD: z.string().optional(),
   MAIL_FROM: z.string().default('Resultados Abiertos <no-reply@localhost>'),
   OUTBOX_DIR: z.string().default('outbox'),
+  SEED_EXAMPLES: z.enum(['true', 'false']).default('true'),
+  UPLOADS_DIR: z.string().default('uploads'),
+  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+  IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+  MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
 });
 
 export type DbConfig =
@@ -54,6 +59,15 @@ export interface Config {
     smtp: { host: string; port: number; secure: boolean; user?: string; password?: string } | null;
     outboxDir: string;
   };
+  /** Load the example participatory budget and hearings (marked as example) on first start. */
+  seedExamples: boolean;
+  /** Uploaded files (hearing reports, evidence): outside the web root, served only as downloads. */
+  uploadsDir: string;
+  uploadMaxBytes: number;
+  /** Bulk CSV imports each user may run per hour. */
+  importsPerHour: number;
+  /** Accept files of the synthetic MEF generator in the web upload (demos and tests only). */
+  mefAllowSynthetic: boolean;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -92,5 +106,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       smtp: e.NODE_ENV === 'production' && e.SMTP_HOST ? { host: e.SMTP_HOST, port: e.SMTP_PORT, secure: e.SMTP_SECURE === 'true', user: e.SMTP_USER, password: e.SMTP_PASSWORD } : null,
       outboxDir: path.resolve(e.OUTBOX_DIR),
     },
+    seedExamples: e.SEED_EXAMPLES === 'true',
+    uploadsDir: path.resolve(e.UPLOADS_DIR),
+    uploadMaxBytes: e.UPLOAD_MAX_BYTES,
+    importsPerHour: e.IMPORTS_PER_HOUR,
+    mefAllowSynthetic: e.MEF_UPLOAD_ALLOW_SYNTHETIC === 'true',
   };
 }

@@ -33,6 +33,8 @@ interface PageCase {
   switchTo?: Record<Lang, string>;
 }
 
+const EXAMPLE_YEAR = new Date().getUTCFullYear();
+
 /** Every public page, in both languages. */
 const PAGES: PageCase[] = [
   { name: 'home', paths: { es: '/es/', en: '/en/' } },
@@ -44,6 +46,15 @@ const PAGES: PageCase[] = [
   { name: 'ranking-municipalities', paths: { es: '/es/ejecucion?level=municipality', en: '/en/execution?level=municipality' } },
   { name: 'history', paths: { es: '/es/historico', en: '/en/history' } },
   { name: 'about', paths: { es: '/es/acerca', en: '/en/about' } },
+  { name: 'pb-items', paths: { es: '/es/presupuesto-participativo', en: '/en/participatory-budget' } },
+  // Example content (loaded on first start for 150101 among others, for the current year).
+  { name: 'pb-process', paths: { es: `/es/presupuesto-participativo/150101/${EXAMPLE_YEAR}`, en: `/en/participatory-budget/150101/${EXAMPLE_YEAR}` } },
+  { name: 'pb-item', paths: { es: '/es/presupuesto-participativo/proyectos/7', en: '/en/participatory-budget/items/7' } },
+  { name: 'hearings', paths: { es: '/es/rendicion-de-cuentas', en: '/en/accountability' } },
+  { name: 'hearing', paths: { es: '/es/rendicion-de-cuentas/audiencias/1', en: '/en/accountability/hearings/1' } },
+  { name: 'commitments', paths: { es: '/es/rendicion-de-cuentas/compromisos', en: '/en/accountability/commitments' } },
+  { name: 'commitment', paths: { es: '/es/rendicion-de-cuentas/compromisos/1', en: '/en/accountability/commitments/1' } },
+  { name: 'delivery', paths: { es: '/es/municipalidades/150101/cumplimiento', en: '/en/municipalities/150101/delivery' } },
   // An unknown page has no twin: its switcher leads to the other language's home.
   { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
 ];

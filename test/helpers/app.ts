@@ -34,7 +34,8 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
   const t = await createTestDb(dialect, opts);
   const lifecycle = { shuttingDown: false };
   const outboxDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'outbox-'));
-  const config: Config = { ...t.config, ...opts.config, mail: { ...t.config.mail, outboxDir } };
+  const uploadsDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'uploads-'));
+  const config: Config = { ...t.config, uploadsDir, ...opts.config, mail: { ...t.config.mail, outboxDir } };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -57,6 +58,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
   const cleanup = async () => {
     await t.cleanup();
     fs.rmSync(outboxDir, { recursive: true, force: true });
+    fs.rmSync(uploadsDir, { recursive: true, force: true });
   };
   return { ...t, config, app, lifecycle, outboxDir, logs, now, cleanup };
 }

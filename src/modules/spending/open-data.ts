@@ -6,6 +6,8 @@ import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { neutraliseCell } from '../../lib/csv';
 import { NotFoundError } from '../../lib/errors';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
+// Direct file import (not ../participation/index.ts): that index imports this module's index.
+import { PARTICIPATION_DATASETS } from '../participation/participation.datasets';
 
 /** Frictionless field descriptor. */
 interface Field {
@@ -143,6 +145,7 @@ export const DATASETS: Dataset[] = [
     ],
     query: (db) => db('history_category_share').select('category_type', 'year', 'share_pct').orderBy(['category_type', 'year']).stream(),
   },
+  ...PARTICIPATION_DATASETS,
 ];
 
 /** Frictionless Data Package describing every dataset (paths relative to this descriptor). */

@@ -1,0 +1,82 @@
+import type { Auth } from '../../auth';
+import type { Db } from '../../db';
+import type { Logger } from '../../lib/logger';
+import type { PageRegistrar } from '../../web/pages';
+import type { AuditService } from '../audit';
+import { participationApi } from './participation.api';
+import { participationHandlers } from './participation.handlers';
+import { createBulkImport } from './participation.import';
+import { createParticipationService } from './participation.service';
+import { createUploads } from './participation.uploads';
+import { createMefUpload } from './participation.mef';
+import { createBreakdownService } from '../spending';
+
+export { createParticipationService, costWeightedProgress, progressFor } from './participation.service';
+export type { ParticipationService } from './participation.service';
+export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
+export { seedExamples } from './participation.examples';
+export { ITEM_CSV_COLUMNS, COMMITMENT_CSV_COLUMNS } from './participation.import';
+
+export interface ParticipationOptions {
+  uploadsDir: string;
+  uploadMaxBytes: number;
+  importsPerHour: number;
+  secret: string;
+  mefAllowSynthetic?: boolean;
+}
+
+/** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
+export function createParticipationModule({ db, auth, audit, logger, clock, options }: { db: Db; auth: Auth; audit: AuditService; logger: Logger; clock: () => number; options: ParticipationOptions }) {
+  const service = createParticipationService({ db, audit, clock });
+  const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
+  const bulk = createBulkImport({ db, service, clock, perHour: options.importsPerHour });
+  const mef = createMefUpload({ db, dir: options.uploadsDir, clock, perHour: options.importsPerHour, allowSynthetic: options.mefAllowSynthetic });
+  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }) });
+  const { requireRole, requireMunicipality } = auth.guards;
+  const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
+  return {
+    service,
+    registerPages(reg: PageRegistrar) {
+      reg.page('pb_items', h.items);
+      reg.page('pb_item', h.item);
+      reg.page('pb_evidence', h.evidence);
+      reg.page('pb_process', h.process);
+      reg.page('hearings', h.hearings);
+      reg.page('commitments', h.commitments);
+      reg.page('hearing', h.hearing);
+      reg.page('hearing_report', h.report);
+      reg.page('commitment', h.commitment);
+      reg.page('delivery', h.delivery);
+      reg.page('unsubscribe', h.unsubscribe);
+      reg.route('post', 'follow', [requireRole('resident', 'monitor')], h.follow);
+      reg.route('post', 'unfollow', [requireRole('resident', 'monitor')], h.unfollow);
+      reg.route('post', 'observe', [requireRole('monitor')], h.observe);
+      reg.route('post', 'dispute', [requireRole('monitor')], h.dispute);
+      reg.route('get', 'manage_participation', official, h.manage);
+      reg.route('get', 'manage_process_new', official, h.processForm);
+      reg.route('post', 'manage_process_new', official, h.saveProcess);
+      reg.route('get', 'manage_process', official, h.processForm);
+      reg.route('post', 'manage_process', official, h.saveProcess);
+      reg.route('get', 'manage_item_new', official, h.itemForm);
+      reg.route('post', 'manage_item_new', official, h.saveItem);
+      reg.route('get', 'manage_item', official, h.itemForm);
+      reg.route('post', 'manage_item', official, h.saveItem);
+      reg.route('post', 'manage_item_delete', official, h.deleteItem);
+      reg.route('post', 'manage_milestone', [...official, uploads.single('evidence_file')], h.addMilestone);
+      reg.route('get', 'manage_hearing_new', official, h.hearingForm);
+      reg.route('post', 'manage_hearing_new', [...official, uploads.single('report')], h.saveHearing);
+      reg.route('get', 'manage_hearing', official, h.hearingForm);
+      reg.route('post', 'manage_hearing', [...official, uploads.single('report')], h.saveHearing);
+      reg.route('post', 'manage_hearing_delete', official, h.deleteHearing);
+      reg.route('post', 'manage_commitment_new', official, h.addCommitment);
+      reg.route('get', 'manage_commitment', official, h.commitmentForm);
+      reg.route('post', 'manage_commitment', official, h.saveCommitment);
+      reg.route('post', 'manage_commitment_update', official, h.addCommitmentUpdate);
+      reg.route('post', 'manage_observation', official, h.decideObservation);
+      reg.route('post', 'manage_import', [...official, uploads.single('file')], h.bulkImport);
+      reg.route('post', 'manage_mef', [...official, uploads.single('file')], h.mefUpload);
+      reg.route('get', 'manage_mef_status', official, h.mefStatus);
+    },
+    api: participationApi(service),
+  };
+}

@@ -1,0 +1,79 @@
+import type { Db } from '../../db';
+
+/**
+ * The participation tables as datasets of the portal's bulk download (`/es/datos`,
+ * `/api/v1/datasets/datapackage.json`). Kept free of imports from other modules so that the
+ * open-data listing can include it without an import cycle. Money in soles; booleans as
+ * true/false; every row says whether it is example content.
+ */
+type Field = { name: string; type: 'string' | 'integer' | 'number' | 'boolean' | 'date'; description: string; unit?: string };
+
+const bool = (db: Db, col: string, as: string) => db.raw(`case when ${col} = 1 then 'true' else 'false' end as ${as}`);
+const soles = (db: Db, col: string, as: string) => db.raw(`${col} / 100.0 as ${as}`);
+const EXAMPLE: Field = { name: 'is_example', type: 'boolean', description: 'true for example content loaded so the pages are not empty (not real data)' };
+const SOURCE = [{ title: 'Resultados Abiertos: published by municipal officials (Ley 28056, Ley 27972 art. 119-A)' }];
+
+export const PARTICIPATION_DATASETS = [
+  {
+    name: 'pb_items',
+    title: 'Participatory budget: prioritised items',
+    description: 'Items prioritised by participatory budget processes, with cost, status and physical progress. overdue is not stored: planned_end before today and status not culminado.',
+    sources: SOURCE,
+    fields: [
+      { name: 'id', type: 'integer', description: 'Item id (/es/presupuesto-participativo/proyectos/<id>)' },
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'year', type: 'integer', description: 'Year of the process' },
+      { name: 'priority', type: 'integer', description: 'Priority order' },
+      { name: 'title_es', type: 'string', description: 'Title (Spanish)' },
+      { name: 'title_en', type: 'string', description: 'Title (English, optional)' },
+      { name: 'cui', type: 'string', description: 'Código Único de Inversiones' },
+      { name: 'total_cost', type: 'number', unit: 'PEN', description: 'Total cost, soles' },
+      { name: 'pia_amount', type: 'number', unit: 'PEN', description: 'Amount in the PIA, soles' },
+      { name: 'start_date', type: 'date', description: 'Start' },
+      { name: 'planned_end', type: 'date', description: 'Planned end' },
+      { name: 'status', type: 'string', description: 'en_formulacion | en_ejecucion | culminado | paralizado' },
+      { name: 'progress_pct', type: 'number', unit: '%', description: 'Physical progress' },
+      { name: 'finished_on', type: 'date', description: 'Date finished' },
+      EXAMPLE,
+    ] as Field[],
+    query: (db: Db) =>
+      db('pb_items')
+        .select('id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'cui', soles(db, 'total_cost', 'total_cost'), soles(db, 'pia_amount', 'pia_amount'), 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', bool(db, 'is_example', 'is_example'))
+        .orderBy(['ubigeo', 'year', 'priority', 'id'])
+        .stream(),
+  },
+  {
+    name: 'hearings',
+    title: 'Accountability hearings',
+    description: 'Public accountability hearings (the law asks for two a year, in May and September).',
+    sources: SOURCE,
+    fields: [
+      { name: 'id', type: 'integer', description: 'Hearing id' },
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'held_on', type: 'date', description: 'Date held' },
+      { name: 'period_from', type: 'date', description: 'Period covered, from' },
+      { name: 'period_to', type: 'date', description: 'Period covered, to' },
+      { name: 'attendance', type: 'integer', description: 'Attendance' },
+      EXAMPLE,
+    ] as Field[],
+    query: (db: Db) => db('hearings').select('id', 'ubigeo', 'held_on', 'period_from', 'period_to', 'attendance', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'held_on', 'id']).stream(),
+  },
+  {
+    name: 'commitments',
+    title: 'Accountability commitments',
+    description: 'Commitments made at hearings and their status. On time = cumplido with fulfilled_on on or before due_on.',
+    sources: SOURCE,
+    fields: [
+      { name: 'id', type: 'integer', description: 'Commitment id' },
+      { name: 'hearing_id', type: 'integer', description: 'Hearing id' },
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'text_es', type: 'string', description: 'Commitment (Spanish)' },
+      { name: 'responsible_office', type: 'string', description: 'Responsible office' },
+      { name: 'due_on', type: 'date', description: 'Due date' },
+      { name: 'status', type: 'string', description: 'pendiente | en_proceso | cumplido | incumplido' },
+      { name: 'fulfilled_on', type: 'date', description: 'Date fulfilled' },
+      EXAMPLE,
+    ] as Field[],
+    query: (db: Db) => db('commitments').select('id', 'hearing_id', 'ubigeo', 'text_es', 'responsible_office', 'due_on', 'status', 'fulfilled_on', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'due_on', 'id']).stream(),
+  },
+];

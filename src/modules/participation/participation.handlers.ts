@@ -1,0 +1,318 @@
+import type { Request, Response } from 'express';
+import type { Lang } from '../../i18n';
+import { pageUrl } from '../../i18n/paths';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import type { Logger } from '../../lib/logger';
+import { fieldErrors, FieldErrors, renderInvalid } from '../../web/forms';
+import { parse } from '../../lib/http';
+import { actorOf } from '../audit';
+import type { BulkImport } from './participation.import';
+import { verifyUnsubscribeToken } from './participation.digests';
+import * as S from './participation.schemas';
+import type { ParticipationService } from './participation.service';
+import { COMMITMENT_STATUSES, ITEM_STATUSES, PHASES } from './participation.types';
+import type { Uploads } from './participation.uploads';
+import { cuiMoney, MefUpload } from './participation.mef';
+import type { BreakdownService } from '../spending';
+
+const lngOf = (res: Response): Lang => res.locals.lng as Lang;
+const idOf = (v: unknown) => {
+  const r = S.Id.safeParse(v);
+  if (!r.success) throw new NotFoundError();
+  return r.data;
+};
+const ubigeoOf = (req: Request) => req.params.ubigeo as string;
+const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'deleted', 'observation'];
+/** The confirmation to show after a redirect, from an allow-list. */
+const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
+const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed'];
+
+/** User text in the page's language, falling back to Spanish with a visible note. */
+export function localized(row: Record<string, unknown>, base: string, lng: Lang): { text: string; fallback: boolean } {
+  const es = (row[`${base}_es`] as string | null) ?? '';
+  if (lng === 'es') return { text: es, fallback: false };
+  const en = row[`${base}_en`] as string | null;
+  return en ? { text: en, fallback: false } : { text: es, fallback: !!es };
+}
+
+/** The string fields of a posted form, kept to re-render it (never passwords here). */
+const kept = (body: unknown, fields: readonly string[]): Record<string, string> => {
+  const b = (body ?? {}) as Record<string, unknown>;
+  return Object.fromEntries(fields.map((f) => [f, typeof b[f] === 'string' ? (b[f] as string).slice(0, 10_000) : '']));
+};
+const soles = (c: number | null | undefined) => (c == null ? '' : (Number(c) / 100).toFixed(2));
+const str = (v: unknown) => (v == null ? '' : String(v));
+
+const PROCESS_KEYS = ['year', 'ordinance', 'agentes_participantes', ...PHASES.flatMap((p) => [`${p}_start`, `${p}_end`]), 'committee_members', 'committee_contact'] as const;
+const ITEM_KEYS = ['year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on'] as const;
+const MILESTONE_KEYS = ['happened_on', 'title_es', 'title_en', 'text_es', 'text_en', 'evidence_url'] as const;
+const HEARING_KEYS = ['held_on', 'period_from', 'period_to', 'place', 'link', 'summary_es', 'summary_en', 'attendance'] as const;
+const COMMITMENT_KEYS = ['text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on'] as const;
+const UPDATE_KEYS = ['happened_on', 'status', 'text_es', 'text_en', 'evidence_url'] as const;
+
+export function participationHandlers({ service, uploads, bulk, logger, secret, mef, breakdown }: { service: ParticipationService; uploads: Uploads; bulk: BulkImport; logger: Logger; secret: string; mef: MefUpload; breakdown: BreakdownService }) {
+  const common = (res: Response) => ({ loc: (row: Record<string, unknown>, base: string) => localized(row, base, lngOf(res)), itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES });
+
+  /** Runs a form action; a validation failure re-renders the form with 422 and the input kept. */
+  async function formAction(req: Request, res: Response, view: string, locals: () => Promise<Record<string, unknown>>, action: () => Promise<void>, errorsKey = 'errors') {
+    try {
+      await action();
+    } catch (e) {
+      if (!(e instanceof ValidationError) || e.status === 413) throw e;
+      const errors: FieldErrors = fieldErrors(e);
+      const base = await locals();
+      renderInvalid(logger, req, res, view, { ...base, errors: {}, [errorsKey]: errors, ...common(res) } as Record<string, unknown> & { errors: FieldErrors });
+    }
+  }
+  const validated = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
+    const r = schema.safeParse(body ?? {});
+    if (r.success) return r.data;
+    throw new ValidationError(Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })), 422);
+  };
+  const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) => res.redirect(303, pageUrl(lngOf(res), name, params, query));
+
+  async function itemFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
+    const ubigeo = ubigeoOf(req);
+    const item = id ? await service.ownItem(ubigeo, id) : null;
+    const v =
+      values ??
+      (item
+        ? { ...Object.fromEntries(ITEM_KEYS.map((k) => [k, str((item as unknown as Record<string, unknown>)[k])])), total_cost: soles(item.total_cost), pia_amount: soles(item.pia_amount) }
+        : Object.fromEntries(ITEM_KEYS.map((k) => [k, k === 'status' ? 'en_formulacion' : ''])));
+    const milestones = item ? await service.milestonesOf(item.id) : [];
+    return { title: res.locals.t(item ? 'participation:manage.edit_item' : 'participation:manage.new_item'), ubigeo, item, values: v, milestone: Object.fromEntries(MILESTONE_KEYS.map((k) => [k, ''])), milestones, errors: {}, milestoneErrors: {}, done: doneOf(req) };
+  }
+
+  async function hearingFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
+    const ubigeo = ubigeoOf(req);
+    const hearing = id ? await service.ownHearing(ubigeo, id) : null;
+    const v = values ?? (hearing ? Object.fromEntries(HEARING_KEYS.map((k) => [k, str((hearing as unknown as Record<string, unknown>)[k])])) : Object.fromEntries(HEARING_KEYS.map((k) => [k, ''])));
+    const commitments = hearing ? (await service.hearingPage(hearing.id)).commitments : [];
+    return { title: res.locals.t(hearing ? 'participation:manage.edit_hearing' : 'participation:manage.new_hearing'), ubigeo, hearing, values: v, commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' }, commitments, errors: {}, commitmentErrors: {}, done: doneOf(req) };
+  }
+
+  async function commitmentFormLocals(req: Request, res: Response, id: number, values?: Record<string, string>) {
+    const ubigeo = ubigeoOf(req);
+    const c = await service.ownCommitment(ubigeo, id);
+    const v = values ?? Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, str((c as unknown as Record<string, unknown>)[k])]));
+    return { title: res.locals.t('participation:manage.edit_commitment'), ubigeo, commitment: c, values: v, update: { ...Object.fromEntries(UPDATE_KEYS.map((k) => [k, ''])), status: c.status }, updates: await service.updatesOf(c.id), errors: {}, updateErrors: {}, done: doneOf(req) };
+  }
+
+  return {
+    // ---------------- public ----------------
+    async items(req: Request, res: Response) {
+      const f = parse(S.ListQuery, req.query);
+      const items = await service.listItems({ ...f, overdue: f.overdue === '1' });
+      res.render('participation/items', { title: res.locals.t('participation:items.title'), filter: f, items, apiHref: `/api/v1/participatory-budget/items${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`, ...common(res) });
+    },
+    async item(req: Request, res: Response) {
+      const page = await service.itemPage(idOf(req.params.id));
+      const following = await service.isFollowing(req.user?.id, 'pb_item', page.item.id);
+      const money = await cuiMoney(breakdown, page.item, lngOf(res));
+      res.render('participation/item', { money, title: localized(page.item as unknown as Record<string, unknown>, 'title', lngOf(res)).text, ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common(res) });
+    },
+    async evidence(req: Request, res: Response) {
+      uploads.sendStored(res, await service.evidenceFile(idOf(req.params.id)));
+    },
+    async process(req: Request, res: Response) {
+      const ubigeo = S.Ubigeo.safeParse(req.params.ubigeo);
+      const year = S.Year.safeParse(req.params.year);
+      if (!ubigeo.success || !year.success) throw new NotFoundError();
+      const page = await service.processPage(ubigeo.data, year.data);
+      res.render('participation/process', { title: res.locals.t('participation:process.title', { year: year.data }), ...page, phases: PHASES, ...common(res) });
+    },
+    async hearings(req: Request, res: Response) {
+      const f = parse(S.ListQuery, req.query);
+      const hearings = await service.listHearings({ ...f, overdue: undefined });
+      res.render('participation/hearings', { title: res.locals.t('participation:hearings.title'), filter: f, hearings, ...common(res) });
+    },
+    async hearing(req: Request, res: Response) {
+      const page = await service.hearingPage(idOf(req.params.id));
+      res.render('participation/hearing', { title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }), ...page, ...common(res) });
+    },
+    async report(req: Request, res: Response) {
+      uploads.sendStored(res, await service.reportFile(idOf(req.params.id)));
+    },
+    async commitments(req: Request, res: Response) {
+      const f = parse(S.ListQuery, req.query);
+      const commitments = await service.listCommitments({ ...f, overdue: f.overdue === '1' });
+      res.render('participation/commitments', { title: res.locals.t('participation:commitments.title'), filter: f, commitments, apiHref: `/api/v1/accountability/commitments${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`, ...common(res) });
+    },
+    async commitment(req: Request, res: Response) {
+      const page = await service.commitmentPage(idOf(req.params.id));
+      const following = await service.isFollowing(req.user?.id, 'commitment', page.commitment.id);
+      res.render('participation/commitment', { title: res.locals.t('participation:commitment.title'), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common(res) });
+    },
+    async delivery(req: Request, res: Response) {
+      const ubigeo = S.Ubigeo.safeParse(req.params.ubigeo);
+      if (!ubigeo.success) throw new NotFoundError();
+      const municipality = await service.municipalityName(ubigeo.data);
+      const s = await service.summary(ubigeo.data);
+      res.render('participation/delivery', { title: res.locals.t('participation:delivery.title', { name: municipality }), municipality, ubigeo: ubigeo.data, s, processes: await service.listProcesses(ubigeo.data), ...common(res) });
+    },
+    async unsubscribe(req: Request, res: Response) {
+      const token = typeof req.query.token === 'string' ? req.query.token : '';
+      const userId = verifyUnsubscribeToken(secret, token);
+      if (userId == null) throw new ValidationError([{ field: 'token', key: 'participation:errors.unsubscribe_invalid' }], 400);
+      await service.unfollowAll(userId);
+      res.set('Cache-Control', 'no-store');
+      res.render('participation/notice', { title: res.locals.t('participation:unsubscribe.title'), message: 'participation:unsubscribe.done' });
+    },
+
+    // ---------------- residents and monitors ----------------
+    async follow(req: Request, res: Response) {
+      const f = parse(S.FollowForm, req.body, 422);
+      await service.follow(req.user!.id, f.entity_type, f.entity_id);
+      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'followed' });
+    },
+    async unfollow(req: Request, res: Response) {
+      const f = parse(S.FollowForm, req.body, 422);
+      await service.unfollow(req.user!.id, f.entity_type, f.entity_id);
+      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'unfollowed' });
+    },
+    async observe(req: Request, res: Response) {
+      const f = parse(S.ObservationForm, req.body, 422);
+      await service.observe(req.user!, f.entity_type, f.entity_id, f.body);
+      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'observed' });
+    },
+    async dispute(req: Request, res: Response) {
+      const f = parse(S.DisputeForm, req.body, 422);
+      const target = await service.dispute(f.kind, f.id);
+      back(res, target.type === 'pb_item' ? 'pb_item' : 'commitment', { id: target.id }, { done: 'disputed' });
+    },
+
+    // ---------------- officials ----------------
+    async manage(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const overview = await service.manageOverview(ubigeo);
+      const imports = await bulk.recent(ubigeo);
+      res.render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports, report: null, errors: {}, ...common(res) });
+    },
+    async processForm(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const p = req.params.id ? await service.ownProcess(ubigeo, idOf(req.params.id)) : null;
+      const values = Object.fromEntries(PROCESS_KEYS.map((k) => [k, p ? str((p as unknown as Record<string, unknown>)[k]) : '']));
+      res.render('participation/process-form', { title: res.locals.t('participation:manage.process'), ubigeo, process: p, values, phases: PHASES, errors: {}, ...common(res) });
+    },
+    async saveProcess(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = req.params.id ? idOf(req.params.id) : null;
+      const p = id ? await service.ownProcess(ubigeo, id) : null;
+      await formAction(req, res, 'participation/process-form', async () => ({ title: res.locals.t('participation:manage.process'), ubigeo, process: p, values: kept(req.body, PROCESS_KEYS), phases: PHASES }), async () => {
+        const input = validated(S.ProcessForm, req.body);
+        if (id) await service.updateProcess(actorOf(req.user!), ubigeo, id, input);
+        else await service.createProcess(actorOf(req.user!), ubigeo, input);
+        back(res, 'manage_participation', { ubigeo }, { done: 'process' });
+      });
+    },
+    async itemForm(req: Request, res: Response) {
+      res.render('participation/item-form', { ...(await itemFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common(res) });
+    },
+    async saveItem(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = req.params.id ? idOf(req.params.id) : null;
+      if (id) await service.ownItem(ubigeo, id);
+      await formAction(req, res, 'participation/item-form', () => itemFormLocals(req, res, id, kept(req.body, ITEM_KEYS)), async () => {
+        const input = validated(S.ItemForm, req.body);
+        const newId = id ?? (await service.createItem(actorOf(req.user!), ubigeo, input));
+        if (id) await service.updateItem(actorOf(req.user!), ubigeo, id, input);
+        back(res, 'manage_item', { ubigeo, id: newId }, { done: 'saved' });
+      });
+    },
+    async deleteItem(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      await service.deleteItem(actorOf(req.user!), ubigeo, idOf(req.params.id));
+      back(res, 'manage_participation', { ubigeo }, { done: 'deleted' });
+    },
+    async addMilestone(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = idOf(req.params.id);
+      await service.ownItem(ubigeo, id);
+      await formAction(req, res, 'participation/item-form', async () => ({ ...(await itemFormLocals(req, res, id)), milestone: kept(req.body, MILESTONE_KEYS) }), async () => {
+        const input = validated(S.MilestoneForm, req.body);
+        const file = await uploads.storePdf(req.file, 'evidence_file');
+        await service.addMilestone(actorOf(req.user!), ubigeo, id, input, file);
+        back(res, 'manage_item', { ubigeo, id }, { done: 'milestone' });
+      }, 'milestoneErrors');
+    },
+    async hearingForm(req: Request, res: Response) {
+      res.render('participation/hearing-form', { ...(await hearingFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common(res) });
+    },
+    async saveHearing(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = req.params.id ? idOf(req.params.id) : null;
+      if (id) await service.ownHearing(ubigeo, id);
+      await formAction(req, res, 'participation/hearing-form', () => hearingFormLocals(req, res, id, kept(req.body, HEARING_KEYS)), async () => {
+        const input = validated(S.HearingForm, req.body);
+        const file = await uploads.storePdf(req.file, 'report');
+        const newId = id ?? (await service.createHearing(actorOf(req.user!), ubigeo, input, file));
+        if (id) await service.updateHearing(actorOf(req.user!), ubigeo, id, input, file);
+        back(res, 'manage_hearing', { ubigeo, id: newId }, { done: 'saved' });
+      });
+    },
+    async deleteHearing(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      await service.deleteHearing(actorOf(req.user!), ubigeo, idOf(req.params.id));
+      back(res, 'manage_participation', { ubigeo }, { done: 'deleted' });
+    },
+    async addCommitment(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = idOf(req.params.id);
+      await service.ownHearing(ubigeo, id);
+      await formAction(req, res, 'participation/hearing-form', async () => ({ ...(await hearingFormLocals(req, res, id)), commitment: kept(req.body, COMMITMENT_KEYS) }), async () => {
+        const input = validated(S.CommitmentForm, req.body);
+        await service.createCommitment(actorOf(req.user!), ubigeo, id, input);
+        back(res, 'manage_hearing', { ubigeo, id }, { done: 'commitment' });
+      }, 'commitmentErrors');
+    },
+    async commitmentForm(req: Request, res: Response) {
+      res.render('participation/commitment-form', { ...(await commitmentFormLocals(req, res, idOf(req.params.id))), ...common(res) });
+    },
+    async saveCommitment(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = idOf(req.params.id);
+      await service.ownCommitment(ubigeo, id);
+      await formAction(req, res, 'participation/commitment-form', () => commitmentFormLocals(req, res, id, kept(req.body, COMMITMENT_KEYS)), async () => {
+        await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body));
+        back(res, 'manage_commitment', { ubigeo, id }, { done: 'saved' });
+      });
+    },
+    async addCommitmentUpdate(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const id = idOf(req.params.id);
+      await service.ownCommitment(ubigeo, id);
+      await formAction(req, res, 'participation/commitment-form', async () => ({ ...(await commitmentFormLocals(req, res, id)), update: kept(req.body, UPDATE_KEYS) }), async () => {
+        await service.addCommitmentUpdate(actorOf(req.user!), ubigeo, id, validated(S.CommitmentUpdateForm, req.body));
+        back(res, 'manage_commitment', { ubigeo, id }, { done: 'update' });
+      }, 'updateErrors');
+    },
+    async decideObservation(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const f = parse(S.DecisionForm, req.body, 422);
+      await service.decideObservation(actorOf(req.user!), ubigeo, idOf(req.params.id), f.decision === 'publish');
+      back(res, 'manage_participation', { ubigeo }, { done: 'observation' });
+    },
+    async mefUpload(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      if (!req.file?.size) throw new ValidationError([{ field: 'file', key: 'participation:errors.file_missing' }], 422);
+      const id = await mef.run(actorOf(req.user!), ubigeo, req.file.buffer);
+      back(res, 'manage_mef_status', { ubigeo, id });
+    },
+    async mefStatus(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const run = await mef.status(ubigeo, idOf(req.params.id));
+      if (run.kind !== 'mef_gasto') throw new NotFoundError();
+      res.render('participation/mef-status', { title: res.locals.t('participation:mef.status_title'), ubigeo, run });
+    },
+    async bulkImport(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const f = parse(S.ImportForm, req.body, 422);
+      if (!req.file?.size) throw new ValidationError([{ field: 'file', key: 'participation:errors.file_missing' }], 422);
+      const text = req.file.buffer.toString('utf8');
+      if (text.includes('\u0000')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
+      const report = await bulk.run(actorOf(req.user!), ubigeo, f.kind, text);
+      const overview = await service.manageOverview(ubigeo);
+      res.status(report.status === 'done' ? 200 : 422).render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports: await bulk.recent(ubigeo), report, errors: {}, ...common(res) });
+    },
+  };
+}

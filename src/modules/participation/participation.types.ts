@@ -1,0 +1,102 @@
+/** Status catalogue of prioritised items, with the progress % each one implies by default. */
+export const ITEM_STATUSES = ['en_formulacion', 'en_ejecucion', 'culminado', 'paralizado'] as const;
+export type ItemStatus = (typeof ITEM_STATUSES)[number];
+export const DEFAULT_PROGRESS: Record<ItemStatus, number | null> = { en_formulacion: 0, en_ejecucion: null, culminado: 100, paralizado: null };
+
+export const COMMITMENT_STATUSES = ['pendiente', 'en_proceso', 'cumplido', 'incumplido'] as const;
+export type CommitmentStatus = (typeof COMMITMENT_STATUSES)[number];
+
+export const ENTITY_TYPES = ['pb_item', 'commitment'] as const;
+export type EntityType = (typeof ENTITY_TYPES)[number];
+
+export const PHASES = ['preparacion', 'concertacion', 'coordinacion', 'formalizacion'] as const;
+
+export interface ProcessRow {
+  id: number;
+  ubigeo: string;
+  year: number;
+  ordinance: string | null;
+  agentes_participantes: number | null;
+  preparacion_start: string | null;
+  preparacion_end: string | null;
+  concertacion_start: string | null;
+  concertacion_end: string | null;
+  coordinacion_start: string | null;
+  coordinacion_end: string | null;
+  formalizacion_start: string | null;
+  formalizacion_end: string | null;
+  committee_members: string | null;
+  committee_contact: string | null;
+  is_example: boolean;
+}
+
+export interface ItemRow {
+  id: number;
+  process_id: number;
+  ubigeo: string;
+  year: number;
+  priority: number;
+  title_es: string;
+  title_en: string | null;
+  description_es: string | null;
+  description_en: string | null;
+  cui: string | null;
+  total_cost: number;
+  pia_amount: number | null;
+  funding_source: string | null;
+  beneficiaries: number | null;
+  latitude: number | null;
+  longitude: number | null;
+  district_ubigeo: string | null;
+  start_date: string | null;
+  planned_end: string | null;
+  status: string;
+  progress_pct: number;
+  finished_on: string | null;
+  is_example: boolean;
+  municipality?: string;
+  department?: string;
+  overdue?: boolean;
+}
+
+export interface HearingRow {
+  id: number;
+  ubigeo: string;
+  held_on: string;
+  period_from: string | null;
+  period_to: string | null;
+  place: string | null;
+  link: string | null;
+  report_file: string | null;
+  report_original_name: string | null;
+  summary_es: string | null;
+  summary_en: string | null;
+  attendance: number | null;
+  is_example: boolean;
+  municipality?: string;
+}
+
+export interface CommitmentRow {
+  id: number;
+  hearing_id: number;
+  ubigeo: string;
+  text_es: string;
+  text_en: string | null;
+  responsible_office: string | null;
+  due_on: string;
+  status: string;
+  fulfilled_on: string | null;
+  is_example: boolean;
+  municipality?: string;
+  department?: string;
+  overdue?: boolean;
+}
+
+/** Filters of the public lists; every identifier is from an allow-list. */
+export interface ListFilter {
+  ubigeo?: string;
+  department?: string;
+  year?: number;
+  status?: string;
+  overdue?: boolean;
+}
