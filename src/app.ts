@@ -12,7 +12,9 @@ import { createMailer, Mailer } from './lib/mailer';
 import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAULT_THROTTLE, FormLimits } from './modules/accounts';
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
+import { createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
+import { createScoresModule, createScoresService } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createSpendingModule, createSpendingService } from './modules/spending';
 import { errorHandler, notFound } from './web/errors';
@@ -31,6 +33,9 @@ export interface AppDeps {
   mailer?: Mailer;
   formLimits?: Partial<FormLimits>;
   loginThrottle?: Partial<typeof DEFAULT_THROTTLE>;
+  feedbackLimits?: Partial<FeedbackLimits>;
+  /** Minimum time between issuing a rating form and posting it (bots post at once). */
+  ratingMinFillMs?: number;
 }
 
 function projectDir(name: string): string {
@@ -41,7 +46,7 @@ function projectDir(name: string): string {
 }
 
 /** The one place where modules are wired together. */
-export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, formLimits, loginThrottle }: AppDeps): Express {
+export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('env', config.env === 'production' ? 'production' : 'development');
@@ -88,12 +93,17 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     throttle: loginThrottle,
   });
   const auth = createAuth({ db, config, logger, clock, users: accounts });
+  const scores = createScoresService({ db, clock, audit });
+  const feedback = createFeedbackService({ db, clock, audit, secret: `${config.sessionSecret}:rating-form`, minFillMs: ratingMinFillMs, onChange: (ubigeo, year) => scores.recomputeFor(ubigeo, year) });
+  const defaultYear = () => quarterOf(clock()).year;
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
-    createMunicipalitiesModule({ db, spending }),
+    createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
     createSpendingModule({ spending, municipalities: municipalitiesService }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
+    createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
+    createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
   ];
 
   const registrar = createPageRegistrar();

@@ -32,6 +32,16 @@ export const PAGE_PATHS = {
   admin_user_status: { es: '/admin/usuarios/:id/estado', en: '/admin/users/:id/status' },
   admin_user_request: { es: '/admin/usuarios/:id/solicitud', en: '/admin/users/:id/request' },
   admin_audit: { es: '/admin/auditoria', en: '/admin/audit' },
+  rate: { es: '/municipalidades/:ubigeo/calificar', en: '/municipalities/:ubigeo/rate' },
+  satisfaction: { es: '/municipalidades/:ubigeo/satisfaccion', en: '/municipalities/:ubigeo/satisfaction' },
+  my_feedback: { es: '/cuenta/opiniones', en: '/account/feedback' },
+  my_feedback_delete: { es: '/cuenta/opiniones/:id/eliminar', en: '/account/feedback/:id/delete' },
+  moderation: { es: '/gestion/:ubigeo/comentarios', en: '/manage/:ubigeo/comments' },
+  moderation_decide: { es: '/gestion/:ubigeo/comentarios/:id', en: '/manage/:ubigeo/comments/:id' },
+  admin_areas: { es: '/admin/areas', en: '/admin/areas' },
+  scores_ranking: { es: '/indice', en: '/score' },
+  methodology: { es: '/indice/metodologia', en: '/score/methodology' },
+  admin_weights: { es: '/admin/pesos', en: '/admin/weights' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type PageName = keyof typeof PAGE_PATHS;
