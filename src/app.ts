@@ -93,8 +93,11 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     throttle: loginThrottle,
   });
   const auth = createAuth({ db, config, logger, clock, users: accounts });
-  const scores = createScoresService({ db, clock, audit });
-  const feedback = createFeedbackService({ db, clock, audit, secret: `${config.sessionSecret}:rating-form`, minFillMs: ratingMinFillMs, onChange: (ubigeo, year) => scores.recomputeFor(ubigeo, year) });
+  const scores = createScoresService({ db, clock, audit, onError: (err) => logger.error({ err }, 'score recompute failed') });
+  // The rating answers at once; its department's scores follow in the background (coalesced).
+  const feedback = createFeedbackService({ db, clock, audit, secret: `${config.sessionSecret}:rating-form`, minFillMs: ratingMinFillMs, onChange: async (ubigeo, year) => {
+      scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
+    } });
   const defaultYear = () => quarterOf(clock()).year;
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),

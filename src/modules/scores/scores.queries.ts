@@ -3,8 +3,14 @@ import type { Db } from '../../db';
 /** Detailed MEF data (when imported) takes precedence over Consulta Amigable totals (as in spending). */
 const PREFERRED_SOURCE = 'mef_gasto';
 
-const inDept = (department?: string) => (qb: { where: (c: string, v: string) => unknown }) => {
-  if (department) qb.where('m.department_code', department);
+/**
+ * Department filter. INEI ubigeos start with the department code, so the ubigeo range lets every
+ * input table use its (…, ubigeo) index instead of scanning the whole year.
+ */
+const inDept = (department?: string, col?: string) => (qb: { where: (c: string, v: string) => unknown; whereBetween: (c: string, r: [string, string]) => unknown }) => {
+  if (!department) return;
+  if (col) qb.whereBetween(col, [`${department}0000`, `${department}9999`]);
+  else qb.where('m.department_code', department);
 };
 
 /** Municipalities in scope. */
@@ -14,47 +20,43 @@ export async function municipalities(db: Db, department?: string): Promise<Array
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), department_code: String(r.department_code) }));
 }
 
-/** S inputs: per municipality, count, sum and distinct residents of service-area ratings of the year. */
+/** S inputs: per municipality, count, sum and distinct residents of service-area ratings of the year (no join: the ubigeo range picks the department). */
 export async function satisfactionInputs(db: Db, year: number, department?: string) {
   const qb = db('ratings as r')
-    .join('municipalities as m', 'm.ubigeo', 'r.ubigeo')
     .whereNotNull('r.area_id')
     .where('r.year', year)
-    .select('r.ubigeo', 'm.department_code')
+    .select('r.ubigeo')
     .select(db.raw('count(*) as n'), db.raw('sum(r.score) as s1'), db.raw('count(distinct r.user_id) + sum(case when r.user_id is null then 1 else 0 end) as residents'))
-    .groupBy('r.ubigeo', 'm.department_code');
-  inDept(department)(qb);
-  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), department_code: String(r.department_code), n: Number(r.n), s1: Number(r.s1), residents: Number(r.residents) }));
+    .groupBy('r.ubigeo');
+  inDept(department, 'r.ubigeo')(qb);
+  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), n: Number(r.n), s1: Number(r.s1), residents: Number(r.residents) }));
 }
 
 /** E inputs: devengado and PIM (céntimos) from the best source of each municipality. */
 export async function executionInputs(db: Db, year: number, department?: string) {
   const qb = db('execution_totals as e')
-    .join('municipalities as m', 'm.ubigeo', 'e.ubigeo')
     .where('e.year', year)
     .where(db.raw('(e.source = ? or not exists (select 1 from execution_totals e2 where e2.ubigeo = e.ubigeo and e2.year = e.year and e2.source = ?))', [PREFERRED_SOURCE, PREFERRED_SOURCE]))
     .select('e.ubigeo', 'e.devengado', 'e.pim');
-  inDept(department)(qb);
+  inDept(department, 'e.ubigeo')(qb);
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), devengado: Number(r.devengado), pim: Number(r.pim) }));
 }
 
 /** P inputs: cost and cost × progress of real PB items whose planned end falls in the year. */
 export async function deliveryInputs(db: Db, year: number, department?: string) {
   const qb = db('pb_items as i')
-    .join('municipalities as m', 'm.ubigeo', 'i.ubigeo')
     .where('i.is_example', false)
     .whereBetween('i.planned_end', [`${year}-01-01`, `${year}-12-31`])
     .select('i.ubigeo')
     .select(db.raw('sum(i.total_cost) as cost'), db.raw("sum(i.total_cost * (case when i.status = 'culminado' or i.progress_pct >= 100 then 100 else i.progress_pct end)) as weighted"), db.raw('count(*) as items'))
     .groupBy('i.ubigeo');
-  inDept(department)(qb);
+  inDept(department, 'i.ubigeo')(qb);
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), cost: Number(r.cost), weighted: Number(r.weighted), items: Number(r.items) }));
 }
 
 /** A inputs (hearings): whether a real hearing was held by 31 May and one between 1 June and 30 September. */
 export async function hearingInputs(db: Db, year: number, department?: string) {
   const qb = db('hearings as h')
-    .join('municipalities as m', 'm.ubigeo', 'h.ubigeo')
     .where('h.is_example', false)
     .whereBetween('h.held_on', [`${year}-01-01`, `${year}-12-31`])
     .select('h.ubigeo')
@@ -63,20 +65,19 @@ export async function hearingInputs(db: Db, year: number, department?: string) {
       db.raw('max(case when h.held_on >= ? and h.held_on <= ? then 1 else 0 end) as second_on_time', [`${year}-06-01`, `${year}-09-30`]),
     )
     .groupBy('h.ubigeo');
-  inDept(department)(qb);
+  inDept(department, 'h.ubigeo')(qb);
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), onTime: Number(r.first_on_time) + Number(r.second_on_time) }));
 }
 
 /** A inputs (commitments): real commitments due in the year and those fulfilled by their due date. */
 export async function commitmentInputs(db: Db, year: number, department?: string) {
   const qb = db('commitments as c')
-    .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
     .where('c.is_example', false)
     .whereBetween('c.due_on', [`${year}-01-01`, `${year}-12-31`])
     .select('c.ubigeo')
     .select(db.raw('count(*) as due'), db.raw("sum(case when c.status = 'cumplido' and c.fulfilled_on is not null and c.fulfilled_on <= c.due_on then 1 else 0 end) as fulfilled"))
     .groupBy('c.ubigeo');
-  inDept(department)(qb);
+  inDept(department, 'c.ubigeo')(qb);
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), due: Number(r.due), fulfilled: Number(r.fulfilled) }));
 }
 

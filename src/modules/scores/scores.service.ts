@@ -13,6 +13,8 @@ export interface ScoresDeps {
   audit: AuditService;
   /** R inputs (PP and APNOP devengado per municipality), when detailed MEF data exists. */
   resultsInputs?: (db: Db, year: number, department?: string) => Promise<Array<{ ubigeo: string; pp: number; apnop: number }>>;
+  /** Where a failed background recompute is reported. */
+  onError?: (err: unknown) => void;
 }
 
 function isRetryable(err: unknown): boolean {
@@ -20,7 +22,7 @@ function isRetryable(err: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
-export function createScoresService({ db, clock, audit, resultsInputs }: ScoresDeps) {
+export function createScoresService({ db, clock, audit, resultsInputs, onError = () => undefined }: ScoresDeps) {
   const weightSet = (w: q.Weights): WeightSet => ({ s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a });
 
   /**
@@ -38,13 +40,15 @@ export function createScoresService({ db, clock, audit, resultsInputs }: ScoresD
       resultsInputs ? resultsInputs(db, year, department) : Promise.resolve([]),
       q.currentWeights(db),
     ]);
-    const published = sat.filter((r) => r.residents >= MIN_RESIDENTS);
+    const deptOf = new Map(munis.map((m) => [m.ubigeo, m.department_code]));
+    const published = sat.filter((r) => r.residents >= MIN_RESIDENTS && deptOf.has(r.ubigeo));
     const deptSum = new Map<string, { n: number; s1: number }>();
     for (const r of published) {
-      const d = deptSum.get(r.department_code) ?? { n: 0, s1: 0 };
+      const code = deptOf.get(r.ubigeo)!;
+      const d = deptSum.get(code) ?? { n: 0, s1: 0 };
       d.n += r.n;
       d.s1 += r.s1;
-      deptSum.set(r.department_code, d);
+      deptSum.set(code, d);
     }
     const by = <T extends { ubigeo: string }>(rows: T[]) => new Map(rows.map((r) => [r.ubigeo, r]));
     const satBy = by(published);
@@ -101,8 +105,40 @@ export function createScoresService({ db, clock, audit, resultsInputs }: ScoresD
     return rows.length;
   }
 
+  // Background recomputes after ratings: department-years are queued and drained one at a time,
+  // so a burst of ratings in a department costs one recompute, not one per rating.
+  const pending = new Set<string>();
+  let draining: Promise<void> | null = null;
+  async function drain(): Promise<void> {
+    while (pending.size) {
+      const key = pending.values().next().value as string;
+      pending.delete(key);
+      const [year, department] = key.split(':');
+      try {
+        await recompute({ year: Number(year), department });
+      } catch (err) {
+        onError(err);
+      }
+    }
+    draining = null;
+  }
+
   return {
     recompute,
+
+    /**
+     * After a rating changes: queues its department-year (μ moves for the whole department) and
+     * returns at once; the returned promise settles when the queue is drained.
+     */
+    schedule(ubigeo: string, year: number): Promise<void> {
+      // INEI ubigeos start with their department's code.
+      pending.add(`${year}:${ubigeo.slice(0, 2)}`);
+      draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(drain);
+      return draining;
+    },
+
+    /** Settles when no background recompute is queued or running. */
+    idle: (): Promise<void> => draining ?? Promise.resolve(),
 
     /** Every year with inputs, or the one asked for. */
     async recomputeAll(year?: number): Promise<Array<{ year: number; rows: number }>> {
@@ -110,12 +146,6 @@ export function createScoresService({ db, clock, audit, resultsInputs }: ScoresD
       const out = [];
       for (const y of years) out.push({ year: y, rows: await recompute({ year: y }) });
       return out;
-    },
-
-    /** After a rating changes: the municipality's department (its mean μ moves for all of them). */
-    async recomputeFor(ubigeo: string, year: number): Promise<void> {
-      const [m] = await db('municipalities').select('department_code').where({ ubigeo });
-      if (m) await recompute({ year, department: String(m.department_code) });
     },
 
     weights: () => q.currentWeights(db),

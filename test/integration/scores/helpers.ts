@@ -76,3 +76,16 @@ export async function insertRatings(t: TestApp, ubigeo: string, year: number, qu
   }
   await t.db('ratings').insert(scores.map((score, i) => ({ user_id: users[i], ubigeo, target: `a${areaId}`, area_id: areaId, pb_item_id: null, year, quarter, score, delivered: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' })));
 }
+
+/** Polls until the check passes (background score recomputes settle within milliseconds). */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > until) throw err;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+}
