@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { createTestApp, TestApp } from '../../helpers/app';
-import { createUser, csrfFrom, formToken, login, PASSWORD } from '../../helpers/accounts';
+import { createUser, csrfFrom, formToken, login, loginAdmin, PASSWORD } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
-import { areaIds, openForm, rate, resident } from './helpers';
+import { areaIds, insertItem, openForm, rate, resident } from './helpers';
 
 const UBIGEO = '150101';
 
@@ -174,5 +174,55 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     expect(pub.text).not.toContain(r.email);
     const audit = await t.db('audit_log').where({ action: 'feedback.comment.approve', entity_id: String(comment.id) });
     expect(audit).toHaveLength(1);
+  });
+});
+
+eachDialect('feedback: items, limits and service areas on %s', (dialect) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(dialect, { feedbackLimits: { ratingsPerHour: 3 } });
+  });
+  afterAll(async () => t.cleanup());
+
+  it('when a resident rates a finished PB item with "delivered", then it is stored; an example or unfinished item is refused with 422', async () => {
+    const done = await insertItem(t, { ubigeo: '150105', year: 2025, total_cost: 1000, planned_end: '2025-06-30', status: 'culminado', progress_pct: 100, title: 'Losa deportiva' });
+    const example = await insertItem(t, { ubigeo: '150105', year: 2025, total_cost: 1000, planned_end: '2025-06-30', status: 'culminado', progress_pct: 100, is_example: true, title: 'Ejemplo' });
+    const running = await insertItem(t, { ubigeo: '150105', year: 2025, total_cost: 1000, planned_end: '2025-06-30', status: 'en_ejecucion', progress_pct: 10, title: 'En obra' });
+    const r = await resident(t);
+    const page = await r.agent.get('/es/municipalidades/150105/calificar').expect(200);
+    expect(page.text).toContain('Losa deportiva');
+    expect(page.text).not.toContain('Ejemplo');
+    expect((await rate(t, r.agent, '150105', 0, 4, { target: `p${done}`, delivered: 'yes' })).status).toBe(303);
+    const row = await t.db('ratings').where({ user_id: r.id, pb_item_id: done }).first();
+    expect(Boolean(Number(row.delivered))).toBe(true);
+    expect((await rate(t, r.agent, '150105', 0, 4, { target: `p${example}` })).status).toBe(422);
+    expect((await rate(t, (await resident(t)).agent, '150105', 0, 4, { target: `p${running}` })).status).toBe(422);
+  });
+
+  it('when a resident posts more ratings than the per-account limit, then the next one gets 429', async () => {
+    const r = await resident(t);
+    const [a] = await areaIds(t);
+    for (let i = 0; i < 3; i++) expect((await rate(t, r.agent, '150106', a, 3)).status).toBe(303);
+    expect((await rate(t, r.agent, '150106', a, 3)).status).toBe(429);
+  });
+
+  it('when an admin adds and renames a service area, then the form offers it, each change is audited, and a bad code gets 422', async () => {
+    const admin = await loginAdmin(t, `admin-areas-${dialect}@example.pe`);
+    const page = await admin.get('/es/admin/areas').expect(200);
+    const bad = await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), code: 'Alumbrado Público', name_es: 'Alumbrado público', active: '1' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('El código debe tener');
+    const ok = await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), code: 'alumbrado_publico', name_es: 'Alumbrado público', name_en: 'Street lighting', active: '1', sort_order: '7' });
+    expect(ok.status).toBe(303);
+    const dup = await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), code: 'alumbrado_publico', name_es: 'Otra', active: '1' });
+    expect(dup.status).toBe(422);
+    const area = await t.db('service_areas').where({ code: 'alumbrado_publico' }).first();
+    const r = await resident(t);
+    expect((await r.agent.get('/en/municipalities/150101/rate').expect(200)).text).toContain('Street lighting');
+    await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), id: String(area.id), code: 'alumbrado_publico', name_es: 'Alumbrado', sort_order: '7' });
+    expect(Boolean(Number((await t.db('service_areas').where({ id: area.id }).first()).active))).toBe(false);
+    expect((await r.agent.get('/es/municipalidades/150101/calificar').expect(200)).text).not.toContain('Alumbrado');
+    const actions = (await t.db('audit_log').where('action', 'like', 'feedback.area.%').orderBy('id')).map((e: { action: string }) => e.action);
+    expect(actions).toEqual(['feedback.area.create', 'feedback.area.update']);
   });
 });
