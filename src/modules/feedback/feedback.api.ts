@@ -33,6 +33,8 @@ export function feedbackApi(feedback: FeedbackService, municipalities: Municipal
       ci_high: r4(f.ci_high),
       shrunk_mean: r4(f.shrunk_mean),
     }));
+    // PB items: area = pb_item:<id>; no shrinkage (items are not compared across municipalities).
+    for (const i of sat.items) rows.push({ ubigeo: u.data, year, quarter: null, area: `pb_item:${i.pb_item_id}`, n: i.n, residents: i.residents, mean: r4(i.mean), ci_low: r4(i.ci_low), ci_high: r4(i.ci_high), shrunk_mean: null as unknown as number });
     sendRows(res, q.format, rows, SATISFACTION_FIELDS, `satisfaction-${u.data}-${year}`, { ubigeo: u.data, year, min_residents: 5, method: 'mean with 95 % t-interval; shrunk_mean = (n·mean + 10·μ)/(n + 10), μ = department mean of published groups' });
   });
 

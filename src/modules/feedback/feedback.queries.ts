@@ -150,3 +150,17 @@ export async function approvedComments(db: Db, ubigeo: string, limit = 50) {
     .orderBy('c.id', 'desc')
     .limit(limit);
 }
+
+/** Aggregates of PB item ratings of a municipality and year, per item (with the share answering "delivered"). */
+export async function itemAggregates(db: Db, ubigeo: string, year: number) {
+  const rows = await db('ratings as r')
+    .join('pb_items as i', 'i.id', 'r.pb_item_id')
+    .where({ 'r.ubigeo': ubigeo, 'r.year': year })
+    .select('r.pb_item_id', 'i.title_es', 'i.title_en')
+    .select(db.raw('count(*) as n'), db.raw('sum(r.score) as s1'), db.raw('sum(r.score * r.score) as s2'))
+    .select(db.raw('count(distinct r.user_id) + sum(case when r.user_id is null then 1 else 0 end) as residents'))
+    .select(db.raw('sum(case when r.delivered is not null then 1 else 0 end) as answered'), db.raw('sum(case when r.delivered = 1 then 1 else 0 end) as delivered_yes'))
+    .groupBy('r.pb_item_id', 'i.title_es', 'i.title_en')
+    .orderBy('r.pb_item_id');
+  return rows.map((r: Record<string, unknown>) => ({ pb_item_id: Number(r.pb_item_id), title_es: String(r.title_es), title_en: (r.title_en as string) ?? null, n: Number(r.n), s1: Number(r.s1), s2: Number(r.s2), residents: Number(r.residents), answered: Number(r.answered), delivered_yes: Number(r.delivered_yes) }));
+}

@@ -132,8 +132,11 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
     async satisfaction(ubigeo: string, year: number) {
       const department = await q.municipalityDepartment(db, ubigeo);
       if (!department) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo });
-      const [byQuarter, byArea, overall] = await Promise.all([figures(ubigeo, department, year, ['area_id', 'quarter']), figures(ubigeo, department, year, ['area_id']), figures(ubigeo, department, year, [])]);
-      return { year, byQuarter, byArea, overall: overall[0] ?? null };
+      const [byQuarter, byArea, overall, itemRows] = await Promise.all([figures(ubigeo, department, year, ['area_id', 'quarter']), figures(ubigeo, department, year, ['area_id']), figures(ubigeo, department, year, []), q.itemAggregates(db, ubigeo, year)]);
+      const items = itemRows
+        .filter((r) => r.residents >= MIN_RESIDENTS)
+        .map((r) => ({ pb_item_id: r.pb_item_id, title_es: r.title_es, title_en: r.title_en, residents: r.residents, delivered_share: r.answered ? r.delivered_yes / r.answered : null, ...summarize(r.n, r.s1, r.s2) }));
+      return { year, byQuarter, byArea, overall: overall[0] ?? null, items };
     },
 
     /** Overall published mean per year and quarter (the trend line). */

@@ -195,6 +195,15 @@ eachDialect('feedback: items, limits and service areas on %s', (dialect) => {
     expect((await rate(t, r.agent, '150105', 0, 4, { target: `p${done}`, delivered: 'yes' })).status).toBe(303);
     const row = await t.db('ratings').where({ user_id: r.id, pb_item_id: done }).first();
     expect(Boolean(Number(row.delivered))).toBe(true);
+    // Four more residents: at five the item's figures are published (3 of 5 say delivered).
+    for (const [score, delivered] of [[2, 'no'], [3, 'yes'], [5, 'yes'], [1, 'no']] as const) expect((await rate(t, (await resident(t)).agent, '150105', 0, score, { target: `p${done}`, delivered })).status).toBe(303);
+    const year = new Date(t.now.ms - 5 * 3600_000).getUTCFullYear();
+    const api = await request(t.app).get(`/api/v1/municipalities/150105/satisfaction?year=${year}`).expect(200);
+    const item = api.body.data.find((x: { area: string }) => x.area === `pb_item:${done}`);
+    expect(item.n).toBe(5);
+    expect(item.mean).toBeCloseTo((4 + 2 + 3 + 5 + 1) / 5, 4);
+    const page2 = await request(t.app).get(`/es/municipalidades/150105/satisfaccion?year=${year}`).expect(200);
+    expect(page2.text).toContain('60 %');
     expect((await rate(t, r.agent, '150105', 0, 4, { target: `p${example}` })).status).toBe(422);
     expect((await rate(t, (await resident(t)).agent, '150105', 0, 4, { target: `p${running}` })).status).toBe(422);
   });
