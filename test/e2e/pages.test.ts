@@ -1,0 +1,249 @@
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import {
+  ACTION_TIMEOUT_MS,
+  collectProblems,
+  DESKTOP,
+  describeWithBrowser,
+  formatViolations,
+  launchBrowser,
+  MOBILE,
+  noJsContext,
+  overflowingElements,
+  pageScrollWidth,
+  ProblemLog,
+  runAxe,
+  RunningApp,
+  screenshot,
+  startApp,
+} from '../helpers/browser';
+
+/*
+ * Browser tests: Debian's chromium (driven by playwright-core) opens every public page in
+ * both languages with JavaScript disabled, at 375 px and at 1280 px, saves a screenshot of
+ * each to test-results/screenshots/ and runs axe-core for WCAG 2.1 A/AA.
+ */
+
+type Lang = 'es' | 'en';
+
+interface PageCase {
+  name: string;
+  paths: Record<Lang, string>;
+  status?: number;
+  /** Where the language switcher leads; the twin page by default. */
+  switchTo?: Record<Lang, string>;
+}
+
+/** Every public page, in both languages. */
+const PAGES: PageCase[] = [
+  { name: 'home', paths: { es: '/es/', en: '/en/' } },
+  { name: 'departments', paths: { es: '/es/departamentos', en: '/en/departments' } },
+  { name: 'department', paths: { es: '/es/departamentos/15', en: '/en/departments/15' } },
+  { name: 'municipality', paths: { es: '/es/municipalidades/150101', en: '/en/municipalities/150101' } },
+  { name: 'search', paths: { es: '/es/buscar?q=jesus+maria', en: '/en/search?q=jesus+maria' } },
+  { name: 'ranking', paths: { es: '/es/ejecucion', en: '/en/execution' } },
+  { name: 'ranking-municipalities', paths: { es: '/es/ejecucion?level=municipality', en: '/en/execution?level=municipality' } },
+  { name: 'history', paths: { es: '/es/historico', en: '/en/history' } },
+  { name: 'about', paths: { es: '/es/acerca', en: '/en/about' } },
+  // An unknown page has no twin: its switcher leads to the other language's home.
+  { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
+];
+
+const LANGS: Lang[] = ['es', 'en'];
+const other = (l: Lang): Lang => (l === 'es' ? 'en' : 'es');
+const CASES = PAGES.flatMap((p) => LANGS.map((lng) => ({ ...p, lng, path: p.paths[lng], label: `${p.name} (${lng})` })));
+
+/** The strict CSP must reach the browser unweakened: axe is injected without loosening it. */
+function expectStrictCsp(response: Response): void {
+  const csp = response.headers()['content-security-policy'] ?? '';
+  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v] as const));
+  expect(directives.get('default-src')).toEqual(["'self'"]);
+  const scriptSrc = directives.get('script-src') ?? [];
+  expect(scriptSrc).toContain("'self'");
+  expect(scriptSrc.filter((s) => s !== "'self'" && !s.startsWith("'nonce-"))).toEqual([]);
+  expect(directives.get('style-src')).toEqual(["'self'"]);
+  expect(directives.get('object-src')).toEqual(["'none'"]);
+  expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
+}
+
+function pathOf(url: string): string {
+  const u = new URL(url);
+  return u.pathname + u.search;
+}
+
+/** One JavaScript-disabled tab at a given width, reused by every test of the file. */
+interface Tab {
+  id: 'mobile' | 'desktop';
+  width: number;
+  context: BrowserContext;
+  page: Page;
+  problems: ProblemLog;
+}
+
+describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 px', () => {
+  let app: RunningApp;
+  let browser: Browser;
+  let mobile: Tab;
+  let desktop: Tab;
+
+  async function openTab(id: Tab['id'], size: { width: number; height: number }): Promise<Tab> {
+    const context = await noJsContext(browser, size);
+    const page = await context.newPage();
+    return { id, width: size.width, context, page, problems: collectProblems(page) };
+  }
+
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    [mobile, desktop] = await Promise.all([openTab('mobile', MOBILE), openTab('desktop', DESKTOP)]);
+  }, 30000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await app?.close();
+  });
+
+  beforeEach(() => {
+    for (const tab of [mobile, desktop]) {
+      tab.problems.clear();
+      tab.problems.expectNotFound(null);
+    }
+  });
+
+  /** Everything one page must satisfy at one width; returns the failures instead of throwing on the first. */
+  async function audit(tab: Tab, c: (typeof CASES)[number]): Promise<string[]> {
+    const { page, width } = tab;
+    const url = app.baseUrl + c.path;
+    const failures: string[] = [];
+    tab.problems.expectNotFound(c.status === 404 ? url : null);
+    const response = await page.goto(url, { waitUntil: 'load' });
+    if (!response) return [`${url}: no response`];
+    if (response.status() !== (c.status ?? 200)) failures.push(`HTTP ${response.status()}, expected ${c.status ?? 200}`);
+    try {
+      expectStrictCsp(response);
+    } catch (e) {
+      failures.push(`CSP weakened: ${(e as Error).message}`);
+    }
+    const lang = await page.getAttribute('html', 'lang');
+    if (lang !== c.lng) failures.push(`<html lang="${lang}">, expected "${c.lng}"`);
+    const h1 = (await page.locator('main h1').first().textContent())?.trim();
+    if (!h1) failures.push('no <h1> in <main>');
+
+    await screenshot(page, `${c.name}-${c.lng}-${tab.id}`);
+
+    const scrollWidth = await pageScrollWidth(page);
+    if (scrollWidth > width + 1) {
+      failures.push(`scrolls sideways (scrollWidth ${scrollWidth}); sticking out: ${(await overflowingElements(page, width)).join(', ')}`);
+    }
+
+    const violations = await runAxe(page, { scriptsDisabled: true });
+    if (violations.length) failures.push(`${violations.length} axe WCAG 2.1 A/AA violation(s):\n${formatViolations(violations)}`);
+
+    if (tab.problems.list.length) failures.push(`console/page errors:\n  ${tab.problems.list.join('\n  ')}`);
+    return failures.map((f) => `[${c.label} at ${width} px] ${f}`);
+  }
+
+  test.each(CASES)(
+    'when $label is opened without JavaScript at 375 px and at 1280 px, then it has the right lang, the strict CSP, no sideways scroll, no console or CSP errors and zero WCAG 2.1 A/AA violations',
+    async (c) => {
+      const failures = (await Promise.all([audit(mobile, c), audit(desktop, c)])).flat();
+      if (failures.length) throw new Error(failures.join('\n\n'));
+    },
+  );
+
+  test.each(CASES)('when the language switcher is clicked on $label without JavaScript, then the same page opens in the other language', async (c) => {
+    const { page, problems } = mobile;
+    problems.expectNotFound(c.status === 404 ? app.baseUrl + c.path : null);
+    await page.goto(app.baseUrl + c.path);
+    const target = c.switchTo?.[c.lng] ?? c.paths[other(c.lng)];
+    const link = page.locator('a.lang-switch');
+    expect(await link.getAttribute('hreflang')).toBe(other(c.lng));
+    await Promise.all([page.waitForURL((u) => pathOf(u.toString()) === target), link.click()]);
+    expect(pathOf(page.url())).toBe(target);
+    expect(await page.getAttribute('html', 'lang')).toBe(other(c.lng));
+    expect(problems.list).toEqual([]);
+  });
+
+  test.each([
+    { lng: 'es' as Lang, home: '/es/', results: '/es/buscar?q=jesus+maria', muni: '/es/municipalidades/' },
+    { lng: 'en' as Lang, home: '/en/', results: '/en/search?q=jesus+maria', muni: '/en/municipalities/' },
+  ])('when "jesus maria" is searched from the $lng home page without JavaScript at 375 px, then Jesús María is listed and its page opens', async ({ lng, home, results, muni }) => {
+    const { page, problems } = mobile;
+    await page.goto(app.baseUrl + home);
+    await page.fill('#home-search', 'jesus maria');
+    await Promise.all([page.waitForURL((u) => u.pathname !== home), page.press('#home-search', 'Enter')]);
+    expect(pathOf(page.url())).toBe(results);
+    expect(await page.getAttribute('html', 'lang')).toBe(lng);
+    const link = page.getByRole('link', { name: 'Jesús María', exact: true }).first();
+    expect(await link.isVisible()).toBe(true);
+    await Promise.all([page.waitForURL((u) => u.pathname.startsWith(muni)), link.click()]);
+    expect(await page.locator('main h1').first().textContent()).toContain('Jesús María');
+    expect(problems.list).toEqual([]);
+  });
+
+  test.each([
+    { lng: 'es' as Lang, start: '/es/acerca', results: '/es/buscar?q=jesus+maria' },
+    { lng: 'en' as Lang, start: '/en/about', results: '/en/search?q=jesus+maria' },
+  ])('when "jesus maria" is submitted with the header search button on a $lng page without JavaScript at 375 px, then the results list Jesús María', async ({ start, results }) => {
+    const { page, problems } = mobile;
+    await page.goto(app.baseUrl + start);
+    await page.fill('#site-search', 'jesus maria');
+    await Promise.all([page.waitForURL((u) => u.pathname !== start), page.click('.search-mini button[type=submit]')]);
+    expect(pathOf(page.url())).toBe(results);
+    expect(await page.getByRole('link', { name: 'Jesús María', exact: true }).first().isVisible()).toBe(true);
+    expect(problems.list).toEqual([]);
+  });
+
+  test('when axe runs on a page with known faults without JavaScript, then it reports the same WCAG violations as with JavaScript enabled', async () => {
+    // Guards the no-JavaScript axe runner in test/helpers/browser.ts: a runner that silently
+    // found nothing would make every audit above pass.
+    const faulty =
+      '<!doctype html><html><head><title></title><style>p{color:#bbb}</style></head><body><main><h1>Faults</h1>' +
+      '<img src="data:,"><p>Low contrast text</p><a href="/x"></a><input type="text"></main></body></html>';
+    const run = async (context: BrowserContext, scriptsDisabled: boolean) => {
+      const page = await context.newPage();
+      try {
+        await page.route('**/__axe-self-test', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: faulty }));
+        await page.goto(`${app.baseUrl}/__axe-self-test`);
+        return (await runAxe(page, { scriptsDisabled })).map((v) => `${v.id}×${v.nodes.length}`).sort();
+      } finally {
+        await page.close();
+      }
+    };
+    const withJs = await browser.newContext({ viewport: MOBILE });
+    withJs.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    try {
+      const [noJs, js] = await Promise.all([run(mobile.context, true), run(withJs, false)]);
+      expect(noJs).toEqual(['color-contrast×1', 'document-title×1', 'html-has-lang×1', 'image-alt×1', 'label×1', 'link-name×1']);
+      expect(noJs).toEqual(js);
+    } finally {
+      await withJs.close();
+    }
+  });
+
+  test('when a page with JavaScript enabled tries to run an inline script, then the CSP blocks it while axe, injected over DevTools, still runs clean', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+    const page = await context.newPage();
+    try {
+      const response = await page.goto(`${app.baseUrl}/es/`);
+      expectStrictCsp(response!);
+      const outcome = await page.evaluate(
+        () =>
+          new Promise<{ ran: boolean; violated: string }>((resolve) => {
+            const w = window as unknown as { __inlineRan?: boolean };
+            let violated = '';
+            document.addEventListener('securitypolicyviolation', (e) => {
+              violated = e.violatedDirective;
+            });
+            const s = document.createElement('script');
+            s.textContent = 'window.__inlineRan = true;';
+            document.body.appendChild(s);
+            setTimeout(() => resolve({ ran: w.__inlineRan === true, violated }), 100);
+          }),
+      );
+      expect(outcome).toEqual({ ran: false, violated: expect.stringMatching(/^script-src/) });
+      expect(await runAxe(page)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,255 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { createTestApp, type TestApp } from './app';
+
+/** Path to Debian's chromium, set by global setup when it exists (CI fails instead of skipping). */
+export const chromiumPath = process.env.RA_TEST_CHROMIUM;
+
+/** describe, or describe.skip with a visible note when no chromium is installed. */
+export function describeWithBrowser(name: string, fn: () => void): void {
+  if (chromiumPath) {
+    describe(name, fn);
+    return;
+  }
+  // eslint-disable-next-line no-console
+  console.info(`chromium not found: browser tests "${name}" SKIPPED (apt-get install chromium)`);
+  describe.skip(name, fn);
+}
+
+export interface RunningApp extends TestApp {
+  baseUrl: string;
+  close: () => Promise<void>;
+}
+
+/** The real app on a fresh seeded database, served over HTTP on a free local port. */
+export async function startApp(): Promise<RunningApp> {
+  const t = await createTestApp('sqlite');
+  const server = http.createServer(t.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...t,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await t.cleanup();
+    },
+  };
+}
+
+/** One headless chromium for a whole test file. No --user-data-dir: playwright manages its own. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ['--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export const MOBILE = { width: 375, height: 812 } as const;
+export const DESKTOP = { width: 1280, height: 900 } as const;
+
+/** Playwright actions fail after this long instead of waiting for jest's 30 s test time-out. */
+export const ACTION_TIMEOUT_MS = 15000;
+
+/** A JavaScript-disabled context: every page must work as plain server-rendered HTML. */
+export async function noJsContext(browser: Browser, viewport: { width: number; height: number }): Promise<BrowserContext> {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport, deviceScaleFactor: 1, locale: 'es-PE' });
+  context.setDefaultTimeout(ACTION_TIMEOUT_MS);
+  return context;
+}
+
+export interface ProblemLog {
+  /** Console errors and warnings, uncaught page errors and failed requests since the last clear(). */
+  readonly list: string[];
+  clear: () => void;
+  /** The URL of a page that is meant to answer 404 (null: none). */
+  expectNotFound: (url: string | null) => void;
+}
+
+/**
+ * Collects console errors and warnings, uncaught page errors and failed requests of a page
+ * (a CSP violation shows up as a console error "Refused to ..."). The 404 of a page under
+ * test is expected once `expectNotFound` names its URL, and the browser's own request for
+ * /favicon.ico (made by chromium, not by the page) is not the page's problem.
+ */
+export function collectProblems(page: Page): ProblemLog {
+  let list: string[] = [];
+  let notFoundUrl: string | null = null;
+  page.on('console', (msg: ConsoleMessage) => {
+    if (msg.type() !== 'error' && msg.type() !== 'warning') return;
+    const at = msg.location().url;
+    if (/Failed to load resource/.test(msg.text()) && at && (new URL(at).pathname === '/favicon.ico' || at === notFoundUrl)) return;
+    list.push(`console.${msg.type()}: ${msg.text()}${at ? ` (${at})` : ''}`);
+  });
+  page.on('pageerror', (err) => list.push(`pageerror: ${err.message}`));
+  page.on('requestfailed', (req) => list.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  return {
+    get list() {
+      return list;
+    },
+    clear: () => {
+      list = [];
+    },
+    expectNotFound: (url) => {
+      notFoundUrl = url;
+    },
+  };
+}
+
+const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  helpUrl: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+type AxeGlobals = {
+  axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> };
+  __raAxe?: { done: boolean; violations?: AxeViolation[]; error?: string };
+  __raTimers?: { drain: () => void; restore: () => void };
+};
+
+/**
+ * Runs axe-core on the current document for WCAG 2.1 A/AA. axe is evaluated through the
+ * DevTools protocol (page.evaluate): no inline script, no bypassCSP, the strict CSP stays
+ * as the server sent it.
+ *
+ * In a javaScriptEnabled: false context (`scriptsDisabled`) chromium still evaluates code
+ * sent over the DevTools protocol, but it never fires timers and only runs microtasks after
+ * such an evaluation, so a plain `await axe.run()` hangs forever. For those pages the
+ * zero-delay setTimeout calls axe makes between rules are queued, and this function pumps
+ * them (and the microtasks behind them) with short evaluations until axe has finished.
+ * Delayed timers (axe only uses them as time-outs for frames and preloading) never fire,
+ * exactly as in the page itself. The results are the same as with JavaScript enabled.
+ */
+export async function runAxe(page: Page, { scriptsDisabled = false }: { scriptsDisabled?: boolean } = {}): Promise<AxeViolation[]> {
+  if (scriptsDisabled) {
+    await page.evaluate(() => {
+      const w = window as unknown as AxeGlobals & Window;
+      const nativeSet = w.setTimeout;
+      const nativeClear = w.clearTimeout;
+      const cancelled = new Set<number>();
+      let next = 0;
+      let queue: [number, () => void][] = [];
+      const timers = {
+        drain: () => {
+          const run = queue;
+          queue = [];
+          for (const [id, fn] of run) if (!cancelled.has(id)) fn();
+        },
+        restore: () => {
+          w.setTimeout = nativeSet;
+          w.clearTimeout = nativeClear;
+        },
+      };
+      w.setTimeout = ((fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+        const id = ++next;
+        if (!ms || ms <= 1) queue.push([id, () => fn(...args)]);
+        return id;
+      }) as unknown as typeof setTimeout;
+      w.clearTimeout = ((id: number) => {
+        cancelled.add(id);
+      }) as unknown as typeof clearTimeout;
+      w.__raTimers = timers;
+    });
+  }
+  await page.evaluate(axeSource);
+  await page.evaluate((tags: string[]) => {
+    const w = window as unknown as AxeGlobals;
+    w.__raAxe = { done: false };
+    w.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }).then(
+      (r) => {
+        w.__raAxe = {
+          done: true,
+          violations: r.violations.map((v) => ({
+            id: v.id,
+            impact: v.impact,
+            help: v.help,
+            helpUrl: v.helpUrl,
+            nodes: v.nodes.map((n) => ({ target: n.target.map(String), failureSummary: n.failureSummary })),
+          })),
+        };
+      },
+      (e: unknown) => {
+        w.__raAxe = { done: true, error: String((e as Error)?.stack ?? e) };
+      },
+    );
+  }, WCAG_TAGS);
+  const deadline = Date.now() + ACTION_TIMEOUT_MS;
+  try {
+    for (;;) {
+      const state = await page.evaluate(() => {
+        const w = window as unknown as AxeGlobals;
+        w.__raTimers?.drain();
+        return w.__raAxe;
+      });
+      if (state?.done) {
+        if (state.error) throw new Error(`axe failed: ${state.error}`);
+        return state.violations ?? [];
+      }
+      if (Date.now() > deadline) throw new Error(`axe did not finish within ${ACTION_TIMEOUT_MS / 1000} s`);
+      if (!scriptsDisabled) await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    if (scriptsDisabled) await page.evaluate(() => (window as unknown as AxeGlobals).__raTimers?.restore());
+  }
+}
+
+/** A readable, debuggable listing of axe violations (empty string when none). */
+export function formatViolations(violations: AxeViolation[]): string {
+  return violations
+    .map((v) => {
+      const nodes = v.nodes
+        .slice(0, 5)
+        .map((n) => `    - ${n.target.join(' ')}${n.failureSummary ? `\n      ${n.failureSummary.replace(/\n/g, '\n      ')}` : ''}`)
+        .join('\n');
+      const more = v.nodes.length > 5 ? `\n    … and ${v.nodes.length - 5} more nodes` : '';
+      return `  [${v.impact ?? '?'}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes}${more}`;
+    })
+    .join('\n');
+}
+
+/** Widest horizontal extent of the page; anything beyond the viewport means the page scrolls sideways. */
+export function pageScrollWidth(page: Page): Promise<number> {
+  return page.evaluate(() => Math.max(document.documentElement.scrollWidth, document.body.scrollWidth));
+}
+
+/** Elements sticking out past the viewport's right edge, outside .table-scroll regions (to explain an overflow). */
+export function overflowingElements(page: Page, width: number): Promise<string[]> {
+  return page.evaluate((w: number) => {
+    const out: string[] = [];
+    for (const el of Array.from(document.querySelectorAll('body *'))) {
+      if (el.closest('.table-scroll')) continue;
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 1 && r.width > 0) {
+        const cls = typeof el.className === 'string' && el.className ? `.${el.className.trim().split(/\s+/).join('.')}` : '';
+        out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}${cls} right=${Math.round(r.right)}`);
+      }
+      if (out.length >= 10) break;
+    }
+    return out;
+  }, width);
+}
+
+export const screenshotDir = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
+
+/** Full-page screenshot saved as test-results/screenshots/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(screenshotDir, { recursive: true });
+  const file = path.join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
