@@ -44,6 +44,9 @@ const PAGES: PageCase[] = [
   { name: 'ranking-municipalities', paths: { es: '/es/ejecucion?level=municipality', en: '/en/execution?level=municipality' } },
   { name: 'history', paths: { es: '/es/historico', en: '/en/history' } },
   { name: 'about', paths: { es: '/es/acerca', en: '/en/about' } },
+  { name: 'scores-ranking', paths: { es: '/es/indice?year=2024', en: '/en/score?year=2024' } },
+  { name: 'methodology', paths: { es: '/es/indice/metodologia?ubigeo=150101&year=2024', en: '/en/score/methodology?ubigeo=150101&year=2024' } },
+  { name: 'satisfaction', paths: { es: '/es/municipalidades/150101/satisfaccion', en: '/en/municipalities/150101/satisfaction' } },
   // An unknown page has no twin: its switcher leads to the other language's home.
   { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
 ];
