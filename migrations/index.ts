@@ -16,6 +16,10 @@ import * as m20260501000100 from './20260501000100_create_ratings';
 import * as m20260501000200 from './20260501000200_create_feedback_comments';
 import * as m20260501000300 from './20260501000300_create_score_weights';
 import * as m20260501000400 from './20260501000400_create_scores';
+import * as m20260301000000 from './20260301000000_create_mef_codes';
+import * as m20260301000100 from './20260301000100_create_mef_gasto_facts';
+import * as m20260301000200 from './20260301000200_create_mef_gasto_rollups';
+import * as m20260301000300 from './20260301000300_add_content_digest_to_import_runs';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -36,6 +40,10 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260501000200_create_feedback_comments': m20260501000200,
   '20260501000300_create_score_weights': m20260501000300,
   '20260501000400_create_scores': m20260501000400,
+  '20260301000000_create_mef_codes': m20260301000000,
+  '20260301000100_create_mef_gasto_facts': m20260301000100,
+  '20260301000200_create_mef_gasto_rollups': m20260301000200,
+  '20260301000300_add_content_digest_to_import_runs': m20260301000300,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

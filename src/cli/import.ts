@@ -5,13 +5,19 @@ import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { createI18n, Lang } from '../i18n';
 import { createLogger } from '../lib/logger';
-import { importConsultaAmigable, ImportReport } from '../modules/spending';
+import { importConsultaAmigable, importMefGasto, ImportReport, MefGastoReport } from '../modules/spending';
 
 const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
+       npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic]
 
   consulta-amigable  MEF Consulta Amigable export of municipal execution totals, either the
                      clean CSV (year,ubigeo,pia,pim,…) or the raw export ("01: AMAZONAS",
                      "62,334,134"). All-or-nothing; re-importing the same data changes nothing.
+  mef-gasto          MEF datos abiertos "Presupuesto y Ejecución de Gasto" (YYYY-Gasto.csv, 63
+                     columns). Keeps municipal rows (NIVEL_GOBIERNO = M); streams files of any
+                     size; all-or-nothing; a newer file of a year replaces that year's data for
+                     the municipalities it contains; re-importing the same content changes nothing.
+  --allow-synthetic  accept a file written by "npm run generate" (demos only; labelled synthetic)
   --cut-off          date of the snapshot for a year that was not complete (e.g. 2025=2025-03-08)
 Environment: DATABASE_URL (default: embedded SQLite under data/).`;
 
@@ -20,11 +26,13 @@ interface Args {
   file: string;
   cutOffs: Record<number, string>;
   lang: Lang;
+  allowSynthetic: boolean;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args | string {
   const rest: string[] = [];
   const cutOffs: Record<number, string> = {};
+  let allowSynthetic = false;
   let lang: Lang = (env.LANG ?? '').startsWith('en') ? 'en' : 'es';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -36,14 +44,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       const l = argv[++i];
       if (l !== 'es' && l !== 'en') return '--lang expects es or en';
       lang = l;
-    } else if (a === '-h' || a === '--help') return '';
+    } else if (a === '--allow-synthetic') allowSynthetic = true;
+    else if (a === '-h' || a === '--help') return '';
     else rest.push(a);
   }
   if (rest.length !== 2) return '';
   const [kind, file] = rest;
-  if (kind !== 'consulta-amigable') return `unknown import kind: ${kind}`;
+  if (kind !== 'consulta-amigable' && kind !== 'mef-gasto') return `unknown import kind: ${kind}`;
   // npm run changes the working directory to the project; resolve against where the user was.
-  return { kind, file: path.resolve(env.INIT_CWD ?? process.cwd(), file), cutOffs, lang };
+  return { kind, file: path.resolve(env.INIT_CWD ?? process.cwd(), file), cutOffs, lang, allowSynthetic };
 }
 
 export function formatReport(report: ImportReport, lang: Lang): string {
@@ -64,6 +73,44 @@ export function formatReport(report: ImportReport, lang: Lang): string {
   return lines.join('\n');
 }
 
+export function formatMefReport(report: MefGastoReport, lang: Lang): string {
+  const t = createI18n().getFixedT(lang, 'import');
+  const summary = {
+    file: report.file,
+    rows: report.rows,
+    kept: report.kept,
+    skipped: report.skipped,
+    facts: report.facts,
+    municipalities: report.municipalities,
+    years: report.years.join(', '),
+    encoding: report.encoding,
+    seconds: report.seconds.toFixed(1),
+    rate: Math.round(report.rows / Math.max(report.seconds, 0.001)),
+  };
+  const lines: string[] = [];
+  if (report.status === 'rejected') {
+    lines.push(String(t('cli.mef_rejected', { ...summary, count: report.errorCount })));
+    for (const e of report.errors) {
+      lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
+    }
+    if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
+  } else if (report.status === 'unchanged') {
+    lines.push(String(t(report.alreadyImported ? 'cli.already_imported' : 'cli.unchanged', summary)));
+  } else {
+    lines.push(String(t('cli.mef_imported', summary)));
+  }
+  return lines.join('\n');
+}
+
+/** "12 345 rows · 48 000 rows/s · ETA 12 s", rewritten in place on a terminal. */
+export function progressLine(lang: Lang, rows: number, bytes: number, totalBytes: number, secs: number): string {
+  const rate = rows / Math.max(secs, 0.001);
+  const frac = totalBytes ? bytes / totalBytes : 0;
+  const eta = frac > 0 ? Math.max(0, Math.round((secs / frac) - secs)) : null;
+  const words = lang === 'es' ? { rows: 'filas', eta: 'faltan' } : { rows: 'rows', eta: 'ETA' };
+  return `${rows.toLocaleString(lang)} ${words.rows} · ${Math.round(rate).toLocaleString(lang)} ${words.rows}/s · ${Math.round(frac * 100)} % · ${words.eta} ${eta === null ? '?' : `${eta} s`}`;
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === 'string') {
@@ -82,6 +129,21 @@ async function main(): Promise<number> {
     await prepareDatabase(db, logger, config.loadReferenceData);
     const started = Date.now();
     let last = 0;
+    if (args.kind === 'mef-gasto') {
+      const tty = Boolean(process.stderr.isTTY);
+      const report = await importMefGasto(db, args.file, {
+        allowSynthetic: args.allowSynthetic,
+        onProgress: ({ rows, bytes, totalBytes }) => {
+          const now = Date.now();
+          if (!tty || now - last < 500) return;
+          last = now;
+          process.stderr.write(`\r${progressLine(args.lang, rows, bytes, totalBytes, (now - started) / 1000)}   `);
+        },
+      });
+      if (tty) process.stderr.write('\n');
+      process.stdout.write(`${formatMefReport(report, args.lang)}\n`);
+      return report.status === 'rejected' ? 1 : 0;
+    }
     const report = await importConsultaAmigable(db, args.file, {
       cutOffs: args.cutOffs,
       onProgress: (rows) => {

