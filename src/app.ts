@@ -14,7 +14,7 @@ import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
 import { createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
-import { createScoresModule, createScoresService } from './modules/scores';
+import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createSpendingModule, createSpendingService } from './modules/spending';
 import { errorHandler, notFound } from './web/errors';
@@ -102,7 +102,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
-    createSpendingModule({ db, spending, municipalities: municipalitiesService }),
+    createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: SCORE_DATASETS, compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),

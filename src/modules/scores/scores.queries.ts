@@ -81,12 +81,27 @@ export async function commitmentInputs(db: Db, year: number, department?: string
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), due: Number(r.due), fulfilled: Number(r.fulfilled) }));
 }
 
+/**
+ * R inputs: devengado in budget programmes (every categoría presupuestal except 9001 acciones
+ * centrales and 9002 APNOP; productos específicos count with programmes, as in spending) and in
+ * 9002 APNOP, per municipality, from the detailed MEF rollups (only where detailed data exists).
+ */
+export async function resultsInputs(db: Db, year: number, department?: string) {
+  const qb = db('mef_gasto_rollups as g')
+    .where({ 'g.level': 'municipality', 'g.dim': 'category', 'g.year': year })
+    .select('g.area as ubigeo')
+    .select(db.raw("sum(case when g.code not in ('9001', '9002') then g.devengado else 0 end) as pp"), db.raw("sum(case when g.code = '9002' then g.devengado else 0 end) as apnop"))
+    .groupBy('g.area');
+  inDept(department, 'g.area')(qb);
+  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), pp: Number(r.pp), apnop: Number(r.apnop) }));
+}
+
 /** Years that have any input. */
 export async function inputYears(db: Db): Promise<number[]> {
   const rows = await db
     .select('year')
     .from(db('execution_totals').distinct('year').as('a'))
-    .union([db('ratings').distinct('year'), db('pb_items').distinct('year')]);
+    .union([db('ratings').distinct('year'), db('pb_items').distinct('year'), db('mef_gasto_rollups').distinct('year')]);
   return [...new Set(rows.map((r: Record<string, unknown>) => Number(r.year)))].sort();
 }
 
@@ -192,6 +207,13 @@ export async function listScores(db: Db, f: ScoreFilter) {
 
 export async function scoreYears(db: Db): Promise<number[]> {
   return (await db('scores').distinct('year').whereNotNull('score').orderBy('year', 'desc')).map((r: Record<string, unknown>) => Number(r.year));
+}
+
+/** Scores of several municipalities for one year, by ubigeo. */
+export async function scoresFor(db: Db, ubigeos: string[], year: number) {
+  const rows = await db('scores').select('ubigeo', 'score', 'coverage', 's', 'e', 'r', 'p', 'a').whereIn('ubigeo', ubigeos).where({ year });
+  const n = (v: unknown) => (v == null ? null : Number(v));
+  return new Map(rows.map((r: Record<string, unknown>) => [String(r.ubigeo), { score: n(r.score), coverage: Number(r.coverage), s: n(r.s), e: n(r.e), r: n(r.r), p: n(r.p), a: n(r.a) } as Record<string, unknown>]));
 }
 
 export async function scoresOf(db: Db, ubigeo: string) {

@@ -11,7 +11,7 @@ export interface ScoresDeps {
   db: Db;
   clock: () => number;
   audit: AuditService;
-  /** R inputs (PP and APNOP devengado per municipality), when detailed MEF data exists. */
+  /** R inputs (PP and APNOP devengado per municipality); the detailed MEF rollups by default. */
   resultsInputs?: (db: Db, year: number, department?: string) => Promise<Array<{ ubigeo: string; pp: number; apnop: number }>>;
   /** Where a failed background recompute is reported. */
   onError?: (err: unknown) => void;
@@ -22,7 +22,7 @@ function isRetryable(err: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
-export function createScoresService({ db, clock, audit, resultsInputs, onError = () => undefined }: ScoresDeps) {
+export function createScoresService({ db, clock, audit, resultsInputs = q.resultsInputs, onError = () => undefined }: ScoresDeps) {
   const weightSet = (w: q.Weights): WeightSet => ({ s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a });
 
   /**
@@ -37,7 +37,7 @@ export function createScoresService({ db, clock, audit, resultsInputs, onError =
       q.deliveryInputs(db, year, department),
       q.hearingInputs(db, year, department),
       q.commitmentInputs(db, year, department),
-      resultsInputs ? resultsInputs(db, year, department) : Promise.resolve([]),
+      resultsInputs(db, year, department),
       q.currentWeights(db),
     ]);
     const deptOf = new Map(munis.map((m) => [m.ubigeo, m.department_code]));
@@ -167,6 +167,7 @@ export function createScoresService({ db, clock, audit, resultsInputs, onError =
     years: () => q.scoreYears(db),
     list: (f: q.ScoreFilter) => q.listScores(db, f),
     forMunicipality: (ubigeo: string) => q.scoresOf(db, ubigeo),
+    forMunicipalities: (ubigeos: string[], year: number) => q.scoresFor(db, ubigeos, year),
   };
 }
 

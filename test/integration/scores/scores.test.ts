@@ -125,16 +125,27 @@ eachDialect('results score on %s', (dialect) => {
     expect((await request(t.app).get('/api/v1/scores?coverage=half')).status).toBe(400);
   });
 
-  it('when every component has data, then the complete-coverage ranking lists it first with coverage 100 %', async () => {
-    const withR = createScoresService({ db: t.db, clock: () => t.now.ms, audit: createAuditService(), resultsInputs: async () => [{ ubigeo: X, pp: 300, apnop: 100 }] });
-    await withR.recompute({ year: YEAR, department: DEPT });
+  it('when detailed MEF data gives budget-programme and APNOP spending, then R = 100·PP/(PP + APNOP) and the complete-coverage ranking lists it', async () => {
+    const rollup = (code: string, devengado: number) => ({ level: 'municipality', area: X, year: YEAR, dim: 'category', code, parent: '', pia: 0, pim: 0, certificacion: 0, compromiso_anual: 0, atencion_compromiso_mensual: 0, devengado, girado: 0 });
+    await t.db('mef_gasto_rollups').insert([rollup('0101', 200_00), rollup('3000001', 100_00), rollup('9001', 500_00), rollup('9002', 100_00)]);
+    await service().recompute({ year: YEAR });
     const row = await t.db('scores').where({ ubigeo: X, year: YEAR }).first();
-    expect(Number(row.r)).toBe(75);
+    expect(Number(row.r)).toBe(r2((100 * 300) / (300 + 100))); // acciones centrales (9001) count in neither
     expect(Number(row.coverage)).toBe(1);
     const page = await request(t.app).get(`/es/indice?year=${YEAR}&coverage=full`).expect(200);
     expect(page.text).toContain('Cobertura completa (S, E, R, P, A)');
     expect(page.text).toContain(`/es/municipalidades/${X}"`);
     expect(page.text).not.toContain(`/es/municipalidades/${Y}"`);
+    const cmp = await request(t.app).get(`/es/comparar?u=${X}&u=${Y}&year=${YEAR}`).expect(200);
+    expect(cmp.text).toContain('Orientación a resultados');
+    expect(cmp.text).toContain('75.0');
+    const dp = await request(t.app).get('/api/v1/datasets/datapackage.json').expect(200);
+    expect(dp.body.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['scores', 'score-weights', 'satisfaction']));
+    const bulk = parseCsv((await request(t.app).get('/api/v1/datasets/scores.csv').expect(200)).text, { columns: true }) as Array<Record<string, string>>;
+    expect(Number(bulk.find((b) => b.ubigeo === X && b.year === String(YEAR))!.r)).toBe(75);
+    const sat = parseCsv((await request(t.app).get('/api/v1/datasets/satisfaction.csv').expect(200)).text, { columns: true }) as Array<Record<string, string>>;
+    expect(sat.filter((b) => b.year === String(YEAR)).map((b) => b.ubigeo).sort()).toEqual([X, Y].sort()); // Z is below 5 residents
+    await t.db('mef_gasto_rollups').where({ area: X }).del();
     await service().recompute({ year: YEAR }); // back to no R
   });
 
