@@ -26,7 +26,6 @@ export interface AreaFigure {
   area_id: number | null;
   quarter: number | null;
   n: number;
-  residents: number;
   mean: number;
   ci_low: number;
   ci_high: number;
@@ -37,31 +36,50 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
   const sign = (userId: number, issued: number) => crypto.createHmac('sha256', secret).update(`rating-form.${userId}.${issued}`).digest('base64url');
   const iso = () => new Date(clock()).toISOString();
 
-  /** Aggregates of one year for every municipality of a department, by the given grouping, published ones only. */
-  async function published(department: string, year: number, by: Array<'area_id' | 'quarter'>) {
-    const rows = await q.aggregateRatings(db, ['ubigeo', ...by]).where('m.department_code', department).where('r.year', year);
+  /**
+   * Published cells (municipality × area × quarter with at least MIN_RESIDENTS ratings: one
+   * current rating per resident and cell, so the count is the number of residents) and every
+   * larger figure is a sum of published cells only: no published figure can be subtracted from
+   * another to reveal an unpublished rating.
+   */
+  async function cells(year: number | null, scope: { department?: string; ubigeo?: string }) {
+    const qb = q.aggregateRatings(db, ['ubigeo', 'area_id', 'year', 'quarter']);
+    if (year !== null) qb.where('r.year', year);
+    if (scope.department) qb.where('m.department_code', scope.department);
+    if (scope.ubigeo) qb.where('r.ubigeo', scope.ubigeo);
+    const rows = await qb;
     return rows
-      .map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), area_id: by.includes('area_id') ? num(r.area_id) : null, quarter: by.includes('quarter') ? num(r.quarter) : null, n: num(r.n), s1: num(r.s1), s2: num(r.s2), residents: num(r.residents) }))
-      .filter((r) => r.residents >= MIN_RESIDENTS);
+      .map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), area_id: num(r.area_id), year: num(r.year), quarter: num(r.quarter), n: num(r.n), s1: num(r.s1), s2: num(r.s2) }))
+      .filter((c) => c.n >= MIN_RESIDENTS);
   }
 
-  /** Figures of one municipality, shrunk towards the mean of the department's published figures of the same group. */
-  async function figures(ubigeo: string, department: string, year: number, by: Array<'area_id' | 'quarter'>): Promise<AreaFigure[]> {
-    const rows = await published(department, year, by);
-    const key = (r: { area_id: number | null; quarter: number | null }) => `${r.area_id}|${r.quarter}`;
-    const dept = new Map<string, { n: number; s1: number }>();
-    for (const r of rows) {
-      const d = dept.get(key(r)) ?? { n: 0, s1: 0 };
-      d.n += r.n;
-      d.s1 += r.s1;
-      dept.set(key(r), d);
+  type Cell = Awaited<ReturnType<typeof cells>>[number];
+  /** Sums published cells by a key. */
+  function rollUp<K extends string>(list: Cell[], key: (c: Cell) => K) {
+    const out = new Map<K, { n: number; s1: number; s2: number; first: Cell }>();
+    for (const c of list) {
+      const k = key(c);
+      const g = out.get(k) ?? { n: 0, s1: 0, s2: 0, first: c };
+      g.n += c.n;
+      g.s1 += c.s1;
+      g.s2 += c.s2;
+      out.set(k, g);
     }
-    return rows
-      .filter((r) => r.ubigeo === ubigeo)
-      .map((r) => {
-        const s = summarize(r.n, r.s1, r.s2);
-        const d = dept.get(key(r))!;
-        return { area_id: r.area_id, quarter: r.quarter, n: r.n, residents: r.residents, mean: s.mean, ci_low: s.ci_low, ci_high: s.ci_high, shrunk_mean: shrink(r.n, s.mean, d.s1 / d.n) };
+    return out;
+  }
+
+  /** Figures of one municipality, shrunk towards the mean of the department's published cells of the same group. */
+  async function figures(ubigeo: string, department: string, year: number, by: Array<'area_id' | 'quarter'>): Promise<AreaFigure[]> {
+    const list = await cells(year, { department });
+    const groupKey = (c: Cell) => by.map((b) => c[b]).join('|');
+    const dept = rollUp(list, groupKey);
+    const mine = rollUp(list.filter((c) => c.ubigeo === ubigeo), groupKey);
+    return [...mine.entries()]
+      .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+      .map(([k, g]) => {
+        const s = summarize(g.n, g.s1, g.s2);
+        const d = dept.get(k)!;
+        return { area_id: by.includes('area_id') ? g.first.area_id : null, quarter: by.includes('quarter') ? g.first.quarter : null, n: g.n, mean: s.mean, ci_low: s.ci_low, ci_high: s.ci_high, shrunk_mean: shrink(g.n, s.mean, d.s1 / d.n) };
       });
   }
 
@@ -139,22 +157,18 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
       return { year, byQuarter, byArea, overall: overall[0] ?? null, items };
     },
 
-    /** Overall published mean per year and quarter (the trend line). */
+    /** Overall mean per year and quarter over published cells (the trend line). */
     async trend(ubigeo: string) {
-      const rows = await q.aggregateRatings(db, ['year', 'quarter']).where('r.ubigeo', ubigeo).orderBy(['r.year', 'r.quarter']);
-      return rows
-        .map((r: Record<string, unknown>) => ({ year: num(r.year), quarter: num(r.quarter), residents: num(r.residents), ...summarize(num(r.n), num(r.s1), num(r.s2)) }))
-        .filter((r) => r.residents >= MIN_RESIDENTS);
+      const g = rollUp(await cells(null, { ubigeo }), (c) => `${c.year}|${c.quarter}`);
+      return [...g.values()].map((x) => ({ year: x.first.year, quarter: x.first.quarter, ...summarize(x.n, x.s1, x.s2) })).sort((a, b) => a.year - b.year || a.quarter - b.quarter);
     },
 
-    /** Year-level published aggregates per municipality (the inputs of S), for open data. */
+    /** Year-level sums of published cells per municipality (the inputs of S), for open data. */
     async yearly(year: number, department?: string) {
-      const qb = q.aggregateRatings(db, ['ubigeo', 'department_code']).where('r.year', year).orderBy('r.ubigeo');
-      if (department) qb.where('m.department_code', department);
-      const rows = await qb;
-      return rows
-        .map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), department_code: String(r.department_code), year, residents: num(r.residents), sum: num(r.s1), ...summarize(num(r.n), num(r.s1), num(r.s2)) }))
-        .filter((r) => r.residents >= MIN_RESIDENTS);
+      const g = rollUp(await cells(year, { department }), (c) => c.ubigeo);
+      return [...g.values()]
+        .map((x) => ({ ubigeo: x.first.ubigeo, department_code: x.first.ubigeo.slice(0, 2), year, sum: x.s1, ...summarize(x.n, x.s1, x.s2) }))
+        .sort((a, b) => a.ubigeo.localeCompare(b.ubigeo));
     },
 
     approvedComments: (ubigeo: string) => q.approvedComments(db, ubigeo),

@@ -47,22 +47,27 @@ export const SCORE_DATASETS: Dataset[] = [
   {
     name: 'satisfaction',
     title: 'Resident satisfaction per municipality and year (published aggregates)',
-    description: 'Service-area ratings 1–5: count, sum and distinct residents per municipality and year, only where at least 5 residents rated. mean = sum / n; these are the inputs of S.',
+    description: 'Service-area ratings 1–5 summed over the published cells (area × quarter with at least 5 residents) per municipality and year; mean = sum / n. These are the inputs of S.',
     sources: [RESIDENTS],
     fields: [
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
       { name: 'year', type: 'integer', description: 'Year' },
-      { name: 'n', type: 'integer', description: 'Ratings' },
-      { name: 'sum', type: 'integer', description: 'Sum of the ratings' },
-      { name: 'residents', type: 'integer', description: 'Distinct residents (an anonymised rating counts as one)' },
+      { name: 'n', type: 'integer', description: 'Ratings in published cells' },
+      { name: 'sum', type: 'integer', description: 'Sum of those ratings' },
     ],
     query: (db) =>
-      db('ratings')
-        .whereNotNull('area_id')
-        .select('ubigeo', 'year', db.raw('count(*) as n'), db.raw('sum(score) as sum'), db.raw('count(distinct user_id) + sum(case when user_id is null then 1 else 0 end) as residents'))
-        .groupBy('ubigeo', 'year')
-        .havingRaw('count(distinct user_id) + sum(case when user_id is null then 1 else 0 end) >= ?', [5])
-        .orderBy(['ubigeo', 'year'])
+      db
+        .from(
+          db('ratings')
+            .whereNotNull('area_id')
+            .select('ubigeo', 'year', db.raw('count(*) as n'), db.raw('sum(score) as s1'))
+            .groupBy('ubigeo', 'year', 'area_id', 'quarter')
+            .havingRaw('count(*) >= ?', [5])
+            .as('c'),
+        )
+        .select('c.ubigeo', 'c.year', db.raw('sum(c.n) as n'), db.raw('sum(c.s1) as sum'))
+        .groupBy('c.ubigeo', 'c.year')
+        .orderBy(['c.ubigeo', 'c.year'])
         .stream(),
   },
 ];

@@ -20,16 +20,22 @@ export async function municipalities(db: Db, department?: string): Promise<Array
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), department_code: String(r.department_code) }));
 }
 
-/** S inputs: per municipality, count, sum and distinct residents of service-area ratings of the year (no join: the ubigeo range picks the department). */
-export async function satisfactionInputs(db: Db, year: number, department?: string) {
+/**
+ * S inputs: the published cells (municipality × area × quarter with at least `minResidents`
+ * ratings; one current rating per resident and cell) of the year's service-area ratings. The
+ * service sums them per municipality, so S never includes a rating that is not published.
+ * No join: the ubigeo range picks the department.
+ */
+export async function satisfactionInputs(db: Db, year: number, department: string | undefined, minResidents: number) {
   const qb = db('ratings as r')
     .whereNotNull('r.area_id')
     .where('r.year', year)
     .select('r.ubigeo')
-    .select(db.raw('count(*) as n'), db.raw('sum(r.score) as s1'), db.raw('count(distinct r.user_id) + sum(case when r.user_id is null then 1 else 0 end) as residents'))
-    .groupBy('r.ubigeo');
+    .select(db.raw('count(*) as n'), db.raw('sum(r.score) as s1'))
+    .groupBy('r.ubigeo', 'r.area_id', 'r.quarter')
+    .havingRaw('count(*) >= ?', [minResidents]);
   inDept(department, 'r.ubigeo')(qb);
-  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), n: Number(r.n), s1: Number(r.s1), residents: Number(r.residents) }));
+  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), n: Number(r.n), s1: Number(r.s1) }));
 }
 
 /** E inputs: devengado and PIM (céntimos) from the best source of each municipality. */

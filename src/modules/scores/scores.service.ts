@@ -32,7 +32,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
   async function recompute({ year, department }: { year: number; department?: string }): Promise<number> {
     const [munis, sat, exec, deliv, hear, comm, res, weights] = await Promise.all([
       q.municipalities(db, department),
-      q.satisfactionInputs(db, year, department),
+      q.satisfactionInputs(db, year, department, MIN_RESIDENTS),
       q.executionInputs(db, year, department),
       q.deliveryInputs(db, year, department),
       q.hearingInputs(db, year, department),
@@ -41,7 +41,15 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
       q.currentWeights(db),
     ]);
     const deptOf = new Map(munis.map((m) => [m.ubigeo, m.department_code]));
-    const published = sat.filter((r) => r.residents >= MIN_RESIDENTS && deptOf.has(r.ubigeo));
+    const perMuni = new Map<string, { ubigeo: string; n: number; s1: number }>();
+    for (const c of sat) {
+      if (!deptOf.has(c.ubigeo)) continue;
+      const g = perMuni.get(c.ubigeo) ?? { ubigeo: c.ubigeo, n: 0, s1: 0 };
+      g.n += c.n;
+      g.s1 += c.s1;
+      perMuni.set(c.ubigeo, g);
+    }
+    const published = [...perMuni.values()];
     const deptSum = new Map<string, { n: number; s1: number }>();
     for (const r of published) {
       const code = deptOf.get(r.ubigeo)!;
@@ -52,7 +60,6 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
     }
     const by = <T extends { ubigeo: string }>(rows: T[]) => new Map(rows.map((r) => [r.ubigeo, r]));
     const satBy = by(published);
-    const nBy = by(sat);
     const execBy = by(exec);
     const delivBy = by(deliv);
     const hearBy = by(hear);
@@ -86,7 +93,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
         ...rounded,
         score: round2(score),
         coverage: Math.round(coverage * 1000) / 1000,
-        n_ratings: nBy.get(m.ubigeo)?.n ?? 0,
+        n_ratings: s?.n ?? 0,
         mean_rating: round4(mean),
         dept_mean: round4(deptMean),
         weights_id: weights.id,

@@ -8,7 +8,7 @@ import { createUser, csrfFrom, formToken, lastLink, login, loginAdmin, PASSWORD,
 import { eachDialect } from '../../helpers/db';
 
 /** Pages anyone may read, and the anonymous forms (login, registration, email links). */
-const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors', 'satisfaction', 'scores_ranking', 'methodology'];
+const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors', 'spending_municipality', 'spending_area', 'spending_categories', 'compare', 'spending_map', 'open_data', 'satisfaction', 'scores_ranking', 'methodology'];
 const ANONYMOUS_FORMS: PageName[] = ['login', 'register', 'confirm', 'forgot', 'reset'];
 const PUBLIC_OTHER = [/^GET \/$/, /^GET \/healthz$/, /^GET \/readyz$/, /^GET \/api\/v1\//];
 

@@ -119,7 +119,7 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     expect(area.shrunk_mean).toBeCloseTo(e.mean, 4);
     const csv = await request(t.app).get(`/api/v1/municipalities/${ubigeo}/satisfaction?format=csv`).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
-    expect(csv.text.split('\n')[0]).toContain('ubigeo,year,quarter,area,n,residents,mean');
+    expect(csv.text.split('\n')[0]).toContain('ubigeo,year,quarter,area,n,mean');
     const shown = await request(t.app).get(`/en/municipalities/${ubigeo}/satisfaction`).expect(200);
     expect(shown.text).toContain('role="img"');
     expect(shown.text).not.toMatch(/vecino\d+-/); // no author anywhere

@@ -83,6 +83,22 @@ eachDialect('results score on %s', (dialect) => {
     expect(api.body.data.map((r: { ubigeo: string }) => r.ubigeo).sort()).toEqual([X, Y].sort());
   });
 
+  it('when a cell (area × quarter) has fewer than 5 residents, then it is left out of every larger figure, so nothing can be recovered by subtraction', async () => {
+    const W = (await t.db('municipalities').where({ department_code: '02' }).orderBy('ubigeo').first()).ubigeo;
+    const [a1, a2] = await areaIds(t);
+    await insertRatings(t, W, YEAR, 1, a1, [4, 4, 4, 4, 4]);
+    await insertRatings(t, W, YEAR, 2, a1, [1]); // alone in its cell
+    await insertRatings(t, W, YEAR, 1, a2, [1, 1]); // two in another area
+    await service().recompute({ year: YEAR, department: '02' });
+    const row = await t.db('scores').where({ ubigeo: W, year: YEAR }).first();
+    expect(row.n_ratings).toBe(5);
+    expect(Number(row.mean_rating)).toBe(4);
+    const api = await request(t.app).get(`/api/v1/municipalities/${W}/satisfaction?year=${YEAR}`).expect(200);
+    expect(api.body.data.map((r: { n: number }) => r.n)).toEqual([5, 5, 5]); // the cell, the area-year, all areas: all the same 5 ratings
+    const yearly = await request(t.app).get(`/api/v1/satisfaction?year=${YEAR}&department=02`).expect(200);
+    expect(yearly.body.data).toEqual([expect.objectContaining({ ubigeo: W, n: 5, sum: 20 })]);
+  });
+
   it('when the open data is downloaded as CSV, then the score of X is recomputed independently to the same value', async () => {
     const get = async (url: string) => parseCsv((await request(t.app).get(url).expect(200)).text, { columns: true, skip_empty_lines: true }) as Array<Record<string, string>>;
     const scores = await get(`/api/v1/scores?year=${YEAR}&department=${DEPT}&format=csv`);
