@@ -64,11 +64,15 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     const municipality = await svc.municipality(ubigeo);
     const execution = await spending.forMunicipality(ubigeo);
     const scoreRows = scores ? await scores(ubigeo) : [];
+    // A provincial municipality also serves province-wide functions: show both populations.
+    const provincePopulation =
+      municipality.type === 'provincial' ? (await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null : null;
     res.render('municipalities/show', {
       title: municipality.district,
       municipality,
       execution,
       scores: scoreRows.filter((r) => r.score !== null),
+      provincePopulation,
     });
   },
 

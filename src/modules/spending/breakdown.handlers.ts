@@ -159,7 +159,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
             format: (v) => fmt.pct(v),
           })
         : null;
-      res.render('spending/categories', { title: t('spending:categories.title'), shares, history, chartSvg: chart });
+      res.render('spending/categories', { title: t('spending:categories.title'), shares, history, chart });
     },
 
     /** 2–4 municipalities side by side; 1 or more than 4 → 422 with the form kept. */
@@ -167,7 +167,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
       const t = res.locals.t as T;
       const raw = req.query.u;
       const entered = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((s) => String(s).slice(0, 6));
-      const base = { title: t('spending:compare.title'), entered, rows: null as unknown, year: null as number | null, errors: [] as string[], years: await spending.years() };
+      const base = { title: t('spending:compare.title'), entered, rows: null as unknown, year: (await spending.defaultYear()) as number | null, errors: [] as string[], years: await spending.years() };
       if (raw === undefined) {
         res.render('spending/compare', base);
         return;

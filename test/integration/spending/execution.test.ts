@@ -97,7 +97,9 @@ eachDialect('execution totals on %s', (dialect) => {
     const pop = Number(readReferenceCsv('ubigeo_distritos.csv').find((r) => r.ubigeo === '150101')!.population_2025);
     const perCapita = Math.round(Number(row.devengado) / pop).toLocaleString('en-US');
     const res = await request(t.app).get('/en/municipalities/150101').expect(200);
-    expect(res.text).toContain(`Per resident: S/ ${perCapita} accrued`);
+    expect(res.text).toContain(`Per resident of the district (2025 population): S/ ${perCapita} accrued`);
+    const provincePop = Number(readReferenceCsv('ubigeo_provincias.csv').find((r) => r.province_code === '1501')!.population_2025);
+    expect(res.text).toContain(`per resident of the province (${provincePop.toLocaleString('en-US')} people), S/ ${Math.round(Number(row.devengado) / provincePop).toLocaleString('en-US')} accrued`);
   });
 
   it('when the national ranking page is paged, then 100 municipalities per page are shown with heat cues', async () => {
