@@ -11,6 +11,11 @@ import * as m20260401000000 from './20260401000000_create_pb_processes';
 import * as m20260401000100 from './20260401000100_create_pb_items';
 import * as m20260401000200 from './20260401000200_create_hearings';
 import * as m20260401000300 from './20260401000300_create_commitments';
+import * as m20260501000000 from './20260501000000_create_service_areas';
+import * as m20260501000100 from './20260501000100_create_ratings';
+import * as m20260501000200 from './20260501000200_create_feedback_comments';
+import * as m20260501000300 from './20260501000300_create_score_weights';
+import * as m20260501000400 from './20260501000400_create_scores';
 import * as m20260301000000 from './20260301000000_create_mef_codes';
 import * as m20260301000100 from './20260301000100_create_mef_gasto_facts';
 import * as m20260301000200 from './20260301000200_create_mef_gasto_rollups';
@@ -36,6 +41,11 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260401000100_create_pb_items': m20260401000100,
   '20260401000200_create_hearings': m20260401000200,
   '20260401000300_create_commitments': m20260401000300,
+  '20260501000000_create_service_areas': m20260501000000,
+  '20260501000100_create_ratings': m20260501000100,
+  '20260501000200_create_feedback_comments': m20260501000200,
+  '20260501000300_create_score_weights': m20260501000300,
+  '20260501000400_create_scores': m20260501000400,
   '20260301000000_create_mef_codes': m20260301000000,
   '20260301000100_create_mef_gasto_facts': m20260301000100,
   '20260301000200_create_mef_gasto_rollups': m20260301000200,

@@ -13,7 +13,9 @@ import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAU
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
 import { createParticipationModule } from './modules/participation';
+import { createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
+import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createSpendingModule, createSpendingService } from './modules/spending';
 import { errorHandler, notFound } from './web/errors';
@@ -32,6 +34,9 @@ export interface AppDeps {
   mailer?: Mailer;
   formLimits?: Partial<FormLimits>;
   loginThrottle?: Partial<typeof DEFAULT_THROTTLE>;
+  feedbackLimits?: Partial<FeedbackLimits>;
+  /** Minimum time between issuing a rating form and posting it (bots post at once). */
+  ratingMinFillMs?: number;
 }
 
 function projectDir(name: string): string {
@@ -42,7 +47,7 @@ function projectDir(name: string): string {
 }
 
 /** The one place where modules are wired together. */
-export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, formLimits, loginThrottle }: AppDeps): Express {
+export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('env', config.env === 'production' ? 'production' : 'development');
@@ -89,13 +94,21 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     throttle: loginThrottle,
   });
   const auth = createAuth({ db, config, logger, clock, users: accounts });
+  const scores = createScoresService({ db, clock, audit, onError: (err) => logger.error({ err }, 'score recompute failed') });
+  // The rating answers at once; its department's scores follow in the background (coalesced).
+  const feedback = createFeedbackService({ db, clock, audit, secret: `${config.sessionSecret}:rating-form`, minFillMs: ratingMinFillMs, onChange: async (ubigeo, year) => {
+      scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
+    } });
+  const defaultYear = () => quarterOf(clock()).year;
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
-    createMunicipalitiesModule({ db, spending }),
-    createSpendingModule({ db, spending, municipalities: municipalitiesService }),
+    createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
+    createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: SCORE_DATASETS, compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
     createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } }),
+    createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
+    createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
   ];
 
   const registrar = createPageRegistrar();

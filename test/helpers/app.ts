@@ -27,6 +27,7 @@ export interface TestAppOptions {
   captureLogs?: boolean;
   formLimits?: AppDeps['formLimits'];
   loginThrottle?: AppDeps['loginThrottle'];
+  feedbackLimits?: AppDeps['feedbackLimits'];
 }
 
 /** The real app on a fresh database of the given dialect. */
@@ -54,6 +55,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
     clock: () => now.ms,
     formLimits: { loginPerMinute: 1000, registerPerHour: 1000, resetPerHour: 1000, ...opts.formLimits },
     loginThrottle: opts.loginThrottle,
+    feedbackLimits: opts.feedbackLimits,
   });
   const cleanup = async () => {
     await t.cleanup();

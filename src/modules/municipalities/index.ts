@@ -10,9 +10,12 @@ export type { MunicipalitiesService } from './municipalities.service';
 export { loadDirectory } from './municipalities.loader';
 export type { Municipality, Department } from './municipalities.types';
 
-export function createMunicipalitiesModule({ db, spending }: { db: Db; spending: SpendingService }) {
+/** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
+export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
+
+export function createMunicipalitiesModule({ db, spending, scores }: { db: Db; spending: SpendingService; scores?: ScoreBreakdown }) {
   const service = createMunicipalitiesService({ db });
-  const h = municipalitiesHandlers(service, spending);
+  const h = municipalitiesHandlers(service, spending, scores);
   return {
     service,
     registerPages(reg: PageRegistrar) {

@@ -13,7 +13,7 @@ function codeOr404<T>(schema: { safeParse: (v: unknown) => { success: boolean; d
   return r.data as T;
 }
 
-export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingService) => ({
+export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingService, scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>) => ({
   async departments(_req: Request, res: Response) {
     const [departments, provinces, year] = await Promise.all([svc.departments(), svc.provinces(), spending.defaultYear()]);
     const ranking = year ? await spending.ranking({ level: 'department', year }) : null;
@@ -63,6 +63,7 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     const ubigeo = codeOr404(Ubigeo, req.params.ubigeo);
     const municipality = await svc.municipality(ubigeo);
     const execution = await spending.forMunicipality(ubigeo);
+    const scoreRows = scores ? await scores(ubigeo) : [];
     // A provincial municipality also serves province-wide functions: show both populations.
     const provincePopulation =
       municipality.type === 'provincial' ? (await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null : null;
@@ -70,6 +71,7 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
       title: municipality.district,
       municipality,
       execution,
+      scores: scoreRows.filter((r) => r.score !== null),
       provincePopulation,
     });
   },

@@ -65,7 +65,7 @@ function breakdownCharts(t: T, fmt: Formatters, data: Awaited<ReturnType<Breakdo
   return charts;
 }
 
-export const breakdownHandlers = (svc: BreakdownService, spending: SpendingService, municipalities: MunicipalitiesService) => {
+export const breakdownHandlers = (svc: BreakdownService, spending: SpendingService, municipalities: MunicipalitiesService, compareScores?: (ubigeos: string[], year: number) => Promise<Map<string, Record<string, unknown>>>) => {
   async function render(res: Response, ref: AreaRef, q: { year?: number; by: By }, area: { name: string; crumbs: { name: string; href: string }[]; apiBase: string; pageUrl: (by: By, year?: number) => string; municipality?: unknown }) {
     const t = res.locals.t as T;
     const fmt = res.locals.fmt as Formatters;
@@ -198,7 +198,8 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
       const year = q.data.year ?? (await spending.defaultYear());
       if (!year) throw new ValidationError([{ field: 'year', key: 'spending:errors.no_data' }], 422);
       const cmp = await svc.compare(q.data.u, year);
-      res.render('spending/compare', { ...base, year, rows: cmp.map((c, i) => ({ ...c, municipality: found[i] })) });
+      const scores = compareScores ? await compareScores(q.data.u, year) : new Map<string, Record<string, unknown>>();
+      res.render('spending/compare', { ...base, year, rows: cmp.map((c, i) => ({ ...c, municipality: found[i], score: scores.get(found[i].ubigeo) ?? null })) });
     },
 
     /** Execution map of Peru by department or province, with a table alternative. */

@@ -4,7 +4,8 @@ import type { PageRegistrar } from '../../web/pages';
 import { breakdownApi } from './breakdown.api';
 import { breakdownHandlers } from './breakdown.handlers';
 import { createBreakdownService } from './breakdown.service';
-import { openDataApi, openDataPage } from './open-data';
+import { DATASETS, openDataApi, openDataPage } from './open-data';
+import type { Dataset } from './open-data';
 import type { MunicipalitiesService } from '../municipalities';
 import { spendingApi } from './spending.api';
 import { spendingHandlers } from './spending.handlers';
@@ -20,16 +21,21 @@ export type { MefGastoReport } from './mef-gasto.importer';
 export { generateMefGasto } from './mef-gasto.generator';
 
 export { createBreakdownService } from './breakdown.service';
+export type { Dataset } from './open-data';
+
+/** Scores of several municipalities for one year (from the scores module, wired in app.ts). */
+export type CompareScores = (ubigeos: string[], year: number) => Promise<Map<string, Record<string, unknown>>>;
 export type { BreakdownService } from './breakdown.service';
 
-export function createSpendingModule({ db, spending, municipalities }: { db: Db; spending: SpendingService; municipalities: MunicipalitiesService }) {
+export function createSpendingModule({ db, spending, municipalities, datasets = [], compareScores }: { db: Db; spending: SpendingService; municipalities: MunicipalitiesService; datasets?: Dataset[]; compareScores?: CompareScores }) {
   const h = spendingHandlers(spending, municipalities);
   const breakdown = createBreakdownService({ db });
-  const b = breakdownHandlers(breakdown, spending, municipalities);
+  const b = breakdownHandlers(breakdown, spending, municipalities, compareScores);
+  const allDatasets = [...DATASETS, ...datasets];
   const api = Router();
   api.use(spendingApi(spending, municipalities));
   api.use(breakdownApi(breakdown, municipalities));
-  api.use(openDataApi(db));
+  api.use(openDataApi(db, allDatasets));
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('ranking', h.ranking);
@@ -39,7 +45,7 @@ export function createSpendingModule({ db, spending, municipalities }: { db: Db;
       reg.page('spending_area', b.area);
       reg.page('compare', b.compare);
       reg.page('spending_map', b.map);
-      reg.page('open_data', openDataPage);
+      reg.page('open_data', openDataPage(allDatasets));
     },
     api,
   };

@@ -17,7 +17,7 @@ interface Field {
   unit?: string;
 }
 
-interface Dataset {
+export interface Dataset {
   name: string;
   title: string;
   description: string;
@@ -149,14 +149,14 @@ export const DATASETS: Dataset[] = [
 ];
 
 /** Frictionless Data Package describing every dataset (paths relative to this descriptor). */
-export function datapackage() {
+export function datapackage(datasets: Dataset[] = DATASETS) {
   return {
     profile: 'tabular-data-package',
     name: 'resultados-abiertos',
     title: 'Resultados Abiertos: municipal spending in Peru',
     licenses: [{ name: 'ODC-BY-1.0', title: 'Open Data Commons Attribution License 1.0', path: 'https://opendatacommons.org/licenses/by/1-0/' }],
     sources: [INEI, { title: 'MEF, Consulta Amigable' }, MEF_OPEN],
-    resources: DATASETS.map((d) => ({
+    resources: datasets.map((d) => ({
       name: d.name.replace(/_/g, '-'),
       path: `${d.name}.csv`,
       profile: 'tabular-data-resource',
@@ -192,20 +192,21 @@ async function streamDataset(db: Db, d: Dataset, res: Response) {
   csv.end();
 }
 
-export function openDataApi(db: Db): Router {
+/** The bulk download; other modules (scores, feedback) add their datasets through `datasets`. */
+export function openDataApi(db: Db, datasets: Dataset[] = DATASETS): Router {
   const r = Router();
   r.get('/datasets/datapackage.json', (_req, res) => {
-    res.json(datapackage());
+    res.json(datapackage(datasets));
   });
   r.get('/datasets/:file', async (req, res) => {
     const m = /^([a-z_]+)\.csv$/.exec(req.params.file);
-    const d = m && DATASETS.find((x) => x.name === m[1]);
+    const d = m && datasets.find((x) => x.name === m[1]);
     if (!d) throw new NotFoundError();
     await streamDataset(db, d, res);
   });
   return r;
 }
 
-export function openDataPage(_req: Request, res: Response) {
-  res.render('spending/data', { title: res.locals.t('spending:data.title'), datasets: DATASETS.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })) });
-}
+export const openDataPage = (datasets: Dataset[] = DATASETS) => (_req: Request, res: Response) => {
+  res.render('spending/data', { title: res.locals.t('spending:data.title'), datasets: datasets.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })) });
+};

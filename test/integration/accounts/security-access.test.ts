@@ -8,7 +8,7 @@ import { createUser, csrfFrom, formToken, lastLink, login, loginAdmin, PASSWORD,
 import { eachDialect } from '../../helpers/db';
 
 /** Pages anyone may read, and the anonymous forms (login, registration, email links). */
-const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors', 'pb_items', 'pb_item', 'pb_evidence', 'pb_process', 'hearings', 'hearing', 'hearing_report', 'commitments', 'commitment', 'delivery', 'unsubscribe', 'spending_municipality', 'spending_area', 'spending_categories', 'compare', 'spending_map', 'open_data'];
+const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors', 'pb_items', 'pb_item', 'pb_evidence', 'pb_process', 'hearings', 'hearing', 'hearing_report', 'commitments', 'commitment', 'delivery', 'unsubscribe', 'spending_municipality', 'spending_area', 'spending_categories', 'compare', 'spending_map', 'open_data', 'satisfaction', 'scores_ranking', 'methodology'];
 const ANONYMOUS_FORMS: PageName[] = ['login', 'register', 'confirm', 'forgot', 'reset'];
 const PUBLIC_OTHER = [/^GET \/$/, /^GET \/healthz$/, /^GET \/readyz$/, /^GET \/api\/v1\//];
 

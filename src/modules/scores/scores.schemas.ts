@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { POPULATION_BANDS } from './scores.queries';
+
+const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), s.optional());
+const BANDS = Object.keys(POPULATION_BANDS) as [keyof typeof POPULATION_BANDS, ...Array<keyof typeof POPULATION_BANDS>];
+
+export const YearParam = opt(z.string({ error: 'scores:errors.year' }).regex(/^\d{4}$/, 'scores:errors.year').transform(Number).pipe(z.number().int().min(2000, 'scores:errors.year').max(2100, 'scores:errors.year')));
+
+const filters = {
+  year: YearParam,
+  department: opt(z.string({ error: 'municipalities:errors.department_format' }).regex(/^\d{2}$/, 'municipalities:errors.department_format')),
+  type: opt(z.enum(['provincial', 'distrital'], { error: 'municipalities:errors.type' })),
+  band: opt(z.enum(BANDS, { error: 'scores:errors.band' })),
+};
+
+export const RankingQuery = z.object({ ...filters, coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })) });
+export const ScoresApiQuery = z.object({
+  ...filters,
+  coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })),
+  format: z.preprocess((v) => (v === undefined || v === '' ? 'json' : v), z.enum(['json', 'csv'], { error: 'errors:validation.format' })),
+});
+export const MethodologyQuery = z.object({ ubigeo: opt(z.string({ error: 'scores:errors.ubigeo' }).regex(/^\d{6}$/, 'scores:errors.ubigeo')), year: YearParam });
+
+const weight = z.string({ error: 'scores:errors.weight' }).regex(/^\d{1,2}(\.\d{1,3})?$/, 'scores:errors.weight').transform(Number).pipe(z.number().min(0, 'scores:errors.weight').max(10, 'scores:errors.weight'));
+export const WeightsForm = z.object({
+  w_s: weight,
+  w_e: weight,
+  w_r: weight,
+  w_p: weight,
+  w_a: weight,
+  note: opt(z.string({ error: 'scores:errors.note' }).trim().max(300, 'scores:errors.note')),
+});

@@ -1,0 +1,124 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { createTestApp, TestApp } from '../../helpers/app';
+import { createUser, lastLink, PASSWORD } from '../../helpers/accounts';
+import { areaIds, eventually, insertRatings } from '../../integration/scores/helpers';
+
+const chromiumPath = process.env.RA_TEST_CHROMIUM;
+const AXE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const UBIGEO = '150101';
+
+async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: AXE });
+  return page.evaluate(async () => {
+    const w = window as unknown as { axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; impact: string }> }> } };
+    const r = await w.axe.run({ runOnly: ['wcag2a', 'wcag2aa'] });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+  });
+}
+
+async function loginIn(page: Page, base: string, email: string) {
+  await page.goto(`${base}/es/login`);
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', PASSWORD);
+  await page.click('main button[type=submit]');
+}
+
+(chromiumPath ? describe : describe.skip)('rating, satisfaction and score in a browser (SQLite, chromium)', () => {
+  let t: TestApp;
+  let server: http.Server;
+  let base: string;
+  let browser: Browser;
+  beforeAll(async () => {
+    t = await createTestApp('sqlite');
+    server = http.createServer(t.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => server.close(r));
+    await t.cleanup();
+  });
+
+  it('when a resident registers, confirms and rates without JavaScript, then the aggregate appears at 5 residents and the score and ranking follow; new pages pass axe in es and en', async () => {
+    const year = new Date(t.now.ms - 5 * 3600_000).getUTCFullYear();
+    const quarter = Math.floor(new Date(t.now.ms - 5 * 3600_000).getUTCMonth() / 3) + 1;
+    const [area] = await areaIds(t);
+    await insertRatings(t, UBIGEO, year, quarter, area, [5, 5, 3, 3]);
+
+    const context: BrowserContext = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}/es/registro`);
+    await page.fill('#reg-email', 'vecina@example.pe');
+    await page.fill('#reg-password', PASSWORD);
+    await page.click('main button[type=submit]');
+    await page.goto(`${base}${lastLink(t, 'vecina@example.pe')}`);
+    await page.click('main button[type=submit]');
+    expect(await page.textContent('h1')).toContain('Cuenta confirmada');
+    await loginIn(page, base, 'vecina@example.pe');
+
+    await page.goto(`${base}/es/municipalidades/${UBIGEO}/satisfaccion`);
+    expect(await page.textContent('main')).toContain('Aún no hay suficientes calificaciones');
+    const scoresBefore = await t.db('scores').where({ ubigeo: UBIGEO, year }).first();
+    expect(scoresBefore?.s ?? null).toBeNull();
+
+    await page.goto(`${base}/es/municipalidades/${UBIGEO}/calificar`);
+    await page.selectOption('#r-target', `a${area}`);
+    await page.check('#r-score-4');
+    await page.fill('#r-comment', 'Recogen la basura a tiempo');
+    t.now.ms += 5000; // a human takes more than the minimum fill time
+    await page.click('main button[type=submit]');
+    expect(await page.textContent('.notice')).toContain('Gracias');
+
+    await page.goto(`${base}/es/municipalidades/${UBIGEO}/satisfaccion`);
+    const main = await page.textContent('main');
+    expect(main).toContain('4.00 / 5'); // (5 + 5 + 3 + 3 + 4) / 5, es-PE formatting
+    expect(main).not.toContain('vecina@example.pe');
+
+    // The score follows (recomputed in the background) and the ranking shows it.
+    const expectedS = Math.round(((4 - 1) / 4) * 100 * 100) / 100; // only published municipality of Lima: μ = x̄
+    await eventually(async () => {
+      const row = await t.db('scores').where({ ubigeo: UBIGEO, year }).first();
+      expect(Number(row.s)).toBeCloseTo(expectedS, 2);
+    });
+    await page.goto(`${base}/es/indice?year=${year}&department=15`);
+    expect(await page.textContent('main')).toContain('Cobertura parcial: S');
+    expect(await page.locator(`main a[href="/es/municipalidades/${UBIGEO}"]`).count()).toBeGreaterThan(0);
+    await page.goto(`${base}/es/municipalidades/${UBIGEO}`);
+    expect(await page.textContent('#score-h')).toContain('Índice de resultados');
+
+    await page.goto(`${base}/es/cuenta/opiniones`);
+    expect(await page.textContent('main')).toContain('Recogen la basura a tiempo');
+    await context.close();
+
+    // Accessibility of the new pages, both languages (a second resident for the pages behind login).
+    await createUser(t, 'revisor@example.pe', 'resident');
+    const checkerContext = await browser.newContext({ bypassCSP: true });
+    const checker = await checkerContext.newPage();
+    await loginIn(checker, base, 'revisor@example.pe');
+    const failures: string[] = [];
+    for (const url of [
+      `/es/indice?year=${year}`,
+      `/en/score?year=${year}`,
+      '/es/indice/metodologia',
+      `/en/score/methodology?ubigeo=${UBIGEO}&year=${year}`,
+      `/es/municipalidades/${UBIGEO}/satisfaccion`,
+      `/en/municipalities/${UBIGEO}/satisfaction`,
+      `/es/municipalidades/${UBIGEO}/calificar`,
+      `/en/municipalities/${UBIGEO}/rate`,
+      '/es/cuenta/opiniones',
+      '/en/account/feedback',
+      `/en/municipalities/${UBIGEO}`,
+    ]) {
+      await checker.goto(`${base}${url}`);
+      const v = await axeViolations(checker);
+      if (v.length) failures.push(`${url}: ${v.join(', ')}`);
+    }
+    expect(failures).toEqual([]);
+    await checkerContext.close();
+  });
+});
