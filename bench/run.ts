@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { generateMefGasto } from '../src/modules/spending';
+import { benchPages } from './pages';
 
 /**
  * `npm run bench -- import`: generates SYNTHETIC MEF gasto files of 200 000 and 1 000 000 rows
@@ -22,8 +23,9 @@ async function mysqlAdmin(url: URL) {
 }
 
 async function main(argv: string[]) {
+  if (argv[0] === 'pages') return benchPages(argv.slice(1));
   if (argv[0] !== 'import') {
-    process.stderr.write('Usage: npm run bench -- import\n');
+    process.stderr.write('Usage: npm run bench -- import | pages [--mysql]\n');
     return 2;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-'));
