@@ -95,9 +95,18 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
 export function createDataMemo(db: Db) {
   let version: number | null = null;
   let entries = new Map<string, Promise<unknown>>();
-  async function current(): Promise<number> {
-    const row = (await db('import_runs').max({ v: 'id' }).first()) as { v: number | string | null } | undefined;
-    return Number(row?.v ?? 0);
+  // Requests that arrive while a version read is in flight share it (one query under load).
+  let reading: Promise<number> | null = null;
+  function current(): Promise<number> {
+    reading ??= (async () => {
+      try {
+        const row = (await db('import_runs').max({ v: 'id' }).first()) as { v: number | string | null } | undefined;
+        return Number(row?.v ?? 0);
+      } finally {
+        reading = null;
+      }
+    })();
+    return reading;
   }
   return async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
     const v = await current();
@@ -247,7 +256,7 @@ export function createSpendingService({ db }: { db: Db }) {
     return { paperYears, computedYear: dy, rows, categoryYears, categories };
   }
 
-  return { years, defaultYear, requireYear, ranking, forMunicipality, history };
+  return { years, defaultYear, requireYear, ranking, forMunicipality, history, memo };
 }
 
 export type SpendingService = ReturnType<typeof createSpendingService>;
