@@ -100,8 +100,7 @@ export function createDataMemo(db: Db) {
   function current(): Promise<number> {
     reading ??= (async () => {
       try {
-        const row = (await db('import_runs').max({ v: 'id' }).first()) as { v: number | string | null } | undefined;
-        return Number(row?.v ?? 0);
+        return await q.dataVersion(db);
       } finally {
         reading = null;
       }
