@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import compression from 'compression';
 import express, { Express } from 'express';
 import type { i18n as I18n } from 'i18next';
 import pinoHttp from 'pino-http';
@@ -21,6 +22,7 @@ import { createSpendingModule, createSpendingService } from './modules/spending'
 import { errorHandler, notFound } from './web/errors';
 import { healthRouter, Lifecycle } from './web/health';
 import { createPageRegistrar, languageRouters } from './web/pages';
+import { cacheControl, staticAssets } from './web/caching';
 import { cspNonce, securityHeaders } from './web/security';
 
 export interface AppDeps {
@@ -72,7 +74,11 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
       serializers: { req: (req) => ({ method: req.method, url: urlForLog(req.url), id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
     }),
   );
-  app.use('/static', express.static(projectDir('public'), { dotfiles: 'ignore', index: false, maxAge: config.env === 'production' ? '7d' : 0, fallthrough: true }));
+  app.use(compression()); // gzip for HTML, JSON and CSV (adds Vary: Accept-Encoding)
+  const assets = staticAssets(projectDir('public'), config.env === 'production');
+  app.locals.cssHref = assets.cssHref; // /static/css/site.css?v=<content hash>
+  app.use('/static', assets.router);
+  app.use(cacheControl); // public caching for anonymous GETs, private, no-store with a session
   app.use(healthRouter(db, lifecycle));
 
   app.get('/', (req, res) => {

@@ -27,11 +27,22 @@ export function sendRows(
   filename: string,
   meta: Record<string, unknown> = {},
 ): void {
+  sendSerialized(res, format, serializeRows(format, rows, columns, meta), filename);
+}
+
+/** The body sendRows sends, as a string (so that a caller may memoise it). */
+export function serializeRows(format: Format, rows: Record<string, unknown>[], columns: string[], meta: Record<string, unknown> = {}): string {
+  if (format === 'csv') return toCsv(rows, columns);
+  return JSON.stringify({ data: rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))), meta });
+}
+
+/** Sends a body made by serializeRows with the headers sendRows would set. */
+export function sendSerialized(res: Response, format: Format, body: string, filename: string): void {
   if (format === 'csv') {
     res.type('text/csv; charset=utf-8');
     res.attachment(`${filename}.csv`);
-    res.send(toCsv(rows, columns));
-    return;
+  } else {
+    res.type('application/json; charset=utf-8');
   }
-  res.json({ data: rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))), meta });
+  res.send(body);
 }

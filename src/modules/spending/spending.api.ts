@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
-import { parse, sendRows } from '../../lib/http';
+import { parse, sendRows, sendSerialized, serializeRows } from '../../lib/http';
 import type { MunicipalitiesService } from '../municipalities';
 import { Ubigeo } from '../municipalities/municipalities.schemas';
 import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.schemas';
@@ -37,18 +37,22 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
     const q = parse(ExecutionApiQuery, req.query);
     const year = q.year ?? (await svc.defaultYear());
     if (year === null) throw new NotFoundError('spending:errors.no_data');
-    const data = await svc.ranking({ level: q.level, year, department: q.department, sort: 'rank' });
-    const rows = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
-    sendRows(res, q.format, rows, EXECUTION_FIELDS, `execution-${q.level}-${year}`, {
-      level: q.level,
-      year,
-      count: rows.length,
-      partial: data.year.partial,
-      cut_off: data.year.cut_off,
-      source: data.year.label,
-      units: 'PEN (soles); execution_pct = devengado / pim × 100',
-      total: soles({ ...data.total }),
+    // The serialised body is memoised with the ranking (same data version).
+    const body = await svc.memo(`api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.format])}`, async () => {
+      const data = await svc.ranking({ level: q.level, year, department: q.department, sort: 'rank' });
+      const rows = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
+      return serializeRows(q.format, rows, EXECUTION_FIELDS, {
+        level: q.level,
+        year,
+        count: rows.length,
+        partial: data.year.partial,
+        cut_off: data.year.cut_off,
+        source: data.year.label,
+        units: 'PEN (soles); execution_pct = devengado / pim × 100',
+        total: soles({ ...data.total }),
+      });
     });
+    sendSerialized(res, q.format, body, `execution-${q.level}-${year}`);
   });
 
   return r;

@@ -82,3 +82,9 @@ export async function historyCategoryShares(db: Db): Promise<{ category_type: st
   const rows = await db('history_category_share').select('category_type', 'year', 'share_pct').orderBy(['category_type', 'year']);
   return rows.map((r: Record<string, unknown>) => ({ category_type: String(r.category_type), year: Number(r.year), share_pct: Number(r.share_pct) }));
 }
+
+/** The data version: the id of the last import run (every importer writes one in its transaction). */
+export async function dataVersion(db: Db): Promise<number> {
+  const row = (await db('import_runs').max({ v: 'id' }).first()) as { v: number | string | null } | undefined;
+  return Number(row?.v ?? 0);
+}

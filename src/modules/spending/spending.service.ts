@@ -86,8 +86,74 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
   });
 }
 
+/**
+ * Per-process memo of data that only an import changes, keyed by the data version (the last
+ * import run's id, read once per call with an indexed max): every instance sees a new import on
+ * its next request, so several instances behind a balancer stay correct without messaging.
+ * Values are promises, so concurrent requests share one query; rejected ones are dropped.
+ */
+export function createDataMemo(db: Db) {
+  let version: number | null = null;
+  let entries = new Map<string, Promise<unknown>>();
+  // Requests that arrive while a version read is in flight share it (one query under load).
+  let reading: Promise<number> | null = null;
+  function current(): Promise<number> {
+    reading ??= (async () => {
+      try {
+        return await q.dataVersion(db);
+      } finally {
+        reading = null;
+      }
+    })();
+    return reading;
+  }
+  return async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const v = await current();
+    if (v !== version) {
+      version = v;
+      entries = new Map();
+    }
+    let p = entries.get(key) as Promise<T> | undefined;
+    if (!p) {
+      const mine = entries;
+      p = load();
+      mine.set(key, p);
+      p.catch(() => mine.get(key) === p && mine.delete(key));
+    }
+    return p;
+  };
+}
+
 export function createSpendingService({ db }: { db: Db }) {
-  async function years(): Promise<ExecutionYear[]> {
+  const memo = createDataMemo(db);
+
+  /** Every municipality's totals for a year, ranked nationally (shared: callers must not mutate). */
+  function nationalRows(year: number): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>; countNational: number }> {
+    return memo(`year:${year}`, async () => {
+      const munis = await q.executionForYear(db, year);
+      const ranked = rankRows(munis.map(toRanked));
+      const byDept = new Map<string, RankedRow[]>();
+      for (const r of ranked) {
+        const d = r.code.slice(0, 2);
+        if (!byDept.has(d)) byDept.set(d, []);
+        byDept.get(d)!.push({ ...r, rank: null, quintile: null });
+      }
+      const byCode = new Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>();
+      const nationalByCode = new Map(ranked.map((r) => [r.code, r]));
+      for (const rows of byDept.values()) {
+        rankRows(rows);
+        const countDept = rows.filter((r) => r.rank !== null).length;
+        for (const r of rows) byCode.set(r.code, { national: nationalByCode.get(r.code)!, dept: r, countDept });
+      }
+      return { munis, ranked, byCode, countNational: ranked.filter((r) => r.rank !== null).length };
+    });
+  }
+
+  function years(): Promise<ExecutionYear[]> {
+    return memo('years', yearsUncached);
+  }
+
+  async function yearsUncached(): Promise<ExecutionYear[]> {
     const all = await q.listExecutionYears(db);
     // One entry per year: the preferred source's metadata when present.
     const byYear = new Map<number, ExecutionYear>();
@@ -110,10 +176,15 @@ export function createSpendingService({ db }: { db: Db }) {
     return y;
   }
 
-  /** Ranked rows of one level for one year (all rows; the caller paginates). */
-  async function ranking(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
+  /** Ranked rows of one level for one year (all rows; the caller paginates). Shared between requests: read-only. */
+  function ranking(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
+    const { level, year, department, type, sort, dir } = query;
+    return memo(`ranking:${JSON.stringify([level, year, department, type, sort, dir])}`, () => rankingUncached(query));
+  }
+
+  async function rankingUncached(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
     const year = await requireYear(query.year);
-    let munis = await q.executionForYear(db, query.year);
+    let munis = (await nationalRows(query.year)).munis;
     let rows: RankedRow[];
     if (query.level === 'department') {
       rows = aggregate(munis, (m) => [m.department_code, m.department]);
@@ -140,12 +211,10 @@ export function createSpendingService({ db }: { db: Db }) {
     const result = [];
     for (const e of own) {
       const meta = ys.find((y) => y.year === e.year);
-      const all = (await q.executionForYear(db, e.year)).map(toRanked);
-      rankRows(all);
-      const national = all.find((r) => r.code === ubigeo)!;
-      const inDept = all.filter((r) => r.code.slice(0, 2) === ubigeo.slice(0, 2)).map((r) => ({ ...r, rank: null, quintile: null }));
-      rankRows(inDept);
-      const dept = inDept.find((r) => r.code === ubigeo)!;
+      const year = await nationalRows(e.year);
+      const own = year.byCode.get(ubigeo)!;
+      const national = own.national;
+      const dept = own.dept;
       result.push({
         ...national,
         year: e.year,
@@ -154,9 +223,9 @@ export function createSpendingService({ db }: { db: Db }) {
         partial: meta?.partial ?? false,
         source: e.source,
         rank_national: national.rank,
-        count_national: all.filter((r) => r.rank !== null).length,
+        count_national: year.countNational,
         rank_department: dept.rank,
-        count_department: inDept.filter((r) => r.rank !== null).length,
+        count_department: own.countDept,
       });
     }
     return result;
@@ -186,7 +255,7 @@ export function createSpendingService({ db }: { db: Db }) {
     return { paperYears, computedYear: dy, rows, categoryYears, categories };
   }
 
-  return { years, defaultYear, requireYear, ranking, forMunicipality, history };
+  return { years, defaultYear, requireYear, ranking, forMunicipality, history, memo };
 }
 
 export type SpendingService = ReturnType<typeof createSpendingService>;
