@@ -3,7 +3,9 @@ import { migrateLatest } from './db';
 import type { Logger } from './lib/logger';
 import { referenceFile } from './lib/reference-files';
 import { loadDirectory } from './modules/municipalities';
+import { createAuditService } from './modules/audit';
 import { seedExamples } from './modules/participation';
+import { createScoresService } from './modules/scores';
 import { importConsultaAmigable, loadHistory } from './modules/spending';
 
 /**
@@ -27,5 +29,11 @@ export async function prepareDatabase(db: Db, logger: Logger, loadReference = tr
   logger.info({ ...dir, executionRows: report.rows, ms: Date.now() - started }, 'reference data loaded');
   // Example participatory budget and hearings, always marked as example (SEED_EXAMPLES=false: none).
   if (examples && (await seedExamples(db))) logger.info('example participation content loaded (marked as example)');
+  await refreshScores(db);
   return { migrated, loaded: true };
+}
+
+/** Recomputes every year's results score from the stored inputs (after loads and imports). */
+export async function refreshScores(db: Db): Promise<void> {
+  await createScoresService({ db, clock: Date.now, audit: createAuditService() }).recomputeAll();
 }

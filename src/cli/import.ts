@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { prepareDatabase } from '../bootstrap';
+import { prepareDatabase, refreshScores } from '../bootstrap';
 import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { createI18n, Lang } from '../i18n';
@@ -142,6 +142,7 @@ async function main(): Promise<number> {
       });
       if (tty) process.stderr.write('\n');
       process.stdout.write(`${formatMefReport(report, args.lang)}\n`);
+      if (report.status === 'imported') await refreshScores(db); // E and R read execution data
       return report.status === 'rejected' ? 1 : 0;
     }
     const report = await importConsultaAmigable(db, args.file, {
@@ -155,6 +156,7 @@ async function main(): Promise<number> {
       },
     });
     process.stdout.write(`${formatReport(report, args.lang)}\n`);
+    if (report.status === 'imported') await refreshScores(db); // E reads execution data
     return report.status === 'rejected' ? 1 : 0;
   } finally {
     await db.destroy();

@@ -102,6 +102,16 @@ eachDialect('execution totals on %s', (dialect) => {
     expect(res.text).toContain(`per resident of the province (${provincePop.toLocaleString('en-US')} people), S/ ${Math.round(Number(row.devengado) / provincePop).toLocaleString('en-US')} accrued`);
   });
 
+  it('when the bundled data is loaded on first start, then every municipality has a 2024 score from execution alone (coverage 0.25)', async () => {
+    const res = await request(t.app).get('/api/v1/scores?year=2024').expect(200);
+    expect(res.body.data).toHaveLength(1891);
+    const row = mef.find((r) => r.year === '2024' && r.ubigeo === '150101')!;
+    const lima = res.body.data.find((r: { ubigeo: string }) => r.ubigeo === '150101');
+    expect(lima.coverage).toBe(0.25);
+    expect(lima.e).toBeCloseTo(Math.min(100, (Number(row.devengado) / Number(row.pim)) * 100), 1);
+    expect(lima.score).toBe(lima.e);
+  });
+
   it('when the national ranking page is paged, then 100 municipalities per page are shown with heat cues', async () => {
     const res = await request(t.app).get('/en/execution?level=municipality&year=2024&page=2').expect(200);
     const rows = res.text.match(/<tr>\s*<td class="num">/g) ?? [];
