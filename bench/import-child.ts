@@ -7,7 +7,7 @@ import { importMefGasto } from '../src/modules/spending';
 /** One measured import in its own process, so that peak RSS belongs to this import alone. */
 async function main() {
   const [url, file] = process.argv.slice(2);
-  const config = loadConfig({ ...process.env, NODE_ENV: 'production', DATABASE_URL: url });
+  const config = loadConfig({ ...process.env, NODE_ENV: 'development', DATABASE_URL: url });
   const db = createDb(config.db);
   try {
     await prepareDatabase(db, createLogger('silent'), true);
