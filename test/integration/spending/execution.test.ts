@@ -110,6 +110,9 @@ eachDialect('execution totals on %s', (dialect) => {
     expect(lima.coverage).toBe(0.25);
     expect(lima.e).toBeCloseTo(Math.min(100, (Number(row.devengado) / Number(row.pim)) * 100), 1);
     expect(lima.score).toBe(lima.e);
+    const page = await request(t.app).get('/en/municipalities/150101').expect(200);
+    expect(page.text).toMatch(/<tr><th scope="row">2025 <span class="badge-partial">partial year<\/span><\/th>/);
+    expect(page.text).toContain('In a partial year, E measures execution only up to the cut-off date');
   });
 
   it('when the national ranking page is paged, then 100 municipalities per page are shown with heat cues', async () => {
