@@ -1,5 +1,4 @@
-/** Escapes text for SVG element content. */
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+import { esc } from '../../lib/svg';
 
 /**
  * A small trend line of the published quarterly mean (1–5), built on the server from numbers
