@@ -6,12 +6,12 @@ import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
 import mysql from 'mysql2/promise';
-import { prepareDatabase } from '../src/bootstrap';
+import { prepareDatabase, refreshScores } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db';
-import { PAGE_PATHS } from '../src/i18n/paths';
 import { createLogger } from '../src/lib/logger';
 import { generateMefGasto, importMefGasto } from '../src/modules/spending';
+import { seed } from './scores';
 
 /**
  * `npm run bench -- pages [--mysql]`: every main page of the portal under load, against a bare
@@ -32,20 +32,19 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PAGES: Array<{ name: string; path: string }> = [
   { name: 'home', path: '/es/' },
   { name: 'national ranking', path: '/es/ejecucion?level=municipality' },
-  { name: 'department', path: '/es/departamentos/15' },
+  { name: 'department (Lima)', path: '/es/departamentos/15' },
   { name: 'municipality', path: '/es/municipalidades/150101' },
   { name: 'spending by function', path: '/es/municipalidades/150101/gasto?by=function' },
   { name: 'spending by project', path: '/es/municipalidades/150101/gasto?by=project' },
+  { name: 'score ranking', path: '/es/indice?year=2024' },
   { name: 'compare 4', path: '/es/comparar?u=150101&u=010101&u=040101&u=130101' },
+  { name: 'PB list', path: '/es/presupuesto-participativo' },
   { name: 'api execution json', path: '/api/v1/execution?level=municipality' },
   { name: 'api execution csv', path: '/api/v1/execution?level=municipality&format=csv' },
   { name: 'api spending json', path: '/api/v1/municipalities/150101/spending?by=function' },
   { name: 'api spending csv', path: '/api/v1/municipalities/150101/spending?by=function&format=csv' },
-];
-/** Pages of modules still being written; benchmarked once their page exists in this build. */
-const OPTIONAL: Array<{ page: string; name: string; path: (p: string) => string }> = [
-  { page: 'participation', name: 'participatory budget', path: (p) => `/es${p}` },
-  { page: 'scores', name: 'ratings', path: (p) => `/es${p}` },
+  { name: 'api scores json', path: '/api/v1/scores?year=2024' },
+  { name: 'api scores csv', path: '/api/v1/scores?year=2024&format=csv' },
 ];
 
 interface PageResult {
@@ -127,20 +126,40 @@ async function measure(url: string, drainUrl: string): Promise<{ rps: number; p5
   return { rps: Math.round((r.requests.total / r.duration) * 10) / 10, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors + r.timeouts };
 }
 
+/** Years of detailed spending in the national database (the spending issue's range). */
+const FIRST_YEAR = 2012;
+const LAST_YEAR = 2025;
+
+/**
+ * The national database: reference data, SYNTHETIC MEF gasto for 2012–2025 (FACT_ROWS lines in
+ * all, one file per year, each through the real importer), then SYNTHETIC participation and
+ * feedback (200 000 ratings, 20 000 PB items with two milestones each, 5 000 hearings with
+ * 5 000 commitments) and the scores computed from them.
+ */
 async function buildDatabase(url: string, dir: string): Promise<{ facts: number; seconds: number }> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_HOST: 'localhost', DATABASE_URL: url });
   const db = createDb(config.db);
+  const t0 = Date.now();
   try {
-    await prepareDatabase(db, createLogger('silent'), true);
-    if (FACT_ROWS <= 0) return { facts: 0, seconds: 0 };
-    const file = path.join(dir, 'gasto.csv');
-    const municipalities = Math.min(1891, Math.max(1, Math.round(FACT_ROWS / 1000)));
-    const g = await generateMefGasto({ rows: FACT_ROWS, year: 2024, out: file, municipalities });
-    log(`generated SYNTHETIC MEF gasto: ${g.rows} rows, ${(g.bytes / 1e6).toFixed(0)} MB, ${g.municipalities.length} municipalities`);
-    const report = await importMefGasto(db, file, { allowSynthetic: true });
-    fs.rmSync(file, { force: true });
-    log(`imported (allow-synthetic): ${report.status}, ${report.facts} fact rows in ${report.seconds.toFixed(1)} s`);
-    return { facts: report.facts, seconds: report.seconds };
+    await prepareDatabase(db, createLogger('silent'), true, false);
+    let facts = 0;
+    const years = LAST_YEAR - FIRST_YEAR + 1;
+    for (let year = FIRST_YEAR; FACT_ROWS > 0 && year <= LAST_YEAR; year++) {
+      const rows = Math.round(FACT_ROWS / years);
+      const file = path.join(dir, `gasto-${year}.csv`);
+      const municipalities = Math.min(1891, Math.max(1, Math.round(rows / 75)));
+      const g = await generateMefGasto({ rows, year, out: file, municipalities, lastMonth: year === LAST_YEAR ? 3 : 12 });
+      const report = await importMefGasto(db, file, { allowSynthetic: true });
+      fs.rmSync(file, { force: true });
+      if (report.status === 'rejected') throw new Error(`synthetic ${year} rejected: ${JSON.stringify(report.errors.slice(0, 3))}`);
+      facts += report.facts;
+      log(`  ${year}: ${g.rows} SYNTHETIC lines, ${g.municipalities.length} municipalities → ${report.facts} fact rows (${report.seconds.toFixed(1)} s)`);
+    }
+    await seed(db, { hearings: 5000, milestonesPerItem: 2 });
+    await refreshScores(db);
+    const seconds = (Date.now() - t0) / 1000;
+    log(`database built in ${seconds.toFixed(0)} s: ${facts} fact rows, 200 000 ratings, 20 000 PB items, 5 000 hearings (all SYNTHETIC), scores computed`);
+    return { facts, seconds };
   } finally {
     await db.destroy();
   }
@@ -176,7 +195,7 @@ export async function benchPages(args: string[]): Promise<number> {
       const file = path.join(dir, 'bench.sqlite');
       url = `sqlite:${file}`;
       database = 'sqlite';
-      const cached = process.env.BENCH_CACHE_DIR ? path.join(process.env.BENCH_CACHE_DIR, `national-${FACT_ROWS}.sqlite`) : null;
+      const cached = process.env.BENCH_CACHE_DIR ? path.join(process.env.BENCH_CACHE_DIR, `national-v2-${FACT_ROWS}.sqlite`) : null;
       if (cached && fs.existsSync(cached)) {
         fs.copyFileSync(cached, file);
         log(`database: copied ${cached}`);
@@ -188,7 +207,7 @@ export async function benchPages(args: string[]): Promise<number> {
         }
       }
     }
-    database = `${database}, 1891 municipalities, ${FACT_ROWS} synthetic MEF gasto rows`;
+    database = `${database}, 1891 municipalities, ${FACT_ROWS} SYNTHETIC MEF gasto lines ${FIRST_YEAR}–${LAST_YEAR}, 200k ratings, 20k PB items, 5k hearings`;
 
     // The portal, as in production: one process, production configuration, logs to a file.
     const port = await freePort();
@@ -217,12 +236,6 @@ export async function benchPages(args: string[]): Promise<number> {
     log(`baseline (bare Express, fixed string): ${baselineRun.rps} req/s`);
 
     const pages = [...PAGES];
-    for (const o of OPTIONAL) {
-      const p = (PAGE_PATHS as Record<string, { es: string }>)[o.page];
-      if (p) pages.push({ name: o.name, path: o.path(p.es) });
-      else log(`note: ${o.name} page ("${o.page}") not in this build: skipped`);
-    }
-
     const results: PageResult[] = [];
     for (const p of pages) {
       const pageUrl = `http://127.0.0.1:${port}${p.path}`;

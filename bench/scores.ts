@@ -35,7 +35,11 @@ async function insertChunks(db: Db, table: string, rows: Record<string, unknown>
   for (let i = 0; i < rows.length; i += size) await db(table).insert(rows.slice(i, i + size));
 }
 
-export async function seed(db: Db) {
+/**
+ * SYNTHETIC participation and feedback inputs for the 2024 score. `hearings` (default two per
+ * municipality) and `milestonesPerItem` (default none) let the page benchmark reach its size.
+ */
+export async function seed(db: Db, opts: { hearings?: number; milestonesPerItem?: number } = {}) {
   const munis = (await db('municipalities').select('ubigeo').orderBy('ubigeo')).map((r: { ubigeo: string }) => r.ubigeo);
   const areas = (await db('service_areas').select('id').orderBy('id')).map((r: { id: number }) => Number(r.id));
   const perUser = 5;
@@ -58,7 +62,18 @@ export async function seed(db: Db) {
     const ubigeo = munis[i % munis.length];
     return { process_id: proc.get(ubigeo), ubigeo, year: YEAR, priority: 1 + Math.floor(i / munis.length), title_es: `Obra sintética ${i}`, total_cost: 1_000_000 + ((i * 7919) % 50_000_000), planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`, status: statuses[i % 4], progress_pct: (i * 13) % 101, is_example: i % 50 === 0, created_at: now, updated_at: now };
   }));
-  await insertChunks(db, 'hearings', munis.flatMap((ubigeo, i) => [{ ubigeo, held_on: `${YEAR}-05-${String(1 + (i % 28)).padStart(2, '0')}`, is_example: false, created_at: now, updated_at: now }, { ubigeo, held_on: `${YEAR}-${i % 3 ? '09' : '11'}-15`, is_example: false, created_at: now, updated_at: now }]));
+  const hearingCount = opts.hearings ?? munis.length * 2;
+  await insertChunks(db, 'hearings', Array.from({ length: hearingCount }, (_, n) => {
+    const i = n % munis.length;
+    const round = Math.floor(n / munis.length); // 0: May, 1: September (or November, late), 2+: extra sessions
+    const held = round === 0 ? `${YEAR}-05-${String(1 + (i % 28)).padStart(2, '0')}` : round === 1 ? `${YEAR}-${i % 3 ? '09' : '11'}-15` : `${YEAR}-07-${String(1 + (n % 28)).padStart(2, '0')}`;
+    return { ubigeo: munis[i], held_on: held, is_example: false, created_at: now, updated_at: now };
+  }));
+  const perItem = opts.milestonesPerItem ?? 0;
+  if (perItem > 0) {
+    const items = await db('pb_items').select('id', 'ubigeo').where({ year: YEAR }).orderBy('id');
+    await insertChunks(db, 'pb_milestones', items.flatMap((it: { id: number; ubigeo: string }, i: number) => Array.from({ length: perItem }, (_, k) => ({ item_id: it.id, ubigeo: it.ubigeo, happened_on: `${YEAR}-${String(1 + ((i + k * 3) % 12)).padStart(2, '0')}-10`, title_es: `Hito sintético ${k + 1}`, evidence_url: `https://example.invalid/evidencia/${it.id}/${k}`, is_example: false, created_at: now }))));
+  }
   const hearings = await db('hearings').select('id', 'ubigeo').orderBy('id');
   await insertChunks(db, 'commitments', Array.from({ length: COMMITMENTS }, (_, i) => {
     const h = hearings[i % hearings.length];

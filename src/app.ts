@@ -23,6 +23,7 @@ import { errorHandler, notFound } from './web/errors';
 import { healthRouter, Lifecycle } from './web/health';
 import { createPageRegistrar, languageRouters } from './web/pages';
 import { cacheControl, staticAssets } from './web/caching';
+import { createResponseCache } from './web/response-cache';
 import { cspNonce, securityHeaders } from './web/security';
 
 export interface AppDeps {
@@ -80,6 +81,8 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   app.use('/static', assets.router);
   app.use(cacheControl); // public caching for anonymous GETs, private, no-store with a session
   app.use(healthRouter(db, lifecycle));
+  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock });
+  app.use(responseCache.middleware); // anonymous public answers, kept for a few seconds
 
   app.get('/', (req, res) => {
     res.set('Vary', 'Accept-Language').set('Cache-Control', 'no-cache');

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import http from 'node:http';
 import { buildApp } from './app';
 import { prepareDatabase } from './bootstrap';
@@ -6,12 +7,48 @@ import { createDb } from './db';
 import { createI18n } from './i18n';
 import { createLogger } from './lib/logger';
 
-async function main() {
-  const started = Date.now();
+/**
+ * WEB_CONCURRENCY=N (N > 1): the primary prepares the database once (migrations, reference data),
+ * then forks N workers that share the port (node cluster) and serve; a worker that dies is
+ * replaced; SIGTERM is passed to every worker, each drains as below, and the primary exits 0
+ * when all have. Sessions and throttles live in the database, so any worker serves any user.
+ */
+async function primary(workers: number) {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const db = createDb(config.db);
   await prepareDatabase(db, logger, config.loadReferenceData, config.seedExamples);
+  await db.destroy();
+  let stopping = false;
+  const fork = () => cluster.fork({ RA_CLUSTER_WORKER: '1' });
+  for (let i = 0; i < workers; i++) fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    logger.error({ pid: worker.process.pid, code, signal }, 'worker died; starting another');
+    setTimeout(fork, 500).unref();
+  });
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, workers }, 'shutting down workers');
+    for (const w of Object.values(cluster.workers ?? {})) w?.process.kill(signal);
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGTERM'));
+}
+
+async function main() {
+  const started = Date.now();
+  const config = loadConfig();
+  if (config.webConcurrency > 1 && cluster.isPrimary) return primary(config.webConcurrency);
+  const logger = createLogger(config.logLevel);
+  const db = createDb(config.db);
+  // In a cluster the primary has prepared the database already.
+  if (!process.env.RA_CLUSTER_WORKER) await prepareDatabase(db, logger, config.loadReferenceData, config.seedExamples);
   const lifecycle = { shuttingDown: false };
   const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle });
   const server = http.createServer(app);

@@ -32,6 +32,9 @@ const Env = z.object({
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
   MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
+  RESPONSE_CACHE_MS: z.coerce.number().int().min(0).max(300_000).optional(),
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 
 export type DbConfig =
@@ -68,6 +71,10 @@ export interface Config {
   importsPerHour: number;
   /** Accept files of the synthetic MEF generator in the web upload (demos and tests only). */
   mefAllowSynthetic: boolean;
+  /** In-process cache of anonymous public responses: how long an entry is fresh (0 = off) and its size cap. */
+  responseCache: { ttlMs: number; maxBytes: number };
+  /** Worker processes `npm start` runs (node cluster); 1 = the server runs in the main process. */
+  webConcurrency: number;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -111,5 +118,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     importsPerHour: e.IMPORTS_PER_HOUR,
     mefAllowSynthetic: e.MEF_UPLOAD_ALLOW_SYNTHETIC === 'true',
+    // On by default in production only: in development an edit shows on the next reload.
+    responseCache: { ttlMs: e.RESPONSE_CACHE_MS ?? (e.NODE_ENV === 'production' ? 10_000 : 0), maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024 },
+    webConcurrency: e.WEB_CONCURRENCY,
   };
 }

@@ -26,6 +26,8 @@ const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milest
 /** The confirmation to show after a redirect, from an allow-list. */
 const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed'];
+/** Rows per page of the public item list. */
+const ITEMS_PAGE_SIZE = 100;
 
 /** User text in the page's language, falling back to Spanish with a visible note. */
 export function localized(row: Record<string, unknown>, base: string, lng: Lang): { text: string; fallback: boolean } {
@@ -102,8 +104,10 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     // ---------------- public ----------------
     async items(req: Request, res: Response) {
       const f = parse(S.ListQuery, req.query);
-      const items = await service.listItems({ ...f, overdue: f.overdue === '1' });
-      res.render('participation/items', { title: res.locals.t('participation:items.title'), filter: f, items, apiHref: `/api/v1/participatory-budget/items${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`, ...common(res) });
+      const list = await service.listItemsPage({ ...f, overdue: f.overdue === '1' }, f.page ?? 1, ITEMS_PAGE_SIZE);
+      const query = { ubigeo: f.ubigeo, department: f.department, year: f.year, status: f.status, overdue: f.overdue };
+      const apiQuery = new URLSearchParams(Object.entries(query).filter(([, v]) => v != null).map(([k, v]): [string, string] => [k, String(v)])).toString();
+      res.render('participation/items', { title: res.locals.t('participation:items.title'), filter: f, ...list, pageSize: ITEMS_PAGE_SIZE, query, apiHref: `/api/v1/participatory-budget/items${apiQuery ? `?${apiQuery}` : ''}`, ...common(res) });
     },
     async item(req: Request, res: Response) {
       const page = await service.itemPage(idOf(req.params.id));

@@ -35,20 +35,32 @@ const commitment = (r: Record<string, unknown>, today: string): CommitmentRow =>
 const hearing = (r: Record<string, unknown>): HearingRow => ({ ...(r as unknown as HearingRow), id: Number(r.id), attendance: num(r.attendance), is_example: Boolean(r.is_example) });
 const process = (r: Record<string, unknown>): ProcessRow => ({ ...(r as unknown as ProcessRow), id: Number(r.id), year: Number(r.year), agentes_participantes: num(r.agentes_participantes), is_example: Boolean(r.is_example) });
 
-/** Prioritised items with their municipality, filtered; overdue computed against `today`. */
-export async function listItems(db: Q, f: ListFilter, today: string, limit = 1000): Promise<ItemRow[]> {
-  const q = db('pb_items as i')
-    .join('municipalities as m', 'm.ubigeo', 'i.ubigeo')
-    .join('departments as d', 'd.code', 'm.department_code')
-    .select(ITEM_COLUMNS.map((c) => `i.${c}`))
-    .select({ municipality: 'm.district', department: 'd.name' });
+function itemsQuery(db: Q, f: ListFilter, today: string) {
+  const q = db('pb_items as i').join('municipalities as m', 'm.ubigeo', 'i.ubigeo');
   if (f.ubigeo) q.where('i.ubigeo', f.ubigeo);
   if (f.department) q.where('m.department_code', f.department);
   if (f.year) q.where('i.year', f.year);
   if (f.status) q.where('i.status', f.status);
   if (f.overdue) q.whereNotNull('i.planned_end').where('i.planned_end', '<', today).whereNot('i.status', 'culminado').whereNull('i.finished_on');
-  const rows = await q.orderBy([{ column: 'i.year', order: 'desc' }, { column: 'i.ubigeo' }, { column: 'i.priority' }, { column: 'i.id' }]).limit(limit);
+  return q;
+}
+
+/** Prioritised items with their municipality, filtered; overdue computed against `today`. */
+export async function listItems(db: Q, f: ListFilter, today: string, limit = 1000, offset = 0): Promise<ItemRow[]> {
+  const rows = await itemsQuery(db, f, today)
+    .join('departments as d', 'd.code', 'm.department_code')
+    .select(ITEM_COLUMNS.map((c) => `i.${c}`))
+    .select({ municipality: 'm.district', department: 'd.name' })
+    .orderBy([{ column: 'i.year', order: 'desc' }, { column: 'i.ubigeo' }, { column: 'i.priority' }, { column: 'i.id' }])
+    .limit(limit)
+    .offset(offset);
   return rows.map((r: Record<string, unknown>) => item(r, today));
+}
+
+/** How many items match the filter (for the page count). */
+export async function countItems(db: Q, f: ListFilter, today: string): Promise<number> {
+  const row = await itemsQuery(db, f, today).count({ n: '*' }).first();
+  return Number(row?.n ?? 0);
 }
 
 export async function findItem(db: Q, id: number, today: string): Promise<ItemRow | null> {

@@ -28,6 +28,7 @@ export const ListQuery = z.object({
   status: opt(z.enum([...ITEM_STATUSES, ...COMMITMENT_STATUSES], { error: E('status_invalid') })),
   overdue: opt(z.enum(['1'], { error: E('overdue_invalid') })),
   format: z.enum(['json', 'csv'], { error: E('format_invalid') }).default('json'),
+  page: opt(z.string({ error: E('page_invalid') }).regex(/^\d{1,4}$/, E('page_invalid')).transform(Number)),
 });
 
 export const ProcessForm = z.object({

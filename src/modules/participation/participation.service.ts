@@ -150,6 +150,13 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     today,
     // ---- public reads ----
     listItems: (f: ListFilter) => q.listItems(db, f, today()),
+    /** One page of the public list (`pageSize` rows) and the number of matching items. */
+    async listItemsPage(f: ListFilter, page: number, pageSize: number) {
+      const total = await q.countItems(db, f, today());
+      const pages = Math.max(1, Math.ceil(total / pageSize));
+      const current = Math.min(Math.max(1, page), pages);
+      return { items: await q.listItems(db, f, today(), pageSize, (current - 1) * pageSize), total, page: current, pages };
+    },
     listCommitments: (f: ListFilter) => q.listCommitments(db, f, today()),
     listHearings: (f: ListFilter) => q.listHearings(db, f),
     listProcesses: (ubigeo: string) => q.listProcesses(db, ubigeo),
