@@ -28,6 +28,11 @@ const FACT_ROWS = Number(process.env.BENCH_FACT_ROWS ?? 2_000_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+/** The portal starts with the node flags of `npm start` (package.json), e.g. its heap cap. */
+const SERVER_FLAGS: string[] = (() => {
+  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return /node ((?:--[\w-]+=\S+ )*)dist\/src\/server\.js/.exec(pkg.scripts.start)?.[1].trim().split(' ').filter(Boolean) ?? [];
+})();
 
 const PAGES: Array<{ name: string; path: string }> = [
   { name: 'home', path: '/es/' },
@@ -55,6 +60,10 @@ interface PageResult {
   p99_ms: number;
   bytes_gzip: number;
   ratio: number;
+  /** Median of single uncached requests (hard reload): what a cache miss costs. */
+  render_ms: number;
+  /** Resident memory of the portal after this page's run. */
+  rss_mb: number;
   non2xx: number;
 }
 
@@ -107,8 +116,23 @@ function vm(pid: number, key: 'VmHWM' | 'VmRSS'): number {
   }
 }
 
-async function load(url: string, seconds: number): Promise<autocannon.Result> {
-  return autocannon({ url, connections: CONNECTIONS, duration: seconds, timeout: 60, headers: { 'accept-encoding': 'gzip' } });
+async function load(url: string, seconds: number, headers: Record<string, string> = {}): Promise<autocannon.Result> {
+  return autocannon({ url, connections: CONNECTIONS, duration: seconds, timeout: 60, headers: { 'accept-encoding': 'gzip', ...headers } });
+}
+
+/** A hard reload (`Cache-Control: no-cache`) always renders: the page's cost without the response cache. */
+const RENDER = { 'cache-control': 'no-cache' };
+
+/** Median time of `n` sequential uncached requests, one at a time (the cost of rendering the page once). */
+async function renderMs(url: string, n = 7): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = process.hrtime.bigint();
+    await get(url, { 'accept-encoding': 'gzip', ...RENDER });
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return Math.round(times[Math.floor(n / 2)] * 10) / 10;
 }
 
 /**
@@ -116,12 +140,12 @@ async function load(url: string, seconds: number): Promise<autocannon.Result> {
  * to `drainUrl` queues behind them), then the measured run. req/s = completed responses /
  * duration, so a page slower than the run still shows its rate.
  */
-async function measure(url: string, drainUrl: string): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+async function measure(url: string, drainUrl: string, headers: Record<string, string> = {}): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
   if (WARMUP > 0) {
-    await load(url, WARMUP);
+    await load(url, WARMUP, headers);
     await get(drainUrl);
   }
-  const r = await load(url, DURATION);
+  const r = await load(url, DURATION, headers);
   await get(drainUrl);
   return { rps: Math.round((r.requests.total / r.duration) * 10) / 10, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx + r.errors + r.timeouts };
 }
@@ -213,14 +237,15 @@ export async function benchPages(args: string[]): Promise<number> {
     const port = await freePort();
     const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
     const t0 = Date.now();
-    const server = spawn(process.execPath, [path.resolve(__dirname, '..', 'src', 'server.js')], {
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: url, SESSION_SECRET: 'bench-'.padEnd(40, 'x'), SMTP_HOST: '127.0.0.1', DATA_DIR: dir, OUTBOX_DIR: path.join(dir, 'outbox') },
+    const serverEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', DATABASE_URL: url, SESSION_SECRET: 'bench-'.padEnd(40, 'x'), SMTP_HOST: '127.0.0.1', DATA_DIR: dir, OUTBOX_DIR: path.join(dir, 'outbox'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    const server = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
+      env: { ...serverEnv, PORT: String(port) },
       stdio: ['ignore', logFile, logFile],
     });
     children.push(server);
     await waitReady(`http://127.0.0.1:${port}/readyz`, server);
     const coldStartMs = Date.now() - t0;
-    log(`portal ready in ${coldStartMs} ms (pid ${server.pid})`);
+    log(`portal ready in ${coldStartMs} ms (pid ${server.pid}, node ${SERVER_FLAGS.join(' ') || 'without flags'})`);
 
     const basePort = await freePort();
     const baseline = spawn(process.execPath, [path.join(__dirname, 'baseline.js')], { env: { ...process.env, PORT: String(basePort) }, stdio: 'ignore' });
@@ -244,23 +269,50 @@ export async function benchPages(args: string[]): Promise<number> {
         log(`note: ${p.name} answered ${probe.status}: skipped`);
         continue;
       }
+      const render = await renderMs(pageUrl);
       const m = await measure(pageUrl, `http://127.0.0.1:${port}/healthz`);
-      const r: PageResult = { name: p.name, path: p.path, rps: m.rps, p50_ms: m.p50, p99_ms: m.p99, bytes_gzip: probe.bytes, ratio: Math.round((m.rps / baselineRun.rps) * 1000) / 1000, non2xx: m.non2xx };
+      const r: PageResult = { name: p.name, path: p.path, rps: m.rps, p50_ms: m.p50, p99_ms: m.p99, bytes_gzip: probe.bytes, ratio: Math.round((m.rps / baselineRun.rps) * 1000) / 1000, render_ms: render, rss_mb: Math.round(vm(server.pid!, 'VmRSS')), non2xx: m.non2xx };
       results.push(r);
       log(`  ${p.name}: ${r.rps} req/s${m.non2xx ? ` (${m.non2xx} non-2xx/errors!)` : ''}`);
     }
     clearInterval(sampler);
     const peakRssMb = Math.round(Math.max(vm(server.pid!, 'VmHWM'), peakSampled));
 
+    // One process against two (node cluster, WEB_CONCURRENCY=2) on the municipality page, from
+    // the response cache and rendered every time (hard reload), sessions in the shared database.
+    const muni = PAGES.find((p) => p.name === 'municipality')!.path;
+    const clusterPort = await freePort();
+    const two = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
+      env: { ...serverEnv, PORT: String(clusterPort), WEB_CONCURRENCY: '2' },
+      stdio: ['ignore', logFile, logFile],
+    });
+    children.push(two);
+    const single = { cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`), rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER) };
+    server.kill('SIGTERM');
+    await waitReady(`http://127.0.0.1:${clusterPort}/readyz`, two);
+    await sleep(1000); // both workers listening
+    const pair = { cached: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`), rendered: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`, RENDER) };
+    const scaling = {
+      page: muni,
+      one_process: { cached_rps: single.cached.rps, rendered_rps: single.rendered.rps, rendered_p99_ms: single.rendered.p99 },
+      two_processes: { cached_rps: pair.cached.rps, rendered_rps: pair.rendered.rps, rendered_p99_ms: pair.rendered.p99 },
+      cached_ratio: Math.round((pair.cached.rps / single.cached.rps) * 100) / 100,
+      rendered_ratio: Math.round((pair.rendered.rps / single.rendered.rps) * 100) / 100,
+    };
+
     log('');
     log(`database: ${database}`);
     log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${CONNECTIONS} connections, ${DURATION} s per URL after ${WARMUP} s warm-up`);
     log(`baseline (bare Express): ${baselineRun.rps} req/s; cold start to ready: ${coldStartMs} ms; peak RSS under load: ${peakRssMb} MB`);
     log('');
-    log(`${'page'.padEnd(22)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'bytes gz'.padStart(9)} ${'ratio'.padStart(6)}`);
+    log(`${'page'.padEnd(22)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'bytes gz'.padStart(9)} ${'ratio'.padStart(6)} ${'render ms'.padStart(9)} ${'RSS MB'.padStart(6)}`);
     for (const r of results) {
-      log(`${r.name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50_ms).padStart(7)} ${String(r.p99_ms).padStart(7)} ${String(r.bytes_gzip).padStart(9)} ${r.ratio.toFixed(3).padStart(6)}`);
+      const miss = r.ratio < 0.25 || r.p99_ms > 50 ? ' ✗' : '';
+      log(`${r.name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50_ms).padStart(7)} ${String(r.p99_ms).padStart(7)} ${String(r.bytes_gzip).padStart(9)} ${r.ratio.toFixed(3).padStart(6)} ${String(r.render_ms).padStart(9)} ${String(r.rss_mb).padStart(6)}${miss}`);
     }
+    log('(✗: below 0.25 × baseline or p99 over 50 ms. render ms: one uncached request at a time, hard reload.)');
+    log('');
+    log(`municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`);
 
     const resultsDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
@@ -272,7 +324,9 @@ export async function benchPages(args: string[]): Promise<number> {
       baseline_rps: baselineRun.rps,
       cold_start_ms: coldStartMs,
       peak_rss_mb: peakRssMb,
+      response_cache_ms: serverEnv.RESPONSE_CACHE_MS ?? 'default',
       pages: results,
+      scaling,
     };
     fs.writeFileSync(path.join(resultsDir, useMysql ? 'pages-mysql.json' : 'pages.json'), JSON.stringify(out, null, 2));
     return results.some((r) => r.non2xx > 0) ? 1 : 0;

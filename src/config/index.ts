@@ -33,7 +33,7 @@ const Env = z.object({
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
   MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
   RESPONSE_CACHE_MS: z.coerce.number().int().min(0).max(300_000).optional(),
-  RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(64),
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(32),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 

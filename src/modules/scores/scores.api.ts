@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { parse, sendRows } from '../../lib/http';
+import { pageOf, parse, sendRows } from '../../lib/http';
 import { ScoresApiQuery } from './scores.schemas';
 import type { ScoresService } from './scores.service';
 
@@ -14,9 +14,11 @@ export function scoresApi(scores: ScoresService, defaultYear: () => number): Rou
     let rows = await scores.list({ year, department: q.department, type: q.type, band: q.band });
     if (q.coverage === 'full') rows = rows.filter((x) => x.coverage >= 0.9995);
     const weights = await scores.weights();
-    sendRows(res, q.format, rows, SCORE_FIELDS, `scores-${year}`, {
+    const page = pageOf(rows, q.format, q, '/api/v1/scores', { year, department: q.department, type: q.type, band: q.band, coverage: q.coverage });
+    sendRows(res, q.format, page.rows, SCORE_FIELDS, `scores-${year}`, {
       year,
       count: rows.length,
+      paging: page.paging,
       weights: { id: weights.id, s: weights.w_s, e: weights.w_e, r: weights.w_r, p: weights.w_p, a: weights.w_a },
       formula: 'score = Σ w·C / Σ w over components with data; coverage = Σ w (with data) / Σ w (all)',
     });

@@ -1,3 +1,4 @@
+import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
 import { POPULATION_BANDS } from './scores.queries';
 
@@ -18,6 +19,7 @@ export const ScoresApiQuery = z.object({
   ...filters,
   coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })),
   format: z.preprocess((v) => (v === undefined || v === '' ? 'json' : v), z.enum(['json', 'csv'], { error: 'errors:validation.format' })),
+  ...PagingParams,
 });
 export const MethodologyQuery = z.object({ ubigeo: opt(z.string({ error: 'scores:errors.ubigeo' }).regex(/^\d{6}$/, 'scores:errors.ubigeo')), year: YearParam });
 

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
-import { parse, sendRows, sendSerialized, serializeRows } from '../../lib/http';
+import { pageOf, parse, sendRows, sendSerialized, serializeRows } from '../../lib/http';
 import type { MunicipalitiesService } from '../municipalities';
 import { Ubigeo } from '../municipalities/municipalities.schemas';
 import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.schemas';
@@ -38,13 +38,15 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
     const year = q.year ?? (await svc.defaultYear());
     if (year === null) throw new NotFoundError('spending:errors.no_data');
     // The serialised body is memoised with the ranking (same data version).
-    const body = await svc.memo(`api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.format])}`, async () => {
+    const body = await svc.memo(`api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.format, q.limit ?? null, q.offset ?? null])}`, async () => {
       const data = await svc.ranking({ level: q.level, year, department: q.department, sort: 'rank' });
-      const rows = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
-      return serializeRows(q.format, rows, EXECUTION_FIELDS, {
+      const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
+      const page = pageOf(all, q.format, q, '/api/v1/execution', { level: q.level, year, department: q.department });
+      return serializeRows(q.format, page.rows, EXECUTION_FIELDS, {
         level: q.level,
         year,
-        count: rows.length,
+        count: all.length,
+        paging: page.paging,
         partial: data.year.partial,
         cut_off: data.year.cut_off,
         source: data.year.label,

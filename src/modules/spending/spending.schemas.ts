@@ -1,3 +1,4 @@
+import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
 import { SORTABLE } from './spending.service';
 
@@ -28,6 +29,7 @@ export const ExecutionApiQuery = z.object({
   year: YearParam,
   department: opt(z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format')),
   format: z.enum(['json', 'csv'], { message: 'errors:validation.format' }).default('json'),
+  ...PagingParams,
 });
 
 export const MunicipalityExecutionApiQuery = z.object({

@@ -90,9 +90,10 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
  * Per-process memo of data that only an import changes, keyed by the data version (the last
  * import run's id, read once per call with an indexed max): every instance sees a new import on
  * its next request, so several instances behind a balancer stay correct without messaging.
- * Values are promises, so concurrent requests share one query; rejected ones are dropped.
+ * Values are promises, so concurrent requests share one query; rejected ones are dropped. At
+ * most `maxEntries` are kept, least recently used dropped first.
  */
-export function createDataMemo(db: Db) {
+export function createDataMemo(db: Db, maxEntries = 128) {
   let version: number | null = null;
   let entries = new Map<string, Promise<unknown>>();
   // Requests that arrive while a version read is in flight share it (one query under load).
@@ -114,11 +115,19 @@ export function createDataMemo(db: Db) {
       entries = new Map();
     }
     let p = entries.get(key) as Promise<T> | undefined;
-    if (!p) {
+    if (p) {
+      entries.delete(key); // most recently used goes last
+      entries.set(key, p);
+    } else {
       const mine = entries;
       p = load();
       mine.set(key, p);
       p.catch(() => mine.get(key) === p && mine.delete(key));
+      // Bounded: every sort order of every year and level would otherwise stay in memory.
+      for (const k of mine.keys()) {
+        if (mine.size <= maxEntries) break;
+        mine.delete(k);
+      }
     }
     return p;
   };

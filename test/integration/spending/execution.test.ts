@@ -70,10 +70,41 @@ eachDialect('execution totals on %s', (dialect) => {
   });
 
   it('when provinces and municipalities are listed, then 196 and 1 891 rows come back', async () => {
-    const p = await request(t.app).get('/api/v1/execution?level=province&year=2024').expect(200);
+    const p = await request(t.app).get('/api/v1/execution?level=province&year=2024&limit=2000').expect(200);
     expect(p.body.data).toHaveLength(196);
     const m = await request(t.app).get('/api/v1/execution?level=municipality&year=2024&format=csv').expect(200);
     expect(m.text.trim().split('\n')).toHaveLength(1892);
+  });
+
+  it('when a JSON listing is longer than a page, then it comes 100 rows at a time and following `next` gives every row once, in rank order', async () => {
+    const seen: string[] = [];
+    const ranks: number[] = [];
+    let next: string | null = '/api/v1/execution?level=municipality&year=2024&department=';
+    let pages = 0;
+    while (next) {
+      const res = await request(t.app).get(next).expect(200);
+      expect(res.body.data.length).toBeLessThanOrEqual(100);
+      expect(res.body.meta.count).toBe(1891);
+      expect(res.body.meta.paging.total).toBe(1891);
+      seen.push(...res.body.data.map((r: { code: string }) => r.code));
+      ranks.push(...res.body.data.map((r: { rank: number | null }) => r.rank ?? Infinity));
+      next = res.body.meta.paging.next;
+      pages++;
+    }
+    expect(pages).toBe(19);
+    expect(new Set(seen).size).toBe(1891);
+    expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
+    const last = await request(t.app).get('/api/v1/execution?level=municipality&year=2024&limit=50&offset=1850').expect(200);
+    expect(last.body.data).toHaveLength(41);
+    expect(last.body.meta.paging.previous).toBe('/api/v1/execution?level=municipality&year=2024&limit=50&offset=1800');
+    expect(last.body.meta.paging.next).toBeNull();
+  });
+
+  it('when limit or offset is not a usable number, then 400 says which and why, in the language asked for', async () => {
+    const es = await request(t.app).get('/api/v1/execution?limit=0').expect(400);
+    expect(es.body.error.details[0].message).toContain('entre 1 y 2000');
+    const en = await request(t.app).get('/api/v1/scores?offset=-3').set('Accept-Language', 'en').expect(400);
+    expect(JSON.stringify(en.body)).toContain('“offset” must be a whole number from 0.');
   });
 
   it('when level is invalid, then 400 with a localized message', async () => {
@@ -103,7 +134,7 @@ eachDialect('execution totals on %s', (dialect) => {
   });
 
   it('when the bundled data is loaded on first start, then every municipality has a 2024 score from execution alone (coverage 0.25)', async () => {
-    const res = await request(t.app).get('/api/v1/scores?year=2024').expect(200);
+    const res = await request(t.app).get('/api/v1/scores?year=2024&limit=2000').expect(200);
     expect(res.body.data).toHaveLength(1891);
     const row = mef.find((r) => r.year === '2024' && r.ubigeo === '150101')!;
     const lima = res.body.data.find((r: { ubigeo: string }) => r.ubigeo === '150101');

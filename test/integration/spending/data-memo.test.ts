@@ -1,0 +1,35 @@
+import { createDataMemo } from '../../../src/modules/spending/spending.service';
+import { createTestDb, eachDialect, TestDb } from '../../helpers/db';
+
+eachDialect('memo of data that only imports change, on %s', (dialect) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb(dialect);
+  });
+  afterAll(async () => t.cleanup());
+
+  it('when more keys are asked for than it may keep, then the least recently used is loaded again and the others are not', async () => {
+    const memo = createDataMemo(t.db, 2);
+    const loads: string[] = [];
+    const get = (k: string) => memo(k, async () => (loads.push(k), `value of ${k}`));
+    expect(await get('a')).toBe('value of a');
+    await get('b');
+    await get('a'); // a is now the most recently used
+    await get('c'); // evicts b
+    await get('a');
+    await get('b');
+    expect(loads).toEqual(['a', 'b', 'c', 'b']);
+  });
+
+  it('when an import run is recorded, then every key is loaded again from the new data', async () => {
+    const memo = createDataMemo(t.db);
+    let n = 0;
+    const get = () => memo('k', async () => ++n);
+    expect(await get()).toBe(1);
+    expect(await get()).toBe(1);
+    const [run] = await t.db('import_runs').select('*').orderBy('id', 'desc').limit(1);
+    const { id: _id, ...copy } = run;
+    await t.db('import_runs').insert({ ...copy, content_digest: `${copy.content_digest ?? ''}x`.slice(0, 64) });
+    expect(await get()).toBe(2);
+  });
+});
