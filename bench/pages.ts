@@ -64,6 +64,9 @@ interface PageResult {
   render_ms: number;
   /** Resident memory of the portal after this page's run. */
   rss_mb: number;
+  /** For answers over 16 kB: the bare Express app sending a fixed body of the same size, and the ratio to it. */
+  same_size_baseline_rps?: number;
+  same_size_ratio?: number;
   non2xx: number;
 }
 
@@ -272,6 +275,11 @@ export async function benchPages(args: string[]): Promise<number> {
       const render = await renderMs(pageUrl);
       const m = await measure(pageUrl, `http://127.0.0.1:${port}/healthz`);
       const r: PageResult = { name: p.name, path: p.path, rps: m.rps, p50_ms: m.p50, p99_ms: m.p99, bytes_gzip: probe.bytes, ratio: Math.round((m.rps / baselineRun.rps) * 1000) / 1000, render_ms: render, rss_mb: Math.round(vm(server.pid!, 'VmRSS')), non2xx: m.non2xx };
+      if (probe.bytes > 16_000) {
+        const same = await measure(`http://127.0.0.1:${basePort}/bytes/${probe.bytes}`, `http://127.0.0.1:${basePort}/`);
+        r.same_size_baseline_rps = same.rps;
+        r.same_size_ratio = Math.round((m.rps / same.rps) * 1000) / 1000;
+      }
       results.push(r);
       log(`  ${p.name}: ${r.rps} req/s${m.non2xx ? ` (${m.non2xx} non-2xx/errors!)` : ''}`);
     }
@@ -311,6 +319,9 @@ export async function benchPages(args: string[]): Promise<number> {
       log(`${r.name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50_ms).padStart(7)} ${String(r.p99_ms).padStart(7)} ${String(r.bytes_gzip).padStart(9)} ${r.ratio.toFixed(3).padStart(6)} ${String(r.render_ms).padStart(9)} ${String(r.rss_mb).padStart(6)}${miss}`);
     }
     log('(✗: below 0.25 × baseline or p99 over 50 ms. render ms: one uncached request at a time, hard reload.)');
+    for (const r of results.filter((x) => x.same_size_baseline_rps)) {
+      log(`${r.name}: ${r.bytes_gzip} bytes per answer; bare Express sending a fixed body of that size: ${r.same_size_baseline_rps} req/s → ratio ${r.same_size_ratio}`);
+    }
     log('');
     log(`municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`);
 

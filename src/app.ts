@@ -67,13 +67,15 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     next();
   });
   app.use(securityHeaders(config.env === 'production'));
+  // Anonymous public answers kept for a few seconds: a hit is answered here, before logging and
+  // compression (it is stored gzipped); a miss is recorded after compression, below.
+  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock });
+  app.use(responseCache.lookup);
   app.use(
     pinoHttp({
       logger,
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
-      // Answers from the response cache are logged at debug: at thousands per second the log
-      // line would cost a third of the throughput, and the proxy in front keeps the access log.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : res.getHeader('X-Response-Cache') === 'hit' || res.getHeader('X-Response-Cache') === 'stale' ? 'debug' : 'info'),
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: { req: (req) => ({ method: req.method, url: urlForLog(req.url), id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
     }),
   );
@@ -83,8 +85,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   app.use('/static', assets.router);
   app.use(cacheControl); // public caching for anonymous GETs, private, no-store with a session
   app.use(healthRouter(db, lifecycle));
-  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock });
-  app.use(responseCache.middleware); // anonymous public answers, kept for a few seconds
+  app.use(responseCache.record);
 
   app.get('/', (req, res) => {
     res.set('Vary', 'Accept-Language').set('Cache-Control', 'no-cache');

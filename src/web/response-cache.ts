@@ -43,7 +43,10 @@ const NOT_STORED = new Set(['set-cookie', 'content-length', 'content-encoding', 
 const GZIP_MIN_BYTES = 1024;
 
 export interface ResponseCache {
-  middleware: (req: Request, res: Response, next: NextFunction) => void;
+  /** Early in the chain (after the security headers, before logging and compression): answers hits. */
+  lookup: (req: Request, res: Response, next: NextFunction) => void;
+  /** After compression: keeps the handler's bytes of a miss that `lookup` marked. */
+  record: (req: Request, res: Response, next: NextFunction) => void;
   clear: () => void;
   stats: () => { entries: number; bytes: number; hits: number; misses: number; stale: number };
 }
@@ -160,7 +163,11 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     });
   }
 
-  function middleware(req: Request, res: Response, next: NextFunction): void {
+  /** The key of a miss to record, set by `lookup` for `record`. */
+  const MISS = Symbol('response-cache-miss');
+  type Marked = Response & { [MISS]?: string };
+
+  function lookup(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       // An edit made through this process is visible at once to anonymous readers.
       res.on('finish', () => {
@@ -189,15 +196,22 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
         if (again) return serve(req, res, again, 'hit');
         counters.misses++;
         res.setHeader('X-Response-Cache', 'miss');
+        if (req.method === 'GET' && !rendering.has(key)) (res as Marked)[MISS] = key;
         next();
       }, next);
       return;
     }
     counters.misses++;
     res.setHeader('X-Response-Cache', 'miss');
-    if (req.method === 'GET') capture(req, res, key);
+    if (req.method === 'GET') (res as Marked)[MISS] = key;
     next();
   }
 
-  return { middleware, clear, stats: () => ({ entries: entries.size, bytes, ...counters }) };
+  function record(req: Request, res: Response, next: NextFunction): void {
+    const key = (res as Marked)[MISS];
+    if (key !== undefined) capture(req, res, key);
+    next();
+  }
+
+  return { lookup, record, clear, stats: () => ({ entries: entries.size, bytes, ...counters }) };
 }

@@ -82,7 +82,7 @@ eachDialect('execution totals on %s', (dialect) => {
     let next: string | null = '/api/v1/execution?level=municipality&year=2024&department=';
     let pages = 0;
     while (next) {
-      const res = await request(t.app).get(next).expect(200);
+      const res: request.Response = await request(t.app).get(next).expect(200);
       expect(res.body.data.length).toBeLessThanOrEqual(100);
       expect(res.body.meta.count).toBe(1891);
       expect(res.body.meta.paging.total).toBe(1891);
