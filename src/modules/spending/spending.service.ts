@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../db';
 import { AMOUNT_COLUMNS, Amounts, executionPct } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
@@ -93,6 +94,12 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
  * Values are promises, so concurrent requests share one query; rejected ones are dropped. At
  * most `maxEntries` are kept, least recently used dropped first.
  */
+/**
+ * The data version read for the request being served: a page calls the memo a dozen times and
+ * reads the version once (`versionScope.run` wraps each request in app.ts).
+ */
+export const versionScope = new AsyncLocalStorage<{ version?: Promise<number> }>();
+
 export function createDataMemo(db: Db, maxEntries = 128) {
   let version: number | null = null;
   let entries = new Map<string, Promise<unknown>>();
@@ -109,7 +116,8 @@ export function createDataMemo(db: Db, maxEntries = 128) {
     return reading;
   }
   return async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const v = await current();
+    const scope = versionScope.getStore();
+    const v = await (scope ? (scope.version ??= current()) : current());
     if (v !== version) {
       version = v;
       entries = new Map();

@@ -1,4 +1,6 @@
+import request from 'supertest';
 import { createDataMemo } from '../../../src/modules/spending/spending.service';
+import { createTestApp } from '../../helpers/app';
 import { createTestDb, eachDialect, TestDb } from '../../helpers/db';
 
 eachDialect('memo of data that only imports change, on %s', (dialect) => {
@@ -31,5 +33,26 @@ eachDialect('memo of data that only imports change, on %s', (dialect) => {
     const { id: _id, ...copy } = run;
     await t.db('import_runs').insert({ ...copy, content_digest: `${copy.content_digest ?? ''}x`.slice(0, 64) });
     expect(await get()).toBe(2);
+  });
+
+  it('when a page consults the memo many times, then the data version is read once for that request, and again for the next one', async () => {
+    const app = await createTestApp(dialect);
+    try {
+      const versionReads: string[] = [];
+      const all: string[] = [];
+      const seen = (q: { sql: string }) => {
+        all.push(q.sql);
+        if (/max\(.id.\).*from .import_runs./i.test(q.sql)) versionReads.push(q.sql);
+      };
+      app.db.on('query', seen);
+      await request(app.app).get('/es/municipalidades/150101').expect(200);
+      expect(all.length).toBeGreaterThan(3);
+      expect(versionReads).toHaveLength(1);
+      await request(app.app).get('/es/municipalidades/150101').expect(200);
+      expect(versionReads).toHaveLength(2);
+      app.db.removeListener('query', seen);
+    } finally {
+      await app.cleanup();
+    }
   });
 });
