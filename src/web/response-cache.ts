@@ -26,6 +26,8 @@ export interface ResponseCacheOptions {
   clock?: () => number;
   /** Largest body kept (bytes, before gzip). */
   maxEntryBytes?: number;
+  /** Writes that change no public page (signing in, account settings): they keep the cache. */
+  keepOnWrite?: (req: Request) => boolean;
 }
 
 interface Entry {
@@ -66,7 +68,7 @@ function varyNames(res: Response): string[] {
 const etagMatches = (header: string | undefined, etag: string | undefined) =>
   !!header && !!etag && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag.replace(/^W\//, '') || t.trim() === '*');
 
-export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntryBytes = 4 * 1024 * 1024 }: ResponseCacheOptions): ResponseCache {
+export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntryBytes = 4 * 1024 * 1024, keepOnWrite = () => false }: ResponseCacheOptions): ResponseCache {
   const entries = new Map<string, Entry>();
   const rendering = new Map<string, Promise<void>>();
   let bytes = 0;
@@ -170,6 +172,7 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
   function lookup(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       // An edit made through this process is visible at once to anonymous readers.
+      if (keepOnWrite(req)) return next();
       res.on('finish', () => {
         if (res.statusCode < 400) clear();
       });

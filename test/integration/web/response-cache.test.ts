@@ -100,6 +100,15 @@ eachDialect('in-process response cache on %s', (dialect) => {
     expect(after.text).toContain('Editado por la oficial');
   });
 
+  it('when a reader signs in (a form that changes no public page), then anonymous readers keep being served from the cache', async () => {
+    await createUser(t, 'cache-quiet@example.pe');
+    await request(t.app).get('/es/departamentos/07').expect(200);
+    expect((await request(t.app).get('/es/departamentos/07').expect(200)).headers['x-response-cache']).toBe('hit');
+    const { res } = await login(t, 'cache-quiet@example.pe');
+    expect(res.status).toBe(302);
+    expect((await request(t.app).get('/es/departamentos/07').expect(200)).headers['x-response-cache']).toBe('hit');
+  });
+
   it('when a request carries a session, or the answer is an error, a redirect, a login form or private, then nothing is served from or stored in the cache', async () => {
     await createUser(t, 'cache-reader@example.pe');
     const { agent } = await login(t, 'cache-reader@example.pe');
