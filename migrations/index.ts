@@ -17,6 +17,7 @@ import * as m20260501000200 from './20260501000200_create_feedback_comments';
 import * as m20260501000300 from './20260501000300_create_score_weights';
 import * as m20260501000400 from './20260501000400_create_scores';
 import * as m20260601000000 from './20260601000000_add_pb_items_list_index';
+import * as m20260601000100 from './20260601000100_create_data_versions';
 import * as m20260301000000 from './20260301000000_create_mef_codes';
 import * as m20260301000100 from './20260301000100_create_mef_gasto_facts';
 import * as m20260301000200 from './20260301000200_create_mef_gasto_rollups';
@@ -48,6 +49,7 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260501000300_create_score_weights': m20260501000300,
   '20260501000400_create_scores': m20260501000400,
   '20260601000000_add_pb_items_list_index': m20260601000000,
+  '20260601000100_create_data_versions': m20260601000100,
   '20260301000000_create_mef_codes': m20260301000000,
   '20260301000100_create_mef_gasto_facts': m20260301000100,
   '20260301000200_create_mef_gasto_rollups': m20260301000200,

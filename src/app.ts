@@ -19,7 +19,8 @@ import { createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, F
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
-import { createSpendingModule, createSpendingService, versionScope } from './modules/spending';
+import { createSpendingModule, createSpendingService } from './modules/spending';
+import { versionScope } from './lib/data-memo';
 import { errorHandler, notFound } from './web/errors';
 import { healthRouter, Lifecycle } from './web/health';
 import { createPageRegistrar, languageRouters } from './web/pages';
@@ -91,7 +92,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   app.use(cacheControl); // public caching for anonymous GETs, private, no-store with a session
   app.use(healthRouter(db, lifecycle));
   app.use(responseCache.record);
-  app.use((_req, _res, next) => versionScope.run({}, next)); // one data-version read per request
+  app.use((_req, _res, next) => versionScope.run(new Map(), next)); // one data-version read per request
 
   app.get('/', (req, res) => {
     res.set('Vary', 'Accept-Language').set('Cache-Control', 'no-cache');

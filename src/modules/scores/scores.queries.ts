@@ -128,10 +128,18 @@ export interface ScoreRow {
   computed_at: string;
 }
 
+/** Writes scores and moves the scores version (call inside the recompute's transaction). */
 export async function upsertScores(db: Db, rows: ScoreRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 400) {
     await db('scores').insert(rows.slice(i, i + 400)).onConflict(['ubigeo', 'year']).merge();
   }
+  await db('data_versions').where({ name: 'scores' }).increment('version', 1);
+}
+
+/** Moves with every write of scores, whichever process made it. */
+export async function scoresVersion(db: Db): Promise<number> {
+  const row = await db('data_versions').select('version').where({ name: 'scores' }).first();
+  return Number(row?.version ?? 0);
 }
 
 export interface Weights {

@@ -1,4 +1,5 @@
 import type { Db } from '../../db';
+import { createDataMemo } from '../../lib/data-memo';
 import { ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import * as q from './scores.queries';
@@ -24,6 +25,7 @@ function isRetryable(err: unknown): boolean {
 
 export function createScoresService({ db, clock, audit, resultsInputs = q.resultsInputs, onError = () => undefined }: ScoresDeps) {
   const weightSet = (w: q.Weights): WeightSet => ({ s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a });
+  const memo = createDataMemo(db, q.scoresVersion, 64);
 
   /**
    * Recomputes the score of every municipality (or those of one department) for a year with a
@@ -171,8 +173,9 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
       for (const y of await q.scoreYearsAll(db)) await recompute({ year: y });
     },
 
-    years: () => q.scoreYears(db),
-    list: (f: q.ScoreFilter) => q.listScores(db, f),
+    // Read-only for callers: shared between requests until the scores version moves.
+    years: () => memo('years', () => q.scoreYears(db)),
+    list: (f: q.ScoreFilter) => memo(`list:${JSON.stringify([f.year, f.department ?? null, f.type ?? null, f.band ?? null, f.ubigeo ?? null])}`, () => q.listScores(db, f)),
     forMunicipality: (ubigeo: string) => q.scoresOf(db, ubigeo),
     forMunicipalities: (ubigeos: string[], year: number) => q.scoresFor(db, ubigeos, year),
   };
@@ -191,7 +194,7 @@ export function groupRanking<T extends { score: number | null; coverage: number 
     if (r.score === null) continue;
     const key = COMPONENTS.filter((k) => r[k] !== null).join('');
     const g = groups.get(key) ?? [];
-    g.push(r as T & { rank: number });
+    g.push({ ...r, rank: 0 }); // a copy: the rows may be shared (memoised)
     groups.set(key, g);
   }
   const out = [...groups.entries()].map(([key, g]) => {

@@ -11,7 +11,7 @@ import { spendingApi } from './spending.api';
 import { spendingHandlers } from './spending.handlers';
 import type { SpendingService } from './spending.service';
 
-export { createSpendingService, versionScope } from './spending.service';
+export { createSpendingService } from './spending.service';
 export type { SpendingService } from './spending.service';
 export { importConsultaAmigable, CONSULTA_AMIGABLE } from './consulta-amigable.importer';
 export type { ImportReport } from './consulta-amigable.importer';

@@ -1,5 +1,5 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Db } from '../../db';
+import { createDataMemo } from '../../lib/data-memo';
 import { AMOUNT_COLUMNS, Amounts, executionPct } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
 import * as q from './spending.queries';
@@ -87,62 +87,8 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
   });
 }
 
-/**
- * Per-process memo of data that only an import changes, keyed by the data version (the last
- * import run's id, read once per call with an indexed max): every instance sees a new import on
- * its next request, so several instances behind a balancer stay correct without messaging.
- * Values are promises, so concurrent requests share one query; rejected ones are dropped. At
- * most `maxEntries` are kept, least recently used dropped first.
- */
-/**
- * The data version read for the request being served: a page calls the memo a dozen times and
- * reads the version once (`versionScope.run` wraps each request in app.ts).
- */
-export const versionScope = new AsyncLocalStorage<{ version?: Promise<number> }>();
-
-export function createDataMemo(db: Db, maxEntries = 128) {
-  let version: number | null = null;
-  let entries = new Map<string, Promise<unknown>>();
-  // Requests that arrive while a version read is in flight share it (one query under load).
-  let reading: Promise<number> | null = null;
-  function current(): Promise<number> {
-    reading ??= (async () => {
-      try {
-        return await q.dataVersion(db);
-      } finally {
-        reading = null;
-      }
-    })();
-    return reading;
-  }
-  return async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const scope = versionScope.getStore();
-    const v = await (scope ? (scope.version ??= current()) : current());
-    if (v !== version) {
-      version = v;
-      entries = new Map();
-    }
-    let p = entries.get(key) as Promise<T> | undefined;
-    if (p) {
-      entries.delete(key); // most recently used goes last
-      entries.set(key, p);
-    } else {
-      const mine = entries;
-      p = load();
-      mine.set(key, p);
-      p.catch(() => mine.get(key) === p && mine.delete(key));
-      // Bounded: every sort order of every year and level would otherwise stay in memory.
-      for (const k of mine.keys()) {
-        if (mine.size <= maxEntries) break;
-        mine.delete(k);
-      }
-    }
-    return p;
-  };
-}
-
 export function createSpendingService({ db }: { db: Db }) {
-  const memo = createDataMemo(db);
+  const memo = createDataMemo(db, q.dataVersion);
 
   /** Every municipality's totals for a year, ranked nationally (shared: callers must not mutate). */
   function nationalRows(year: number): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>; countNational: number }> {

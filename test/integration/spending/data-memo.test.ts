@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { createDataMemo } from '../../../src/modules/spending/spending.service';
+import { createDataMemo } from '../../../src/lib/data-memo';
+import { dataVersion } from '../../../src/modules/spending/spending.queries';
 import { createTestApp } from '../../helpers/app';
 import { createTestDb, eachDialect, TestDb } from '../../helpers/db';
 
@@ -11,7 +12,7 @@ eachDialect('memo of data that only imports change, on %s', (dialect) => {
   afterAll(async () => t.cleanup());
 
   it('when more keys are asked for than it may keep, then the least recently used is loaded again and the others are not', async () => {
-    const memo = createDataMemo(t.db, 2);
+    const memo = createDataMemo(t.db, dataVersion, 2);
     const loads: string[] = [];
     const get = (k: string) => memo(k, async () => (loads.push(k), `value of ${k}`));
     expect(await get('a')).toBe('value of a');
@@ -24,7 +25,7 @@ eachDialect('memo of data that only imports change, on %s', (dialect) => {
   });
 
   it('when an import run is recorded, then every key is loaded again from the new data', async () => {
-    const memo = createDataMemo(t.db);
+    const memo = createDataMemo(t.db, dataVersion);
     let n = 0;
     const get = () => memo('k', async () => ++n);
     expect(await get()).toBe(1);

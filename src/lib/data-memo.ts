@@ -1,0 +1,62 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Db } from '../db';
+
+/**
+ * The data versions read for the request being served (one per kind of data): a page calls the
+ * memo a dozen times and reads each version once (`versionScope.run` wraps each request in app.ts).
+ */
+export const versionScope = new AsyncLocalStorage<Map<VersionReader, Promise<number>>>();
+export type VersionReader = (db: Db) => Promise<number>;
+
+/**
+ * Per-process memo of data that only a write elsewhere changes, keyed by a version read from
+ * the database (spending: the last import run's id; scores: a counter every recompute moves):
+ * every instance sees the change on its next request, so several instances behind a balancer
+ * stay correct without messaging. Values are promises, so concurrent requests share one query;
+ * rejected ones are dropped. At most `maxEntries` are kept, least recently used dropped first.
+ */
+export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 128) {
+  let version: number | null = null;
+  let entries = new Map<string, Promise<unknown>>();
+  // Requests that arrive while a version read is in flight share it (one query under load).
+  let reading: Promise<number> | null = null;
+  function current(): Promise<number> {
+    reading ??= (async () => {
+      try {
+        return await readVersion(db);
+      } finally {
+        reading = null;
+      }
+    })();
+    return reading;
+  }
+  return async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const scope = versionScope.getStore();
+    let pending = scope?.get(readVersion);
+    if (!pending) {
+      pending = current();
+      scope?.set(readVersion, pending);
+    }
+    const v = await pending;
+    if (v !== version) {
+      version = v;
+      entries = new Map();
+    }
+    let p = entries.get(key) as Promise<T> | undefined;
+    if (p) {
+      entries.delete(key); // most recently used goes last
+      entries.set(key, p);
+    } else {
+      const mine = entries;
+      p = load();
+      mine.set(key, p);
+      p.catch(() => mine.get(key) === p && mine.delete(key));
+      // Bounded: every sort order of every year and level would otherwise stay in memory.
+      for (const k of mine.keys()) {
+        if (mine.size <= maxEntries) break;
+        mine.delete(k);
+      }
+    }
+    return p;
+  };
+}
