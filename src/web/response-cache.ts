@@ -50,7 +50,6 @@ export interface ResponseCache {
   /** After compression: keeps the handler's bytes of a miss that `lookup` marked. */
   record: (req: Request, res: Response, next: NextFunction) => void;
   clear: () => void;
-  stats: () => { entries: number; bytes: number; hits: number; misses: number; stale: number };
 }
 
 const hasSession = (req: Request) => (req.headers.cookie ?? '').includes(`${SESSION_COOKIE}=`);
@@ -73,7 +72,6 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
   const rendering = new Map<string, Promise<void>>();
   let bytes = 0;
   let generation = 0; // bumped by clear(): a render that started before it is not stored
-  const counters = { hits: 0, misses: 0, stale: 0 };
 
   const drop = (key: string) => {
     const e = entries.get(key);
@@ -100,7 +98,6 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
   }
 
   function serve(req: Request, res: Response, e: Entry, state: 'hit' | 'stale') {
-    counters[state === 'hit' ? 'hits' : 'stale']++;
     for (const [name, value] of e.headers) res.setHeader(name, value);
     res.setHeader('Age', String(Math.max(0, Math.floor((clock() - e.storedAt) / 1000))));
     res.setHeader('X-Response-Cache', state);
@@ -197,14 +194,12 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       inFlight.then(() => {
         const again = lookup();
         if (again) return serve(req, res, again, 'hit');
-        counters.misses++;
         res.setHeader('X-Response-Cache', 'miss');
         if (req.method === 'GET' && !rendering.has(key)) (res as Marked)[MISS] = key;
         next();
       }, next);
       return;
     }
-    counters.misses++;
     res.setHeader('X-Response-Cache', 'miss');
     if (req.method === 'GET') (res as Marked)[MISS] = key;
     next();
@@ -216,5 +211,5 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     next();
   }
 
-  return { lookup, record, clear, stats: () => ({ entries: entries.size, bytes, ...counters }) };
+  return { lookup, record, clear };
 }
