@@ -60,14 +60,14 @@ export async function seed(db: Db, opts: { hearings?: number; milestonesPerItem?
   const statuses = ['en_formulacion', 'en_ejecucion', 'culminado', 'paralizado'];
   await insertChunks(db, 'pb_items', Array.from({ length: ITEMS }, (_, i) => {
     const ubigeo = munis[i % munis.length];
-    return { process_id: proc.get(ubigeo), ubigeo, year: YEAR, priority: 1 + Math.floor(i / munis.length), title_es: `Obra sintética ${i}`, total_cost: 1_000_000 + ((i * 7919) % 50_000_000), planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`, status: statuses[i % 4], progress_pct: (i * 13) % 101, is_example: i % 50 === 0, created_at: now, updated_at: now };
+    return { process_id: proc.get(ubigeo), ubigeo, year: YEAR, priority: 1 + Math.floor(i / munis.length), title_es: `Obra sintética ${i}`, total_cost: 1_000_000 + ((i * 7919) % 50_000_000), planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`, baseline_planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`, baseline_total_cost: 1_000_000 + ((i * 7919) % 50_000_000), status: statuses[i % 4], progress_pct: (i * 13) % 101, is_example: i % 50 === 0, created_at: now, updated_at: now };
   }));
   const hearingCount = opts.hearings ?? munis.length * 2;
   await insertChunks(db, 'hearings', Array.from({ length: hearingCount }, (_, n) => {
     const i = n % munis.length;
     const round = Math.floor(n / munis.length); // 0: May, 1: September (or November, late), 2+: extra sessions
     const held = round === 0 ? `${YEAR}-05-${String(1 + (i % 28)).padStart(2, '0')}` : round === 1 ? `${YEAR}-${i % 3 ? '09' : '11'}-15` : `${YEAR}-07-${String(1 + (n % 28)).padStart(2, '0')}`;
-    return { ubigeo: munis[i], held_on: held, is_example: false, created_at: now, updated_at: now };
+    return { ubigeo: munis[i], held_on: held, state: 'realizada', is_example: false, created_at: now, updated_at: now };
   }));
   const perItem = opts.milestonesPerItem ?? 0;
   if (perItem > 0) {
@@ -79,7 +79,7 @@ export async function seed(db: Db, opts: { hearings?: number; milestonesPerItem?
     const h = hearings[i % hearings.length];
     const due = `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-20`;
     const st = ['pendiente', 'en_proceso', 'cumplido', 'incumplido'][i % 4];
-    return { hearing_id: h.id, ubigeo: h.ubigeo, text_es: `Compromiso ${i}`, due_on: due, status: st, fulfilled_on: st === 'cumplido' ? (i % 8 === 2 ? `${YEAR}-12-31` : `${YEAR}-01-10`) : null, is_example: false, created_at: now, updated_at: now };
+    return { hearing_id: h.id, ubigeo: h.ubigeo, text_es: `Compromiso ${i}`, due_on: due, baseline_due_on: due, status: st, fulfilled_on: st === 'cumplido' ? (i % 8 === 2 ? `${YEAR}-12-31` : `${YEAR}-01-10`) : null, is_example: false, created_at: now, updated_at: now };
   }));
 }
 

@@ -28,6 +28,14 @@ import * as m20260402000200 from './20260402000200_create_participation_history'
 import * as m20260402000300 from './20260402000300_create_follows';
 import * as m20260402000400 from './20260402000400_create_observations';
 import * as m20260402000500 from './20260402000500_create_participation_imports';
+import * as m20261205300000 from './20261205300000_add_changes_to_participation_history';
+import * as m20261205300100 from './20261205300100_add_baselines_to_pb_items';
+import * as m20261205300200 from './20261205300200_add_baseline_to_commitments';
+import * as m20261205300300 from './20261205300300_add_state_to_hearings';
+import * as m20261205300400 from './20261205300400_create_disputes';
+import * as m20261205300500 from './20261205300500_add_moderation_to_observations';
+import * as m20261205300600 from './20261205300600_add_moderation_to_feedback_comments';
+import * as m20261205300700 from './20261205300700_create_content_flags';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -60,6 +68,14 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260402000300_create_follows': m20260402000300,
   '20260402000400_create_observations': m20260402000400,
   '20260402000500_create_participation_imports': m20260402000500,
+  '20261205300000_add_changes_to_participation_history': m20261205300000,
+  '20261205300100_add_baselines_to_pb_items': m20261205300100,
+  '20261205300200_add_baseline_to_commitments': m20261205300200,
+  '20261205300300_add_state_to_hearings': m20261205300300,
+  '20261205300400_create_disputes': m20261205300400,
+  '20261205300500_add_moderation_to_observations': m20261205300500,
+  '20261205300600_add_moderation_to_feedback_comments': m20261205300600,
+  '20261205300700_create_content_flags': m20261205300700,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -14,8 +14,9 @@ import { createMailer, Mailer } from './lib/mailer';
 import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAULT_THROTTLE, FormLimits } from './modules/accounts';
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
-import { createParticipationModule } from './modules/participation';
-import { createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
+import { createModerationModule } from './modules/moderation';
+import { createParticipationModule, observationModeration } from './modules/participation';
+import { commentModeration, createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
@@ -119,13 +120,15 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
       scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
     } });
   const defaultYear = () => quarterOf(clock()).year;
+  const participation = createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
     createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: SCORE_DATASETS, compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
-    createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } }),
+    participation,
+    createModerationModule({ db, auth, audit, clock, sources: [observationModeration, commentModeration], disputes: participation.disputes }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
   ];
@@ -134,7 +137,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   for (const m of modules) m.registerPages(registrar);
   // Every request under /es and /en may carry a session (never created here); all of /admin
   // is for admins who passed the second factor, whatever a module declares.
-  const routers = languageRouters(i18n, registrar.pages, { before: auth.before, admin: [auth.guards.requireRole('admin')] });
+  const routers = languageRouters(i18n, registrar.pages, { before: auth.before, admin: [auth.guards.requireRole('admin')], last: [auth.csrf.verifyDeferred] });
   for (const { lng, router } of routers) app.use(`/${lng}`, router);
 
   const api = express.Router();

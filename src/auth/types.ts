@@ -1,4 +1,4 @@
-export const ROLES = ['resident', 'monitor', 'official', 'admin'] as const;
+export const ROLES = ['resident', 'monitor', 'official', 'moderator', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 export const STATUSES = ['pending', 'active', 'disabled'] as const;
 export type UserStatus = (typeof STATUSES)[number];

@@ -34,12 +34,13 @@ export function createPageRegistrar(): PageRegistrar & { pages: RegisteredPage[]
 
 /**
  * One router per language with every registered page at its localized path. `before` runs
- * first on every request of the language (sessions, user, CSRF); `admin` guards all of /admin.
+ * first on every request of the language (sessions, user, CSRF); `admin` guards all of /admin;
+ * `last` runs after a route's own guards and body parsers, right before its handler.
  */
 export function languageRouters(
   i18n: I18n,
   pages: RegisteredPage[],
-  { before = [], admin = [] }: { before?: RequestHandler[]; admin?: RequestHandler[] } = {},
+  { before = [], admin = [], last = [] }: { before?: RequestHandler[]; admin?: RequestHandler[]; last?: RequestHandler[] } = {},
 ): Array<{ lng: Lang; router: Router }> {
   return LANGUAGES.map((lng) => {
     const router = express.Router();
@@ -50,7 +51,7 @@ export function languageRouters(
     for (const mw of before) router.use(mw);
     if (admin.length) router.use('/admin', ...admin);
     for (const p of pages) {
-      router[p.method](PAGE_PATHS[p.name][lng], ...p.guards, (req: Request, res: Response, next: NextFunction) => {
+      router[p.method](PAGE_PATHS[p.name][lng], ...p.guards, ...last, (req: Request, res: Response, next: NextFunction) => {
         Object.assign(res.locals, viewContext(i18n, lng, req, res, p.name));
         return p.handler(req, res, next);
       });

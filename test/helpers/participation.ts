@@ -11,7 +11,7 @@ export async function official(t: TestApp, email: string, ubigeo: string): Promi
   return agent;
 }
 
-export async function signedIn(t: TestApp, email: string, role: 'resident' | 'monitor'): Promise<Agent> {
+export async function signedIn(t: TestApp, email: string, role: 'resident' | 'monitor' | 'moderator'): Promise<Agent> {
   await createUser(t, email, role);
   const { agent } = await login(t, email);
   return agent;
@@ -35,9 +35,10 @@ export async function createProcessAndItem(t: TestApp, agent: Agent, ubigeo: str
   return idFrom(r.headers.location);
 }
 
-export async function createHearing(t: TestApp, agent: Agent, ubigeo: string, heldOn = '2025-05-20'): Promise<number> {
+/** A hearing already held (state realizada) on `heldOn`, with its report. */
+export async function createHearing(t: TestApp, agent: Agent, ubigeo: string, heldOn = '2025-05-20', state = 'realizada'): Promise<number> {
   const token = await formToken(agent, `/es/gestion/${ubigeo}/audiencias/nueva`);
-  const r = await agent.post(`/es/gestion/${ubigeo}/audiencias/nueva?_csrf=${encodeURIComponent(token)}`).field('held_on', heldOn).field('place', 'Plaza').field('summary_es', 'Resumen').attach('report', PDF, { filename: 'informe.pdf', contentType: 'application/pdf' });
+  const r = await agent.post(`/es/gestion/${ubigeo}/audiencias/nueva`).field('_csrf', token).field('held_on', heldOn).field('state', state).field('place', 'Plaza').field('summary_es', 'Resumen').attach('report', PDF, { filename: 'informe.pdf', contentType: 'application/pdf' });
   if (r.status !== 303) throw new Error(`hearing ${r.status} ${r.text.slice(0, 300)}`);
   return idFrom(r.headers.location);
 }

@@ -29,4 +29,4 @@ export function createAuditService({ clock = Date.now }: { clock?: () => number 
 export type AuditService = ReturnType<typeof createAuditService>;
 
 /** The actor for a signed-in user. */
-export const actorOf = (user: { id: number; email: string; role: string }): Actor => ({ userId: user.id, email: user.email, role: user.role });
+export const actorOf = (user: { id: number; email: string; role: string; municipality_ubigeo?: string | null }): Actor => ({ userId: user.id, email: user.email, role: user.role, municipality: user.municipality_ubigeo ?? null });

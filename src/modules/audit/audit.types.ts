@@ -26,6 +26,8 @@ export interface Actor {
   userId: number | null;
   email: string;
   role: string;
+  /** The municipality an official is bound to (shown in the public record instead of a person). */
+  municipality?: string | null;
 }
 
 export interface AuditChange {

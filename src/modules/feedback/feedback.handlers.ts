@@ -6,8 +6,9 @@ import type { Logger } from '../../lib/logger';
 import { parse } from '../../lib/http';
 import { fieldErrors, formString, renderInvalid } from '../../web/forms';
 import { actorOf } from '../audit';
+import { FLAG_REASONS } from '../moderation';
 import type { MunicipalitiesService } from '../municipalities';
-import { AreaForm, DecisionForm, RatingForm, RatingId, SatisfactionQuery, Ubigeo } from './feedback.schemas';
+import { AreaForm, RatingForm, RatingId, SatisfactionQuery, Ubigeo } from './feedback.schemas';
 import type { FeedbackService } from './feedback.service';
 import { trendSvg } from './feedback.svg';
 
@@ -75,7 +76,7 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
       const municipality = await municipalities.municipality(ubigeo);
       const q = parse(SatisfactionQuery, req.query);
       const year = q.year ?? feedback.quarterNow().year;
-      const [sat, trend, areas, comments] = await Promise.all([feedback.satisfaction(ubigeo, year), feedback.trend(ubigeo), feedback.areas(false), feedback.approvedComments(ubigeo)]);
+      const [sat, trend, areas, comments] = await Promise.all([feedback.satisfaction(ubigeo, year), feedback.trend(ubigeo), feedback.areas(false), feedback.publicComments(ubigeo)]);
       const t = res.locals.t as (k: string, o?: Record<string, unknown>) => string;
       res.render('feedback/satisfaction', {
         title: t('feedback:satisfaction.title', { name: municipality.district }),
@@ -85,6 +86,7 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
         trend,
         areaName: Object.fromEntries(areas.map((a) => [a.id, lngOf(res) === 'en' && a.name_en ? a.name_en : a.name_es])),
         comments,
+        flagReasons: FLAG_REASONS,
         trendSvg: trendSvg(trend, { title: t('feedback:trend.title'), desc: t('feedback:trend.desc', { name: municipality.district }) }),
       });
     },
@@ -97,19 +99,6 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
     async deleteMine(req: Request, res: Response) {
       await feedback.deleteMine(req.user!.id, idOr404(req.params.id));
       res.redirect(303, pageUrl(lngOf(res), 'my_feedback', {}, { done: '1' }));
-    },
-
-    async moderation(req: Request, res: Response) {
-      const ubigeo = req.params.ubigeo as string;
-      const municipality = await municipalities.municipality(ubigeo);
-      res.render('feedback/moderation', { title: res.locals.t('feedback:moderation.title'), municipality, comments: await feedback.pendingComments(ubigeo), done: req.query.done === '1' });
-    },
-
-    async decide(req: Request, res: Response) {
-      const ubigeo = req.params.ubigeo as string;
-      const form = parse(DecisionForm, req.body, 422);
-      await feedback.decide(actorOf(req.user!), ubigeo, idOr404(req.params.id), form.decision);
-      res.redirect(303, pageUrl(lngOf(res), 'moderation', { ubigeo }, { done: '1' }));
     },
 
     async areas(req: Request, res: Response) {

@@ -1,4 +1,7 @@
+import type { Knex } from 'knex';
 import type { Db } from '../../db';
+
+type Q = Db | Knex.Transaction;
 
 export interface AreaRow {
   id: number;
@@ -72,7 +75,8 @@ export async function setComment(db: Db, ratingId: number, userId: number, ubige
   await db('feedback_comments')
     .insert({ rating_id: ratingId, user_id: userId, ubigeo, body, status: 'pending', created_at: now, decided_at: null })
     .onConflict(['rating_id'])
-    .merge(['body', 'status', 'created_at', 'decided_at']);
+    // An edit is a new version: a moderator's decision on the old text no longer applies.
+    .merge({ body, status: 'pending', created_at: now, decided_at: null, decision_reason: null, decision_note: null, flags: 0, version: db.raw('version + 1') });
 }
 
 /** A resident's own ratings with their comments. */
@@ -120,35 +124,47 @@ export async function emailConfirmed(db: Db, userId: number): Promise<boolean> {
   return Boolean(r?.email_confirmed_at);
 }
 
-export async function pendingComments(db: Db, ubigeo: string) {
-  return db('feedback_comments as c')
+// ---- moderation of comments (the moderation module's source; decisions are made there)
+
+/** Pending comments, and approved ones that someone flagged, of every municipality, oldest first. */
+export async function commentQueue(db: Q) {
+  const rows = await db('feedback_comments as c')
+    .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
+    .select('c.id', 'c.ubigeo', 'c.body', 'c.version', 'c.status', 'c.flags', 'c.created_at', 'm.district as municipality')
+    .where((w) => w.where('c.status', 'pending').orWhere((x) => x.where('c.status', 'approved').where('c.flags', '>', 0)))
+    .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }]);
+  return rows.map((r: Record<string, unknown>) => ({ type: 'comment' as const, id: Number(r.id), ubigeo: String(r.ubigeo), municipality: String(r.municipality), body: String(r.body), version: Number(r.version), status: r.status === 'approved' ? 'published' : String(r.status), flags: Number(r.flags), created_at: String(r.created_at), context: { page: 'satisfaction' as const, params: { ubigeo: String(r.ubigeo) } } }));
+}
+
+/** A comment as the moderation module sees it (approved is "published"). */
+export async function commentForModeration(db: Q, id: number) {
+  const r = await db('feedback_comments').select('id', 'ubigeo', 'status', 'version').where({ id }).first();
+  return r ? { id: Number(r.id), ubigeo: String(r.ubigeo), status: r.status === 'approved' ? 'published' : String(r.status), version: Number(r.version) } : null;
+}
+
+export async function decideComment(db: Q, id: number, v: { status: 'published' | 'rejected'; reason: string; note: string | null; at: string }): Promise<void> {
+  await db('feedback_comments').where({ id }).update({ status: v.status === 'published' ? 'approved' : 'rejected', decision_reason: v.reason, decision_note: v.note, decided_at: v.at, flags: 0 });
+}
+
+export async function countCommentFlag(db: Q, id: number): Promise<void> {
+  await db('feedback_comments').where({ id }).increment('flags', 1);
+}
+
+/**
+ * Comments shown on the satisfaction page, newest first, without author or rating: approved ones,
+ * and a placeholder (reason category only) for each one hidden by moderation.
+ */
+export async function publicComments(db: Q, ubigeo: string, limit = 50) {
+  const rows = await db('feedback_comments as c')
     .join('ratings as r', 'r.id', 'c.rating_id')
     .leftJoin('service_areas as a', 'a.id', 'r.area_id')
     .leftJoin('pb_items as i', 'i.id', 'r.pb_item_id')
-    .where({ 'c.ubigeo': ubigeo, 'c.status': 'pending' })
-    .select('c.id', 'c.body', 'c.created_at', 'r.year', 'r.quarter', 'a.name_es as area_es', 'a.name_en as area_en', 'i.title_es as item_es', 'i.title_en as item_en')
-    .orderBy('c.id');
-}
-
-export async function findComment(db: Db, id: number): Promise<{ id: number; ubigeo: string; status: string; body: string } | undefined> {
-  const r = await db('feedback_comments').select('id', 'ubigeo', 'status', 'body').where({ id }).first();
-  return r ? { id: Number(r.id), ubigeo: String(r.ubigeo), status: String(r.status), body: String(r.body) } : undefined;
-}
-
-export async function setCommentStatus(db: Db, id: number, status: string, now: string): Promise<void> {
-  await db('feedback_comments').where({ id }).update({ status, decided_at: now });
-}
-
-/** Approved comments, without author or rating (newest first). */
-export async function approvedComments(db: Db, ubigeo: string, limit = 50) {
-  return db('feedback_comments as c')
-    .join('ratings as r', 'r.id', 'c.rating_id')
-    .leftJoin('service_areas as a', 'a.id', 'r.area_id')
-    .leftJoin('pb_items as i', 'i.id', 'r.pb_item_id')
-    .where({ 'c.ubigeo': ubigeo, 'c.status': 'approved' })
-    .select('c.id', 'c.body', 'r.year', 'r.quarter', 'a.name_es as area_es', 'a.name_en as area_en', 'i.title_es as item_es', 'i.title_en as item_en')
+    .where('c.ubigeo', ubigeo)
+    .whereIn('c.status', ['approved', 'rejected'])
+    .select('c.id', 'c.body', 'c.status', 'c.decision_reason', 'c.answer', 'r.year', 'r.quarter', 'a.name_es as area_es', 'a.name_en as area_en', 'i.title_es as item_es', 'i.title_en as item_en')
     .orderBy('c.id', 'desc')
     .limit(limit);
+  return rows.map((r: Record<string, unknown>) => (r.status === 'approved' ? { ...r, id: Number(r.id), hidden: false } : { id: Number(r.id), hidden: true, decision_reason: r.decision_reason, year: r.year, quarter: r.quarter }));
 }
 
 /** Aggregates of PB item ratings of a municipality and year, per item (with the share answering "delivered"). */

@@ -20,7 +20,6 @@ export const RatingForm = z
 export type RatingInput = z.infer<typeof RatingForm>;
 
 export const RatingId = z.coerce.number().int().min(1).max(2 ** 31 - 1);
-export const DecisionForm = z.object({ decision: z.enum(['approve', 'reject'], { error: 'feedback:errors.decision' }) });
 export const AreaForm = z.object({
   id: opt(z.coerce.number({ error: 'feedback:errors.area' }).int('feedback:errors.area').min(1, 'feedback:errors.area').max(2 ** 31 - 1, 'feedback:errors.area')),
   code: z.string({ error: 'feedback:errors.area_code' }).trim().regex(/^[a-z][a-z0-9_]{1,39}$/, 'feedback:errors.area_code'),

@@ -171,19 +171,7 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
         .sort((a, b) => a.ubigeo.localeCompare(b.ubigeo));
     },
 
-    approvedComments: (ubigeo: string) => q.approvedComments(db, ubigeo),
-    pendingComments: (ubigeo: string) => q.pendingComments(db, ubigeo),
-
-    /** An official of the municipality (or an admin) approves or rejects a comment; logged. */
-    async decide(actor: Actor, ubigeo: string, commentId: number, decision: 'approve' | 'reject'): Promise<void> {
-      await db.transaction(async (trx) => {
-        const c = await q.findComment(trx, commentId);
-        if (!c || c.ubigeo !== ubigeo) throw new NotFoundError();
-        const status = decision === 'approve' ? 'approved' : 'rejected';
-        await q.setCommentStatus(trx, commentId, status, iso());
-        await audit.record(trx, actor, { action: `feedback.comment.${decision}`, entityType: 'feedback_comment', entityId: String(commentId), municipality: ubigeo, before: { status: c.status }, after: { status } });
-      });
-    },
+    publicComments: (ubigeo: string) => q.publicComments(db, ubigeo),
 
     /** Admins add or edit a service area; logged. */
     async saveArea(actor: Actor, form: { id?: number; code: string; name_es: string; name_en?: string; active?: '1'; sort_order?: number }): Promise<void> {

@@ -11,6 +11,17 @@ import type { FeedbackService } from './feedback.service';
 
 export { createFeedbackService } from './feedback.service';
 export type { FeedbackService } from './feedback.service';
+import type { ModerationSource } from '../moderation';
+import * as q from './feedback.queries';
+
+/** Residents' comments, for the neutral moderation queue. */
+export const commentModeration: ModerationSource = {
+  type: 'comment',
+  queue: (db) => q.commentQueue(db),
+  find: (db, id) => q.commentForModeration(db, id),
+  decide: (db, id, v) => q.decideComment(db, id, v),
+  countFlag: (db, id) => q.countCommentFlag(db, id),
+};
 export { MIN_RESIDENTS, PRIOR_WEIGHT, quarterOf, shrink, summarize, toScale100 } from './feedback.stats';
 
 /** Per-resident limit on rating posts (per process; keyed by account, never by IP). */
@@ -38,9 +49,8 @@ function perUserLimiter(logger: Logger, limit: number): RequestHandler {
 /** Resident ratings and comments, their moderation, service areas, and the satisfaction figures. */
 export function createFeedbackModule({ feedback, municipalities, auth, logger, limits = DEFAULT_FEEDBACK_LIMITS }: { feedback: FeedbackService; municipalities: MunicipalitiesService; auth: Auth; logger: Logger; limits?: FeedbackLimits }) {
   const h = feedbackHandlers({ feedback, municipalities, logger });
-  const { requireUser, requireRole, requireMunicipality } = auth.guards;
+  const { requireUser, requireRole } = auth.guards;
   const rater = requireRole('resident', 'monitor');
-  const moderator = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const admin = requireRole('admin');
   const limit = perUserLimiter(logger, limits.ratingsPerHour);
   return {
@@ -50,8 +60,6 @@ export function createFeedbackModule({ feedback, municipalities, auth, logger, l
       reg.route('post', 'rate', [rater, limit], h.rate);
       reg.route('get', 'my_feedback', [requireUser], h.mine);
       reg.route('post', 'my_feedback_delete', [requireUser], h.deleteMine);
-      reg.route('get', 'moderation', moderator, h.moderation);
-      reg.route('post', 'moderation_decide', moderator, h.decide);
       reg.route('get', 'admin_areas', [admin], h.areas);
       reg.route('post', 'admin_areas', [admin], h.saveArea);
     },

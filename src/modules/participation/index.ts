@@ -10,8 +10,20 @@ import { createParticipationService } from './participation.service';
 import { createUploads } from './participation.uploads';
 import { createMefUpload } from './participation.mef';
 import { createBreakdownService } from '../spending';
+import type { DisputePort, ModerationSource } from '../moderation';
+import * as q from './participation.queries';
+
+/** Monitors' observations, for the neutral moderation queue. */
+export const observationModeration: ModerationSource = {
+  type: 'observation',
+  queue: (db) => q.observationQueue(db),
+  find: (db, id) => q.observationForModeration(db, id),
+  decide: (db, id, v) => q.decideObservation(db, id, v),
+  countFlag: (db, id) => q.countObservationFlag(db, id),
+};
 
 export { createParticipationService, costWeightedProgress, progressFor } from './participation.service';
+export { HEARING_WINDOWS, HEARINGS_REQUIRED, HEARING_STATES, hearingsOnTime, countsAsHeld, fulfilledOnTime } from './participation.rules';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';
@@ -34,8 +46,10 @@ export function createParticipationModule({ db, auth, audit, logger, clock, opti
   const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }) });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
+  const disputes: DisputePort = { open: () => service.openDisputes(), resolve: (actor, id, resolution, reason) => service.resolveDispute(actor, id, resolution, reason) };
   return {
     service,
+    disputes,
     registerPages(reg: PageRegistrar) {
       reg.page('pb_items', h.items);
       reg.page('pb_item', h.item);
@@ -61,18 +75,19 @@ export function createParticipationModule({ db, auth, audit, logger, clock, opti
       reg.route('post', 'manage_item_new', official, h.saveItem);
       reg.route('get', 'manage_item', official, h.itemForm);
       reg.route('post', 'manage_item', official, h.saveItem);
-      reg.route('post', 'manage_item_delete', official, h.deleteItem);
+      reg.route('post', 'manage_item_withdraw', official, h.withdrawItem);
       reg.route('post', 'manage_milestone', [...official, uploads.single('evidence_file')], h.addMilestone);
       reg.route('get', 'manage_hearing_new', official, h.hearingForm);
       reg.route('post', 'manage_hearing_new', [...official, uploads.single('report')], h.saveHearing);
       reg.route('get', 'manage_hearing', official, h.hearingForm);
       reg.route('post', 'manage_hearing', [...official, uploads.single('report')], h.saveHearing);
-      reg.route('post', 'manage_hearing_delete', official, h.deleteHearing);
+      reg.route('post', 'manage_hearing_withdraw', official, h.withdrawHearing);
       reg.route('post', 'manage_commitment_new', official, h.addCommitment);
       reg.route('get', 'manage_commitment', official, h.commitmentForm);
       reg.route('post', 'manage_commitment', official, h.saveCommitment);
       reg.route('post', 'manage_commitment_update', official, h.addCommitmentUpdate);
-      reg.route('post', 'manage_observation', official, h.decideObservation);
+      reg.route('post', 'manage_observation', official, h.answerObservation);
+      reg.route('post', 'manage_dispute', official, h.answerDispute);
       reg.route('post', 'manage_import', [...official, uploads.single('file')], h.bulkImport);
       reg.route('post', 'manage_mef', [...official, uploads.single('file')], h.mefUpload);
       reg.route('get', 'manage_mef_status', official, h.mefStatus);

@@ -34,7 +34,7 @@ export async function seedExamples(db: Db, clock: () => number = Date.now): Prom
         const [iid] = await trx('pb_items').insert({
           ...it, process_id: Number(pid), ubigeo, year, description_es: 'Proyecto ficticio cargado como ejemplo para mostrar la página.', description_en: it.title_en ? 'Fictitious project loaded as an example to show the page.' : null,
           pia_amount: Math.round(it.total_cost / 2), funding_source: 'Recursos determinados (ejemplo)', beneficiaries: 1000 * (it.priority + n), start_date: `${year}-02-01`,
-          finished_on: it.status === 'culminado' ? `${year}-04-20` : null, is_example: true, created_at: stamp, updated_at: stamp,
+          finished_on: it.status === 'culminado' ? `${year}-04-20` : null, baseline_planned_end: it.planned_end, baseline_total_cost: it.total_cost, is_example: true, created_at: stamp, updated_at: stamp,
         });
         await trx('participation_history').insert({ entity_type: 'pb_item', entity_id: Number(iid), ubigeo, at: iso, kind: 'created', status: it.status, progress_pct: it.progress_pct, note: null, is_example: true });
         if (it.priority === 1) await trx('pb_milestones').insert({ item_id: Number(iid), ubigeo, happened_on: `${year}-03-15`, title_es: 'Inicio de obra (ejemplo)', title_en: 'Works started (example)', text_es: 'Hito de ejemplo.', text_en: 'Example milestone.', evidence_url: 'https://example.org/evidencia-ejemplo', disputed: false, is_example: true, created_at: stamp });
@@ -42,11 +42,11 @@ export async function seedExamples(db: Db, clock: () => number = Date.now): Prom
       for (const [month, day] of [[5, 28], [9, 26]] as const) {
         const [hid] = await trx('hearings').insert({
           ubigeo, held_on: `${year - 1}-${String(month).padStart(2, '0')}-${day}`, period_from: `${year - 1}-01-01`, period_to: `${year - 1}-${month === 5 ? '04-30' : '08-31'}`,
-          place: 'Auditorio municipal (ejemplo)', link: null, summary_es: 'Audiencia pública de ejemplo.', summary_en: 'Example public hearing.', attendance: 80 + n * 10, is_example: true, created_at: stamp, updated_at: stamp,
+          place: 'Auditorio municipal (ejemplo)', link: null, summary_es: 'Audiencia pública de ejemplo.', summary_en: 'Example public hearing.', attendance: 80 + n * 10, state: 'realizada', is_example: true, created_at: stamp, updated_at: stamp,
         });
         await trx('commitments').insert([
-          { hearing_id: Number(hid), ubigeo, text_es: 'Publicar el avance de obras cada trimestre (ejemplo)', text_en: 'Publish works progress every quarter (example)', responsible_office: 'Gerencia de Infraestructura', due_on: `${year - 1}-12-31`, status: 'cumplido', fulfilled_on: `${year - 1}-12-15`, is_example: true, created_at: stamp, updated_at: stamp },
-          { hearing_id: Number(hid), ubigeo, text_es: 'Instalar luminarias en el parque central (ejemplo)', text_en: null, responsible_office: 'Gerencia de Servicios', due_on: `${year}-02-28`, status: 'en_proceso', fulfilled_on: null, is_example: true, created_at: stamp, updated_at: stamp },
+          { hearing_id: Number(hid), ubigeo, text_es: 'Publicar el avance de obras cada trimestre (ejemplo)', text_en: 'Publish works progress every quarter (example)', responsible_office: 'Gerencia de Infraestructura', due_on: `${year - 1}-12-31`, baseline_due_on: `${year - 1}-12-31`, status: 'cumplido', fulfilled_on: `${year - 1}-12-15`, is_example: true, created_at: stamp, updated_at: stamp },
+          { hearing_id: Number(hid), ubigeo, text_es: 'Instalar luminarias en el parque central (ejemplo)', text_en: null, responsible_office: 'Gerencia de Servicios', due_on: `${year}-02-28`, baseline_due_on: `${year}-02-28`, status: 'en_proceso', fulfilled_on: null, is_example: true, created_at: stamp, updated_at: stamp },
         ]);
       }
     }

@@ -14,6 +14,8 @@ import { COMMITMENT_STATUSES, ITEM_STATUSES, PHASES } from './participation.type
 import type { Uploads } from './participation.uploads';
 import { cuiMoney, MefUpload } from './participation.mef';
 import type { BreakdownService } from '../spending';
+import { FLAG_REASONS } from '../moderation';
+import { HEARING_STATES } from './participation.rules';
 
 const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 const idOf = (v: unknown) => {
@@ -22,10 +24,10 @@ const idOf = (v: unknown) => {
   return r.data;
 };
 const ubigeoOf = (req: Request) => req.params.ubigeo as string;
-const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'deleted', 'observation'];
+const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'withdrawn', 'answered', 'flagged'];
 /** The confirmation to show after a redirect, from an allow-list. */
 const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
-const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed'];
+const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
 /** Rows per page of the public item list. */
 const ITEMS_PAGE_SIZE = 100;
 
@@ -45,15 +47,18 @@ const kept = (body: unknown, fields: readonly string[]): Record<string, string> 
 const soles = (c: number | null | undefined) => (c == null ? '' : (Number(c) / 100).toFixed(2));
 const str = (v: unknown) => (v == null ? '' : String(v));
 
-const PROCESS_KEYS = ['year', 'ordinance', 'agentes_participantes', ...PHASES.flatMap((p) => [`${p}_start`, `${p}_end`]), 'committee_members', 'committee_contact'] as const;
-const ITEM_KEYS = ['year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on'] as const;
-const MILESTONE_KEYS = ['happened_on', 'title_es', 'title_en', 'text_es', 'text_en', 'evidence_url'] as const;
-const HEARING_KEYS = ['held_on', 'period_from', 'period_to', 'place', 'link', 'summary_es', 'summary_en', 'attendance'] as const;
-const COMMITMENT_KEYS = ['text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on'] as const;
-const UPDATE_KEYS = ['happened_on', 'status', 'text_es', 'text_en', 'evidence_url'] as const;
+// Form fields come from the zod schemas (one list each), plus the public reason of a change.
+const PROCESS_KEYS = [...Object.keys(S.ProcessForm.shape), 'reason'];
+const ITEM_KEYS = [...Object.keys(S.ItemForm.shape), 'reason'];
+const MILESTONE_KEYS = Object.keys(S.MilestoneForm.shape);
+const HEARING_KEYS = [...Object.keys(S.HearingForm.shape), 'reason'];
+const COMMITMENT_KEYS = [...Object.keys(S.CommitmentForm.shape), 'reason'];
+const UPDATE_KEYS = Object.keys(S.CommitmentUpdateForm.shape);
+/** A stored row as the strings its form shows (money in soles); the reason always starts blank. */
+const formValues = (row: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, k === 'reason' ? '' : str(row[k])]));
 
 export function participationHandlers({ service, uploads, bulk, logger, secret, mef, breakdown }: { service: ParticipationService; uploads: Uploads; bulk: BulkImport; logger: Logger; secret: string; mef: MefUpload; breakdown: BreakdownService }) {
-  const common = (res: Response) => ({ loc: (row: Record<string, unknown>, base: string) => localized(row, base, lngOf(res)), itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES });
+  const common = (res: Response) => ({ loc: (row: Record<string, unknown>, base: string) => localized(row, base, lngOf(res)), itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES, hearingStates: HEARING_STATES, flagReasons: FLAG_REASONS });
 
   /** Runs a form action; a validation failure re-renders the form with 422 and the input kept. */
   async function formAction(req: Request, res: Response, view: string, locals: () => Promise<Record<string, unknown>>, action: () => Promise<void>, errorsKey = 'errors') {
@@ -79,7 +84,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     const v =
       values ??
       (item
-        ? { ...Object.fromEntries(ITEM_KEYS.map((k) => [k, str((item as unknown as Record<string, unknown>)[k])])), total_cost: soles(item.total_cost), pia_amount: soles(item.pia_amount) }
+        ? { ...formValues(item as unknown as Record<string, unknown>, ITEM_KEYS), total_cost: soles(item.total_cost), pia_amount: soles(item.pia_amount) }
         : Object.fromEntries(ITEM_KEYS.map((k) => [k, k === 'status' ? 'en_formulacion' : ''])));
     const milestones = item ? await service.milestonesOf(item.id) : [];
     return { title: res.locals.t(item ? 'participation:manage.edit_item' : 'participation:manage.new_item'), ubigeo, item, values: v, milestone: Object.fromEntries(MILESTONE_KEYS.map((k) => [k, ''])), milestones, errors: {}, milestoneErrors: {}, done: doneOf(req) };
@@ -88,7 +93,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
   async function hearingFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
     const hearing = id ? await service.ownHearing(ubigeo, id) : null;
-    const v = values ?? (hearing ? Object.fromEntries(HEARING_KEYS.map((k) => [k, str((hearing as unknown as Record<string, unknown>)[k])])) : Object.fromEntries(HEARING_KEYS.map((k) => [k, ''])));
+    const v = values ?? (hearing ? formValues(hearing as unknown as Record<string, unknown>, HEARING_KEYS) : { ...Object.fromEntries(HEARING_KEYS.map((k) => [k, ''])), state: 'convocada' });
     const commitments = hearing ? (await service.hearingPage(hearing.id)).commitments : [];
     return { title: res.locals.t(hearing ? 'participation:manage.edit_hearing' : 'participation:manage.new_hearing'), ubigeo, hearing, values: v, commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' }, commitments, errors: {}, commitmentErrors: {}, done: doneOf(req) };
   }
@@ -96,7 +101,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
   async function commitmentFormLocals(req: Request, res: Response, id: number, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
     const c = await service.ownCommitment(ubigeo, id);
-    const v = values ?? Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, str((c as unknown as Record<string, unknown>)[k])]));
+    const v = values ?? formValues(c as unknown as Record<string, unknown>, COMMITMENT_KEYS);
     return { title: res.locals.t('participation:manage.edit_commitment'), ubigeo, commitment: c, values: v, update: { ...Object.fromEntries(UPDATE_KEYS.map((k) => [k, ''])), status: c.status }, updates: await service.updatesOf(c.id), errors: {}, updateErrors: {}, done: doneOf(req) };
   }
 
@@ -181,7 +186,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     },
     async dispute(req: Request, res: Response) {
       const f = parse(S.DisputeForm, req.body, 422);
-      const target = await service.dispute(f.kind, f.id);
+      const target = await service.openDispute(req.user!, f.kind, f.id, f.reason);
       back(res, target.type === 'pb_item' ? 'pb_item' : 'commitment', { id: target.id }, { done: 'disputed' });
     },
 
@@ -195,7 +200,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     async processForm(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const p = req.params.id ? await service.ownProcess(ubigeo, idOf(req.params.id)) : null;
-      const values = Object.fromEntries(PROCESS_KEYS.map((k) => [k, p ? str((p as unknown as Record<string, unknown>)[k]) : '']));
+      const values = p ? formValues(p as unknown as Record<string, unknown>, PROCESS_KEYS) : Object.fromEntries(PROCESS_KEYS.map((k) => [k, '']));
       res.render('participation/process-form', { title: res.locals.t('participation:manage.process'), ubigeo, process: p, values, phases: PHASES, errors: {}, ...common(res) });
     },
     async saveProcess(req: Request, res: Response) {
@@ -204,7 +209,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const p = id ? await service.ownProcess(ubigeo, id) : null;
       await formAction(req, res, 'participation/process-form', async () => ({ title: res.locals.t('participation:manage.process'), ubigeo, process: p, values: kept(req.body, PROCESS_KEYS), phases: PHASES }), async () => {
         const input = validated(S.ProcessForm, req.body);
-        if (id) await service.updateProcess(actorOf(req.user!), ubigeo, id, input);
+        if (id) await service.updateProcess(actorOf(req.user!), ubigeo, id, input, validated(S.ReasonForm, req.body).reason);
         else await service.createProcess(actorOf(req.user!), ubigeo, input);
         back(res, 'manage_participation', { ubigeo }, { done: 'process' });
       });
@@ -219,14 +224,18 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       await formAction(req, res, 'participation/item-form', () => itemFormLocals(req, res, id, kept(req.body, ITEM_KEYS)), async () => {
         const input = validated(S.ItemForm, req.body);
         const newId = id ?? (await service.createItem(actorOf(req.user!), ubigeo, input));
-        if (id) await service.updateItem(actorOf(req.user!), ubigeo, id, input);
+        if (id) await service.updateItem(actorOf(req.user!), ubigeo, id, input, validated(S.ReasonForm, req.body).reason);
         back(res, 'manage_item', { ubigeo, id: newId }, { done: 'saved' });
       });
     },
-    async deleteItem(req: Request, res: Response) {
+    async withdrawItem(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
-      await service.deleteItem(actorOf(req.user!), ubigeo, idOf(req.params.id));
-      back(res, 'manage_participation', { ubigeo }, { done: 'deleted' });
+      const id = idOf(req.params.id);
+      await service.ownItem(ubigeo, id);
+      await formAction(req, res, 'participation/item-form', () => itemFormLocals(req, res, id), async () => {
+        await service.withdrawItem(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason);
+        back(res, 'manage_item', { ubigeo, id }, { done: 'withdrawn' });
+      }, 'withdrawErrors');
     },
     async addMilestone(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -250,14 +259,18 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
         const input = validated(S.HearingForm, req.body);
         const file = await uploads.storePdf(req.file, 'report');
         const newId = id ?? (await service.createHearing(actorOf(req.user!), ubigeo, input, file));
-        if (id) await service.updateHearing(actorOf(req.user!), ubigeo, id, input, file);
+        if (id) await service.updateHearing(actorOf(req.user!), ubigeo, id, input, file, validated(S.ReasonForm, req.body).reason);
         back(res, 'manage_hearing', { ubigeo, id: newId }, { done: 'saved' });
       });
     },
-    async deleteHearing(req: Request, res: Response) {
+    async withdrawHearing(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
-      await service.deleteHearing(actorOf(req.user!), ubigeo, idOf(req.params.id));
-      back(res, 'manage_participation', { ubigeo }, { done: 'deleted' });
+      const id = idOf(req.params.id);
+      await service.ownHearing(ubigeo, id);
+      await formAction(req, res, 'participation/hearing-form', () => hearingFormLocals(req, res, id), async () => {
+        await service.withdrawHearing(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason);
+        back(res, 'manage_hearing', { ubigeo, id }, { done: 'withdrawn' });
+      }, 'withdrawErrors');
     },
     async addCommitment(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -277,7 +290,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const id = idOf(req.params.id);
       await service.ownCommitment(ubigeo, id);
       await formAction(req, res, 'participation/commitment-form', () => commitmentFormLocals(req, res, id, kept(req.body, COMMITMENT_KEYS)), async () => {
-        await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body));
+        await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body), validated(S.ReasonForm, req.body).reason);
         back(res, 'manage_commitment', { ubigeo, id }, { done: 'saved' });
       });
     },
@@ -290,11 +303,17 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
         back(res, 'manage_commitment', { ubigeo, id }, { done: 'update' });
       }, 'updateErrors');
     },
-    async decideObservation(req: Request, res: Response) {
+    async answerObservation(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
-      const f = parse(S.DecisionForm, req.body, 422);
-      await service.decideObservation(actorOf(req.user!), ubigeo, idOf(req.params.id), f.decision === 'publish');
-      back(res, 'manage_participation', { ubigeo }, { done: 'observation' });
+      const f = parse(S.AnswerForm, req.body, 422);
+      await service.answerObservation(actorOf(req.user!), ubigeo, idOf(req.params.id), f.answer);
+      back(res, 'manage_participation', { ubigeo }, { done: 'answered' });
+    },
+    async answerDispute(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const f = parse(S.AnswerForm, req.body, 422);
+      await service.answerDispute(actorOf(req.user!), ubigeo, idOf(req.params.id), f.answer);
+      back(res, 'manage_participation', { ubigeo }, { done: 'answered' });
     },
     async mefUpload(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);

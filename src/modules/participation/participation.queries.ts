@@ -1,13 +1,14 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
 import type { CommitmentRow, EntityType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
+import { commitmentOverdue, itemOverdue } from './participation.rules';
 
 type Q = Db | Knex.Transaction;
 
-export const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'is_example'] as const;
+export const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
 export const PROCESS_COLUMNS = ['id', 'ubigeo', 'year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact', 'is_example'] as const;
-export const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'period_from', 'period_to', 'place', 'link', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'is_example'] as const;
-export const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on', 'is_example'] as const;
+export const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
+export const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
 
 const num = (v: unknown) => (v == null ? null : Number(v));
 const item = (r: Record<string, unknown>, today: string): ItemRow => ({
@@ -22,15 +23,16 @@ const item = (r: Record<string, unknown>, today: string): ItemRow => ({
   latitude: num(r.latitude),
   longitude: num(r.longitude),
   progress_pct: Number(r.progress_pct),
+  baseline_total_cost: num(r.baseline_total_cost),
   is_example: Boolean(r.is_example),
-  overdue: r.planned_end != null && String(r.planned_end) < today && r.status !== 'culminado' && r.finished_on == null,
+  overdue: itemOverdue(r as unknown as ItemRow, today),
 });
 const commitment = (r: Record<string, unknown>, today: string): CommitmentRow => ({
   ...(r as unknown as CommitmentRow),
   id: Number(r.id),
   hearing_id: Number(r.hearing_id),
   is_example: Boolean(r.is_example),
-  overdue: String(r.due_on) < today && r.status !== 'cumplido',
+  overdue: commitmentOverdue(r as unknown as CommitmentRow, today),
 });
 const hearing = (r: Record<string, unknown>): HearingRow => ({ ...(r as unknown as HearingRow), id: Number(r.id), attendance: num(r.attendance), is_example: Boolean(r.is_example) });
 const process = (r: Record<string, unknown>): ProcessRow => ({ ...(r as unknown as ProcessRow), id: Number(r.id), year: Number(r.year), agentes_participantes: num(r.agentes_participantes), is_example: Boolean(r.is_example) });
@@ -42,7 +44,8 @@ function itemsQuery(db: Q, f: ListFilter, today: string) {
   if (f.department) q.whereIn('i.ubigeo', db('municipalities').select('ubigeo').where('department_code', f.department));
   if (f.year) q.where('i.year', f.year);
   if (f.status) q.where('i.status', f.status);
-  if (f.overdue) q.whereNotNull('i.planned_end').where('i.planned_end', '<', today).whereNot('i.status', 'culminado').whereNull('i.finished_on');
+  // Overdue against the baseline (first published planned end), as itemOverdue says.
+  if (f.overdue) q.whereNotNull('i.baseline_planned_end').where('i.baseline_planned_end', '<', today).whereNot('i.status', 'culminado').whereNull('i.finished_on');
   return q;
 }
 
@@ -87,7 +90,7 @@ export async function listCommitments(db: Q, f: ListFilter, today: string, limit
   if (f.department) q.where('m.department_code', f.department);
   if (f.year) q.where('c.due_on', '>=', `${f.year}-01-01`).where('c.due_on', '<=', `${f.year}-12-31`);
   if (f.status) q.where('c.status', f.status);
-  if (f.overdue) q.where('c.due_on', '<', today).whereNot('c.status', 'cumplido');
+  if (f.overdue) q.where('c.baseline_due_on', '<', today).whereNot('c.status', 'cumplido');
   const rows = await q.orderBy([{ column: 'c.due_on', order: 'desc' }, { column: 'c.id' }]).limit(limit);
   return rows.map((r: Record<string, unknown>) => commitment(r, today));
 }
@@ -134,20 +137,185 @@ export async function updatesOf(db: Q, commitmentId: number) {
   return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), disputed: Boolean(r.disputed), is_example: Boolean(r.is_example) }));
 }
 
-export async function historyOf(db: Q, type: EntityType, id: number) {
-  const rows = await db('participation_history').select('id', 'at', 'kind', 'status', 'progress_pct', 'note').where({ entity_type: type, entity_id: id }).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]);
-  return rows.map((r: Record<string, unknown>) => ({ ...r, progress_pct: num(r.progress_pct) }));
+export type HistoryKind = EntityType | 'hearing' | 'pb_process';
+
+/** The public, append-only record of one item, commitment or hearing, newest first. */
+export async function historyOf(db: Q, type: HistoryKind, id: number) {
+  const rows = await db('participation_history').select('id', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', 'status', 'progress_pct', 'note').where({ entity_type: type, entity_id: id }).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), progress_pct: num(r.progress_pct) })) as HistoryRow[];
 }
 
-export async function addHistory(db: Q, row: { entity_type: EntityType; entity_id: number; ubigeo: string; at: string; kind: string; status: string | null; progress_pct: number | null; note: string | null; is_example?: boolean }) {
+export interface HistoryRow {
+  id: number;
+  at: string;
+  kind: string;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  reason: string | null;
+  actor_role: string | null;
+  actor_ubigeo: string | null;
+  status: string | null;
+  progress_pct: number | null;
+  note: string | null;
+}
+
+/** Appends to the public record. There is no update or delete of participation_history anywhere. */
+export async function addHistory(db: Q, row: { entity_type: HistoryKind; entity_id: number; ubigeo: string; at: string; kind: string; status: string | null; progress_pct: number | null; note: string | null; field?: string | null; old_value?: string | null; new_value?: string | null; reason?: string | null; actor_role?: string | null; actor_ubigeo?: string | null; is_example?: boolean }) {
   await db('participation_history').insert({ is_example: false, ...row });
 }
 
-export async function publishedObservations(db: Q, type: EntityType, id: number) {
-  return db('observations').select('id', 'org_name', 'body', 'created_at').where({ entity_type: type, entity_id: id, status: 'published' }).orderBy('created_at', 'desc');
+/**
+ * Observations shown on an item or commitment: published ones with the official's answer, and
+ * a placeholder (reason category only, never the text) for each one hidden by moderation.
+ */
+export async function publicObservations(db: Q, type: EntityType, id: number) {
+  const rows = await db('observations').select('id', 'org_name', 'body', 'status', 'decision_reason', 'answer', 'answered_at', 'created_at').where({ entity_type: type, entity_id: id }).whereIn('status', ['published', 'rejected']).orderBy('created_at', 'desc');
+  return rows.map((r: Record<string, unknown>) => (r.status === 'published' ? { ...r, id: Number(r.id), hidden: false } : { id: Number(r.id), hidden: true, decision_reason: r.decision_reason, created_at: r.created_at }));
+}
+
+/** Published observations about a municipality that its officials have not answered yet. */
+export async function observationsToAnswer(db: Q, ubigeo: string) {
+  return db('observations').select('id', 'entity_type', 'entity_id', 'org_name', 'body', 'created_at').where({ ubigeo, status: 'published' }).whereNull('answer').orderBy('created_at');
+}
+
+export async function findObservation(db: Q, id: number): Promise<{ id: number; ubigeo: string; status: string; answer: string | null } | null> {
+  const r = await db('observations').select('id', 'ubigeo', 'status', 'answer').where({ id }).first();
+  return r ? { id: Number(r.id), ubigeo: String(r.ubigeo), status: String(r.status), answer: (r.answer as string) ?? null } : null;
+}
+
+export async function setObservationAnswer(db: Q, id: number, answer: string, at: string) {
+  await db('observations').where({ id }).update({ answer, answered_at: at });
+}
+
+export async function insertObservation(db: Q, row: { user_id: number; org_name: string | null; entity_type: EntityType; entity_id: number; ubigeo: string; body: string; status: string; created_at: string }) {
+  await db('observations').insert(row);
+}
+
+export async function orgNameOf(db: Q, userId: number): Promise<string | null> {
+  const r = await db('users').select('org_name').where('id', userId).first();
+  return (r?.org_name as string) ?? null;
+}
+
+export async function entityUbigeo(db: Q, type: EntityType, id: number): Promise<string | null> {
+  const r = await db(type === 'pb_item' ? 'pb_items' : 'commitments').select('ubigeo').where('id', id).first();
+  return r ? String(r.ubigeo) : null;
+}
+
+// ---- follows
+
+export async function addFollow(db: Q, row: { user_id: number; entity_type: EntityType; entity_id: number; created_at: string; notified_until: string }) {
+  await db('follows').insert(row).onConflict(['user_id', 'entity_type', 'entity_id']).ignore();
+}
+
+export async function removeFollows(db: Q, where: { user_id: number; entity_type?: EntityType; entity_id?: number }) {
+  await db('follows').where(where).delete();
+}
+
+export async function isFollowing(db: Q, userId: number, type: EntityType, id: number): Promise<boolean> {
+  return Boolean(await db('follows').select('user_id').where({ user_id: userId, entity_type: type, entity_id: id }).first());
+}
+
+// ---- disputes
+
+const DISPUTE_COLUMNS = ['id', 'target_type', 'target_id', 'entity_type', 'entity_id', 'ubigeo', 'org_name', 'reason', 'opened_at', 'answer', 'answered_at', 'resolution', 'resolution_reason', 'resolved_at'] as const;
+export interface DisputeRow {
+  id: number;
+  target_type: string;
+  target_id: number;
+  entity_type: string;
+  entity_id: number;
+  ubigeo: string;
+  org_name: string | null;
+  reason: string;
+  opened_at: string;
+  answer: string | null;
+  answered_at: string | null;
+  resolution: string | null;
+  resolution_reason: string | null;
+  resolved_at: string | null;
+}
+const dispute = (r: Record<string, unknown>): DisputeRow => ({ ...(r as unknown as DisputeRow), id: Number(r.id), target_id: Number(r.target_id), entity_id: Number(r.entity_id) });
+
+/** The item or commitment a piece of evidence belongs to. */
+export async function disputeTargetOwner(db: Q, target: 'milestone' | 'update', id: number): Promise<{ type: EntityType; id: number; ubigeo: string } | null> {
+  if (target === 'milestone') {
+    const m = await db('pb_milestones').select('item_id', 'ubigeo').where('id', id).first();
+    return m ? { type: 'pb_item', id: Number(m.item_id), ubigeo: String(m.ubigeo) } : null;
+  }
+  const u = await db('commitment_updates').select('commitment_id', 'ubigeo').where('id', id).first();
+  return u ? { type: 'commitment', id: Number(u.commitment_id), ubigeo: String(u.ubigeo) } : null;
+}
+
+export async function insertDispute(db: Q, row: Omit<DisputeRow, 'id' | 'answer' | 'answered_at' | 'resolution' | 'resolution_reason' | 'resolved_at'> & { user_id: number }) {
+  await db('disputes').insert(row);
+}
+
+/** An unresolved dispute of the evidence (by this user, when given). */
+export async function openDisputeOf(db: Q, target: string, targetId: number, userId?: number): Promise<boolean> {
+  const q = db('disputes').select('id').where({ target_type: target, target_id: targetId }).whereNull('resolution');
+  if (userId != null) q.where('user_id', userId);
+  return Boolean(await q.first());
+}
+
+export async function upheldDisputeOf(db: Q, target: string, targetId: number): Promise<boolean> {
+  return Boolean(await db('disputes').select('id').where({ target_type: target, target_id: targetId, resolution: 'upheld' }).first());
+}
+
+export async function markDisputed(db: Q, target: 'milestone' | 'update', id: number, disputed: boolean) {
+  await db(target === 'milestone' ? 'pb_milestones' : 'commitment_updates').where('id', id).update({ disputed });
+}
+
+export async function findDispute(db: Q, id: number): Promise<DisputeRow | null> {
+  const r = await db('disputes').select(DISPUTE_COLUMNS).where({ id }).first();
+  return r ? dispute(r) : null;
+}
+
+export async function updateDispute(db: Q, id: number, v: Partial<Pick<DisputeRow, 'answer' | 'answered_at' | 'resolution' | 'resolution_reason' | 'resolved_at'>>) {
+  await db('disputes').where({ id }).update(v);
+}
+
+/** Every dispute of an item's or commitment's evidence, oldest first (public). */
+export async function disputesOf(db: Q, type: EntityType, id: number): Promise<DisputeRow[]> {
+  return (await db('disputes').select(DISPUTE_COLUMNS).where({ entity_type: type, entity_id: id }).orderBy([{ column: 'opened_at' }, { column: 'id' }])).map(dispute);
+}
+
+/** Open disputes of a municipality that its officials have not answered. */
+export async function disputesToAnswer(db: Q, ubigeo: string): Promise<DisputeRow[]> {
+  return (await db('disputes').select(DISPUTE_COLUMNS).where({ ubigeo }).whereNull('resolution').whereNull('answer').orderBy('opened_at')).map(dispute);
+}
+
+/** Open disputes everywhere, oldest first, with the municipality's name. */
+export async function openDisputes(db: Q): Promise<Array<DisputeRow & { municipality: string }>> {
+  const rows = await db('disputes as d').join('municipalities as m', 'm.ubigeo', 'd.ubigeo').select(DISPUTE_COLUMNS.map((c) => `d.${c}`)).select({ municipality: 'm.district' }).whereNull('d.resolution').orderBy([{ column: 'd.opened_at' }, { column: 'd.id' }]);
+  return rows.map((r: Record<string, unknown>) => ({ ...dispute(r), municipality: String(r.municipality) }));
 }
 
 export async function commitmentsOfHearing(db: Q, hearingId: number, today: string) {
   const rows = await db('commitments').select(COMMITMENT_COLUMNS).where('hearing_id', hearingId).orderBy([{ column: 'due_on' }, { column: 'id' }]);
   return rows.map((r: Record<string, unknown>) => commitment(r, today));
+}
+
+// ---- moderation of observations (the moderation module's source; decisions are made there)
+
+export async function observationQueue(db: Q) {
+  const rows = await db('observations as o')
+    .join('municipalities as m', 'm.ubigeo', 'o.ubigeo')
+    .select('o.id', 'o.ubigeo', 'o.entity_type', 'o.entity_id', 'o.body', 'o.version', 'o.status', 'o.flags', 'o.created_at', 'm.district as municipality')
+    .where((w) => w.where('o.status', 'pending').orWhere((x) => x.where('o.status', 'published').where('o.flags', '>', 0)))
+    .orderBy([{ column: 'o.created_at' }, { column: 'o.id' }]);
+  return rows.map((r: Record<string, unknown>) => ({ type: 'observation' as const, id: Number(r.id), ubigeo: String(r.ubigeo), municipality: String(r.municipality), body: String(r.body), version: Number(r.version), status: String(r.status), flags: Number(r.flags), created_at: String(r.created_at), context: { page: r.entity_type === 'pb_item' ? ('pb_item' as const) : ('commitment' as const), params: { id: Number(r.entity_id) } } }));
+}
+
+export async function observationForModeration(db: Q, id: number) {
+  const r = await db('observations').select('id', 'ubigeo', 'status', 'version').where({ id }).first();
+  return r ? { id: Number(r.id), ubigeo: String(r.ubigeo), status: String(r.status), version: Number(r.version) } : null;
+}
+
+export async function decideObservation(db: Q, id: number, v: { status: string; reason: string; note: string | null; at: string }) {
+  await db('observations').where({ id }).update({ status: v.status, decision_reason: v.reason, decision_note: v.note, decided_at: v.at, flags: 0 });
+}
+
+export async function countObservationFlag(db: Q, id: number) {
+  await db('observations').where({ id }).increment('flags', 1);
 }

@@ -1,33 +1,31 @@
 import { z } from 'zod';
+import * as L from '../../lib/schemas';
+import { opt } from '../../lib/schemas';
+import { HEARING_STATES } from './participation.rules';
 import { COMMITMENT_STATUSES, ENTITY_TYPES, ITEM_STATUSES } from './participation.types';
 
 const E = (k: string) => `participation:errors.${k}`;
-/** '' and missing mean "not given". */
-const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined || v === null ? undefined : v), s.optional());
 const text = (max: number, key = 'text_long') => z.string({ error: E('text_invalid') }).trim().max(max, E(key));
 const required = (max: number) => z.string({ error: E('required') }).trim().min(1, E('required')).max(max, E('text_long'));
-const isoDate = z.string({ error: E('date_invalid') }).regex(/^\d{4}-\d{2}-\d{2}$/, E('date_invalid')).refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), E('date_invalid'));
-const int = (min: number, max: number, key: string) => z.coerce.number({ error: E(key) }).int(E(key)).min(min, E(key)).max(max, E(key));
-/** Soles as typed by a person ("1234.50", "1,234.50") → integer céntimos. */
-export const soles = z
-  .string({ error: E('amount_invalid') })
-  .trim()
-  .transform((s) => s.replace(/,/g, ''))
-  .refine((s) => /^\d{1,13}(\.\d{1,2})?$/.test(s), E('amount_invalid'))
-  .transform((s) => Math.round(Number(s) * 100));
+const isoDate = L.isoDate(E('date_invalid'));
+const int = (min: number, max: number, key: string) => L.wholeNumber(min, max, E(key));
+/** Soles as the form shows them ("1234.50", "1,234.50") → integer céntimos. */
+export const soles = L.soles(E('amount_invalid'));
 const url = z.string({ error: E('url_invalid') }).trim().max(500, E('url_invalid')).regex(/^https?:\/\/[^\s<>"]+$/i, E('url_invalid'));
 
-export const Ubigeo = z.string().regex(/^\d{6}$/);
-export const Id = z.coerce.number().int().min(1).max(2 ** 31 - 1);
-export const Year = int(2000, 2100, 'year_invalid');
+export const Ubigeo = L.Ubigeo;
+export const Id = L.Id;
+export const Year = L.year(E('year_invalid'));
+/** The public reason a change of the record needs (required by the service when a date, cost or status moves back). */
+const reason = opt(text(1000));
 
 export const ListQuery = z.object({
-  ubigeo: opt(z.string({ error: E('ubigeo_invalid') }).regex(/^\d{6}$/, E('ubigeo_invalid'))),
+  ubigeo: opt(L.ubigeo(E('ubigeo_invalid'))),
   department: opt(z.string({ error: E('department_invalid') }).regex(/^\d{2}$/, E('department_invalid'))),
   year: opt(Year),
   status: opt(z.enum([...ITEM_STATUSES, ...COMMITMENT_STATUSES], { error: E('status_invalid') })),
   overdue: opt(z.enum(['1'], { error: E('overdue_invalid') })),
-  format: z.enum(['json', 'csv'], { error: E('format_invalid') }).default('json'),
+  format: L.format(E('format_invalid')),
   page: opt(z.string({ error: E('page_invalid') }).regex(/^\d{1,4}$/, E('page_invalid')).transform(Number)),
 });
 
@@ -62,7 +60,7 @@ export const ItemForm = z.object({
   beneficiaries: opt(int(0, 100_000_000, 'number_invalid')),
   latitude: opt(z.coerce.number({ error: E('coordinates_invalid') }).min(-19, E('coordinates_invalid')).max(0.1, E('coordinates_invalid'))),
   longitude: opt(z.coerce.number({ error: E('coordinates_invalid') }).min(-82, E('coordinates_invalid')).max(-68, E('coordinates_invalid'))),
-  district_ubigeo: opt(z.string({ error: E('ubigeo_invalid') }).regex(/^\d{6}$/, E('ubigeo_invalid'))),
+  district_ubigeo: opt(L.ubigeo(E('ubigeo_invalid'))),
   start_date: opt(isoDate),
   planned_end: opt(isoDate),
   status: z.enum(ITEM_STATUSES, { error: E('status_invalid') }),
@@ -83,6 +81,10 @@ export type MilestoneInput = z.infer<typeof MilestoneForm>;
 
 export const HearingForm = z.object({
   held_on: isoDate,
+  state: z.enum(HEARING_STATES, { error: E('state_invalid') }).default('convocada'),
+  state_reason: opt(text(2000)),
+  agenda_es: opt(text(5000)),
+  agenda_en: opt(text(5000)),
   period_from: opt(isoDate),
   period_to: opt(isoDate),
   place: opt(text(300)),
@@ -109,11 +111,18 @@ export const CommitmentUpdateForm = z.object({
   text_es: required(2000),
   text_en: opt(text(2000)),
   evidence_url: opt(url),
+  reason,
 });
+/** The reason sent with an edit of a published item, hearing or commitment. */
+export const ReasonForm = z.object({ reason });
+/** Withdrawal of a published item or hearing: always with a public reason. */
+export const WithdrawForm = z.object({ reason: required(1000) });
+/** A public answer by the municipality (to an observation or a dispute). */
+export const AnswerForm = z.object({ answer: required(3000) });
 export type CommitmentUpdateInput = z.infer<typeof CommitmentUpdateForm>;
 
 export const FollowForm = z.object({ entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }), entity_id: Id });
 export const ObservationForm = z.object({ entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }), entity_id: Id, body: z.string({ error: E('required') }).trim().min(10, E('observation_short')).max(3000, E('text_long')) });
-export const DecisionForm = z.object({ decision: z.enum(['publish', 'reject'], { error: E('decision_invalid') }) });
-export const DisputeForm = z.object({ kind: z.enum(['milestone', 'update'], { error: E('entity_invalid') }), id: Id });
+export const DisputeForm = z.object({ kind: z.enum(['milestone', 'update'], { error: E('entity_invalid') }), id: Id, reason: z.string({ error: E('required') }).trim().min(10, E('dispute_short')).max(2000, E('text_long')) });
+export const ResolveForm = z.object({ resolution: z.enum(['upheld', 'rejected'], { error: E('decision_invalid') }), reason: required(2000) });
 export const ImportForm = z.object({ kind: z.enum(['items', 'commitments'], { error: E('import_kind_invalid') }) });

@@ -3,8 +3,10 @@ import type { Db } from '../../db';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import * as q from './participation.queries';
-import type { CommitmentInput, CommitmentUpdateInput, HearingInput, ItemInput, MilestoneInput, ProcessInput } from './participation.schemas';
-import { COMMITMENT_STATUSES, DEFAULT_PROGRESS, EntityType, ITEM_STATUSES, ItemRow, ItemStatus, ListFilter } from './participation.types';
+import { CommitmentForm, CommitmentInput, CommitmentUpdateInput, HearingForm, HearingInput, ItemForm, ItemInput, MilestoneForm, MilestoneInput, ProcessForm, ProcessInput } from './participation.schemas';
+import { COMMITMENT_STATUSES, CommitmentRow, DEFAULT_PROGRESS, ITEM_STATUSES, ItemRow, ItemStatus, ListFilter } from './participation.types';
+import { changedFields, changesNeedingReason, FieldChange, fulfilledOnTime, hearingsOnTime, RecordKind, reprogrammingCount as reprogrammings, statusGoesBack as rankBack } from './participation.rules';
+import { createMonitoringService } from './participation.monitoring';
 
 export interface StoredFile {
   name: string;
@@ -17,14 +19,19 @@ export interface Deps {
   clock?: () => number;
 }
 
+/** Who, for the public record: a role and the municipality it acts for, never a person. */
+export const actorForRecord = (actor: Actor) => ({ actor_role: actor.role, actor_ubigeo: actor.role === 'official' ? (actor.municipality ?? null) : null });
+
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** A timestamp both SQLite and MySQL take for TIMESTAMP columns. */
 export const dbStamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
-const PROCESS_FIELDS = ['year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact'] as const;
-const ITEM_FIELDS = ['year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on'] as const;
-const HEARING_FIELDS = ['held_on', 'period_from', 'period_to', 'place', 'link', 'summary_es', 'summary_en', 'attendance'] as const;
-const COMMITMENT_FIELDS = ['text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on'] as const;
+// The fields each form owns, from its zod schema (one list each; the reason is not a column).
+const PROCESS_FIELDS = Object.keys(ProcessForm.shape) as Array<keyof ProcessInput>;
+const ITEM_FIELDS = Object.keys(ItemForm.shape) as Array<keyof ItemInput>;
+const HEARING_FIELDS = Object.keys(HearingForm.shape) as Array<keyof HearingInput>;
+const COMMITMENT_FIELDS = Object.keys(CommitmentForm.shape) as Array<keyof CommitmentInput>;
+const MILESTONE_FIELDS = Object.keys(MilestoneForm.shape) as Array<keyof MilestoneInput>;
 
 /** Only the fields a form owns, every one present (null when not given): no mass assignment. */
 const pick = <K extends string>(input: Record<string, unknown>, fields: readonly K[]) => Object.fromEntries(fields.map((f) => [f, input[f] ?? null])) as Record<K, unknown>;
@@ -57,6 +64,7 @@ export function costWeightedProgress(items: Array<Pick<ItemRow, 'total_cost' | '
  * of any other one.
  */
 export function createParticipationService({ db, audit, clock = Date.now }: Deps) {
+  const who = actorForRecord;
   const today = () => isoDay(clock());
   const nowIso = () => new Date(clock()).toISOString();
 
@@ -84,6 +92,21 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
   const record = (trx: Knex.Transaction, actor: Actor, action: string, entityType: string, entityId: number, ubigeo: string, before: unknown, after: unknown) =>
     audit.record(trx, actor, { action, entityType, entityId: String(entityId), municipality: ubigeo, before, after });
 
+  /** Appends one public history row per changed field (the record is never edited). */
+  async function recordChanges(trx: Knex.Transaction, actor: Actor, kind: RecordKind, id: number, ubigeo: string, changes: FieldChange[], reason: string | null, now: Record<string, unknown>) {
+    for (const c of changes) {
+      await q.addHistory(trx, { entity_type: kind, entity_id: id, ubigeo, at: nowIso(), kind: 'changed', field: c.field, old_value: c.old, new_value: c.new, reason, status: now.status == null ? null : String(now.status), progress_pct: now.progress_pct == null ? null : Number(now.progress_pct), note: null, ...who(actor) });
+    }
+  }
+
+  /** The changed fields, refused (422) when a change that needs a public reason comes without one. */
+  function reasonedChanges(kind: RecordKind, before: Record<string, unknown>, after: Record<string, unknown>, reason: string | null | undefined): FieldChange[] {
+    const changes = changedFields(kind, before, after);
+    const needing = changesNeedingReason(kind, changes);
+    if (needing.length && !reason?.trim()) throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
+    return changes;
+  }
+
   function itemValues(input: ItemInput, previous?: ItemRow) {
     const v = pick(input as Record<string, unknown>, ITEM_FIELDS);
     v.progress_pct = progressFor(input.status, input.progress_pct, previous?.progress_pct ?? 0);
@@ -97,28 +120,28 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     if (!proc) throw new ValidationError([{ field: 'year', key: 'participation:errors.process_missing' }], 422);
     const v = itemValues(input);
     const stamp = dbStamp(clock());
-    const id = Number((await trx('pb_items').insert({ ...v, process_id: proc.id, ubigeo, is_example: false, created_at: stamp, updated_at: stamp }))[0]);
-    await q.addHistory(trx, { entity_type: 'pb_item', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: String(v.status), progress_pct: Number(v.progress_pct), note: null });
+    const id = Number((await trx('pb_items').insert({ ...v, baseline_planned_end: v.planned_end, baseline_total_cost: v.total_cost, process_id: proc.id, ubigeo, is_example: false, created_at: stamp, updated_at: stamp }))[0]);
+    await q.addHistory(trx, { entity_type: 'pb_item', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: String(v.status), progress_pct: Number(v.progress_pct), note: null, ...who(actor) });
     await record(trx, actor, 'pb_item.create', 'pb_item', id, ubigeo, null, v);
     return id;
   }
 
-  /** Returns true when something changed. */
-  async function changeItem(trx: Knex.Transaction, actor: Actor, ubigeo: string, before: ItemRow, input: ItemInput): Promise<boolean> {
+  /** Returns true when something changed; a moved date or cost, or a step back, needs a reason. */
+  async function changeItem(trx: Knex.Transaction, actor: Actor, ubigeo: string, before: ItemRow, input: ItemInput, reason?: string | null): Promise<boolean> {
+    if (before.withdrawn_at) throw new ValidationError([{ field: 'reason', key: 'participation:errors.withdrawn' }], 422);
     const v: Record<string, unknown> = itemValues(input, before);
     if (input.year !== before.year) {
       const proc = await q.findProcess(trx, { ubigeo, year: input.year });
       if (!proc) throw new ValidationError([{ field: 'year', key: 'participation:errors.process_missing' }], 422);
       v.process_id = proc.id;
     }
-    const old = pick(before as unknown as Record<string, unknown>, ITEM_FIELDS);
-    const changed = Object.keys(v).filter((k) => k !== 'process_id' && String(old[k as keyof typeof old] ?? '') !== String(v[k as keyof typeof v] ?? '') && !(typeof old[k as keyof typeof old] === 'number' && Number(old[k as keyof typeof old]) === Number(v[k as keyof typeof v])));
-    if (!changed.length) return false;
-    await trx('pb_items').where({ id: before.id, ubigeo }).update({ ...v, updated_at: dbStamp(clock()) });
-    if (before.status !== v.status || Number(before.progress_pct) !== Number(v.progress_pct)) {
-      await q.addHistory(trx, { entity_type: 'pb_item', entity_id: before.id, ubigeo, at: nowIso(), kind: 'changed', status: String(v.status), progress_pct: Number(v.progress_pct), note: null });
-    }
-    await record(trx, actor, 'pb_item.update', 'pb_item', before.id, ubigeo, old, v);
+    const changes = reasonedChanges('pb_item', before as unknown as Record<string, unknown>, v, reason);
+    if (!changes.length) return false;
+    // The first published planned end and cost stay the baseline; a value given for the first time becomes it.
+    const baseline = { ...(before.baseline_planned_end == null && v.planned_end != null ? { baseline_planned_end: v.planned_end } : {}), ...(before.baseline_total_cost == null ? { baseline_total_cost: v.total_cost } : {}) };
+    await trx('pb_items').where({ id: before.id, ubigeo }).update({ ...v, ...baseline, updated_at: dbStamp(clock()) });
+    await recordChanges(trx, actor, 'pb_item', before.id, ubigeo, changes, reason?.trim() || null, v);
+    await record(trx, actor, 'pb_item.update', 'pb_item', before.id, ubigeo, pick(before as unknown as Record<string, unknown>, ITEM_FIELDS), { ...v, reason: reason ?? null });
     return true;
   }
 
@@ -127,23 +150,30 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     const v = pick(input as Record<string, unknown>, COMMITMENT_FIELDS);
     if (v.status === 'cumplido' && !v.fulfilled_on) v.fulfilled_on = today();
     const stamp = dbStamp(clock());
-    const id = Number((await trx('commitments').insert({ ...v, hearing_id: hearingId, ubigeo, is_example: false, created_at: stamp, updated_at: stamp }))[0]);
-    await q.addHistory(trx, { entity_type: 'commitment', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: String(v.status), progress_pct: null, note: null });
+    const id = Number((await trx('commitments').insert({ ...v, baseline_due_on: v.due_on, hearing_id: hearingId, ubigeo, is_example: false, created_at: stamp, updated_at: stamp }))[0]);
+    await q.addHistory(trx, { entity_type: 'commitment', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: String(v.status), progress_pct: null, note: null, ...who(actor) });
     await record(trx, actor, 'commitment.create', 'commitment', id, ubigeo, null, v);
     return id;
   }
 
-  async function changeCommitment(trx: Knex.Transaction, actor: Actor, ubigeo: string, before: Awaited<ReturnType<typeof ownCommitment>>, input: CommitmentInput): Promise<boolean> {
+  async function changeCommitment(trx: Knex.Transaction, actor: Actor, ubigeo: string, before: CommitmentRow, input: CommitmentInput, reason?: string | null): Promise<boolean> {
     const v = pick(input as Record<string, unknown>, COMMITMENT_FIELDS);
     if (v.status === 'cumplido' && !v.fulfilled_on) v.fulfilled_on = before.fulfilled_on ?? today();
     if (v.status !== 'cumplido') v.fulfilled_on = null;
-    const old = pick(before as unknown as Record<string, unknown>, COMMITMENT_FIELDS);
-    const changed = COMMITMENT_FIELDS.filter((k) => String(old[k] ?? '') !== String(v[k] ?? ''));
-    if (!changed.length) return false;
+    const changes = reasonedChanges('commitment', before as unknown as Record<string, unknown>, v, reason);
+    if (!changes.length) return false;
     await trx('commitments').where({ id: before.id, ubigeo }).update({ ...v, updated_at: dbStamp(clock()) });
-    if (old.status !== v.status) await q.addHistory(trx, { entity_type: 'commitment', entity_id: before.id, ubigeo, at: nowIso(), kind: 'changed', status: String(v.status), progress_pct: null, note: null });
-    await record(trx, actor, 'commitment.update', 'commitment', before.id, ubigeo, old, v);
+    await recordChanges(trx, actor, 'commitment', before.id, ubigeo, changes, reason?.trim() || null, v);
+    await record(trx, actor, 'commitment.update', 'commitment', before.id, ubigeo, pick(before as unknown as Record<string, unknown>, COMMITMENT_FIELDS), { ...v, reason: reason ?? null });
     return true;
+  }
+
+  /** A hearing's values; a hearing cannot be recorded as held on a date that has not come. */
+  function hearingValues(input: HearingInput) {
+    const v = pick(input as Record<string, unknown>, HEARING_FIELDS);
+    if (v.state === 'realizada' && String(v.held_on) > today()) throw new ValidationError([{ field: 'state', key: 'participation:errors.hearing_future_held' }], 422);
+    if ((v.state === 'no_realizada' || v.state === 'cancelada') && !v.state_reason) throw new ValidationError([{ field: 'state_reason', key: 'participation:errors.state_reason_required' }], 422);
+    return v;
   }
 
   return {
@@ -164,8 +194,8 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     async itemPage(id: number) {
       const item = await q.findItem(db, id, today());
       if (!item) throw new NotFoundError();
-      const [process, milestones, history, observations] = await Promise.all([q.findProcess(db, { id: item.process_id }), q.milestonesOf(db, id), q.historyOf(db, 'pb_item', id), q.publishedObservations(db, 'pb_item', id)]);
-      return { item, process, milestones, history, observations };
+      const [process, milestones, history, observations, disputes] = await Promise.all([q.findProcess(db, { id: item.process_id }), q.milestonesOf(db, id), q.historyOf(db, 'pb_item', id), q.publicObservations(db, 'pb_item', id), q.disputesOf(db, 'pb_item', id)]);
+      return { item, process, milestones, history, observations, disputes, reprogrammed: reprogrammings(history, 'planned_end') };
     },
 
     async processPage(ubigeo: string, year: number) {
@@ -177,14 +207,15 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     async hearingPage(id: number) {
       const hearing = await q.findHearing(db, id);
       if (!hearing) throw new NotFoundError();
-      return { hearing, commitments: await q.commitmentsOfHearing(db, id, today()) };
+      const [commitments, history] = await Promise.all([q.commitmentsOfHearing(db, id, today()), q.historyOf(db, 'hearing', id)]);
+      return { hearing, commitments, history, reprogrammed: reprogrammings(history, 'held_on') };
     },
 
     async commitmentPage(id: number) {
       const commitment = await q.findCommitment(db, id, today());
       if (!commitment) throw new NotFoundError();
-      const [hearing, updates, history, observations] = await Promise.all([q.findHearing(db, commitment.hearing_id), q.updatesOf(db, id), q.historyOf(db, 'commitment', id), q.publishedObservations(db, 'commitment', id)]);
-      return { commitment, hearing, updates, history, observations };
+      const [hearing, updates, history, observations, disputes] = await Promise.all([q.findHearing(db, commitment.hearing_id), q.updatesOf(db, id), q.historyOf(db, 'commitment', id), q.publicObservations(db, 'commitment', id), q.disputesOf(db, 'commitment', id)]);
+      return { commitment, hearing, updates, history, observations, disputes, reprogrammed: reprogrammings(history, 'due_on') };
     },
 
     /** A municipality's delivery: items by status, cost-weighted progress, hearings held in May and September, commitments fulfilled on time. */
@@ -192,13 +223,10 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
       const [items, hearings, commitments] = await Promise.all([q.listItems(db, { ubigeo }, today()), q.listHearings(db, { ubigeo }), q.listCommitments(db, { ubigeo }, today())]);
       const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, items.filter((i) => i.status === s).length]));
       const years = [...new Set([...hearings.map((h) => Number(h.held_on.slice(0, 4))), ...items.map((i) => i.year)])].sort((a, b) => b - a);
-      const hearingYears = years.map((year) => ({
-        year,
-        may: hearings.some((h) => h.held_on.startsWith(`${year}-05`)),
-        september: hearings.some((h) => h.held_on.startsWith(`${year}-09`)),
-      }));
-      const due = commitments.filter((c) => c.due_on <= today());
-      const onTime = due.filter((c) => c.status === 'cumplido' && c.fulfilled_on != null && c.fulfilled_on <= c.due_on).length;
+      const hearingYears = years.map((year) => ({ year, ...hearingsOnTime(hearings, year, today()) }));
+      // Judged against the baseline: a commitment is due from its first published due date.
+      const due = commitments.filter((c) => c.baseline_due_on <= today());
+      const onTime = due.filter(fulfilledOnTime).length;
       const commitmentsByStatus = Object.fromEntries(COMMITMENT_STATUSES.map((s) => [s, commitments.filter((c) => c.status === s).length]));
       return {
         items,
@@ -239,8 +267,8 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     // ---- officials (municipality already checked by the route's guard; rows are re-checked here) ----
     async manageOverview(ubigeo: string) {
       const [processes, items, hearings, commitments] = await Promise.all([q.listProcesses(db, ubigeo), q.listItems(db, { ubigeo }, today()), q.listHearings(db, { ubigeo }), q.listCommitments(db, { ubigeo }, today())]);
-      const observations = await db('observations').select('id', 'entity_type', 'entity_id', 'org_name', 'body', 'created_at').where({ ubigeo, status: 'pending' }).orderBy('created_at');
-      return { processes, items, hearings, commitments, observations };
+      const [observations, disputes] = await Promise.all([q.observationsToAnswer(db, ubigeo), q.disputesToAnswer(db, ubigeo)]);
+      return { processes, items, hearings, commitments, observations, disputes };
     },
     ownItem: (ubigeo: string, id: number) => ownItem(db, ubigeo, id),
     ownHearing: (ubigeo: string, id: number) => ownHearing(db, ubigeo, id),
@@ -255,16 +283,20 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
         const v = pick(input as Record<string, unknown>, PROCESS_FIELDS);
         const stamp = dbStamp(clock());
         const id = Number((await trx('pb_processes').insert({ ...v, ubigeo, is_example: false, created_at: stamp, updated_at: stamp }))[0]);
+        await q.addHistory(trx, { entity_type: 'pb_process', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: null, progress_pct: null, note: null, ...who(actor) });
         await record(trx, actor, 'pb_process.create', 'pb_process', id, ubigeo, null, v);
         return id;
       });
     },
 
-    async updateProcess(actor: Actor, ubigeo: string, id: number, input: ProcessInput): Promise<void> {
+    async updateProcess(actor: Actor, ubigeo: string, id: number, input: ProcessInput, reason?: string | null): Promise<void> {
       await db.transaction(async (trx) => {
         const before = await ownProcess(trx, ubigeo, id);
         if (input.year !== before.year && (await q.findProcess(trx, { ubigeo, year: input.year }))) throw new ValidationError([{ field: 'year', key: 'participation:errors.process_exists' }], 422);
         const v = pick(input as Record<string, unknown>, PROCESS_FIELDS);
+        const changes = reasonedChanges('pb_process', before as unknown as Record<string, unknown>, v, reason);
+        if (!changes.length) return;
+        await recordChanges(trx, actor, 'pb_process', id, ubigeo, changes, reason?.trim() || null, {});
         await trx('pb_processes').where({ id, ubigeo }).update({ ...v, updated_at: dbStamp(clock()) });
         await trx('pb_items').where({ process_id: id }).update({ year: input.year });
         await record(trx, actor, 'pb_process.update', 'pb_process', id, ubigeo, pick(before as unknown as Record<string, unknown>, PROCESS_FIELDS), v);
@@ -272,57 +304,67 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     },
 
     createItem: (actor: Actor, ubigeo: string, input: ItemInput) => db.transaction((trx) => insertItem(trx, actor, ubigeo, input)),
-    updateItem: (actor: Actor, ubigeo: string, id: number, input: ItemInput) => db.transaction(async (trx) => changeItem(trx, actor, ubigeo, await ownItem(trx, ubigeo, id), input)),
+    updateItem: (actor: Actor, ubigeo: string, id: number, input: ItemInput, reason?: string | null) => db.transaction(async (trx) => changeItem(trx, actor, ubigeo, await ownItem(trx, ubigeo, id), input, reason)),
 
-    async deleteItem(actor: Actor, ubigeo: string, id: number): Promise<void> {
+    /** A published item is never deleted: it is withdrawn with a public reason and stays on the record. */
+    async withdrawItem(actor: Actor, ubigeo: string, id: number, reason: string): Promise<void> {
       await db.transaction(async (trx) => {
         const before = await ownItem(trx, ubigeo, id);
-        await trx('pb_items').where({ id, ubigeo }).delete();
-        await trx('follows').where({ entity_type: 'pb_item', entity_id: id }).delete();
-        await record(trx, actor, 'pb_item.delete', 'pb_item', id, ubigeo, before, null);
+        if (before.withdrawn_at) return;
+        await trx('pb_items').where({ id, ubigeo }).update({ withdrawn_at: nowIso(), withdrawn_reason: reason, updated_at: dbStamp(clock()) });
+        await q.addHistory(trx, { entity_type: 'pb_item', entity_id: id, ubigeo, at: nowIso(), kind: 'withdrawn', status: before.status, progress_pct: before.progress_pct, note: null, reason, ...who(actor) });
+        await record(trx, actor, 'pb_item.withdraw', 'pb_item', id, ubigeo, { withdrawn_at: null }, { withdrawn_at: nowIso(), reason });
       });
     },
 
     async addMilestone(actor: Actor, ubigeo: string, itemId: number, input: MilestoneInput, file: StoredFile | null): Promise<void> {
       await db.transaction(async (trx) => {
         await ownItem(trx, ubigeo, itemId);
-        const v = { ...pick(input as Record<string, unknown>, ['happened_on', 'title_es', 'title_en', 'text_es', 'text_en', 'evidence_url'] as const), evidence_file: file?.name ?? null, evidence_original_name: file?.originalName ?? null };
+        const v = { ...pick(input as Record<string, unknown>, MILESTONE_FIELDS), evidence_file: file?.name ?? null, evidence_original_name: file?.originalName ?? null };
         await trx('pb_milestones').insert({ ...v, item_id: itemId, ubigeo, disputed: false, is_example: false, created_at: dbStamp(clock()) });
-        await q.addHistory(trx, { entity_type: 'pb_item', entity_id: itemId, ubigeo, at: nowIso(), kind: 'milestone', status: null, progress_pct: null, note: String(input.title_es).slice(0, 300) });
+        await q.addHistory(trx, { entity_type: 'pb_item', entity_id: itemId, ubigeo, at: nowIso(), kind: 'milestone', status: null, progress_pct: null, note: String(input.title_es).slice(0, 300), ...who(actor) });
         await record(trx, actor, 'pb_milestone.create', 'pb_item', itemId, ubigeo, null, v);
       });
     },
 
     async createHearing(actor: Actor, ubigeo: string, input: HearingInput, file: StoredFile | null): Promise<number> {
       return db.transaction(async (trx) => {
-        const v = { ...pick(input as Record<string, unknown>, HEARING_FIELDS), report_file: file?.name ?? null, report_original_name: file?.originalName ?? null };
+        const v = { ...hearingValues(input), report_file: file?.name ?? null, report_original_name: file?.originalName ?? null };
         const stamp = dbStamp(clock());
         const id = Number((await trx('hearings').insert({ ...v, ubigeo, is_example: false, created_at: stamp, updated_at: stamp }))[0]);
+        await q.addHistory(trx, { entity_type: 'hearing', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: String(v.state), progress_pct: null, note: null, ...who(actor) });
         await record(trx, actor, 'hearing.create', 'hearing', id, ubigeo, null, v);
         return id;
       });
     },
 
-    async updateHearing(actor: Actor, ubigeo: string, id: number, input: HearingInput, file: StoredFile | null): Promise<void> {
+    async updateHearing(actor: Actor, ubigeo: string, id: number, input: HearingInput, file: StoredFile | null, reason?: string | null): Promise<void> {
       await db.transaction(async (trx) => {
         const before = await ownHearing(trx, ubigeo, id);
-        const v: Record<string, unknown> = pick(input as Record<string, unknown>, HEARING_FIELDS);
+        if (before.withdrawn_at) throw new ValidationError([{ field: 'reason', key: 'participation:errors.withdrawn' }], 422);
+        const v: Record<string, unknown> = hearingValues(input);
         if (file) Object.assign(v, { report_file: file.name, report_original_name: file.originalName });
+        const changes = reasonedChanges('hearing', before as unknown as Record<string, unknown>, v, reason);
+        if (!changes.length) return;
         await trx('hearings').where({ id, ubigeo }).update({ ...v, updated_at: dbStamp(clock()) });
-        await record(trx, actor, 'hearing.update', 'hearing', id, ubigeo, before, v);
+        await recordChanges(trx, actor, 'hearing', id, ubigeo, changes, reason?.trim() || null, { status: v.state });
+        await record(trx, actor, 'hearing.update', 'hearing', id, ubigeo, before, { ...v, reason: reason ?? null });
       });
     },
 
-    async deleteHearing(actor: Actor, ubigeo: string, id: number): Promise<void> {
+    /** A published hearing is never deleted (nor its report): it is withdrawn with a public reason. */
+    async withdrawHearing(actor: Actor, ubigeo: string, id: number, reason: string): Promise<void> {
       await db.transaction(async (trx) => {
         const before = await ownHearing(trx, ubigeo, id);
-        await trx('hearings').where({ id, ubigeo }).delete();
-        await record(trx, actor, 'hearing.delete', 'hearing', id, ubigeo, before, null);
+        if (before.withdrawn_at) return;
+        await trx('hearings').where({ id, ubigeo }).update({ withdrawn_at: nowIso(), withdrawn_reason: reason, updated_at: dbStamp(clock()) });
+        await q.addHistory(trx, { entity_type: 'hearing', entity_id: id, ubigeo, at: nowIso(), kind: 'withdrawn', status: before.state, progress_pct: null, note: null, reason, ...who(actor) });
+        await record(trx, actor, 'hearing.withdraw', 'hearing', id, ubigeo, { withdrawn_at: null }, { withdrawn_at: nowIso(), reason });
       });
     },
 
     createCommitment: (actor: Actor, ubigeo: string, hearingId: number, input: CommitmentInput) => db.transaction((trx) => insertCommitment(trx, actor, ubigeo, hearingId, input)),
-    updateCommitment: (actor: Actor, ubigeo: string, id: number, input: CommitmentInput) => db.transaction(async (trx) => changeCommitment(trx, actor, ubigeo, await ownCommitment(trx, ubigeo, id), input)),
+    updateCommitment: (actor: Actor, ubigeo: string, id: number, input: CommitmentInput, reason?: string | null) => db.transaction(async (trx) => changeCommitment(trx, actor, ubigeo, await ownCommitment(trx, ubigeo, id), input, reason)),
 
     async addCommitmentUpdate(actor: Actor, ubigeo: string, id: number, input: CommitmentUpdateInput): Promise<void> {
       await db.transaction(async (trx) => {
@@ -331,63 +373,24 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
         await trx('commitment_updates').insert({ ...v, commitment_id: id, ubigeo, disputed: false, is_example: false, created_at: dbStamp(clock()) });
         const fulfilled = input.status === 'cumplido' ? (before.fulfilled_on ?? input.happened_on) : null;
         await trx('commitments').where({ id, ubigeo }).update({ status: input.status, fulfilled_on: fulfilled, updated_at: dbStamp(clock()) });
-        await q.addHistory(trx, { entity_type: 'commitment', entity_id: id, ubigeo, at: nowIso(), kind: 'update', status: input.status, progress_pct: null, note: String(input.text_es).slice(0, 300) });
+        if (rankBack(before.status, input.status) && !input.reason?.trim()) throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
+        await q.addHistory(trx, { entity_type: 'commitment', entity_id: id, ubigeo, at: nowIso(), kind: 'update', status: input.status, progress_pct: null, note: String(input.text_es).slice(0, 300), field: before.status !== input.status ? 'status' : null, old_value: before.status !== input.status ? before.status : null, new_value: before.status !== input.status ? input.status : null, reason: input.reason?.trim() || null, ...who(actor) });
         await record(trx, actor, 'commitment.add_update', 'commitment', id, ubigeo, { status: before.status }, v);
       });
     },
 
-    async decideObservation(actor: Actor, ubigeo: string, id: number, publish: boolean): Promise<void> {
+    /** The official's public answer to a published observation about their municipality. */
+    async answerObservation(actor: Actor, ubigeo: string, id: number, answer: string): Promise<void> {
       await db.transaction(async (trx) => {
-        const o = await trx('observations').select('id', 'ubigeo', 'status', 'body').where('id', id).first();
-        if (!o || o.ubigeo !== ubigeo || o.status !== 'pending') throw new NotFoundError();
-        const status = publish ? 'published' : 'rejected';
-        await trx('observations').where({ id }).update({ status, decided_at: nowIso() });
-        await record(trx, actor, `observation.${publish ? 'publish' : 'reject'}`, 'observation', id, ubigeo, { status: 'pending' }, { status });
+        const o = await q.findObservation(trx, id);
+        if (!o || o.ubigeo !== ubigeo || o.status !== 'published') throw new NotFoundError();
+        await q.setObservationAnswer(trx, id, answer, nowIso());
+        await record(trx, actor, 'observation.answer', 'observation', id, ubigeo, { answer: o.answer }, { answer });
       });
     },
 
-    // ---- residents and monitors ----
-    async entityUbigeo(type: EntityType, id: number): Promise<string> {
-      const row = await db(type === 'pb_item' ? 'pb_items' : 'commitments').select('ubigeo').where('id', id).first();
-      if (!row) throw new NotFoundError();
-      return row.ubigeo as string;
-    },
-
-    async follow(userId: number, type: EntityType, id: number): Promise<void> {
-      await this.entityUbigeo(type, id);
-      const exists = await db('follows').where({ user_id: userId, entity_type: type, entity_id: id }).first();
-      if (!exists) await db('follows').insert({ user_id: userId, entity_type: type, entity_id: id, created_at: nowIso(), notified_until: nowIso() }).catch(() => undefined);
-    },
-    async unfollowAll(userId: number): Promise<void> {
-      await db('follows').where({ user_id: userId }).delete();
-    },
-    async unfollow(userId: number, type: EntityType, id: number): Promise<void> {
-      await db('follows').where({ user_id: userId, entity_type: type, entity_id: id }).delete();
-    },
-    async isFollowing(userId: number | undefined, type: EntityType, id: number): Promise<boolean> {
-      if (!userId) return false;
-      return !!(await db('follows').where({ user_id: userId, entity_type: type, entity_id: id }).first());
-    },
-
-    async observe(user: { id: number; org_name?: string | null }, type: EntityType, id: number, body: string): Promise<void> {
-      const ubigeo = await this.entityUbigeo(type, id);
-      const row = await db('users').select('org_name').where('id', user.id).first();
-      await db('observations').insert({ user_id: user.id, org_name: row?.org_name ?? null, entity_type: type, entity_id: id, ubigeo, body, status: 'pending', created_at: nowIso() });
-    },
-
-    /** A monitor marks the evidence of a milestone or a commitment update as disputed; returns the page it belongs to. */
-    async dispute(kind: 'milestone' | 'update', id: number): Promise<{ type: EntityType; id: number }> {
-      if (kind === 'milestone') {
-        const m = await db('pb_milestones').select('item_id').where('id', id).first();
-        if (!m) throw new NotFoundError();
-        await db('pb_milestones').where('id', id).update({ disputed: true });
-        return { type: 'pb_item', id: Number(m.item_id) };
-      }
-      const u = await db('commitment_updates').select('commitment_id').where('id', id).first();
-      if (!u) throw new NotFoundError();
-      await db('commitment_updates').where('id', id).update({ disputed: true });
-      return { type: 'commitment', id: Number(u.commitment_id) };
-    },
+    // ---- residents and monitors: follows, observations, disputes ----
+    ...createMonitoringService({ db, audit, clock }),
 
     // used by the bulk import
     insertItem,

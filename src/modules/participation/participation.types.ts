@@ -53,6 +53,11 @@ export interface ItemRow {
   status: string;
   progress_pct: number;
   finished_on: string | null;
+  /** First published planned end and cost: promises are judged against them. */
+  baseline_planned_end: string | null;
+  baseline_total_cost: number | null;
+  withdrawn_at: string | null;
+  withdrawn_reason: string | null;
   is_example: boolean;
   municipality?: string;
   department?: string;
@@ -63,6 +68,12 @@ export interface HearingRow {
   id: number;
   ubigeo: string;
   held_on: string;
+  state: string;
+  state_reason: string | null;
+  agenda_es: string | null;
+  agenda_en: string | null;
+  withdrawn_at: string | null;
+  withdrawn_reason: string | null;
   period_from: string | null;
   period_to: string | null;
   place: string | null;
@@ -84,6 +95,8 @@ export interface CommitmentRow {
   text_en: string | null;
   responsible_office: string | null;
   due_on: string;
+  /** First published due date. */
+  baseline_due_on: string;
   status: string;
   fulfilled_on: string | null;
   is_example: boolean;

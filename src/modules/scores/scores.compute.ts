@@ -1,4 +1,5 @@
-import { MIN_RESIDENTS, PRIOR_WEIGHT, shrink, toScale100 } from '../feedback/feedback.stats';
+import { MIN_RESIDENTS, PRIOR_WEIGHT, shrink, toScale100 } from '../feedback';
+import { HEARINGS_REQUIRED } from '../participation';
 
 /** Component keys in display order. */
 export const COMPONENTS = ['s', 'e', 'r', 'p', 'a'] as const;
@@ -26,7 +27,7 @@ export const deliveryComponent = (weighted: number, cost: number): number | null
  */
 export function accountabilityComponent(onTime: number | null, due: number, fulfilled: number): number | null {
   if (onTime === null && due === 0) return null;
-  const h = Math.min(2, onTime ?? 0) / 2;
+  const h = Math.min(HEARINGS_REQUIRED, onTime ?? 0) / HEARINGS_REQUIRED;
   return due > 0 ? 50 * h + (50 * fulfilled) / due : 100 * h;
 }
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../db';
+import { HEARING_WINDOWS } from '../participation';
 
 /** Detailed MEF data (when imported) takes precedence over Consulta Amigable totals (as in spending). */
 const PREFERRED_SOURCE = 'mef_gasto';
@@ -48,11 +49,14 @@ export async function executionInputs(db: Db, year: number, department?: string)
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), devengado: Number(r.devengado), pim: Number(r.pim) }));
 }
 
-/** P inputs: cost and cost × progress of real PB items whose planned end falls in the year. */
+/**
+ * P inputs: cost and cost × progress of real PB items whose **baseline** (first published)
+ * planned end falls in the year: moving the date never moves an item out of its year.
+ */
 export async function deliveryInputs(db: Db, year: number, department?: string) {
   const qb = db('pb_items as i')
     .where('i.is_example', false)
-    .whereBetween('i.planned_end', [`${year}-01-01`, `${year}-12-31`])
+    .whereBetween('i.baseline_planned_end', [`${year}-01-01`, `${year}-12-31`])
     .select('i.ubigeo')
     .select(db.raw('sum(i.total_cost) as cost'), db.raw("sum(i.total_cost * (case when i.status = 'culminado' or i.progress_pct >= 100 then 100 else i.progress_pct end)) as weighted"), db.raw('count(*) as items'))
     .groupBy('i.ubigeo');
@@ -60,28 +64,34 @@ export async function deliveryInputs(db: Db, year: number, department?: string) 
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), cost: Number(r.cost), weighted: Number(r.weighted), items: Number(r.items) }));
 }
 
-/** A inputs (hearings): whether a real hearing was held by 31 May and one between 1 June and 30 September. */
+/**
+ * A inputs (hearings): how many of the year's legal windows (participation's HEARING_WINDOWS,
+ * the one definition of "held on time") had a real hearing held in them. Only hearings in state
+ * `realizada` and not withdrawn count; the form refuses `realizada` for a future date.
+ */
 export async function hearingInputs(db: Db, year: number, department?: string) {
   const qb = db('hearings as h')
     .where('h.is_example', false)
+    .where('h.state', 'realizada')
+    .whereNull('h.withdrawn_at')
     .whereBetween('h.held_on', [`${year}-01-01`, `${year}-12-31`])
     .select('h.ubigeo')
-    .select(
-      db.raw('max(case when h.held_on <= ? then 1 else 0 end) as first_on_time', [`${year}-05-31`]),
-      db.raw('max(case when h.held_on >= ? and h.held_on <= ? then 1 else 0 end) as second_on_time', [`${year}-06-01`, `${year}-09-30`]),
-    )
+    .select(HEARING_WINDOWS.map((w) => db.raw(`max(case when h.held_on >= ? and h.held_on <= ? then 1 else 0 end) as ${w.key}_on_time`, [`${year}-${w.from}`, `${year}-${w.to}`])))
     .groupBy('h.ubigeo');
   inDept(department, 'h.ubigeo')(qb);
-  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), onTime: Number(r.first_on_time) + Number(r.second_on_time) }));
+  return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), onTime: HEARING_WINDOWS.reduce((n, w) => n + Number(r[`${w.key}_on_time`]), 0) }));
 }
 
-/** A inputs (commitments): real commitments due in the year and those fulfilled by their due date. */
+/**
+ * A inputs (commitments): real commitments whose **baseline** due date falls in the year, and
+ * those fulfilled by it (participation's fulfilledOnTime, in SQL).
+ */
 export async function commitmentInputs(db: Db, year: number, department?: string) {
   const qb = db('commitments as c')
     .where('c.is_example', false)
-    .whereBetween('c.due_on', [`${year}-01-01`, `${year}-12-31`])
+    .whereBetween('c.baseline_due_on', [`${year}-01-01`, `${year}-12-31`])
     .select('c.ubigeo')
-    .select(db.raw('count(*) as due'), db.raw("sum(case when c.status = 'cumplido' and c.fulfilled_on is not null and c.fulfilled_on <= c.due_on then 1 else 0 end) as fulfilled"))
+    .select(db.raw('count(*) as due'), db.raw("sum(case when c.status = 'cumplido' and c.fulfilled_on is not null and c.fulfilled_on <= c.baseline_due_on then 1 else 0 end) as fulfilled"))
     .groupBy('c.ubigeo');
   inDept(department, 'c.ubigeo')(qb);
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), due: Number(r.due), fulfilled: Number(r.fulfilled) }));

@@ -46,13 +46,14 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     // status change → history; culminado sets 100 % and clears the overdue flag
     const token = await formToken(a, `/es/gestion/130101/proyectos/${itemId}`);
     await a.post(`/es/gestion/130101/proyectos/${itemId}`).type('form').send({ _csrf: token, ...itemForm({ title_es: 'Pistas del barrio Alto', status: 'culminado', progress_pct: '' }) }).expect(303);
-    const ms = await a.post(`/es/gestion/130101/proyectos/${itemId}/hitos?_csrf=${encodeURIComponent(token)}`).field('happened_on', '2025-07-01').field('title_es', 'Entrega de obra').field('evidence_url', 'https://example.pe/acta').attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
+    const ms = await a.post(`/es/gestion/130101/proyectos/${itemId}/hitos`).field('_csrf', token).field('happened_on', '2025-07-01').field('title_es', 'Entrega de obra').field('evidence_url', 'https://example.pe/acta').attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
     expect(ms.status).toBe(303);
     const after = await request(t.app).get(`/en/participatory-budget/items/${itemId}`).expect(200);
     expect(after.text).toContain('Entrega de obra');
     expect(after.text).toContain('Finished');
     expect(after.text).not.toContain('class="badge-overdue"');
-    expect(after.text).toMatch(/Public history of changes[\s\S]*Status or progress change[\s\S]*Recorded/);
+    // the status change is recorded field by field: status, old → new (the label was "Status or progress change" before the field-level record)
+    expect(after.text).toMatch(/Public history of changes[\s\S]*<td>Change<\/td>[\s\S]*Status: <del>en_ejecucion<\/del> → <ins>culminado<\/ins>[\s\S]*Recorded/);
     const api = await request(t.app).get('/api/v1/participatory-budget/items?ubigeo=130101&status=culminado').expect(200);
     expect(api.body.data).toEqual([expect.objectContaining({ id: itemId, total_cost: 150000.5, progress_pct: 100, status: 'culminado', is_example: false, overdue: false })]);
 
@@ -113,26 +114,40 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     await request(t.app).get('/es/dejar-de-seguir?token=1.forged').expect(400);
   });
 
-  it('when a monitor posts an observation, then it is public only after an official publishes it, and the decision is audited', async () => {
+  it('when a monitor posts an observation, then the municipality\'s own official cannot moderate it, an admin publishes it with a reason, the official answers in public, and the decision is audited', async () => {
     const a = await official(t, 'moderator@example.pe', '130104');
     const itemId = await createProcessAndItem(t, a, '130104');
-    await a.post(`/es/gestion/130104/proyectos/${itemId}/hitos?_csrf=${encodeURIComponent(await formToken(a, `/es/gestion/130104/proyectos/${itemId}`))}`).field('happened_on', '2025-03-01').field('title_es', 'Inicio').field('evidence_url', 'https://example.pe/x').expect(303);
+    await a.post(`/es/gestion/130104/proyectos/${itemId}/hitos`).field('_csrf', await formToken(a, `/es/gestion/130104/proyectos/${itemId}`)).field('happened_on', '2025-03-01').field('title_es', 'Inicio').field('evidence_url', 'https://example.pe/x').expect(303);
     const monitor = await signedIn(t, 'monitor-obs@example.pe', 'monitor');
     const page = await monitor.get(`/es/presupuesto-participativo/proyectos/${itemId}`).expect(200);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     await monitor.post('/es/observaciones').type('form').send({ _csrf: csrf, entity_type: 'pb_item', entity_id: String(itemId), body: 'La obra está detenida desde marzo.' }).expect(303);
     expect((await request(t.app).get(`/es/presupuesto-participativo/proyectos/${itemId}`)).text).not.toContain('La obra está detenida');
     const msId = (await t.db('pb_milestones').where({ item_id: itemId }).first()).id;
-    await monitor.post('/es/evidencias/disputar').type('form').send({ _csrf: csrf, kind: 'milestone', id: String(msId) }).expect(303);
+    await monitor.post('/es/evidencias/disputar').type('form').send({ _csrf: csrf, kind: 'milestone', id: String(msId), reason: 'La foto es de otra obra del distrito.' }).expect(303);
 
+    // the official of the municipality neither sees the pending text nor reaches the queue
     const manage = await a.get('/es/gestion/130104/participacion').expect(200);
-    expect(manage.text).toContain('La obra está detenida');
-    const obsId = (await t.db('observations').where({ ubigeo: '130104' }).first()).id;
-    await a.post(`/es/gestion/130104/observaciones/${obsId}`).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(manage.text)![1], decision: 'publish' }).expect(303);
+    expect(manage.text).not.toContain('La obra está detenida');
+    const obs = await t.db('observations').where({ ubigeo: '130104' }).first();
+    expect((await a.get('/es/moderacion')).status).toBe(403);
+    expect((await a.post(`/es/moderacion/observation/${obs.id}`).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(manage.text)![1], decision: 'publish', version: '1', reason: 'meets_rules' })).status).toBe(403);
+    expect((await t.db('observations').where({ id: obs.id }).first()).status).toBe('pending');
+
+    const mod = await signedIn(t, 'neutral-moderator@example.pe', 'moderator');
+    const queue = await mod.get('/es/moderacion').expect(200);
+    expect(queue.text).toContain('La obra está detenida');
+    await mod.post(`/es/moderacion/observation/${obs.id}`).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(queue.text)![1], decision: 'publish', version: String(obs.version), reason: 'meets_rules' }).expect(303);
     const pub = await request(t.app).get(`/es/presupuesto-participativo/proyectos/${itemId}`).expect(200);
     expect(pub.text).toContain('La obra está detenida');
-    expect(pub.text).toContain('Evidencia cuestionada');
-    expect(await t.db('audit_log').where({ action: 'observation.publish', entity_id: String(obsId) })).toHaveLength(1);
+    expect(pub.text).toContain('La foto es de otra obra del distrito.');
+    const decision = await t.db('audit_log').where({ action: 'moderation.observation.publish', entity_id: String(obs.id) });
+    expect(decision).toHaveLength(1);
+    expect(JSON.parse(decision[0].after_json).reason).toBe('meets_rules');
+
+    const manage2 = await a.get('/es/gestion/130104/participacion').expect(200);
+    await a.post(`/es/gestion/130104/observaciones/${obs.id}/respuesta`).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(manage2.text)![1], answer: 'La obra se reanuda en julio.' }).expect(303);
+    expect((await request(t.app).get(`/es/presupuesto-participativo/proyectos/${itemId}`)).text).toContain('La obra se reanuda en julio.');
     // a resident may not observe
     const resident = await signedIn(t, 'resident-obs@example.pe', 'resident');
     const rp = await resident.get(`/es/presupuesto-participativo/proyectos/${itemId}`);

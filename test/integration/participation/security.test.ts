@@ -40,18 +40,18 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const posts: Array<[string, Record<string, string>]> = [
         [`/es/gestion/${B}/proyectos/${itemId}`, itemForm({ title_es: 'Robado' })],
         [`/es/gestion/${A}/proyectos/${itemId}`, itemForm({ title_es: 'Robado' })],
-        [`/es/gestion/${B}/proyectos/${itemId}/eliminar`, {}],
-        [`/es/gestion/${A}/proyectos/${itemId}/eliminar`, {}],
+        [`/es/gestion/${B}/proyectos/${itemId}/retirar`, { reason: 'Robado' }],
+        [`/es/gestion/${A}/proyectos/${itemId}/retirar`, { reason: 'Robado' }],
         [`/es/gestion/${B}/procesos/${processId}`, { year: '2025' }],
-        [`/es/gestion/${B}/audiencias/${hearingId}/eliminar`, {}],
+        [`/es/gestion/${B}/audiencias/${hearingId}/retirar`, { reason: 'Robado' }],
         [`/es/gestion/${B}/audiencias/${hearingId}/compromisos`, { text_es: 'x', due_on: '2025-01-01' }],
         [`/es/gestion/${B}/compromisos/${commitmentId}`, { text_es: 'Robado', due_on: '2025-01-01', status: 'cumplido' }],
         [`/es/gestion/${B}/compromisos/${commitmentId}/avances`, { happened_on: '2025-01-01', status: 'cumplido', text_es: 'Robado' }],
       ];
       for (const [url, body] of posts) expect([url, (await b.post(url).type('form').send({ _csrf: token, ...body })).status]).toEqual([url, 404]);
-      const ms = await b.post(`/es/gestion/${B}/proyectos/${itemId}/hitos?_csrf=${encodeURIComponent(token)}`).field('happened_on', '2025-01-01').field('title_es', 'Robado');
+      const ms = await b.post(`/es/gestion/${B}/proyectos/${itemId}/hitos`).field('_csrf', token).field('happened_on', '2025-01-01').field('title_es', 'Robado');
       expect(ms.status).toBe(404);
-      const hr = await b.post(`/es/gestion/${B}/audiencias/${hearingId}?_csrf=${encodeURIComponent(token)}`).field('held_on', '2025-01-01');
+      const hr = await b.post(`/es/gestion/${B}/audiencias/${hearingId}`).field('_csrf', token).field('held_on', '2025-01-01');
       expect(hr.status).toBe(404);
       expect(await t.db('pb_items').where({ id: itemId }).first()).toEqual(before);
       expect((await t.db('commitments').where({ id: commitmentId }).first()).text_es).toBe('Compromiso de A');
@@ -69,7 +69,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
     it('when a CSV upload of B names A\'s item id, then the row is refused and A\'s item is unchanged', async () => {
       const token = await formToken(b, `/es/gestion/${B}/participacion`);
       const csv = `id,year,priority,title_es,total_cost,status\n${itemId},2025,1,Robado,10,en_ejecucion\n`;
-      const r = await b.post(`/es/gestion/${B}/importar?_csrf=${encodeURIComponent(token)}`).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'x.csv', contentType: 'text/csv' });
+      const r = await b.post(`/es/gestion/${B}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'x.csv', contentType: 'text/csv' });
       expect(r.status).toBe(422);
       expect((await t.db('pb_items').where({ id: itemId }).first()).title_es).toBe('Obra secreta de A');
     });
@@ -104,7 +104,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       await a.post(`/es/gestion/${A}/proyectos/nuevo`).type('form').send({ _csrf: foreign, ...itemForm({ priority: '7' }) }).expect(403);
       const h = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('held_on', '2025-05-01').attach('report', PDF, { filename: 'r.pdf', contentType: 'application/pdf' });
       expect(h.status).toBe(403);
-      const h2 = await a.post(`/es/gestion/${A}/audiencias/nueva?_csrf=${encodeURIComponent(foreign)}`).field('held_on', '2025-05-01');
+      const h2 = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('_csrf', foreign).field('held_on', '2025-05-01');
       expect(h2.status).toBe(403);
       expect(await count()).toBe(n);
       const monitor = await createUser(t, 'csrf-monitor@example.pe', 'monitor');
@@ -120,14 +120,14 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const before = fs.readdirSync(t.config.uploadsDir).length;
       const token = await formToken(a, `/es/gestion/${A}/audiencias/nueva`);
       const big = Buffer.concat([PDF, Buffer.alloc(70 * 1024, 0x20)]);
-      const r = await a.post(`/es/gestion/${A}/audiencias/nueva?_csrf=${encodeURIComponent(token)}`).field('held_on', '2025-05-02').attach('report', big, { filename: 'big.pdf', contentType: 'application/pdf' });
+      const r = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('_csrf', token).field('held_on', '2025-05-02').attach('report', big, { filename: 'big.pdf', contentType: 'application/pdf' });
       expect(r.status).toBe(413);
       expect(fs.readdirSync(t.config.uploadsDir).length).toBe(before);
     });
 
     it('when a file named .pdf with a PDF type is really HTML, then it is refused with 422 by its content', async () => {
       const token = await formToken(a, `/es/gestion/${A}/audiencias/nueva`);
-      const r = await a.post(`/es/gestion/${A}/audiencias/nueva?_csrf=${encodeURIComponent(token)}`).field('held_on', '2025-05-03').attach('report', Buffer.from('<html><script>alert(1)</script></html>'), { filename: 'informe.pdf', contentType: 'application/pdf' });
+      const r = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('_csrf', token).field('held_on', '2025-05-03').attach('report', Buffer.from('<html><script>alert(1)</script></html>'), { filename: 'informe.pdf', contentType: 'application/pdf' });
       expect(r.status).toBe(422);
       expect(r.text).toContain('El archivo no es un PDF.');
       expect(r.text).toContain('value="2025-05-03"'); // input kept
@@ -150,7 +150,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
     it('when a user runs more imports per hour than allowed, then the next one gets 429', async () => {
       const c = await official(t, 'rate-official@example.pe', '140103');
       const token = await formToken(c, `/es/gestion/140103/participacion`);
-      const send = () => c.post(`/es/gestion/140103/importar?_csrf=${encodeURIComponent(token)}`).field('kind', 'items').attach('file', Buffer.from('year,priority,title_es,total_cost,status\n2025,1,X,10,en_ejecucion\n'), { filename: 'x.csv', contentType: 'text/csv' });
+      const send = () => c.post(`/es/gestion/140103/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from('year,priority,title_es,total_cost,status\n2025,1,X,10,en_ejecucion\n'), { filename: 'x.csv', contentType: 'text/csv' });
       for (let i = 0; i < 3; i++) expect((await send()).status).toBe(422); // no process for 2025: rejected, but counted
       expect((await send()).status).toBe(429);
     });
@@ -163,7 +163,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const token = await formToken(c, '/en/manage/140104/participation');
       const before = await t.db('pb_items').where({ ubigeo: '140104' }).orderBy('id');
       const csv = 'year,priority,title_es,total_cost,status,progress_pct\n2025,2,Segunda,1000.50,en_ejecucion,10\n2025,3,Tercera,abc,en_ejecucion,10\n2025,1,Primera cambiada,10,culminado,\n';
-      const r = await c.post(`/en/manage/140104/import?_csrf=${encodeURIComponent(token)}`).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
+      const r = await c.post(`/en/manage/140104/import`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
       expect(r.status).toBe(422);
       expect(r.text).toContain('Import rejected: nothing was saved.');
       expect(r.text).toMatch(/<td>3<\/td><td>total_cost<\/td><td>abc<\/td><td>Type an amount in soles/);
@@ -176,7 +176,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const token = await formToken(c, '/es/gestion/140105/participacion');
       const exported = (await request(t.app).get('/api/v1/participatory-budget/items?ubigeo=140105&format=csv').expect(200)).text;
       expect(exported).toContain("'=Fórmula peligrosa");
-      const up = (text: string) => c.post(`/es/gestion/140105/importar?_csrf=${encodeURIComponent(token)}`).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
+      const up = (text: string) => c.post(`/es/gestion/140105/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
       const again = await up(exported);
       expect(again.status).toBe(200);
       expect(again.text).toContain('0 creados, 0 actualizados, 1 sin cambios');
@@ -191,10 +191,10 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const c = await official(t, 'lock-official@example.pe', '140106');
       const token = await formToken(c, '/es/gestion/140106/participacion');
       await t.db('import_locks').insert({ lock_key: 'participation:140106', acquired_at: new Date(t.now.ms).toISOString() });
-      const r = await c.post(`/es/gestion/140106/importar?_csrf=${encodeURIComponent(token)}`).field('kind', 'commitments').attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
+      const r = await c.post(`/es/gestion/140106/importar`).field('_csrf', token).field('kind', 'commitments').attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
       expect(r.status).toBe(409);
       await t.db('import_locks').where({ lock_key: 'participation:140106' }).delete();
-      const ok = await c.post(`/es/gestion/140106/importar?_csrf=${encodeURIComponent(token)}`).field('kind', 'commitments').attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
+      const ok = await c.post(`/es/gestion/140106/importar`).field('_csrf', token).field('kind', 'commitments').attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
       expect(ok.status).toBe(422); // hearing 1 is not theirs: row refused, lock released
       expect(await t.db('import_locks')).toHaveLength(0);
     });

@@ -154,26 +154,47 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     expect(await t.db('feedback_comments').where({ rating_id: ratingId }).first()).toBeUndefined();
   });
 
-  it('when an official of the municipality approves a comment, then it is published without author and the decision is audited; an official of another municipality gets 404', async () => {
+  it('when a comment is pending, then no official (not even of its municipality) can moderate it; a moderator approves exactly the version seen, with a reason, and a later edit goes back to the queue', async () => {
     const r = await resident(t);
     await rate(t, r.agent, '150103', areas[0], 2, { comment: 'Falta recojo en mi calle <script>x</script>' });
     const comment = await t.db('feedback_comments').where({ user_id: r.id }).first();
     expect(comment.status).toBe('pending');
     await createUser(t, 'oficial-150103@example.pe', 'official', '150103');
-    await createUser(t, 'oficial-150104@example.pe', 'official', '150104');
-    const other = (await login(t, 'oficial-150104@example.pe')).agent;
-    expect((await other.get('/es/gestion/150103/comentarios')).status).toBe(404);
     const off = (await login(t, 'oficial-150103@example.pe')).agent;
-    const page = await off.get('/es/gestion/150103/comentarios').expect(200);
+    expect((await off.get('/es/moderacion')).status).toBe(403);
+    await createUser(t, 'moderadora@example.pe', 'moderator');
+    const mod = (await login(t, 'moderadora@example.pe')).agent;
+    const page = await mod.get('/es/moderacion').expect(200);
     expect(page.text).toContain('Falta recojo');
     expect(page.text).not.toContain('<script>x</script>');
-    const res = await off.post(`/es/gestion/150103/comentarios/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'approve' });
+    // the resident edits the text after the moderator opened the queue: the old version cannot be approved
+    await rate(t, r.agent, '150103', areas[0], 2, { comment: 'Texto cambiado después' });
+    const stale = await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'publish', version: String(comment.version), reason: 'meets_rules' });
+    expect(stale.status).toBe(303);
+    expect(stale.headers.location).toContain('done=stale');
+    expect((await t.db('feedback_comments').where({ id: comment.id }).first()).status).toBe('pending');
+    const fresh = await t.db('feedback_comments').where({ id: comment.id }).first();
+    const res = await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'publish', version: String(fresh.version), reason: 'meets_rules' });
     expect(res.status).toBe(303);
     const pub = await request(t.app).get('/es/municipalidades/150103/satisfaccion').expect(200);
-    expect(pub.text).toContain('Falta recojo');
+    expect(pub.text).toContain('Texto cambiado después');
     expect(pub.text).not.toContain(r.email);
-    const audit = await t.db('audit_log').where({ action: 'feedback.comment.approve', entity_id: String(comment.id) });
+    const audit = await t.db('audit_log').where({ action: 'moderation.comment.publish', entity_id: String(comment.id) });
     expect(audit).toHaveLength(1);
+  });
+
+  it('when a moderator hides a comment, then the satisfaction page keeps a placeholder with the reason category and never the text; a decision without a catalogue reason is refused', async () => {
+    const r = await resident(t);
+    await rate(t, r.agent, '150104', areas[0], 3, { comment: 'Mi vecino Juan Pérez, DNI 12345678, no paga' });
+    const comment = await t.db('feedback_comments').where({ user_id: r.id, ubigeo: '150104' }).first();
+    await createUser(t, 'moderador2@example.pe', 'moderator');
+    const mod = (await login(t, 'moderador2@example.pe')).agent;
+    const page = await mod.get('/es/moderacion').expect(200);
+    expect((await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'hide', version: String(comment.version), reason: 'meets_rules' })).status).toBe(422);
+    await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'hide', version: String(comment.version), reason: 'personal_data' }).expect(303);
+    const pub = await request(t.app).get('/es/municipalidades/150104/satisfaccion').expect(200);
+    expect(pub.text).not.toContain('12345678');
+    expect(pub.text).toContain('Contenido ocultado por moderación (motivo: Datos personales)');
   });
 });
 

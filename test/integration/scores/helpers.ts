@@ -47,6 +47,8 @@ export async function insertItem(t: TestApp, row: { ubigeo: string; year: number
     title_es: row.title ?? 'Obra',
     total_cost: row.total_cost,
     planned_end: row.planned_end,
+    baseline_planned_end: row.planned_end,
+    baseline_total_cost: row.total_cost,
     status: row.status,
     progress_pct: row.progress_pct,
     is_example: row.is_example ?? false,
@@ -58,13 +60,13 @@ export async function insertItem(t: TestApp, row: { ubigeo: string; year: number
 
 export async function insertHearing(t: TestApp, ubigeo: string, held_on: string, is_example = false): Promise<number> {
   const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
-  const [id] = await t.db('hearings').insert({ ubigeo, held_on, is_example, created_at: now, updated_at: now });
+  const [id] = await t.db('hearings').insert({ ubigeo, held_on, state: 'realizada', is_example, created_at: now, updated_at: now });
   return Number(id);
 }
 
 export async function insertCommitment(t: TestApp, hearingId: number, ubigeo: string, due_on: string, status: string, fulfilled_on: string | null, is_example = false): Promise<void> {
   const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
-  await t.db('commitments').insert({ hearing_id: hearingId, ubigeo, text_es: 'Compromiso', due_on, status, fulfilled_on, is_example, created_at: now, updated_at: now });
+  await t.db('commitments').insert({ hearing_id: hearingId, ubigeo, text_es: 'Compromiso', due_on, baseline_due_on: due_on, status, fulfilled_on, is_example, created_at: now, updated_at: now });
 }
 
 /** Inserts ratings directly (for score tests): one distinct fake resident per rating. */
