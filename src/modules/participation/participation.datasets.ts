@@ -30,7 +30,8 @@ export const PARTICIPATION_DATASETS = [
       { name: 'total_cost', type: 'number', unit: 'PEN', description: 'Total cost, soles' },
       { name: 'pia_amount', type: 'number', unit: 'PEN', description: 'Amount in the PIA, soles' },
       { name: 'start_date', type: 'date', description: 'Start' },
-      { name: 'planned_end', type: 'date', description: 'Planned end' },
+      { name: 'planned_end', type: 'date', description: 'Planned end (current)' },
+      { name: 'baseline_planned_end', type: 'date', description: 'First published planned end (the baseline overdue and the score judge against)' },
       { name: 'status', type: 'string', description: 'en_formulacion | en_ejecucion | culminado | paralizado' },
       { name: 'progress_pct', type: 'number', unit: '%', description: 'Physical progress' },
       { name: 'finished_on', type: 'date', description: 'Date finished' },
@@ -38,7 +39,7 @@ export const PARTICIPATION_DATASETS = [
     ] as Field[],
     query: (db: Db) =>
       db('pb_items')
-        .select('id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'cui', soles(db, 'total_cost', 'total_cost'), soles(db, 'pia_amount', 'pia_amount'), 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', bool(db, 'is_example', 'is_example'))
+        .select('id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'cui', soles(db, 'total_cost', 'total_cost'), soles(db, 'pia_amount', 'pia_amount'), 'start_date', 'planned_end', 'baseline_planned_end', 'status', 'progress_pct', 'finished_on', bool(db, 'is_example', 'is_example'))
         .orderBy(['ubigeo', 'year', 'priority', 'id'])
         .stream(),
   },
@@ -50,13 +51,14 @@ export const PARTICIPATION_DATASETS = [
     fields: [
       { name: 'id', type: 'integer', description: 'Hearing id' },
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
-      { name: 'held_on', type: 'date', description: 'Date held' },
+      { name: 'held_on', type: 'date', description: 'Date (convened or held)' },
+      { name: 'state', type: 'string', description: 'convocada | realizada | no_realizada | cancelada; only realizada counts as held' },
       { name: 'period_from', type: 'date', description: 'Period covered, from' },
       { name: 'period_to', type: 'date', description: 'Period covered, to' },
       { name: 'attendance', type: 'integer', description: 'Attendance' },
       EXAMPLE,
     ] as Field[],
-    query: (db: Db) => db('hearings').select('id', 'ubigeo', 'held_on', 'period_from', 'period_to', 'attendance', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'held_on', 'id']).stream(),
+    query: (db: Db) => db('hearings').select('id', 'ubigeo', 'held_on', 'state', 'period_from', 'period_to', 'attendance', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'held_on', 'id']).stream(),
   },
   {
     name: 'commitments',
@@ -69,11 +71,34 @@ export const PARTICIPATION_DATASETS = [
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
       { name: 'text_es', type: 'string', description: 'Commitment (Spanish)' },
       { name: 'responsible_office', type: 'string', description: 'Responsible office' },
-      { name: 'due_on', type: 'date', description: 'Due date' },
+      { name: 'due_on', type: 'date', description: 'Due date (current)' },
+      { name: 'baseline_due_on', type: 'date', description: 'First published due date (the baseline)' },
       { name: 'status', type: 'string', description: 'pendiente | en_proceso | cumplido | incumplido' },
       { name: 'fulfilled_on', type: 'date', description: 'Date fulfilled' },
       EXAMPLE,
     ] as Field[],
-    query: (db: Db) => db('commitments').select('id', 'hearing_id', 'ubigeo', 'text_es', 'responsible_office', 'due_on', 'status', 'fulfilled_on', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'due_on', 'id']).stream(),
+    query: (db: Db) => db('commitments').select('id', 'hearing_id', 'ubigeo', 'text_es', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'due_on', 'id']).stream(),
+  },
+  {
+    name: 'participation_history',
+    title: 'Public record of changes (append-only)',
+    description: 'Every published change of participatory-budget processes and items, hearings and commitments: the field, old and new value, the reason (required when a date or amount moves or a status or progress goes back), and the role (with the municipality for officials) that made it; never a person. Rows are only ever added.',
+    sources: SOURCE,
+    fields: [
+      { name: 'id', type: 'integer', description: 'Row id' },
+      { name: 'entity_type', type: 'string', description: 'pb_process | pb_item | hearing | commitment' },
+      { name: 'entity_id', type: 'integer', description: 'Id of the record' },
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'at', type: 'string', description: 'When (ISO 8601, UTC)' },
+      { name: 'kind', type: 'string', description: 'created | changed | milestone | update | withdrawn | dispute_opened | dispute_answered | dispute_upheld | dispute_rejected' },
+      { name: 'field', type: 'string', description: 'Changed field (kind = changed)' },
+      { name: 'old_value', type: 'string', description: 'Value before (money in céntimos, as stored)' },
+      { name: 'new_value', type: 'string', description: 'Value after (money in céntimos, as stored)' },
+      { name: 'reason', type: 'string', description: 'Public reason given for the change' },
+      { name: 'actor_role', type: 'string', description: 'official | admin | cli | monitor' },
+      { name: 'actor_ubigeo', type: 'string', description: 'Municipality of the official who made the change' },
+      EXAMPLE,
+    ] as Field[],
+    query: (db: Db) => db('participation_history').select('id', 'entity_type', 'entity_id', 'ubigeo', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', bool(db, 'is_example', 'is_example')).orderBy('id').stream(),
   },
 ];

@@ -29,6 +29,9 @@ export const ListQuery = z.object({
   page: opt(z.string({ error: E('page_invalid') }).regex(/^\d{1,4}$/, E('page_invalid')).transform(Number)),
 });
 
+/** One record's API: JSON with its history, or the history as CSV. */
+export const RecordQuery = z.object({ format: L.format(E('format_invalid')) });
+
 export const ProcessForm = z.object({
   year: Year,
   ordinance: opt(text(200)),
