@@ -10,6 +10,7 @@ import { negotiateLanguage } from './i18n';
 import { PAGE_PATHS, PageName } from './i18n/paths';
 import { createAuth, createPasswordHasher } from './auth';
 import { Logger, urlForLog } from './lib/logger';
+import { BackgroundJobs, createBackgroundJobs } from './lib/background';
 import { createMailer, Mailer } from './lib/mailer';
 import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAULT_THROTTLE, FormLimits } from './modules/accounts';
 import { createAdminModule } from './modules/admin';
@@ -38,6 +39,8 @@ export interface AppDeps {
   /** Milliseconds since the epoch; tests move it to check session timeouts. */
   clock?: () => number;
   mailer?: Mailer;
+  /** Where requests leave work they do not wait for (mail); server.ts drains it on shutdown. */
+  background?: BackgroundJobs;
   formLimits?: Partial<FormLimits>;
   loginThrottle?: Partial<typeof DEFAULT_THROTTLE>;
   feedbackLimits?: Partial<FeedbackLimits>;
@@ -56,7 +59,7 @@ function projectDir(name: string): string {
 }
 
 /** The one place where modules are wired together. */
-export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs }: AppDeps): Express {
+export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, background, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('env', config.env === 'production' ? 'production' : 'development');
@@ -107,6 +110,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     db,
     hasher: createPasswordHasher(config.env),
     mailer: mailer ?? createMailer(config, logger),
+    background: background ?? createBackgroundJobs(logger),
     i18n,
     audit,
     publicUrl: config.publicUrl,

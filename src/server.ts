@@ -5,6 +5,7 @@ import { prepareDatabase } from './bootstrap';
 import { loadConfig } from './config';
 import { createDb } from './db';
 import { createI18n } from './i18n';
+import { createBackgroundJobs } from './lib/background';
 import { createLogger } from './lib/logger';
 
 /**
@@ -50,7 +51,8 @@ async function main() {
   // In a cluster the primary has prepared the database already.
   if (!process.env.RA_CLUSTER_WORKER) await prepareDatabase(db, logger, config.loadReferenceData, config.seedExamples);
   const lifecycle = { shuttingDown: false };
-  const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle });
+  const background = createBackgroundJobs(logger);
+  const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle, background });
   const server = http.createServer(app);
   server.keepAliveTimeout = 5000;
 
@@ -74,6 +76,8 @@ async function main() {
     // may not be parsed yet) are served; /readyz is 503 meanwhile so balancers stop sending.
     setTimeout(() => {
       server.close(async () => {
+        // Mail already handed to the background gets a short while to leave, then we go anyway.
+        await Promise.race([background.idle(), new Promise((r) => setTimeout(r, 3000).unref())]);
         await db.destroy().catch(() => undefined);
         logger.info('stopped');
         process.exit(0);

@@ -42,6 +42,20 @@ export function createGuards(logger: Logger) {
     next(new UnauthorizedError());
   }
 
+  /**
+   * Accounts with a second factor (admins) must have passed it in this session: GET → the
+   * code page (then back), anything else → 403. Call once req.user is known.
+   */
+  function secondFactorPassed(req: Request, res: Response, next: NextFunction, key?: string): void {
+    const user = req.user!;
+    if (user.role === 'admin' && !req.session?.mfaAt) {
+      if (req.method === 'GET') return res.redirect(302, pageUrl(lngOf(req, res), 'second_factor', {}, { returnTo: req.originalUrl }));
+      securityEvent(logger, 'forbidden', { ip: req.ip, userId: user.id, reason: 'second_factor_missing', path: urlForLog(req.originalUrl) });
+      return next(new ForbiddenError(key));
+    }
+    next();
+  }
+
   function requireRole(...roles: Role[]): RequestHandler {
     return (req, res, next) =>
       requireUser(req, res, (err?: unknown) => {
@@ -51,14 +65,13 @@ export function createGuards(logger: Logger) {
           securityEvent(logger, 'forbidden', { ip: req.ip, userId: user.id, role: user.role, path: urlForLog(req.originalUrl) });
           return next(new ForbiddenError());
         }
-        if (user.role === 'admin' && !req.session?.mfaAt) {
-          if (req.method === 'GET') return res.redirect(302, pageUrl(lngOf(req, res), 'second_factor', {}, { returnTo: req.originalUrl }));
-          securityEvent(logger, 'forbidden', { ip: req.ip, userId: user.id, reason: 'second_factor_missing', path: urlForLog(req.originalUrl) });
-          return next(new ForbiddenError());
-        }
-        next();
+        secondFactorPassed(req, res, next);
       });
   }
+
+  /** Any signed-in user; one who has a second factor must have passed it (account changes). */
+  const requireSecondFactor: RequestHandler = (req, res, next) =>
+    requireUser(req, res, (err?: unknown) => (err ? next(err) : secondFactorPassed(req, res, next, 'accounts:errors.second_factor_required')));
 
   /**
    * An official acts only on the municipality they are bound to: any other ubigeo is a 404,
@@ -75,7 +88,7 @@ export function createGuards(logger: Logger) {
     };
   }
 
-  return { requireUser: requireUser as RequestHandler, requireRole, requireMunicipality };
+  return { requireUser: requireUser as RequestHandler, requireRole, requireSecondFactor, requireMunicipality };
 }
 
 export type Guards = ReturnType<typeof createGuards>;

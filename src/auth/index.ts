@@ -20,7 +20,16 @@ export { assertOwnMunicipality, noStore } from './guards';
 export type { Guards } from './guards';
 export type { Csrf } from './csrf';
 
-export type LoginOutcome = { ok: true; user: SessionUser } | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' };
+export type LoginOutcome =
+  | { ok: true; user: SessionUser }
+  | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+
+/** What the local strategy tells the login handler when it refuses. */
+export interface LoginRefusal {
+  message: 'invalid' | 'unconfirmed' | 'disabled' | 'throttled';
+  retryAfterSeconds?: number;
+}
 
 export interface AuthUsers {
   findSessionUser(id: number): Promise<SessionUser | null>;
@@ -40,7 +49,7 @@ export function createAuth({ db, config, logger, clock, users }: { db: Db; confi
   passport.use(
     new LocalStrategy({ usernameField: 'email', passwordField: 'password', passReqToCallback: true, session: true }, (req, email, password, done) => {
       users.login(email, password, req.ip ?? '').then(
-        (r) => (r.ok ? done(null, r.user) : done(null, false, { message: r.reason })),
+        (r) => (r.ok ? done(null, r.user) : done(null, false, { message: r.reason, retryAfterSeconds: r.reason === 'throttled' ? r.retryAfterSeconds : undefined } as LoginRefusal)),
         (err) => done(err),
       );
     }),

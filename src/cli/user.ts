@@ -5,6 +5,7 @@ import { loadConfig } from '../config';
 import { createDb, Db } from '../db';
 import { createI18n } from '../i18n';
 import { createLogger } from '../lib/logger';
+import { createBackgroundJobs } from '../lib/background';
 import { createMailer } from '../lib/mailer';
 import { createAccountsService, Email, NewPassword } from '../modules/accounts';
 import { createAuditService } from '../modules/audit';
@@ -85,7 +86,7 @@ export async function run(args: CliArgs, db: Db, password: string | null, out: (
   const logger = createLogger('silent');
   const i18n = createI18n();
   const t = i18n.getFixedT((process.env.LANG ?? '').startsWith('en') ? 'en' : 'es');
-  const accounts = createAccountsService({ db, hasher: createPasswordHasher(config.env), mailer: createMailer(config, logger), i18n, audit: createAuditService(), publicUrl: config.publicUrl });
+  const accounts = createAccountsService({ db, hasher: createPasswordHasher(config.env), mailer: createMailer(config, logger), background: createBackgroundJobs(logger), i18n, audit: createAuditService(), publicUrl: config.publicUrl });
   const printTotp = (email: string, secret: string) => {
     out(`TOTP secret (shown once): ${secret}`);
     out(`otpauth URI: ${otpauthUri(secret, email)}`);

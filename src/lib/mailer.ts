@@ -16,6 +16,25 @@ export interface Mailer {
 }
 
 /**
+ * A message could not be sent. It carries no `code` of its own, so a mail server that refuses
+ * connections (ECONNREFUSED) is never taken for a database outage; the cause is kept for logs.
+ */
+export class MailError extends Error {
+  constructor(public override readonly cause: unknown) {
+    super('mail could not be sent');
+    this.name = 'MailError';
+  }
+}
+
+const wrapErrors = (send: Mailer['send']): Mailer['send'] => async (m) => {
+  try {
+    await send(m);
+  } catch (err) {
+    throw new MailError(err);
+  }
+};
+
+/**
  * SMTP in production. Elsewhere each message is written to the outbox folder as an .eml file
  * and logged (recipient, subject and file only: the body carries single-use links).
  */
@@ -29,20 +48,20 @@ export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mail
       auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
     });
     return {
-      async send(m) {
+      send: wrapErrors(async (m) => {
         await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
         logger.info({ to: safeForLog(m.to), subject: safeForLog(m.subject) }, 'mail sent');
-      },
+      }),
     };
   }
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
-    async send(m) {
+    send: wrapErrors(async (m) => {
       const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
       await fs.promises.mkdir(outboxDir, { recursive: true });
       const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`);
       await fs.promises.writeFile(file, info.message as Buffer);
       logger.info({ to: safeForLog(m.to), subject: safeForLog(m.subject), file }, 'mail written to outbox');
-    },
+    }),
   };
 }

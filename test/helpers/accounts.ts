@@ -39,6 +39,7 @@ export function serviceFor(t: TestApp) {
     db: t.db,
     hasher: createPasswordHasher('test'),
     mailer: createMailer(t.config, createLogger('silent')),
+    background: t.background,
     i18n,
     audit: createAuditService(),
     publicUrl: t.config.publicUrl,
@@ -82,8 +83,9 @@ function decodeQuotedPrintable(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** Every message written to the outbox for an address, oldest first, as decoded text. */
-export function mailsTo(t: TestApp, to: string): string[] {
+/** Every message written to the outbox for an address, oldest first, as decoded text (once the app's background mail has left). */
+export async function mailsTo(t: TestApp, to: string): Promise<string[]> {
+  await t.background.idle();
   if (!fs.existsSync(t.outboxDir)) return [];
   return fs
     .readdirSync(t.outboxDir)
@@ -100,8 +102,8 @@ export function mailsTo(t: TestApp, to: string): string[] {
 }
 
 /** The path and query of the last link mailed to an address. */
-export function lastLink(t: TestApp, to: string): string {
-  const mails = mailsTo(t, to);
+export async function lastLink(t: TestApp, to: string): Promise<string> {
+  const mails = await mailsTo(t, to);
   if (!mails.length) throw new Error(`no mail to ${to}`);
   const m = /https?:\/\/[^\s/]+(\/\S+)/.exec(mails[mails.length - 1]);
   if (!m) throw new Error('no link in mail');

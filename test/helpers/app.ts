@@ -5,7 +5,9 @@ import type { Express } from 'express';
 import { AppDeps, buildApp } from '../../src/app';
 import type { Config } from '../../src/config';
 import { createI18n } from '../../src/i18n';
+import { BackgroundJobs, createBackgroundJobs } from '../../src/lib/background';
 import { createLogger } from '../../src/lib/logger';
+import type { Mailer } from '../../src/lib/mailer';
 import { createTestDb, Dialect, TestDb } from './db';
 
 export interface TestApp extends TestDb {
@@ -17,6 +19,8 @@ export interface TestApp extends TestDb {
   logs: string[];
   /** The app's clock: tests move `now.ms` forward. */
   now: { ms: number };
+  /** Work the app does after answering (mail): `await t.background.idle()` before reading the outbox. */
+  background: BackgroundJobs;
 }
 
 export const i18n = createI18n();
@@ -28,6 +32,8 @@ export interface TestAppOptions {
   formLimits?: AppDeps['formLimits'];
   loginThrottle?: AppDeps['loginThrottle'];
   feedbackLimits?: AppDeps['feedbackLimits'];
+  /** A mailer other than the outbox (e.g. SMTP to a server that refuses or hangs is set through `config.mail.smtp`). */
+  mailer?: Mailer;
 }
 
 /** The real app on a fresh database of the given dialect. */
@@ -36,7 +42,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
   const lifecycle = { shuttingDown: false };
   const outboxDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'outbox-'));
   const uploadsDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'uploads-'));
-  const config: Config = { ...t.config, uploadsDir, ...opts.config, mail: { ...t.config.mail, outboxDir } };
+  const config: Config = { ...t.config, uploadsDir, ...opts.config, mail: { ...t.config.mail, ...opts.config?.mail, outboxDir } };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -46,7 +52,10 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
   });
   const logger = opts.captureLogs ? createLogger('info', sink) : createLogger('silent');
   const now = { ms: Date.now() };
+  const background = createBackgroundJobs(logger);
   const app = buildApp({
+    background,
+    mailer: opts.mailer,
     config,
     db: t.db,
     logger,
@@ -58,9 +67,10 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
     feedbackLimits: opts.feedbackLimits,
   });
   const cleanup = async () => {
+    await background.idle();
     await t.cleanup();
     fs.rmSync(outboxDir, { recursive: true, force: true });
     fs.rmSync(uploadsDir, { recursive: true, force: true });
   };
-  return { ...t, config, app, lifecycle, outboxDir, logs, now, cleanup };
+  return { ...t, config, app, lifecycle, outboxDir, logs, now, background, cleanup };
 }

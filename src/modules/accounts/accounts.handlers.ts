@@ -1,7 +1,7 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { ZodError } from 'zod';
 import type { Authenticator } from 'passport';
-import { clearSessionCookie, safeReturnTo, SessionUser } from '../../auth';
+import { clearSessionCookie, LoginRefusal, safeReturnTo, SessionUser } from '../../auth';
 import type { Config } from '../../config';
 import type { Lang } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
@@ -41,7 +41,9 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
   async function accountView(req: Request, res: Response, extra: Record<string, unknown> = {}) {
     const user = await accounts.getPublicUser(req.user!.id);
     const done = typeof req.query.done === 'string' && DONE.has(req.query.done) ? req.query.done : null;
-    return { title: t(res, 'accounts:account.title'), user, done, errors: {}, values: { email: '', org_name: '', municipality: '', requested_role: '' }, form: null, ...extra };
+    // An admin signed in with the password only may read the page but must pass the code to change anything.
+    const secondFactorPending = req.user!.role === 'admin' && !req.session?.mfaAt;
+    return { title: t(res, 'accounts:account.title'), user, done, secondFactorPending, errors: {}, values: { email: '', org_name: '', municipality: '', requested_role: '' }, form: null, ...extra };
   }
 
   function failLogin(res: Response, status: number, key: string, email: string, returnTo: string) {
@@ -63,19 +65,16 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       }
       const { email, password } = parsed.data;
       const ip = req.ip ?? '';
-      try {
-        await accounts.assertNotThrottled(email, ip);
-      } catch (err) {
-        if (!(err instanceof TooManyRequestsError)) throw err;
-        securityEvent(logger, 'login_throttled', { ip, email });
-        res.set('Retry-After', String(err.retryAfterSeconds));
-        return failLogin(res, 429, err.key, email, keepReturn);
-      }
       req.body = { email, password };
-      passport.authenticate('local', (err: unknown, user: SessionUser | false, info?: { message?: string }) => {
+      passport.authenticate('local', (err: unknown, user: SessionUser | false, info?: LoginRefusal) => {
         if (err) return next(err);
         if (!user) {
           const reason = info?.message ?? 'invalid';
+          if (reason === 'throttled') {
+            securityEvent(logger, 'login_throttled', { ip, email });
+            res.set('Retry-After', String(info?.retryAfterSeconds ?? 60));
+            return failLogin(res, 429, 'accounts:errors.too_many_attempts', email, keepReturn);
+          }
           securityEvent(logger, 'login_failed', { ip, email, reason });
           if (reason === 'unconfirmed') return failLogin(res, 403, 'accounts:errors.login_unconfirmed', email, keepReturn);
           if (reason === 'disabled') return failLogin(res, 403, 'accounts:errors.login_disabled', email, keepReturn);
@@ -133,7 +132,7 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       const parsed = ConfirmForm.safeParse(req.body);
       if (!parsed.success) return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: 'accounts:errors.token_invalid' });
       try {
-        const result = await accounts.confirm(parsed.data.token);
+        const result = await accounts.confirm(parsed.data.token, lngOf(res));
         res.render('accounts/notice', { title: t(res, `accounts:confirm.${result}_title`), message: `accounts:confirm.${result}`, loginLink: !req.user });
       } catch (err) {
         if (err instanceof AppError && err.key === 'accounts:errors.token_invalid') return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: err.key });
@@ -244,10 +243,20 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       if (user.role !== 'admin') throw new NotFoundError();
       const returnTo = safeReturnTo(formString(req.body, 'returnTo', 2000));
       const parsed = SecondFactorForm.safeParse(req.body);
-      const ok = parsed.success && (await accounts.verifySecondFactor(user.id, parsed.data.code));
+      const view = (key: string) => ({ title: t(res, 'accounts:second_factor.title'), hasTotp: user.has_totp, returnTo: returnTo === '/' ? '' : returnTo, errors: { code: key } });
+      let ok: boolean;
+      try {
+        // A malformed code is a wrong code: it counts towards the limit like any other.
+        ok = await accounts.verifySecondFactor(user.id, parsed.success ? parsed.data.code : '');
+      } catch (err) {
+        if (!(err instanceof TooManyRequestsError)) throw err;
+        securityEvent(logger, 'second_factor_throttled', { ip: req.ip, userId: user.id });
+        res.set('Retry-After', String(err.retryAfterSeconds));
+        return renderInvalid(logger, req, res, 'accounts/second-factor', view(err.key), 429);
+      }
       if (!ok) {
         securityEvent(logger, 'second_factor_failed', { ip: req.ip, userId: user.id });
-        return renderInvalid(logger, req, res, 'accounts/second-factor', { title: t(res, 'accounts:second_factor.title'), hasTotp: user.has_totp, returnTo: returnTo === '/' ? '' : returnTo, errors: { code: 'accounts:errors.code_invalid' } });
+        return renderInvalid(logger, req, res, 'accounts/second-factor', view('accounts:errors.code_invalid'));
       }
       const createdAt = req.session.createdAt;
       // A new session id once the second factor is passed, keeping the login times.

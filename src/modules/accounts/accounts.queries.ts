@@ -85,25 +85,72 @@ export async function useToken(db: Db, id: number, at: string): Promise<boolean>
   return Number(n) === 1;
 }
 
-export async function expireTokens(db: Db, userId: number, purpose: TokenPurpose, at: string): Promise<void> {
-  await db('auth_tokens').where({ user_id: userId, purpose }).whereNull('used_at').update({ used_at: at });
+export async function expireTokens(db: Db, userId: number, purpose: TokenPurpose, at: string, exceptId?: number): Promise<void> {
+  const qb = db('auth_tokens').where({ user_id: userId, purpose }).whereNull('used_at');
+  if (exceptId != null) qb.whereNot('id', exceptId);
+  await qb.update({ used_at: at });
 }
 
-export async function countFailures(db: Db, column: 'account' | 'ip', value: string, since: string): Promise<number> {
-  const [{ n }] = await db('login_failures').where(column, value).where('at', '>=', since).count({ n: '*' });
+/** Moves an account to a new address only if it still has the old one (two links confirmed at once: one wins). */
+export async function moveEmail(db: Db, userId: number, from: string, to: string, at: string): Promise<boolean> {
+  const n = await db('users').where({ id: userId, email: from }).update({ email: to, email_confirmed_at: at, updated_at: at });
+  return Number(n) === 1;
+}
+
+/** Failed logins in a window: for one account from one IP, for one account, or from one IP. */
+export async function countFailures(db: Db, by: { account?: string; ip?: string }, since: string): Promise<number> {
+  const qb = db('login_failures').where('at', '>=', since);
+  if (by.account !== undefined) qb.where('account', by.account);
+  if (by.ip !== undefined) qb.where('ip', by.ip);
+  const [{ n }] = await qb.count({ n: '*' });
   return Number(n);
 }
 
-export async function insertFailure(db: Db, row: { account: string; ip: string; at: string }): Promise<void> {
-  await db('login_failures').insert(row);
+/** Records a login attempt as a failure before its password is checked; returns its id. */
+export async function insertFailure(db: Db, row: { account: string; ip: string; at: string }): Promise<number> {
+  const [id] = await db('login_failures').insert(row);
+  return Number(id);
 }
 
-export async function clearFailures(db: Db, account: string): Promise<void> {
-  await db('login_failures').where({ account }).del();
+export async function deleteFailure(db: Db, id: number): Promise<void> {
+  await db('login_failures').where({ id }).del();
+}
+
+/** Forgets the failures of one account from one IP (after that IP logged in). */
+export async function clearFailures(db: Db, account: string, ip: string): Promise<void> {
+  await db('login_failures').where({ account, ip }).del();
 }
 
 export async function pruneFailures(db: Db, before: string): Promise<void> {
   await db('login_failures').where('at', '<', before).del();
+}
+
+/** Records a second-factor attempt as a failure before the code is checked; returns its id. */
+export async function insertCodeFailure(db: Db, row: { user_id: number; at: string }): Promise<number> {
+  const [id] = await db('second_factor_failures').insert(row);
+  return Number(id);
+}
+
+export async function deleteCodeFailure(db: Db, id: number): Promise<void> {
+  await db('second_factor_failures').where({ id }).del();
+}
+
+export async function countCodeFailures(db: Db, userId: number, since: string): Promise<number> {
+  const [{ n }] = await db('second_factor_failures').where({ user_id: userId }).where('at', '>=', since).count({ n: '*' });
+  return Number(n);
+}
+
+export async function clearCodeFailures(db: Db, userId: number): Promise<void> {
+  await db('second_factor_failures').where({ user_id: userId }).del();
+}
+
+/** Records the TOTP step just used; false when that step (or a later one) was used already. */
+export async function claimTotpStep(db: Db, userId: number, step: number): Promise<boolean> {
+  const n = await db('users')
+    .where({ id: userId })
+    .andWhere((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+    .update({ totp_last_step: step });
+  return Number(n) === 1;
 }
 
 /** Organisations of approved, active monitors (public). */

@@ -7,6 +7,7 @@ import type { Role, SessionUser, UserStatus } from '../../auth/types';
 import type { Db } from '../../db';
 import type { Lang } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
+import type { BackgroundJobs } from '../../lib/background';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors';
 import type { Mailer } from '../../lib/mailer';
 import type { AuditService, Actor } from '../audit';
@@ -17,6 +18,8 @@ export interface AccountsDeps {
   db: Db;
   hasher: PasswordHasher;
   mailer: Mailer;
+  /** Mail (and the token it carries) is sent here, after the answer: never awaited by a request. */
+  background: BackgroundJobs;
   i18n: I18n;
   audit: AuditService;
   publicUrl: string;
@@ -25,12 +28,18 @@ export interface AccountsDeps {
 }
 
 export const DEFAULT_THROTTLE = {
-  /** Failed logins per account within the window; the next attempt gets 429 from any IP. */
-  accountMax: 5,
-  accountWindowMs: 60_000,
+  /** Failed logins for one account from one IP within the window; the next from that IP gets 429. */
+  pairMax: 5,
+  pairWindowMs: 60_000,
+  /** Failed logins for one account from all IPs together (distributed guessing); then 429 from any IP. */
+  accountMax: 50,
+  accountWindowMs: 60 * 60_000,
   /** Failed logins per IP within the window, whatever the accounts. */
   ipMax: 30,
   ipWindowMs: 15 * 60_000,
+  /** Wrong second-factor codes per account within the window; then 429 until it has passed. */
+  codeMax: 5,
+  codeWindowMs: 15 * 60_000,
 };
 
 const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
@@ -43,7 +52,8 @@ const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex'
 
 export type LoginResult =
   | { ok: true; user: SessionUser }
-  | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' };
+  | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' }
+  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export function toSessionUser(u: UserRow): SessionUser {
   return { id: u.id, email: u.email, role: u.role, status: u.status, municipality_ubigeo: u.municipality_ubigeo, org_name: u.org_name, has_totp: Boolean(u.totp_secret) };
@@ -55,21 +65,30 @@ const publicUser = (u: UserRow): PublicUser => {
 };
 
 /** Registration, login checks, email tokens, password and email changes, roles. */
-export function createAccountsService({ db, hasher, mailer, i18n, audit, publicUrl, clock = Date.now, throttle: throttleOpts }: AccountsDeps) {
+export function createAccountsService({ db, hasher, mailer, background, i18n, audit, publicUrl, clock = Date.now, throttle: throttleOpts }: AccountsDeps) {
   const throttle = { ...DEFAULT_THROTTLE, ...throttleOpts };
   const nowIso = () => new Date(clock()).toISOString();
+  const since = (windowMs: number) => new Date(clock() - windowMs).toISOString();
+  const seconds = (ms: number) => Math.ceil(ms / 1000);
 
-  async function issueToken(userId: number, purpose: TokenPurpose, newEmail: string | null = null): Promise<string> {
+  /** A new single-use token; `exclusive` retires the user's other unused tokens of that purpose. */
+  async function issueToken(userId: number, purpose: TokenPurpose, newEmail: string | null = null, exclusive = false): Promise<string> {
     const token = crypto.randomBytes(32).toString('base64url');
     const now = clock();
-    await q.insertToken(db, {
-      user_id: userId,
-      purpose,
-      token_hash: sha256(token),
-      new_email: newEmail,
-      expires_at: new Date(now + TOKEN_TTL_MS[purpose]).toISOString(),
-      used_at: null,
-      created_at: new Date(now).toISOString(),
+    await db.transaction(async (trx) => {
+      await q.insertToken(trx, {
+        user_id: userId,
+        purpose,
+        token_hash: sha256(token),
+        new_email: newEmail,
+        expires_at: new Date(now + TOKEN_TTL_MS[purpose]).toISOString(),
+        used_at: null,
+        created_at: new Date(now).toISOString(),
+      });
+      if (exclusive) {
+        const row = await q.findToken(trx, sha256(token));
+        await q.expireTokens(trx, userId, purpose, new Date(now).toISOString(), row!.id);
+      }
     });
     return token;
   }
@@ -77,6 +96,11 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
   async function sendMail(lng: Lang, to: string, kind: string, params: Record<string, string> = {}) {
     const t = i18n.getFixedT(lng, 'accounts');
     await mailer.send({ to, subject: String(t(`mail.${kind}.subject`)), text: String(t(`mail.${kind}.body`, { ...params, interpolation: { escapeValue: false } } as never)) });
+  }
+
+  /** Mail (and the token it carries) after the answer: same time and body for every address. */
+  function mailLater(kind: string, job: () => Promise<void>): void {
+    background.run(`mail:${kind}`, job);
   }
 
   const link = (lng: Lang, page: 'confirm' | 'reset', token: string) => `${publicUrl}${pageUrl(lng, page, {}, { token })}`;
@@ -114,9 +138,11 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
 
     /** Same answer whether or not the address is taken; the owner of a taken one is told by email. */
     async register(input: { email: string; password: string }, lng: Lang): Promise<void> {
+      // The password is hashed whether or not the address is taken: both paths cost the same.
+      const passwordHash = await hasher.hash(input.password);
       const existing = await q.findUserByEmail(db, input.email);
       if (existing) {
-        await sendMail(lng, input.email, 'already_registered', { link: `${publicUrl}${pageUrl(lng, 'forgot')}` });
+        mailLater('already_registered', () => sendMail(lng, input.email, 'already_registered', { link: `${publicUrl}${pageUrl(lng, 'forgot')}` }));
         return;
       }
       const now = nowIso();
@@ -124,7 +150,7 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
       try {
         id = await q.insertUser(db, {
           email: input.email,
-          password_hash: await hasher.hash(input.password),
+          password_hash: passwordHash,
           role: 'resident',
           status: 'pending',
           municipality_ubigeo: null,
@@ -142,13 +168,16 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
         if (await q.findUserByEmail(db, input.email)) return; // a concurrent registration won
         throw err;
       }
-      await sendMail(lng, input.email, 'confirm', { link: link(lng, 'confirm', await issueToken(id, 'confirm_email')) });
+      mailLater('confirm', async () => sendMail(lng, input.email, 'confirm', { link: link(lng, 'confirm', await issueToken(id, 'confirm_email')) }));
     },
 
     liveToken,
 
-    /** Uses a confirmation token: activates the account or moves it to its new address. */
-    async confirm(token: string): Promise<'confirmed' | 'email_changed'> {
+    /**
+     * Uses a confirmation token: activates the account or moves it to its new address. A move
+     * retires every other pending change and reset link, and tells the old address.
+     */
+    async confirm(token: string, lng: Lang): Promise<'confirmed' | 'email_changed'> {
       const row = await consumeToken(token, ['confirm_email', 'change_email']);
       const u = await requireUserRow(row.user_id);
       const now = nowIso();
@@ -158,33 +187,48 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
       }
       const newEmail = row.new_email!;
       if (await q.findUserByEmail(db, newEmail)) throw new AppError('accounts:errors.token_invalid', 400);
-      await q.updateUser(db, u.id, { email: newEmail, email_confirmed_at: now, updated_at: now });
+      const moved = await db.transaction(async (trx) => {
+        if (!(await q.moveEmail(trx, u.id, u.email, newEmail, now))) return false;
+        await q.expireTokens(trx, u.id, 'change_email', now);
+        await q.expireTokens(trx, u.id, 'reset_password', now);
+        return true;
+      });
+      if (!moved) throw new AppError('accounts:errors.token_invalid', 400);
+      mailLater('email_changed', () => sendMail(lng, u.email, 'email_changed', { new_email: newEmail }));
       return 'email_changed';
     },
 
-    /** 429 before any password check when the account or the IP failed too often lately. */
-    async assertNotThrottled(email: string, ip: string): Promise<void> {
-      const now = clock();
-      const [byAccount, byIp] = await Promise.all([
-        q.countFailures(db, 'account', email, new Date(now - throttle.accountWindowMs).toISOString()),
-        q.countFailures(db, 'ip', ip, new Date(now - throttle.ipWindowMs).toISOString()),
-      ]);
-      if (byAccount >= throttle.accountMax) throw new TooManyRequestsError('accounts:errors.too_many_attempts', Math.ceil(throttle.accountWindowMs / 1000));
-      if (byIp >= throttle.ipMax) throw new TooManyRequestsError('accounts:errors.too_many_attempts', Math.ceil(throttle.ipWindowMs / 1000));
-    },
-
-    /** Verifies a password; unknown accounts cost the same (dummy hash) and read the same. */
+    /**
+     * Verifies a password; unknown accounts cost the same (dummy hash) and read the same. The
+     * attempt is recorded as a failure *before* the check and the limits are counted after, so
+     * parallel attempts cannot all slip under them: each counts every attempt already recorded.
+     * Limits: per account from one IP (the owner elsewhere still gets in), per account from all
+     * IPs (distributed guessing), per IP. A throttled attempt is not checked and not kept.
+     */
     async login(email: string, password: string, ip: string): Promise<LoginResult> {
+      const source = ip.slice(0, 64);
+      const attempt = await q.insertFailure(db, { account: email, ip: source, at: nowIso() });
+      const [pair, account, byIp] = [
+        await q.countFailures(db, { account: email, ip: source }, since(throttle.pairWindowMs)),
+        await q.countFailures(db, { account: email }, since(throttle.accountWindowMs)),
+        await q.countFailures(db, { ip: source }, since(throttle.ipWindowMs)),
+      ];
+      // The counts include this attempt: the (max + 1)-th is refused.
+      const retryAfterMs = pair > throttle.pairMax ? throttle.pairWindowMs : account > throttle.accountMax ? throttle.accountWindowMs : byIp > throttle.ipMax ? throttle.ipWindowMs : 0;
+      if (retryAfterMs) {
+        await q.deleteFailure(db, attempt);
+        return { ok: false, reason: 'throttled', retryAfterSeconds: seconds(retryAfterMs) };
+      }
       const u = await q.findUserByEmail(db, email);
       const ok = u ? await hasher.verify(u.password_hash, password) : await hasher.verifyDummy(password);
       if (!u || !ok) {
-        await q.insertFailure(db, { account: email, ip: ip.slice(0, 64), at: nowIso() });
         if (Math.random() < 0.05) await q.pruneFailures(db, new Date(clock() - 24 * 3600_000).toISOString());
         return { ok: false, reason: 'invalid' };
       }
+      await q.deleteFailure(db, attempt);
       if (u.status === 'pending') return { ok: false, reason: 'unconfirmed' };
       if (u.status === 'disabled') return { ok: false, reason: 'disabled' };
-      await q.clearFailures(db, email);
+      await q.clearFailures(db, email, source);
       return { ok: true, user: toSessionUser(u) };
     },
 
@@ -192,7 +236,8 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
     async forgotPassword(email: string, lng: Lang): Promise<void> {
       const u = await q.findUserByEmail(db, email);
       if (!u || u.status === 'disabled') return;
-      await sendMail(lng, u.email, 'reset', { link: link(lng, 'reset', await issueToken(u.id, 'reset_password')) });
+      // The token is made with the mail, after the answer: a known address adds no awaited work.
+      mailLater('reset', async () => sendMail(lng, u.email, 'reset', { link: link(lng, 'reset', await issueToken(u.id, 'reset_password')) }));
     },
 
     async resetPassword(token: string, password: string): Promise<void> {
@@ -212,16 +257,20 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
       await destroyUserSessions(db, u.id, keepSid);
     },
 
-    /** The new address gets a confirmation link; the change happens when it is used. */
+    /**
+     * The new address gets a confirmation link; the change happens when it is used. A new
+     * request retires the links of earlier ones (only the latest can move the account).
+     */
     async requestEmailChange(userId: number, current: string, newEmail: string, lng: Lang): Promise<void> {
       const u = await requireUserRow(userId);
       await checkCurrentPassword(u, current);
+      await q.expireTokens(db, u.id, 'change_email', nowIso());
       if (newEmail === u.email) return;
       if (await q.findUserByEmail(db, newEmail)) {
-        await sendMail(lng, newEmail, 'email_taken');
+        mailLater('email_taken', () => sendMail(lng, newEmail, 'email_taken'));
         return;
       }
-      await sendMail(lng, newEmail, 'change_email', { link: link(lng, 'confirm', await issueToken(u.id, 'change_email', newEmail)) });
+      mailLater('change_email', async () => sendMail(lng, newEmail, 'change_email', { link: link(lng, 'confirm', await issueToken(u.id, 'change_email', newEmail, true)) }));
     },
 
     async deleteAccount(userId: number, current: string): Promise<void> {
@@ -245,14 +294,23 @@ export function createAccountsService({ db, hasher, mailer, i18n, audit, publicU
       });
     },
 
-    /** Admins must prove a TOTP code; each code works once. */
+    /**
+     * Admins must prove a TOTP code; each code works once. Like the password, the attempt is
+     * recorded as a failure before the check (parallel guesses all count): the (codeMax + 1)-th
+     * within the window gets 429 unchecked; a right code forgets the account's failures.
+     */
     async verifySecondFactor(userId: number, code: string): Promise<boolean> {
       const u = await requireUserRow(userId);
+      const attempt = await q.insertCodeFailure(db, { user_id: u.id, at: nowIso() });
+      if ((await q.countCodeFailures(db, u.id, since(throttle.codeWindowMs))) > throttle.codeMax) {
+        await q.deleteCodeFailure(db, attempt);
+        throw new TooManyRequestsError('accounts:errors.too_many_codes', seconds(throttle.codeWindowMs));
+      }
       if (!u.totp_secret) return false;
       const step = verifyTotp(u.totp_secret, code, clock(), u.totp_last_step);
-      if (step == null) return false;
-      const n = await db('users').where({ id: u.id }).andWhere((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step)).update({ totp_last_step: step });
-      return Number(n) === 1;
+      if (step == null || !(await q.claimTotpStep(db, u.id, step))) return false;
+      await q.clearCodeFailures(db, u.id);
+      return true;
     },
 
     // ---- administration (every change is audited) ----

@@ -38,7 +38,7 @@ function limiter(logger: Logger, windowMs: number, limit: number, name: string):
 
 export function createAccountsModule({ accounts, auth, logger, config, clock, limits = DEFAULT_FORM_LIMITS }: { accounts: AccountsService; auth: Auth; logger: Logger; config: Config; clock: () => number; limits?: FormLimits }) {
   const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock });
-  const { requireUser, requireRole } = auth.guards;
+  const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;
   const loginLimit = limiter(logger, 60_000, limits.loginPerMinute, 'login');
   const registerLimit = limiter(logger, 3_600_000, limits.registerPerHour, 'register');
@@ -60,9 +60,10 @@ export function createAccountsModule({ accounts, auth, logger, config, clock, li
       // Signed in.
       reg.route('post', 'logout', [requireUser], h.logout);
       reg.route('get', 'account', [requireUser], h.account);
-      reg.route('post', 'account_email', [requireUser], h.changeEmail);
-      reg.route('post', 'account_password', [requireUser], h.changePassword);
-      reg.route('post', 'account_delete', [requireUser], h.deleteAccount);
+      // Changing the address or password, or deleting the account, needs the second factor too.
+      reg.route('post', 'account_email', [requireSecondFactor], h.changeEmail);
+      reg.route('post', 'account_password', [requireSecondFactor], h.changePassword);
+      reg.route('post', 'account_delete', [requireSecondFactor], h.deleteAccount);
       reg.route('post', 'account_role', [requireRole('resident', 'monitor')], h.requestRole);
       reg.route('get', 'second_factor', [requireUser], h.secondFactorForm);
       reg.route('post', 'second_factor', [requireUser], h.secondFactor);

@@ -5,7 +5,7 @@ import type { Lang } from '../../i18n';
 import { NotFoundError } from '../../lib/errors';
 import { parse } from '../../lib/http';
 import type { AccountsService } from '../accounts';
-import { actorOf, AuditEntry, AuditService } from '../audit';
+import { actorOf, AuditEntry, AuditService, withoutEmails } from '../audit';
 import type { MunicipalitiesService } from '../municipalities';
 import { AuditQuery, DecisionForm, ManageQuery, SetRoleForm, SetStatusForm, UserId, UserListQuery } from './admin.schemas';
 
@@ -67,7 +67,9 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
       const municipality = await municipalities.municipality(ubigeo);
       const f = parse(ManageQuery, req.query);
       const list = await audit.list(db, { municipality: ubigeo, page: f.page, perPage: PER_PAGE });
-      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(list.rows), total: list.total });
+      // Officials see who acted by role, never other people's addresses; admins see everything.
+      const rows = req.user!.role === 'admin' ? list.rows : list.rows.map(withoutEmails);
+      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(rows), total: list.total });
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { Db } from '../../db';
 import * as q from './audit.queries';
-import type { Actor, AuditChange, AuditFilter } from './audit.types';
+import type { Actor, AuditChange, AuditEntry, AuditFilter } from './audit.types';
 
 /**
  * The audit trail other modules call for every change made by an official or an admin.
@@ -27,6 +27,33 @@ export function createAuditService({ clock = Date.now }: { clock?: () => number 
 }
 
 export type AuditService = ReturnType<typeof createAuditService>;
+
+const EMAIL = /[^\s"'<>@]+@[^\s"'<>@]+/g;
+
+function scrub(value: unknown): unknown {
+  if (typeof value === 'string') return value.replace(EMAIL, '…');
+  if (Array.isArray(value)) return value.map(scrub);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => !/email/i.test(k)).map(([k, v]) => [k, scrub(v)]));
+  return value;
+}
+
+const scrubJson = (json: string | null): string | null => {
+  if (json == null) return null;
+  try {
+    return JSON.stringify(scrub(JSON.parse(json)));
+  } catch {
+    return null;
+  }
+};
+
+/**
+ * An entry as a viewer who may not see other people's addresses reads it (officials): the
+ * actor is only a role (the entry keeps its municipality), and the before/after JSON loses
+ * every `email` field and anything shaped like an address. Admins read entries unchanged.
+ */
+export function withoutEmails(e: AuditEntry): AuditEntry {
+  return { ...e, actor_email: null, before_json: scrubJson(e.before_json), after_json: scrubJson(e.after_json) };
+}
 
 /** The actor for a signed-in user. */
 export const actorOf = (user: { id: number; email: string; role: string; municipality_ubigeo?: string | null }): Actor => ({ userId: user.id, email: user.email, role: user.role, municipality: user.municipality_ubigeo ?? null });

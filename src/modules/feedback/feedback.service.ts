@@ -97,9 +97,11 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
     /** Stores (or replaces) the resident's current rating for this quarter. */
     async rate(userId: number, ubigeo: string, input: RatingInput): Promise<{ year: number; quarter: number }> {
       const [issuedStr, mac] = input.started.split('.');
-      const issued = Number(issuedStr);
-      const expected = Number.isFinite(issued) ? sign(userId, issued) : '';
-      if (!mac || mac.length !== expected.length || !crypto.timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
+      const issued = /^\d{1,15}$/.test(issuedStr ?? '') ? Number(issuedStr) : NaN;
+      // Compared as bytes: a non-ASCII stamp has more bytes than characters (timingSafeEqual throws on unequal lengths).
+      const given = Buffer.from(mac ?? '');
+      const expected = Buffer.from(Number.isFinite(issued) ? sign(userId, issued) : '');
+      if (!given.length || given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
         throw new ValidationError([{ field: 'started', key: 'feedback:errors.form_expired' }], 400);
       }
       const age = clock() - issued;

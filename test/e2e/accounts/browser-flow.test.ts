@@ -48,7 +48,7 @@ import { chromiumPath, formatViolations, launchBrowser, noJsContext, MOBILE, run
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Revise su correo');
 
-    await page.goto(`${base}${lastLink(t, 'navegador@example.pe')}`);
+    await page.goto(`${base}${await lastLink(t, 'navegador@example.pe')}`);
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Cuenta confirmada');
 

@@ -56,7 +56,7 @@ async function loginIn(page: Page, base: string, email: string) {
     await page.fill('#reg-email', 'vecina@example.pe');
     await page.fill('#reg-password', PASSWORD);
     await page.click('main button[type=submit]');
-    await page.goto(`${base}${lastLink(t, 'vecina@example.pe')}`);
+    await page.goto(`${base}${await lastLink(t, 'vecina@example.pe')}`);
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Cuenta confirmada');
     await loginIn(page, base, 'vecina@example.pe');

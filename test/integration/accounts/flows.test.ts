@@ -26,7 +26,7 @@ eachDialect('account flows on %s', (dialect) => {
     const before = await login(t, email, PASSWORD, lng as 'es' | 'en');
     expect(before.res.status).toBe(403); // not confirmed yet
 
-    const link = lastLink(t, email);
+    const link = await lastLink(t, email);
     expect(link.startsWith(`${confirmUrl}?token=`)).toBe(true);
     const page = await agent.get(link).expect(200);
     const confirmToken = /name="token" value="([^"]+)"/.exec(page.text)![1];
@@ -70,7 +70,7 @@ eachDialect('account flows on %s', (dialect) => {
     const agent = request.agent(t.app);
     const token = await formToken(agent, '/es/registro');
     await agent.post('/es/registro').type('form').send({ _csrf: token, email, password: PASSWORD }).expect(200);
-    const link = lastLink(t, email);
+    const link = await lastLink(t, email);
     const tok = new URL(link, 'http://x').searchParams.get('token')!;
     const csrf = await formToken(agent, link);
     await agent.post('/es/confirmar').type('form').send({ _csrf: csrf, token: tok }).expect(200);
@@ -97,7 +97,7 @@ eachDialect('account flows on %s', (dialect) => {
     const agent = request.agent(t.app);
     const csrf = await formToken(agent, '/en/password/forgot');
     await agent.post('/en/password/forgot').type('form').send({ _csrf: csrf, email: 'olvido@example.pe' }).expect(200);
-    const link = lastLink(t, 'olvido@example.pe');
+    const link = await lastLink(t, 'olvido@example.pe');
     expect(link.startsWith('/en/password/reset?token=')).toBe(true);
     const page = await agent.get(link).expect(200);
     const tok = /name="token" value="([^"]+)"/.exec(page.text)![1];
@@ -114,6 +114,6 @@ eachDialect('account flows on %s', (dialect) => {
     await agent.post('/es/cuenta/eliminar').type('form').send({ _csrf: csrf, current_password: PASSWORD }).expect(200);
     expect(await t.db('users').where({ email: 'borrar@example.pe' }).first()).toBeUndefined();
     await agent.get('/es/cuenta').expect(302);
-    expect(mailsTo(t, 'nobody@example.pe')).toEqual([]);
+    expect(await mailsTo(t, 'nobody@example.pe')).toEqual([]);
   });
 });

@@ -37,7 +37,7 @@ eachDialect('production cookie, dummy hash and the user CLI on %s', (dialect) =>
       verify: (h: string, p: string) => (calls.push('verify'), real.verify(h, p)),
       verifyDummy: (p: string) => (calls.push('dummy'), real.verifyDummy(p)),
     };
-    const svc = createAccountsService({ db: t.db, hasher, mailer: createMailer(t.config, createLogger('silent')), i18n, audit: createAuditService(), publicUrl: 'http://x' });
+    const svc = createAccountsService({ db: t.db, hasher, mailer: createMailer(t.config, createLogger('silent')), background: t.background, i18n, audit: createAuditService(), publicUrl: 'http://x' });
     await createUser(t, 'dummy@example.pe');
     expect(await svc.login('ghost5@example.pe', 'whatever password', '127.0.0.1')).toEqual({ ok: false, reason: 'invalid' });
     expect(await svc.login('dummy@example.pe', 'whatever password', '127.0.0.1')).toEqual({ ok: false, reason: 'invalid' });

@@ -316,7 +316,7 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
       const agent = request.agent(t.app);
       const token = await formToken(agent, '/es/registro');
       await agent.post('/es/registro').type('form').send({ _csrf: token, email: 'link@example.pe', password: PASSWORD }).expect(200);
-      const link = lastLink(t, 'link@example.pe');
+      const link = await lastLink(t, 'link@example.pe');
       expect(link).toMatch(/^\/es\/confirmar\?token=[A-Za-z0-9_-]{43}$/);
     });
   });

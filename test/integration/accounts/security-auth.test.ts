@@ -14,7 +14,7 @@ async function register(t: TestApp, email: string, password: string, lng: 'es' |
 
 async function confirmLast(t: TestApp, email: string) {
   const agent = request.agent(t.app);
-  const link = lastLink(t, email);
+  const link = await lastLink(t, email);
   const csrf = await formToken(agent, link);
   await agent.post('/es/confirmar').type('form').send({ _csrf: csrf, token: new URL(link, 'http://x').searchParams.get('token') }).expect(200);
 }
@@ -71,20 +71,39 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
   });
 
   describe('3. throttling', () => {
-    it('when one account fails 5 times in a minute from 5 IPs, then the 6th attempt gets 429 from a new IP, even with the right password', async () => {
+    // Replaces "5 failures from 5 IPs → the 6th gets 429 from any IP": that rule let a stranger
+    // keep any account locked. The limit is now per (account, source IP), with a ceiling per account.
+    it('when one account fails 5 times in a minute from one IP, then the 6th attempt from that IP gets 429 even with the right password, while the owner from another IP gets in', async () => {
       await createUser(t, 'target@example.pe');
-      for (let i = 1; i <= 5; i++) {
+      const attempt = async (ip: string, email: string, password: string) => {
         const agent = request.agent(t.app);
         const token = await formToken(agent, '/es/login');
-        const res = await agent.post('/es/login').set('X-Forwarded-For', `203.0.113.${i}`).type('form').send({ _csrf: token, email: 'target@example.pe', password: 'wrong password number' });
-        expect(res.status).toBe(401);
-      }
-      const agent = request.agent(t.app);
-      const token = await formToken(agent, '/es/login');
-      const sixth = await agent.post('/es/login').set('X-Forwarded-For', '198.51.100.77').type('form').send({ _csrf: token, email: 'TARGET@example.pe', password: PASSWORD });
+        return agent.post('/es/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: token, email, password });
+      };
+      for (let i = 1; i <= 5; i++) expect((await attempt('203.0.113.1', 'target@example.pe', 'wrong password number')).status).toBe(401);
+      const sixth = await attempt('203.0.113.1', 'TARGET@example.pe', PASSWORD);
       expect(sixth.status).toBe(429);
-      expect(sixth.headers['retry-after']).toBeDefined();
+      expect(sixth.headers['retry-after']).toBe('60');
       expect(sixth.text).toContain('Demasiados intentos');
+      expect((await attempt('198.51.100.77', 'target@example.pe', PASSWORD)).status).toBe(302);
+    });
+
+    it('when one account fails from many IPs beyond the per-account ceiling, then every IP gets 429 for it (distributed guessing stays capped)', async () => {
+      const capped = await createTestApp(dialect, { seed: false, config: { trustProxy: 'loopback' }, loginThrottle: { accountMax: 8 } });
+      try {
+        await createUser(capped, 'ceiling@example.pe');
+        const attempt = async (ip: string, password: string) => {
+          const agent = request.agent(capped.app);
+          const token = await formToken(agent, '/es/login');
+          return agent.post('/es/login').set('X-Forwarded-For', ip).type('form').send({ _csrf: token, email: 'ceiling@example.pe', password });
+        };
+        for (let i = 1; i <= 8; i++) expect((await attempt(`203.0.113.${i}`, 'distributed guess 1')).status).toBe(401);
+        const next = await attempt('198.51.100.10', PASSWORD);
+        expect(next.status).toBe(429);
+        expect(next.headers['retry-after']).toBe('3600');
+      } finally {
+        await capped.cleanup();
+      }
     });
 
     it('when the minute has passed, then the account can log in again', async () => {
@@ -138,7 +157,7 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
       const fresh = await register(t, 'fresh@example.pe', PASSWORD);
       expect(taken.status).toBe(fresh.status);
       expect(taken.text).toBe(fresh.text);
-      expect(mailsTo(t, 'taken@example.pe').at(-1)).toContain('ya tiene una');
+      expect((await mailsTo(t, 'taken@example.pe')).at(-1)).toContain('ya tiene una');
     });
   });
 
@@ -149,7 +168,7 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
       let csrf = await formToken(agent, '/es/contrasena/olvido');
       await agent.post('/es/contrasena/olvido').type('form').send({ _csrf: csrf, email: 'reset6@example.pe' }).expect(200);
       await agent.post('/es/contrasena/olvido').type('form').send({ _csrf: csrf, email: 'reset6@example.pe' }).expect(200);
-      const [a, b] = mailsTo(t, 'reset6@example.pe').map((m) => /token=([A-Za-z0-9_-]+)/.exec(m)![1]);
+      const [a, b] = (await mailsTo(t, 'reset6@example.pe')).map((m) => /token=([A-Za-z0-9_-]+)/.exec(m)![1]);
       expect(a).not.toBe(b);
       expect(a).toHaveLength(43);
       const rows = await t.db('auth_tokens').select('token_hash');
@@ -167,7 +186,7 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
       const agent = request.agent(t.app);
       const csrf = await formToken(agent, '/en/password/forgot');
       await agent.post('/en/password/forgot').type('form').send({ _csrf: csrf, email: 'expire@example.pe' }).expect(200);
-      const token = new URL(lastLink(t, 'expire@example.pe'), 'http://x').searchParams.get('token')!;
+      const token = new URL(await lastLink(t, 'expire@example.pe'), 'http://x').searchParams.get('token')!;
       t.now.ms += 61 * 60_000;
       await agent.get(`/en/password/reset?token=${token}`).expect(400);
       await agent.post('/en/password/reset').type('form').send({ _csrf: csrf, token, password: 'otra frase bastante larga' }).expect(400);
@@ -181,7 +200,7 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
       const unknown = await agent.post('/es/contrasena/olvido').type('form').send({ _csrf: csrf, email: 'ghost@example.pe' });
       expect(unknown.status).toBe(known.status);
       expect(unknown.text).toBe(known.text);
-      expect(mailsTo(t, 'ghost@example.pe')).toHaveLength(0);
+      expect(await mailsTo(t, 'ghost@example.pe')).toHaveLength(0);
     });
   });
 
@@ -266,10 +285,10 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
       const { agent } = await login(t, 'old@example.pe');
       const csrf = await formToken(agent, '/en/account');
       await agent.post('/en/account/email').type('form').send({ _csrf: csrf, email: 'new@example.pe', current_password: 'not my password at all' }).expect(422);
-      expect(mailsTo(t, 'new@example.pe')).toHaveLength(0);
+      expect(await mailsTo(t, 'new@example.pe')).toHaveLength(0);
       await agent.post('/en/account/email').type('form').send({ _csrf: csrf, email: 'new@example.pe', current_password: PASSWORD }).expect(303);
       expect((await t.db('users').where({ email: 'old@example.pe' }).first())).toBeDefined();
-      const link = lastLink(t, 'new@example.pe');
+      const link = await lastLink(t, 'new@example.pe');
       const page = await agent.get(link).expect(200);
       await agent.post('/en/confirm').type('form').send({ _csrf: csrfFrom(page.text), token: new URL(link, 'http://x').searchParams.get('token') }).expect(200);
       expect(await t.db('users').where({ email: 'old@example.pe' }).first()).toBeUndefined();

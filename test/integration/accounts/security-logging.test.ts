@@ -48,7 +48,7 @@ eachDialect('security logging and rate limits (checklist 26, 3) on %s', (dialect
     const agent = request.agent(t.app);
     const csrf = await formToken(agent, '/es/contrasena/olvido');
     await agent.post('/es/contrasena/olvido').type('form').send({ _csrf: csrf, email: 'token-log@example.pe' }).expect(200);
-    const link = lastLink(t, 'token-log@example.pe');
+    const link = await lastLink(t, 'token-log@example.pe');
     const token = new URL(link, 'http://x').searchParams.get('token')!;
     await agent.get(link).expect(200);
     await agent.get(`/es/no-existe?token=${token}`).expect(404);

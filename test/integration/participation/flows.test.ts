@@ -99,7 +99,7 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     const mailer = createMailer(t.config, createLogger('silent'));
     const deps = { db: t.db, mailer, clock: () => t.now.ms + 1000, publicUrl: t.config.publicUrl, secret: t.config.sessionSecret };
     expect(await runDigests(deps)).toEqual({ sent: 1 });
-    const mail = mailsTo(t, 'follower@example.pe');
+    const mail = await mailsTo(t, 'follower@example.pe');
     expect(mail).toHaveLength(1);
     expect(mail[0]).toContain('60 %');
 
@@ -108,7 +108,7 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     expect(await runDigests({ ...deps, clock: () => t.now.ms + 1000 })).toEqual({ sent: 0 }); // same day
     expect(await runDigests({ ...deps, clock: () => t.now.ms + 25 * 3_600_000 })).toEqual({ sent: 1 }); // next day
 
-    const link = /https?:\/\/[^\s/]+(\/es\/dejar-de-seguir\?token=\S+)/.exec(mailsTo(t, 'follower@example.pe')[1])![1];
+    const link = /https?:\/\/[^\s/]+(\/es\/dejar-de-seguir\?token=\S+)/.exec((await mailsTo(t, 'follower@example.pe'))[1])![1];
     await request(t.app).get(link).expect(200);
     expect(await t.db('follows').where({ entity_id: itemId })).toHaveLength(0);
     await request(t.app).get('/es/dejar-de-seguir?token=1.forged').expect(400);
