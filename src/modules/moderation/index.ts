@@ -23,8 +23,9 @@ export function createModerationModule({ db, auth, audit, clock, sources, disput
     service,
     registerPages(reg: PageRegistrar) {
       reg.route('get', 'moderation', moderator, h.queue);
-      reg.route('post', 'moderation_decide', moderator, h.decide);
+      // Before moderation_decide, whose /:type/:id would also match /disputas/:id.
       reg.route('post', 'moderation_dispute', [requireRole('admin')], h.resolveDispute);
+      reg.route('post', 'moderation_decide', moderator, h.decide);
       reg.route('post', 'flag', [requireUser], h.flag);
     },
   };

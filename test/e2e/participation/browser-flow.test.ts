@@ -133,5 +133,5 @@ const B = '150103';
       await official.goto(`${base}${url}`);
       expect([url, await axeViolations(official)]).toEqual([url, '']);
     }
-  });
+  }, 90_000);
 });

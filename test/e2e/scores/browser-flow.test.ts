@@ -120,5 +120,5 @@ async function loginIn(page: Page, base: string, email: string) {
     }
     expect(failures).toEqual([]);
     await checkerContext.close();
-  });
+  }, 90_000);
 });

@@ -288,10 +288,11 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
       const crafted = [`${issued}.${'é'.repeat(43)}`, `${issued}.${'😀'.repeat(22)}`, `ñ.${'a'.repeat(43)}`, `${issued}.`, '.', `${'9'.repeat(400)}.${'a'.repeat(43)}`];
       failures.push(...(await fuzz(agent, '/es/municipalidades/150101/calificar', { _csrf: csrfFrom(page.text), started: stamp, target, score: '4', comment: 'Bien' }, ['started', 'target', 'score', 'delivered', 'comment', 'website'], crafted)));
 
-      await createUser(t, 'fuzz-moderator@example.pe', 'official', '150101');
+      await createUser(t, 'fuzz-moderator@example.pe', 'moderator');
       const mod = await login(t, 'fuzz-moderator@example.pe');
-      const modCsrf = await formToken(mod.agent, '/es/gestion/150101/comentarios');
-      failures.push(...(await fuzz(mod.agent, '/es/gestion/150101/comentarios/1', { _csrf: modCsrf, decision: 'approve' }, ['decision'])));
+      const modCsrf = await formToken(mod.agent, '/es/moderacion');
+      failures.push(...(await fuzz(mod.agent, '/es/moderacion/comment/1', { _csrf: modCsrf, decision: 'publish', version: '1', reason: 'meets_rules' }, ['decision', 'version', 'reason', 'note'])));
+      failures.push(...(await fuzz(mod.agent, '/es/reportar', { _csrf: modCsrf, type: 'comment', id: '1', reason: 'spam', return_to: '/es/' }, ['type', 'id', 'reason', 'return_to'])));
 
       const admin = await loginAdmin(t, 'fuzz-areas@example.pe');
       const adminCsrf = await formToken(admin, '/es/admin/areas');
