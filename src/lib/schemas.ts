@@ -41,7 +41,10 @@ export const isoDate = (key = 'errors:validation.date') =>
     .string({ error: key })
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/, key)
-    .refine((s) => s >= '1990-01-01' && s <= '2100-12-31' && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), key);
+    .refine((s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return s >= '1990-01-01' && s <= '2100-12-31' && !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s);
+    }, key);
 
 /**
  * Soles as the forms show them: digits with an optional decimal point and up to two decimals,
