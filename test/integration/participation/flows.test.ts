@@ -159,7 +159,7 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     expect(pkg.body.resources.map((r: { name: string }) => r.name)).toEqual(expect.arrayContaining(['pb-items', 'hearings', 'commitments']));
     const csv = await request(t.app).get('/api/v1/datasets/pb_items.csv').expect(200);
     const [header, ...lines] = csv.text.trim().split('\n');
-    expect(header).toBe('id,ubigeo,year,priority,title_es,title_en,cui,total_cost,pia_amount,start_date,planned_end,status,progress_pct,finished_on,is_example');
+    expect(header).toBe('id,ubigeo,year,priority,title_es,title_en,cui,total_cost,pia_amount,start_date,planned_end,baseline_planned_end,status,progress_pct,finished_on,is_example');
     const example = lines.find((l) => l.includes('Mejoramiento de pistas y veredas (ejemplo)'))!;
     expect(example).toMatch(/,1200000,600000,.*,true$/);
     expect(lines.some((l) => l.endsWith(',false'))).toBe(true);

@@ -93,7 +93,7 @@ eachDialect('in-process response cache on %s', (dialect) => {
     expect((await request(t.app).get(PB).expect(200)).headers['x-response-cache']).toBe('hit');
     const token = await formToken(agent, `/es/gestion/150101/proyectos/${exampleItem.id}`);
     const item = await t.db('pb_items').where({ id: exampleItem.id }).first();
-    const form = { year: String(item.year), priority: String(item.priority), title_es: 'Editado por la oficial', title_en: '', description_es: '', cui: '', total_cost: '1000.00', pia_amount: '', funding_source: '', beneficiaries: '', latitude: '', longitude: '', district_ubigeo: '', start_date: '', planned_end: '', status: item.status, progress_pct: '', finished_on: '' };
+    const form = { year: String(item.year), priority: String(item.priority), title_es: 'Editado por la oficial', title_en: '', description_es: '', cui: '', total_cost: '1000.00', pia_amount: '', funding_source: '', beneficiaries: '', latitude: '', longitude: '', district_ubigeo: '', start_date: '', planned_end: '', status: item.status, progress_pct: '', finished_on: '', reason: 'Corrección del costo y de las fechas' };
     await agent.post(`/es/gestion/150101/proyectos/${exampleItem.id}`).type('form').send({ _csrf: token, ...form }).expect(303);
     const after = await request(t.app).get(PB).expect(200);
     expect(after.headers['x-response-cache']).toBe('miss');
