@@ -69,6 +69,8 @@ export const PAGE_PATHS = {
   satisfaction: { es: '/municipalidades/:ubigeo/satisfaccion', en: '/municipalities/:ubigeo/satisfaction' },
   my_feedback: { es: '/cuenta/opiniones', en: '/account/feedback' },
   my_feedback_delete: { es: '/cuenta/opiniones/:id/eliminar', en: '/account/feedback/:id/delete' },
+  manage_comments: { es: '/gestion/:ubigeo/comentarios', en: '/manage/:ubigeo/comments' },
+  manage_comment_answer: { es: '/gestion/:ubigeo/comentarios/:id/respuesta', en: '/manage/:ubigeo/comments/:id/answer' },
   moderation: { es: '/moderacion', en: '/moderation' },
   moderation_decide: { es: '/moderacion/:type/:id', en: '/moderation/:type/:id' },
   moderation_dispute: { es: '/moderacion/disputas/:id', en: '/moderation/disputes/:id' },

@@ -8,7 +8,7 @@ import { fieldErrors, formString, renderInvalid } from '../../web/forms';
 import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
 import type { MunicipalitiesService } from '../municipalities';
-import { AreaForm, RatingForm, RatingId, SatisfactionQuery, Ubigeo } from './feedback.schemas';
+import { AnswerForm, AreaForm, RatingForm, RatingId, SatisfactionQuery, Ubigeo } from './feedback.schemas';
 import type { FeedbackService } from './feedback.service';
 import { trendSvg } from './feedback.svg';
 
@@ -99,6 +99,19 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
     async deleteMine(req: Request, res: Response) {
       await feedback.deleteMine(req.user!.id, idOr404(req.params.id));
       res.redirect(303, pageUrl(lngOf(res), 'my_feedback', {}, { done: '1' }));
+    },
+
+    async manageComments(req: Request, res: Response) {
+      const ubigeo = req.params.ubigeo as string;
+      const municipality = await municipalities.municipality(ubigeo);
+      res.render('feedback/manage-comments', { title: res.locals.t('feedback:answers.title', { name: municipality.district }), municipality, comments: await feedback.commentsToAnswer(ubigeo), done: req.query.done === '1' });
+    },
+
+    async answerComment(req: Request, res: Response) {
+      const ubigeo = req.params.ubigeo as string;
+      const form = parse(AnswerForm, req.body, 422);
+      await feedback.answerComment(actorOf(req.user!), ubigeo, idOr404(req.params.id), form.answer);
+      res.redirect(303, pageUrl(lngOf(res), 'manage_comments', { ubigeo }, { done: '1' }));
     },
 
     async areas(req: Request, res: Response) {

@@ -146,6 +146,15 @@ export async function decideComment(db: Q, id: number, v: { status: 'published' 
   await db('feedback_comments').where({ id }).update({ status: v.status === 'published' ? 'approved' : 'rejected', decision_reason: v.reason, decision_note: v.note, decided_at: v.at, flags: 0 });
 }
 
+/** Published comments about a municipality, newest first, with the official's answer if any (no author). */
+export async function commentsToAnswer(db: Q, ubigeo: string, limit = 200) {
+  return db('feedback_comments').select('id', 'body', 'answer', 'answered_at', 'created_at').where({ ubigeo, status: 'approved' }).orderBy('id', 'desc').limit(limit);
+}
+
+export async function setCommentAnswer(db: Q, id: number, ubigeo: string, answer: string, at: string): Promise<boolean> {
+  return (await db('feedback_comments').where({ id, ubigeo, status: 'approved' }).update({ answer, answered_at: at })) > 0;
+}
+
 export async function countCommentFlag(db: Q, id: number): Promise<void> {
   await db('feedback_comments').where({ id }).increment('flags', 1);
 }

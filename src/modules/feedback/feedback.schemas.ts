@@ -35,3 +35,6 @@ export const SatisfactionQuery = z.object({
 export const BulkSatisfactionQuery = SatisfactionQuery.extend({
   department: opt(z.string({ error: 'feedback:errors.department' }).regex(/^\d{2}$/, 'feedback:errors.department')),
 });
+
+/** The municipality's public answer to a comment. */
+export const AnswerForm = z.object({ answer: z.string({ error: 'feedback:errors.answer_required' }).trim().min(1, 'feedback:errors.answer_required').max(3000, 'feedback:errors.comment_long') });

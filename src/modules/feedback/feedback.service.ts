@@ -174,6 +174,15 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
     },
 
     publicComments: (ubigeo: string) => q.publicComments(db, ubigeo),
+    commentsToAnswer: (ubigeo: string) => q.commentsToAnswer(db, ubigeo),
+
+    /** The municipality answers a published comment in public (it never moderates it); audited. */
+    async answerComment(actor: Actor, ubigeo: string, id: number, answer: string): Promise<void> {
+      await db.transaction(async (trx) => {
+        if (!(await q.setCommentAnswer(trx, id, ubigeo, answer, iso()))) throw new NotFoundError();
+        await audit.record(trx, actor, { action: 'feedback.comment.answer', entityType: 'feedback_comment', entityId: String(id), municipality: ubigeo, before: null, after: { answer } });
+      });
+    },
 
     /** Admins add or edit a service area; logged. */
     async saveArea(actor: Actor, form: { id?: number; code: string; name_es: string; name_en?: string; active?: '1'; sort_order?: number }): Promise<void> {

@@ -49,7 +49,8 @@ function perUserLimiter(logger: Logger, limit: number): RequestHandler {
 /** Resident ratings and comments, their moderation, service areas, and the satisfaction figures. */
 export function createFeedbackModule({ feedback, municipalities, auth, logger, limits = DEFAULT_FEEDBACK_LIMITS }: { feedback: FeedbackService; municipalities: MunicipalitiesService; auth: Auth; logger: Logger; limits?: FeedbackLimits }) {
   const h = feedbackHandlers({ feedback, municipalities, logger });
-  const { requireUser, requireRole } = auth.guards;
+  const { requireUser, requireRole, requireMunicipality } = auth.guards;
+  const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const rater = requireRole('resident', 'monitor');
   const admin = requireRole('admin');
   const limit = perUserLimiter(logger, limits.ratingsPerHour);
@@ -60,6 +61,8 @@ export function createFeedbackModule({ feedback, municipalities, auth, logger, l
       reg.route('post', 'rate', [rater, limit], h.rate);
       reg.route('get', 'my_feedback', [requireUser], h.mine);
       reg.route('post', 'my_feedback_delete', [requireUser], h.deleteMine);
+      reg.route('get', 'manage_comments', official, h.manageComments);
+      reg.route('post', 'manage_comment_answer', official, h.answerComment);
       reg.route('get', 'admin_areas', [admin], h.areas);
       reg.route('post', 'admin_areas', [admin], h.saveArea);
     },

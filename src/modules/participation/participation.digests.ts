@@ -35,14 +35,20 @@ export async function runDigests({ db, mailer, clock = Date.now, publicUrl, secr
     if (recent) continue;
     const lines: string[] = [];
     for (const f of list) {
-      const changes = await db('participation_history').select('at', 'kind', 'status', 'progress_pct', 'note').where({ entity_type: f.entity_type, entity_id: f.entity_id }).whereIn('kind', ['changed', 'milestone', 'update']).where('at', '>', f.notified_until).where('at', '<=', now).orderBy('at');
+      const changes = await db('participation_history').select('at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'status', 'progress_pct', 'note').where({ entity_type: f.entity_type, entity_id: f.entity_id }).whereIn('kind', ['changed', 'milestone', 'update', 'withdrawn', 'dispute_opened', 'dispute_answered', 'dispute_upheld', 'dispute_rejected']).where('at', '>', f.notified_until).where('at', '<=', now).orderBy('at');
       if (!changes.length) continue;
       const isItem = f.entity_type === 'pb_item';
       const title = isItem ? (await db('pb_items').select('title_es').where('id', f.entity_id).first())?.title_es : (await db('commitments').select('text_es').where('id', f.entity_id).first())?.text_es;
       const link = `${publicUrl}/es/${isItem ? 'presupuesto-participativo/proyectos' : 'rendicion-de-cuentas/compromisos'}/${f.entity_id}`;
       lines.push(`• ${String(title ?? '').slice(0, 120)}`, `  ${link}`);
       for (const c of changes) {
-        const what = c.kind === 'milestone' ? `hito / milestone: ${c.note ?? ''}` : c.kind === 'update' ? `avance / update (${c.status}): ${c.note ?? ''}` : `estado / status: ${c.status}${c.progress_pct != null ? ` · ${Number(c.progress_pct)} %` : ''}`;
+        const why = c.reason ? ` — motivo / reason: ${c.reason}` : '';
+        const what =
+          c.kind === 'milestone' ? `hito / milestone: ${c.note ?? ''}`
+          : c.kind === 'update' ? `avance / update (${c.status}): ${c.note ?? ''}${why}`
+          : c.kind === 'changed' && c.field && c.field !== 'status' && c.field !== 'progress_pct' ? `${c.field}: ${c.old_value ?? '—'} → ${c.new_value ?? '—'}${why}`
+          : c.kind === 'changed' ? `estado / status: ${c.status}${c.progress_pct != null ? ` · ${Number(c.progress_pct)} %` : ''}${why}`
+          : `${c.kind}${why}`;
         lines.push(`  - ${String(c.at).slice(0, 10)} ${what}`);
       }
     }

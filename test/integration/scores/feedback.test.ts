@@ -181,6 +181,14 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     expect(pub.text).not.toContain(r.email);
     const audit = await t.db('audit_log').where({ action: 'moderation.comment.publish', entity_id: String(comment.id) });
     expect(audit).toHaveLength(1);
+    // the municipality answers in public (it never moderates)
+    const answers = await off.get('/es/gestion/150103/comentarios').expect(200);
+    expect(answers.text).toContain('Texto cambiado después');
+    await off.post(`/es/gestion/150103/comentarios/${comment.id}/respuesta`).type('form').send({ _csrf: csrfFrom(answers.text), answer: 'El recojo se reforzará desde el lunes.' }).expect(303);
+    expect((await request(t.app).get('/es/municipalidades/150103/satisfaccion').set('Cache-Control', 'no-cache').expect(200)).text).toContain('El recojo se reforzará desde el lunes.');
+    await createUser(t, 'oficial-otra-150104@example.pe', 'official', '150104');
+    const other = (await login(t, 'oficial-otra-150104@example.pe')).agent;
+    expect((await other.get('/es/gestion/150103/comentarios')).status).toBe(404);
   });
 
   it('when a moderator hides a comment, then the satisfaction page keeps a placeholder with the reason category and never the text; a decision without a catalogue reason is refused', async () => {
