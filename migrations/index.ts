@@ -28,6 +28,7 @@ import * as m20260402000200 from './20260402000200_create_participation_history'
 import * as m20260402000300 from './20260402000300_create_follows';
 import * as m20260402000400 from './20260402000400_create_observations';
 import * as m20260402000500 from './20260402000500_create_participation_imports';
+import * as m20261205200000 from './20261205200000_add_set_by_to_mef_codes';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -60,6 +61,7 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260402000300_create_follows': m20260402000300,
   '20260402000400_create_observations': m20260402000400,
   '20260402000500_create_participation_imports': m20260402000500,
+  '20261205200000_add_set_by_to_mef_codes': m20261205200000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

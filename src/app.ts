@@ -125,7 +125,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: SCORE_DATASETS, compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
-    createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } }),
+    createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, importMaxRows: config.importMaxRows, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
   ];

@@ -10,6 +10,7 @@ const report = (over: Partial<MefGastoReport>): MefGastoReport => ({
   skipped: 2,
   facts: 5,
   municipalities: 1,
+  ubigeos: ['150101'],
   years: [2024],
   errors: [],
   errorCount: 0,
