@@ -28,6 +28,7 @@ import * as m20260402000200 from './20260402000200_create_participation_history'
 import * as m20260402000300 from './20260402000300_create_follows';
 import * as m20260402000400 from './20260402000400_create_observations';
 import * as m20260402000500 from './20260402000500_create_participation_imports';
+import * as m20261205200000 from './20261205200000_add_set_by_to_mef_codes';
 import * as m20261205100000 from './20261205100000_create_second_factor_failures';
 import * as m20261205100100 from './20261205100100_add_account_ip_index_to_login_failures';
 import * as m20261205300000 from './20261205300000_add_changes_to_participation_history';
@@ -70,6 +71,7 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20260402000300_create_follows': m20260402000300,
   '20260402000400_create_observations': m20260402000400,
   '20260402000500_create_participation_imports': m20260402000500,
+  '20261205200000_add_set_by_to_mef_codes': m20261205200000,
   '20261205100000_create_second_factor_failures': m20261205100000,
   '20261205100100_add_account_ip_index_to_login_failures': m20261205100100,
   '20261205300000_add_changes_to_participation_history': m20261205300000,

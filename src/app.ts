@@ -124,7 +124,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
       scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
     } });
   const defaultYear = () => quarterOf(clock()).year;
-  const participation = createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } });
+  const participation = createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, importMaxRows: config.importMaxRows, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),

@@ -5,10 +5,14 @@ import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { createI18n, Lang } from '../i18n';
 import { createLogger } from '../lib/logger';
+import { CLI_ACTOR, createAuditService } from '../modules/audit';
+import { createBulkImport, createParticipationService } from '../modules/participation';
+import type { BulkImportReport } from '../modules/participation';
 import { importConsultaAmigable, importMefGasto, ImportReport, MefGastoReport } from '../modules/spending';
 
 const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
        npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic]
+       npm run import -- participation <items|commitments> <ubigeo> <file.csv> [--lang es|en]
 
   consulta-amigable  MEF Consulta Amigable export of municipal execution totals, either the
                      clean CSV (year,ubigeo,pia,pim,…) or the raw export ("01: AMAZONAS",
@@ -17,13 +21,20 @@ const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off 
                      columns). Keeps municipal rows (NIVEL_GOBIERNO = M); streams files of any
                      size; all-or-nothing; a newer file of a year replaces that year's data for
                      the municipalities it contains; re-importing the same content changes nothing.
+  participation      a municipality's participatory-budget items or commitments, the columns of
+                     the CSV download (as the web upload, without its row limit IMPORT_MAX_ROWS).
   --allow-synthetic  accept a file written by "npm run generate" (demos only; labelled synthetic)
   --cut-off          date of the snapshot for a year that was not complete (e.g. 2025=2025-03-08)
+Every import is recorded in the audit log (actor "cli") with the file's SHA-256, row counts and
+the municipalities it wrote. Code names (mef-gasto) set here overwrite those of any web upload.
 Environment: DATABASE_URL (default: embedded SQLite under data/).`;
 
 interface Args {
   kind: string;
   file: string;
+  /** participation: what the file holds and whose it is. */
+  entity?: 'items' | 'commitments';
+  ubigeo?: string;
   cutOffs: Record<number, string>;
   lang: Lang;
   allowSynthetic: boolean;
@@ -48,11 +59,19 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     else if (a === '-h' || a === '--help') return '';
     else rest.push(a);
   }
+  // npm run changes the working directory to the project; resolve against where the user was.
+  const resolve = (file: string) => path.resolve(env.INIT_CWD ?? process.cwd(), file);
+  if (rest[0] === 'participation') {
+    if (rest.length !== 4) return '';
+    const [, entity, ubigeo, file] = rest;
+    if (entity !== 'items' && entity !== 'commitments') return 'participation expects items or commitments';
+    if (!/^\d{6}$/.test(ubigeo)) return 'participation expects a 6-digit ubigeo';
+    return { kind: 'participation', entity, ubigeo, file: resolve(file), cutOffs, lang, allowSynthetic };
+  }
   if (rest.length !== 2) return '';
   const [kind, file] = rest;
   if (kind !== 'consulta-amigable' && kind !== 'mef-gasto') return `unknown import kind: ${kind}`;
-  // npm run changes the working directory to the project; resolve against where the user was.
-  return { kind, file: path.resolve(env.INIT_CWD ?? process.cwd(), file), cutOffs, lang, allowSynthetic };
+  return { kind, file: resolve(file), cutOffs, lang, allowSynthetic };
 }
 
 export function formatReport(report: ImportReport, lang: Lang): string {
@@ -102,6 +121,14 @@ export function formatMefReport(report: MefGastoReport, lang: Lang): string {
   return lines.join('\n');
 }
 
+export function formatParticipationReport(report: BulkImportReport, lang: Lang): string {
+  const t = createI18n().getFixedT(lang);
+  if (report.status === 'done') return String(t('participation:manage.import_done', { created: report.created, updated: report.updated, unchanged: report.unchanged }));
+  const lines = [String(t('participation:manage.import_rejected'))];
+  for (const e of report.errors) lines.push(`  ${String(t('import:cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.reason) }))}`);
+  return lines.join('\n');
+}
+
 /** "12 345 rows · 48 000 rows/s · ETA 12 s", rewritten in place on a terminal. */
 export function progressLine(lang: Lang, rows: number, bytes: number, totalBytes: number, secs: number): string {
   const rate = rows / Math.max(secs, 0.001);
@@ -129,6 +156,15 @@ async function main(): Promise<number> {
     await prepareDatabase(db, logger, config.loadReferenceData);
     const started = Date.now();
     let last = 0;
+    if (args.kind === 'participation') {
+      const audit = createAuditService();
+      const service = createParticipationService({ db, audit, clock: Date.now });
+      const bulk = createBulkImport({ db, service, audit, maxRows: Number.MAX_SAFE_INTEGER - 1 });
+      const report = await bulk.run(CLI_ACTOR, args.ubigeo!, args.entity!, fs.readFileSync(args.file, 'utf8'), path.basename(args.file));
+      process.stdout.write(`${formatParticipationReport(report, args.lang)}\n`);
+      if (report.status === 'done') await refreshScores(db); // P and A read participation data
+      return report.status === 'rejected' ? 1 : 0;
+    }
     if (args.kind === 'mef-gasto') {
       const tty = Boolean(process.stderr.isTTY);
       const report = await importMefGasto(db, args.file, {

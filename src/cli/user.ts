@@ -8,7 +8,7 @@ import { createLogger } from '../lib/logger';
 import { createBackgroundJobs } from '../lib/background';
 import { createMailer } from '../lib/mailer';
 import { createAccountsService, Email, NewPassword } from '../modules/accounts';
-import { createAuditService } from '../modules/audit';
+import { createAuditService, CLI_ACTOR } from '../modules/audit';
 
 const USAGE = `Usage: npm run user -- <command> [options]
 
@@ -21,9 +21,6 @@ const USAGE = `Usage: npm run user -- <command> [options]
   enable     --email E
   reset-totp --email E      new TOTP secret for an admin, printed once
 Environment: DATABASE_URL (default: embedded SQLite under data/).`;
-
-/** The command line acts as itself in the audit log. */
-const CLI_ACTOR = { userId: null, email: 'cli', role: 'cli' };
 
 export interface CliArgs {
   command: string;

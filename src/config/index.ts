@@ -31,6 +31,7 @@ const Env = z.object({
   UPLOADS_DIR: z.string().default('uploads'),
   UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
+  IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
   RESPONSE_CACHE_MS: z.coerce.number().int().min(0).max(300_000).optional(),
   RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(32),
@@ -69,6 +70,8 @@ export interface Config {
   uploadMaxBytes: number;
   /** Bulk CSV imports each user may run per hour. */
   importsPerHour: number;
+  /** Most data rows a web CSV upload may have; larger files go through the command line. */
+  importMaxRows: number;
   /** Accept files of the synthetic MEF generator in the web upload (demos and tests only). */
   mefAllowSynthetic: boolean;
   /** In-process cache of anonymous public responses: how long an entry is fresh (0 = off) and its size cap. */
@@ -117,6 +120,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     uploadsDir: path.resolve(e.UPLOADS_DIR),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     importsPerHour: e.IMPORTS_PER_HOUR,
+    importMaxRows: e.IMPORT_MAX_ROWS,
     mefAllowSynthetic: e.MEF_UPLOAD_ALLOW_SYNTHETIC === 'true',
     // On by default in production only: in development an edit shows on the next reload.
     responseCache: { ttlMs: e.RESPONSE_CACHE_MS ?? (e.NODE_ENV === 'production' ? 10_000 : 0), maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024 },

@@ -62,3 +62,14 @@ export async function migrateLatest(db: Db): Promise<string[]> {
 export async function ping(db: Db): Promise<void> {
   await db.raw('select 1');
 }
+
+/**
+ * True when an insert failed only because a unique or primary key already holds the value
+ * (SQLite SQLITE_CONSTRAINT_PRIMARYKEY/UNIQUE, MySQL/MariaDB ER_DUP_ENTRY 1062); any other
+ * database error is not this and must surface.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  if (!err || typeof err !== 'object') return false;
+  const e = err as { code?: string; errno?: number };
+  return e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'ER_DUP_ENTRY' || e.errno === 1062;
+}

@@ -39,3 +39,18 @@ export interface AuditChange {
   before: unknown;
   after: unknown;
 }
+
+/** What every import writes to the audit log (action `import.<kind>`, entity = the file's SHA-256). */
+export interface ImportAuditSummary {
+  kind: 'mef_gasto' | 'consulta_amigable' | 'participation_items' | 'participation_commitments';
+  file: string;
+  sha256: string;
+  status: 'imported' | 'unchanged' | 'rejected';
+  /** Rows read; rows (or aggregated facts) inserted, updated, left unchanged; rows refused. */
+  counts: { read: number; inserted: number; updated: number; unchanged: number; rejected: number };
+  /** Ubigeos whose data the import wrote (empty when nothing was written). */
+  municipalities: string[];
+  /** The municipality the upload was made for (web), or null (command line). */
+  municipality: string | null;
+  extra?: Record<string, unknown>;
+}

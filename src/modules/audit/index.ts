@@ -1,3 +1,3 @@
-export { createAuditService, actorOf, withoutEmails } from './audit.service';
+export { createAuditService, actorOf, CLI_ACTOR, withoutEmails } from './audit.service';
 export type { AuditService } from './audit.service';
-export type { Actor, AuditChange, AuditEntry, AuditFilter } from './audit.types';
+export type { Actor, AuditChange, AuditEntry, AuditFilter, ImportAuditSummary } from './audit.types';

@@ -27,12 +27,15 @@ export { HEARING_WINDOWS, HEARINGS_REQUIRED, HEARING_STATES, hearingsOnTime, cou
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';
-export { ITEM_CSV_COLUMNS, COMMITMENT_CSV_COLUMNS } from './participation.import';
+export { ITEM_CSV_COLUMNS, COMMITMENT_CSV_COLUMNS, createBulkImport } from './participation.import';
+export type { ImportReport as BulkImportReport } from './participation.import';
 
 export interface ParticipationOptions {
   uploadsDir: string;
   uploadMaxBytes: number;
   importsPerHour: number;
+  /** Most data rows a web CSV upload may have (IMPORT_MAX_ROWS). */
+  importMaxRows: number;
   secret: string;
   mefAllowSynthetic?: boolean;
 }
@@ -41,8 +44,8 @@ export interface ParticipationOptions {
 export function createParticipationModule({ db, auth, audit, logger, clock, options }: { db: Db; auth: Auth; audit: AuditService; logger: Logger; clock: () => number; options: ParticipationOptions }) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
-  const bulk = createBulkImport({ db, service, clock, perHour: options.importsPerHour });
-  const mef = createMefUpload({ db, dir: options.uploadsDir, clock, perHour: options.importsPerHour, allowSynthetic: options.mefAllowSynthetic });
+  const bulk = createBulkImport({ db, service, audit, clock, perHour: options.importsPerHour, maxRows: options.importMaxRows });
+  const mef = createMefUpload({ db, audit, dir: options.uploadsDir, clock, perHour: options.importsPerHour, allowSynthetic: options.mefAllowSynthetic });
   const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }) });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { parse, sendRows } from '../../lib/http';
 import { toSoles } from '../../lib/amounts';
-import { COMMITMENT_CSV_COLUMNS, ITEM_CSV_COLUMNS } from './participation.import';
+import { COMMITMENT_CSV_COLUMNS, COMMITMENT_RECORD_COLUMNS, ITEM_CSV_COLUMNS, ITEM_RECORD_COLUMNS } from './participation.import';
 import { NotFoundError } from '../../lib/errors';
 import { Id, ListQuery, RecordQuery } from './participation.schemas';
 import type { ParticipationService } from './participation.service';
@@ -11,8 +11,6 @@ import type { CommitmentRow, ItemRow } from './participation.types';
 export const itemForApi = (i: ItemRow) => ({ ...i, total_cost: toSoles(i.total_cost), pia_amount: i.pia_amount == null ? null : toSoles(i.pia_amount), baseline_total_cost: i.baseline_total_cost == null ? null : toSoles(i.baseline_total_cost), is_example: i.is_example, overdue: !!i.overdue });
 export const commitmentForApi = (c: CommitmentRow) => ({ ...c, is_example: c.is_example, overdue: !!c.overdue });
 const HEARING_API_COLUMNS = ['id', 'ubigeo', 'municipality', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'summary_es', 'summary_en', 'attendance', 'has_report', 'withdrawn_at', 'withdrawn_reason', 'is_example'];
-/** What the record adds to the list columns (the bulk upload ignores them). */
-const ITEM_RECORD_COLUMNS = ['baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason'];
 /** The public history of one record, as JSON or CSV. */
 export const HISTORY_COLUMNS = ['at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', 'status', 'progress_pct', 'note'];
 
@@ -27,7 +25,7 @@ export function participationApi(service: ParticipationService): Router {
   r.get('/accountability/commitments', async (req, res) => {
     const f = parse(ListQuery, req.query);
     const rows = (await service.listCommitments({ ...f, overdue: f.overdue === '1' })).map(commitmentForApi);
-    sendRows(res, f.format, rows, [...COMMITMENT_CSV_COLUMNS, 'baseline_due_on'], 'accountability-commitments', { count: rows.length, note: 'rows with is_example = true are example content, not real data' });
+    sendRows(res, f.format, rows, [...COMMITMENT_CSV_COLUMNS, ...COMMITMENT_RECORD_COLUMNS], 'accountability-commitments', { count: rows.length, note: 'rows with is_example = true are example content, not real data' });
   });
   r.get('/accountability/hearings', async (req, res) => {
     const f = parse(ListQuery, req.query);

@@ -1,8 +1,10 @@
+import crypto from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Db } from '../../db';
-import { TooManyRequestsError, ValidationError } from '../../lib/errors';
-import type { Actor } from '../audit';
-import { CommitmentForm, ItemForm } from './participation.schemas';
+import type { Knex } from 'knex';
+import { Db, isUniqueViolation } from '../../db';
+import { AppError, TooManyRequestsError, ValidationError } from '../../lib/errors';
+import type { Actor, AuditService } from '../audit';
+import { CommitmentForm, CommitmentInput, ItemForm, ItemInput } from './participation.schemas';
 import { ConflictError, ParticipationService } from './participation.service';
 import * as q from './participation.queries';
 
@@ -10,7 +12,12 @@ import * as q from './participation.queries';
 export const ITEM_CSV_COLUMNS = ['id', 'ubigeo', 'municipality', 'department', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'overdue', 'is_example'];
 export const COMMITMENT_CSV_COLUMNS = ['id', 'ubigeo', 'municipality', 'department', 'hearing_id', 'text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on', 'overdue', 'is_example'];
 /** Columns the export computes; the upload ignores them. */
-const COMPUTED = new Set(['municipality', 'department', 'overdue', 'is_example']);
+/** Columns the export adds from the public record (baselines, withdrawal); the upload ignores them too. */
+export const ITEM_RECORD_COLUMNS = ['baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason'];
+export const COMMITMENT_RECORD_COLUMNS = ['baseline_due_on'];
+const COMPUTED = new Set(['municipality', 'department', 'overdue', 'is_example', ...ITEM_RECORD_COLUMNS, ...COMMITMENT_RECORD_COLUMNS]);
+/** Optional column: the public reason of the row's change (required when it moves a published date or amount, or goes back). */
+const REASON_COLUMN = 'change_reason';
 
 export interface RowError {
   row: number;
@@ -31,18 +38,122 @@ export interface ImportReport {
 const unneutralise = (v: string) => (/^'[=+\-@]/.test(v) ? v.slice(1) : v);
 
 const LOCK_STALE_MS = 10 * 60_000;
+/**
+ * Validation and writing go in batches of at most SLICE_MS of work; between two batches the
+ * event loop takes a turn (setImmediate), so other requests are served while a large file is
+ * imported. Time-sliced rather than a fixed row count: a row's cost varies by database and kind.
+ */
+const SLICE_MS = 40;
+function createSlicer() {
+  let since = Date.now();
+  return async () => {
+    if (Date.now() - since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = Date.now();
+  };
+}
+
+export class TooManyRowsError extends AppError {
+  constructor(max: number) {
+    super('participation:errors.csv_too_many_rows', 413, { max });
+  }
+}
+
+type Kind = 'items' | 'commitments';
+
+/** A row that passed validation: what the writer needs. */
+interface CheckedRow {
+  rowNo: number;
+  cells: Record<string, string>;
+  id: number | null;
+  hearingId: number;
+  input: ItemInput | CommitmentInput;
+}
+
+/** Header map: the CSV's records by column name; refuses unknown columns, a missing key column and more than `maxRows` rows. */
+function readRows(text: string, kind: Kind, maxRows: number): Record<string, string>[] {
+  const columns = [...(kind === 'items' ? [...ITEM_CSV_COLUMNS, ...ITEM_RECORD_COLUMNS] : [...COMMITMENT_CSV_COLUMNS, ...COMMITMENT_RECORD_COLUMNS]), REASON_COLUMN];
+  let rows: Record<string, string>[];
+  try {
+    // One record past the cap is enough to know the file is too large (parsing stops there).
+    rows = parseCsv(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: false, relax_column_count: false, to: maxRows + 1 });
+  } catch {
+    throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
+  }
+  if (rows.length > maxRows) throw new TooManyRowsError(maxRows);
+  const header = rows.length ? Object.keys(rows[0]) : [];
+  const unknown = header.filter((h) => !columns.includes(h));
+  if (!rows.length || unknown.length || !header.includes(kind === 'items' ? 'title_es' : 'text_es')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_columns' }], 422);
+  return rows;
+}
+
+/** Pure row validator: the row's own cells only (no database); errors name row, column, value and reason. */
+export function checkRow(kind: Kind, ubigeo: string, raw: Record<string, string>, rowNo: number): { row: CheckedRow; errors: [] } | { row: null; errors: RowError[] } {
+  const cells = Object.fromEntries(Object.entries(raw).filter(([k]) => !COMPUTED.has(k)).map(([k, v]) => [k, unneutralise(String(v ?? ''))]));
+  const err = (column: string, reason: string): RowError => ({ row: rowNo, column, value: String(cells[column] ?? '').slice(0, 100), reason });
+  if (cells.ubigeo && cells.ubigeo !== ubigeo) return { row: null, errors: [err('ubigeo', 'participation:errors.csv_other_municipality')] };
+  const id = cells.id ? Number(cells.id) : null;
+  if (cells.id && !(Number.isInteger(id) && id! > 0)) return { row: null, errors: [err('id', 'participation:errors.csv_id')] };
+  const parsed = (kind === 'items' ? ItemForm : CommitmentForm).safeParse(cells);
+  if (!parsed.success) return { row: null, errors: parsed.error.issues.map((issue) => err(String(issue.path[0] ?? '_'), issue.message.includes(':') ? issue.message : 'errors:validation.invalid')) };
+  return { row: { rowNo, cells, id, hearingId: Number(cells.hearing_id), input: parsed.data }, errors: [] };
+}
+
+type Outcome = 'created' | 'updated' | 'unchanged' | RowError[];
+
+/** Writer: creates or updates one validated row inside the import's transaction. */
+function createRowWriter(trx: Knex.Transaction, service: ParticipationService, actor: Actor, ubigeo: string) {
+  const idError = (r: CheckedRow, column: string, reason: string): RowError[] => [{ row: r.rowNo, column, value: String(r.cells[column] ?? '').slice(0, 100), reason }];
+
+  async function item(r: CheckedRow): Promise<Outcome> {
+    const input = r.input as ItemInput;
+    const existing = r.id
+      ? await q.findItem(trx, r.id, service.today())
+      : await trx('pb_items').where({ ubigeo, year: input.year, priority: input.priority }).first().then((x) => (x ? q.findItem(trx, Number(x.id), service.today()) : null));
+    if (r.id && (!existing || existing.ubigeo !== ubigeo)) return idError(r, 'id', 'participation:errors.csv_id');
+    if (existing) return (await service.changeItem(trx, actor, ubigeo, existing, input, r.cells[REASON_COLUMN] || null)) ? 'updated' : 'unchanged';
+    await service.insertItem(trx, actor, ubigeo, input);
+    return 'created';
+  }
+
+  async function commitment(r: CheckedRow): Promise<Outcome> {
+    const input = r.input as CommitmentInput;
+    const existing = r.id
+      ? await q.findCommitment(trx, r.id, service.today())
+      : await trx('commitments').where({ ubigeo, hearing_id: r.hearingId || 0, text_es: input.text_es }).first().then((x) => (x ? q.findCommitment(trx, Number(x.id), service.today()) : null));
+    if (r.id && (!existing || existing.ubigeo !== ubigeo)) return idError(r, 'id', 'participation:errors.csv_id');
+    if (existing) return (await service.changeCommitment(trx, actor, ubigeo, existing, input, r.cells[REASON_COLUMN] || null)) ? 'updated' : 'unchanged';
+    if (!Number.isInteger(r.hearingId) || r.hearingId <= 0) return idError(r, 'hearing_id', 'participation:errors.csv_hearing');
+    const h = await q.findHearing(trx, r.hearingId);
+    if (!h || h.ubigeo !== ubigeo) return idError(r, 'hearing_id', 'participation:errors.csv_hearing');
+    await service.insertCommitment(trx, actor, ubigeo, r.hearingId, input);
+    return 'created';
+  }
+
+  return async (kind: Kind, r: CheckedRow): Promise<Outcome> => {
+    try {
+      return await (kind === 'items' ? item(r) : commitment(r));
+    } catch (e) {
+      if (e instanceof ValidationError) return e.issues.flatMap((is) => idError(r, is.field, is.key));
+      throw e;
+    }
+  };
+}
 
 /**
  * Bulk create/update of a municipality's items or commitments from a CSV: all or nothing, a
- * row-level report, one import per municipality at a time (409), `perHour` imports per user (429).
+ * row-level report, at most `maxRows` rows (413 beyond), one import per municipality at a time
+ * (409), `perHour` imports per user (429). Validation and writing go in batches with a turn of
+ * the event loop between them, so a large file never freezes the portal. Every run is audited.
  */
-export function createBulkImport({ db, service, clock = Date.now, perHour = 10 }: { db: Db; service: ParticipationService; clock?: () => number; perHour?: number }) {
+export function createBulkImport({ db, service, audit, clock = Date.now, perHour = 10, maxRows = 5000 }: { db: Db; service: ParticipationService; audit: AuditService; clock?: () => number; perHour?: number; maxRows?: number }) {
   async function acquire(key: string): Promise<void> {
     await db('import_locks').where('lock_key', key).where('acquired_at', '<', new Date(clock() - LOCK_STALE_MS).toISOString()).delete();
     try {
       await db('import_locks').insert({ lock_key: key, acquired_at: new Date(clock()).toISOString() });
-    } catch {
-      throw new ConflictError();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError();
+      throw e;
     }
   }
   const release = (key: string) => db('import_locks').where('lock_key', key).delete();
@@ -54,96 +165,70 @@ export function createBulkImport({ db, service, clock = Date.now, perHour = 10 }
     if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
   }
 
-  function readRows(text: string, columns: string[]): Record<string, string>[] {
-    let rows: Record<string, string>[];
-    try {
-      rows = parseCsv(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: false, relax_column_count: false });
-    } catch {
-      throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
+  /** Validates every row (in batches); the rows that pass go to the writer, whose errors join the same report. */
+  async function validate(kind: Kind, ubigeo: string, rows: Record<string, string>[], report: ImportReport): Promise<CheckedRow[]> {
+    const checked: CheckedRow[] = [];
+    const slice = createSlicer();
+    for (let i = 0; i < rows.length; i++) {
+      await slice();
+      const r = checkRow(kind, ubigeo, rows[i], i + 2); // the header is row 1
+      if (r.row) checked.push(r.row);
+      else report.errors.push(...r.errors);
     }
-    const header = rows.length ? Object.keys(rows[0]) : [];
-    const unknown = header.filter((h) => !columns.includes(h));
-    if (!rows.length || unknown.length || !header.includes(columns === ITEM_CSV_COLUMNS ? 'title_es' : 'text_es')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_columns' }], 422);
-    return rows;
+    return checked;
   }
 
-  async function run(actor: Actor, ubigeo: string, kind: 'items' | 'commitments', text: string): Promise<ImportReport> {
+  /**
+   * Writes the valid rows in one transaction, rolled back when any row of the file failed (so the
+   * report lists every bad row); when all pass, `record` (run and audit) lands in the same transaction.
+   */
+  async function write(actor: Actor, ubigeo: string, kind: Kind, rows: CheckedRow[], report: ImportReport, record: (q: Db) => Promise<void>): Promise<void> {
+    await db
+      .transaction(async (trx) => {
+        const writeRow = createRowWriter(trx, service, actor, ubigeo);
+        const slice = createSlicer();
+        for (let i = 0; i < rows.length; i++) {
+          await slice();
+          const outcome = await writeRow(kind, rows[i]);
+          if (Array.isArray(outcome)) report.errors.push(...outcome);
+          else report[outcome]++;
+        }
+        if (report.errors.length) throw new RollbackSignal();
+        await record(trx);
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof RollbackSignal)) throw e;
+      });
+  }
+
+  async function run(actor: Actor, ubigeo: string, kind: Kind, text: string, fileName = `${kind}.csv`): Promise<ImportReport> {
     await checkRate(actor.userId);
-    const columns = kind === 'items' ? ITEM_CSV_COLUMNS : COMMITMENT_CSV_COLUMNS;
-    const rows = readRows(text, columns);
+    const rows = readRows(text, kind, maxRows);
     const key = `participation:${ubigeo}`;
     await acquire(key);
     const report: ImportReport = { status: 'done', created: 0, updated: 0, unchanged: 0, errors: [] };
+    /** The run (rate limit, recent imports) and its audit entry: digest, counts, municipality written. */
+    const record = async (q: Db) => {
+      await q('participation_imports').insert({ user_id: actor.userId, ubigeo, kind, status: report.status, rows: rows.length, report_json: JSON.stringify(report).slice(0, 60_000), created_at: new Date(clock()).toISOString() });
+      const wrote = report.created + report.updated > 0;
+      await audit.recordImport(q, actor, {
+        kind: kind === 'items' ? 'participation_items' : 'participation_commitments',
+        file: fileName.slice(0, 255),
+        sha256: crypto.createHash('sha256').update(text, 'utf8').digest('hex'),
+        status: report.status === 'rejected' ? 'rejected' : wrote ? 'imported' : 'unchanged',
+        counts: { read: rows.length, inserted: report.created, updated: report.updated, unchanged: report.unchanged, rejected: new Set(report.errors.map((e) => e.row)).size },
+        municipalities: wrote ? [ubigeo] : [],
+        municipality: ubigeo,
+      });
+    };
     try {
-      await db
-        .transaction(async (trx) => {
-          for (const [i, raw] of rows.entries()) {
-            const rowNo = i + 2; // the header is row 1
-            const cells = Object.fromEntries(Object.entries(raw).filter(([k]) => !COMPUTED.has(k)).map(([k, v]) => [k, unneutralise(String(v ?? ''))]));
-            const err = (column: string, reason: string) => report.errors.push({ row: rowNo, column, value: String(cells[column] ?? '').slice(0, 100), reason });
-            if (cells.ubigeo && cells.ubigeo !== ubigeo) {
-              err('ubigeo', 'participation:errors.csv_other_municipality');
-              continue;
-            }
-            const id = cells.id ? Number(cells.id) : null;
-            if (cells.id && !(Number.isInteger(id) && id! > 0)) {
-              err('id', 'participation:errors.csv_id');
-              continue;
-            }
-            const schema = kind === 'items' ? ItemForm : CommitmentForm;
-            const parsed = schema.safeParse(cells);
-            if (!parsed.success) {
-              for (const issue of parsed.error.issues) err(String(issue.path[0] ?? '_'), issue.message.includes(':') ? issue.message : 'errors:validation.invalid');
-              continue;
-            }
-            try {
-              if (kind === 'items') {
-                const input = parsed.data as import('./participation.schemas').ItemInput;
-                const existing = id ? await q.findItem(trx, id, service.today()) : await trx('pb_items').where({ ubigeo, year: input.year, priority: input.priority }).first().then((r) => (r ? q.findItem(trx, Number(r.id), service.today()) : null));
-                if (id && (!existing || existing.ubigeo !== ubigeo)) {
-                  err('id', 'participation:errors.csv_id');
-                  continue;
-                }
-                if (existing) (await service.changeItem(trx, actor, ubigeo, existing, input)) ? report.updated++ : report.unchanged++;
-                else {
-                  await service.insertItem(trx, actor, ubigeo, input);
-                  report.created++;
-                }
-              } else {
-                const input = parsed.data as import('./participation.schemas').CommitmentInput;
-                const hearingId = Number(cells.hearing_id);
-                const existing = id ? await q.findCommitment(trx, id, service.today()) : await trx('commitments').where({ ubigeo, hearing_id: hearingId || 0, text_es: input.text_es }).first().then((r) => (r ? q.findCommitment(trx, Number(r.id), service.today()) : null));
-                if (id && (!existing || existing.ubigeo !== ubigeo)) {
-                  err('id', 'participation:errors.csv_id');
-                  continue;
-                }
-                if (existing) (await service.changeCommitment(trx, actor, ubigeo, existing, input)) ? report.updated++ : report.unchanged++;
-                else {
-                  if (!Number.isInteger(hearingId) || hearingId <= 0) {
-                    err('hearing_id', 'participation:errors.csv_hearing');
-                    continue;
-                  }
-                  const h = await q.findHearing(trx, hearingId);
-                  if (!h || h.ubigeo !== ubigeo) {
-                    err('hearing_id', 'participation:errors.csv_hearing');
-                    continue;
-                  }
-                  await service.insertCommitment(trx, actor, ubigeo, hearingId, input);
-                  report.created++;
-                }
-              }
-            } catch (e) {
-              if (e instanceof ValidationError) for (const is of e.issues) err(is.field, is.key);
-              else throw e;
-            }
-          }
-          if (report.errors.length) throw new RollbackSignal();
-        })
-        .catch((e: unknown) => {
-          if (!(e instanceof RollbackSignal)) throw e;
-        });
-      if (report.errors.length) Object.assign(report, { status: 'rejected', created: 0, updated: 0, unchanged: 0 });
-      await db('participation_imports').insert({ user_id: actor.userId, ubigeo, kind, status: report.status, rows: rows.length, report_json: JSON.stringify(report).slice(0, 60_000), created_at: new Date(clock()).toISOString() });
+      const checked = await validate(kind, ubigeo, rows, report);
+      await write(actor, ubigeo, kind, checked, report, record);
+      if (report.errors.length) {
+        report.errors.sort((a, b) => a.row - b.row);
+        Object.assign(report, { status: 'rejected', created: 0, updated: 0, unchanged: 0 });
+        await record(db);
+      }
       return report;
     } finally {
       await release(key);

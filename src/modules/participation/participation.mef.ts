@@ -1,12 +1,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse';
-import type { Db } from '../../db';
+import { Db, isUniqueViolation } from '../../db';
 import type { Lang } from '../../i18n';
 import { NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors';
-import type { Actor } from '../audit';
-import { BreakdownService, importMefGasto, MefGastoReport } from '../spending';
+import type { Actor, AuditService } from '../audit';
+import { BreakdownService, importMefGasto } from '../spending';
 import { CuiYear, moneyGap } from './participation.money';
 import { ConflictError } from './participation.service';
 
@@ -42,62 +41,52 @@ export async function cuiMoney(breakdown: BreakdownService, item: { ubigeo: stri
 const LOCK_STALE_MS = 30 * 60_000;
 
 /**
- * Web upload of MEF detailed spending files by officials (their municipality) and admins:
- * every municipal row must belong to the municipality (by SEC_EJEC), one import per
- * municipality at a time (409), the per-user hourly limit shared with CSV imports (429).
- * The importer itself is all-or-nothing and recognises a file imported before.
+ * Web upload of MEF detailed spending files by officials (their municipality) and admins: the
+ * importer refuses the whole file when any municipal row names another municipality (SEC_EJEC or
+ * a ubigeo column), officials only add code names that are missing (admins may overwrite them),
+ * one import per municipality at a time (409), the per-user hourly limit shared with CSV imports
+ * (429). The importer itself is all-or-nothing, audits the run and recognises a file imported before.
  */
-export function createMefUpload({ db, dir, clock = Date.now, perHour, allowSynthetic = false }: { db: Db; dir: string; clock?: () => number; perHour: number; allowSynthetic?: boolean }) {
-  async function prescan(file: string, secEjec: string | null): Promise<Array<{ row: number; column: string; value: string; key: string }>> {
-    const errors: Array<{ row: number; column: string; value: string; key: string }> = [];
-    const parser = fs.createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: true }));
-    let header: string[] | null = null;
-    let row = 0;
-    for await (const rec of parser as AsyncIterable<string[]>) {
-      row++;
-      if (!header) {
-        header = rec.map((h) => h.trim().toUpperCase());
-        continue;
-      }
-      const level = rec[header.indexOf('NIVEL_GOBIERNO')]?.trim();
-      if (level && level !== 'M') continue;
-      const sec = (rec[header.indexOf('SEC_EJEC')] ?? '').trim();
-      if (header.includes('SEC_EJEC') && (!secEjec || String(Number(sec)) !== String(Number(secEjec)))) {
-        errors.push({ row, column: 'SEC_EJEC', value: sec.slice(0, 20), key: 'participation:errors.mef_other_municipality' });
-        if (errors.length >= 20) break;
-      }
-    }
-    return errors;
+export function createMefUpload({ db, audit, dir, clock = Date.now, perHour, allowSynthetic = false }: { db: Db; audit: AuditService; dir: string; clock?: () => number; perHour: number; allowSynthetic?: boolean }) {
+  async function checkRate(userId: number | null): Promise<void> {
+    if (userId == null) return;
+    const since = new Date(clock() - 3_600_000).toISOString();
+    const [{ n }] = await db('participation_imports').where('user_id', userId).where('created_at', '>', since).count({ n: '*' });
+    if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
   }
 
-  async function run(actor: Actor, ubigeo: string, buffer: Buffer): Promise<number> {
-    if (actor.userId != null) {
-      const since = new Date(clock() - 3_600_000).toISOString();
-      const [{ n }] = await db('participation_imports').where('user_id', actor.userId).where('created_at', '>', since).count({ n: '*' });
-      if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
-    }
-    const muni = await db('municipalities').select('sec_ejec').where({ ubigeo }).first();
-    if (!muni) throw new NotFoundError();
-    if (buffer.includes(0)) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
-    const key = `mef:${ubigeo}`;
+  async function acquire(key: string): Promise<void> {
     await db('import_locks').where('lock_key', key).where('acquired_at', '<', new Date(clock() - LOCK_STALE_MS).toISOString()).delete();
     try {
       await db('import_locks').insert({ lock_key: key, acquired_at: new Date(clock()).toISOString() });
-    } catch {
-      throw new ConflictError();
+    } catch (e) {
+      if (isUniqueViolation(e)) throw new ConflictError();
+      throw e;
     }
+  }
+
+  async function run(actor: Actor, ubigeo: string, buffer: Buffer): Promise<number> {
+    await checkRate(actor.userId);
+    const muni = await db('municipalities').select('ubigeo').where({ ubigeo }).first();
+    if (!muni) throw new NotFoundError();
+    if (buffer.includes(0)) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
+    const key = `mef:${ubigeo}`;
+    await acquire(key);
     const tmpDir = path.join(dir, 'imports');
     const file = path.join(tmpDir, `${crypto.randomBytes(16).toString('hex')}.csv`);
     try {
       await fs.promises.mkdir(tmpDir, { recursive: true });
       await fs.promises.writeFile(file, buffer, { flag: 'wx' });
-      const foreign = await prescan(file, muni.sec_ejec as string | null);
-      let report: Pick<MefGastoReport, 'status' | 'rows' | 'errors' | 'errorCount' | 'years' | 'synthetic' | 'alreadyImported'> & { municipalities?: number };
-      if (foreign.length) report = { status: 'rejected', rows: 0, errors: foreign.map((e) => ({ ...e })) as never, errorCount: foreign.length, years: [], synthetic: false, alreadyImported: false };
-      else {
-        const r = await importMefGasto(db, file, { allowSynthetic, workers: 1 });
-        report = { status: r.status, rows: r.rows, errors: r.errors, errorCount: r.errorCount, years: r.years, synthetic: r.synthetic, alreadyImported: r.alreadyImported, municipalities: r.municipalities };
-      }
+      const r = await importMefGasto(db, file, {
+        allowSynthetic,
+        workers: 1,
+        maxErrors: 50,
+        restrictToUbigeo: ubigeo,
+        names: actor.role === 'admin' ? 'overwrite' : 'insert_missing',
+        actor,
+        audit,
+      });
+      const report = { status: r.status, rows: r.rows, errors: r.errors, errorCount: r.errorCount, years: r.years, synthetic: r.synthetic, alreadyImported: r.alreadyImported, municipalities: r.municipalities };
       const [id] = await db('participation_imports').insert({ user_id: actor.userId, ubigeo, kind: 'mef_gasto', status: report.status === 'rejected' ? 'rejected' : 'done', rows: report.rows, report_json: JSON.stringify(report).slice(0, 60_000), created_at: new Date(clock()).toISOString() });
       return Number(id);
     } finally {

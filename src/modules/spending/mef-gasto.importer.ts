@@ -8,6 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { probeFile, TextEncoding } from '../../lib/file-text';
 import { readReferenceCsv } from '../../lib/reference-files';
+import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
 import type { RowError } from './consulta-amigable.importer';
 import { Batch, createRowProcessor, RowContext, Summary } from './mef-gasto.rows';
 
@@ -42,6 +43,8 @@ export interface MefGastoReport {
   skipped: number;
   facts: number;
   municipalities: number;
+  /** Ubigeos whose data this import wrote. */
+  ubigeos: string[];
   years: number[];
   errors: RowError[];
   errorCount: number;
@@ -68,7 +71,17 @@ export interface MefGastoOptions {
   workerScript?: string;
   /** Accept files of the synthetic generator (tests, benchmarks, demos); their years are labelled synthetic. */
   allowSynthetic?: boolean;
+  /** Web upload: every municipal row must be this municipality's (SEC_EJEC and every ubigeo column), else the file is refused. */
+  restrictToUbigeo?: string;
+  /** Code names: 'overwrite' (command line, admins) or 'insert_missing' (officials: never replace a name another source set). */
+  names?: 'overwrite' | 'insert_missing';
+  /** Who imports (audit log, mef_codes.set_by); default: the command line. */
+  actor?: Actor;
+  audit?: AuditService;
 }
+
+/** mef_codes.set_by of an actor: 'cli', 'admin:3', 'official:7'. */
+export const setByOf = (actor: Actor): string => (actor.userId == null ? actor.role : `${actor.role}:${actor.userId}`).slice(0, 40);
 
 class Abort extends Error {
   constructor(public readonly reason: 'rejected' | 'unchanged') {
@@ -111,8 +124,8 @@ interface SqliteConnection {
 const FACT_WIDTH = FACT_COLS.length;
 const BATCH_ROWS = 500;
 
-/** Writes batches inside the transaction: clears replaced municipality-years, upserts names, sums facts. */
-async function createWriter(trx: Knex.Transaction, mysql: boolean) {
+/** Writes batches inside the transaction: clears replaced municipality-years, writes names (per policy), sums facts. */
+async function createWriter(trx: Knex.Transaction, mysql: boolean, names: { policy: 'overwrite' | 'insert_missing'; setBy: string }) {
   const cleared = new Set<string>();
   let facts = 0;
   let conn: SqliteConnection | null = null;
@@ -134,9 +147,10 @@ async function createWriter(trx: Knex.Transaction, mysql: boolean) {
         cleared.add(k);
       }
     }
-    const names = batch.names.map(([list, code, name]) => ({ list, code, name: name.slice(0, 400) }));
-    for (let i = 0; i < names.length; i += 300) {
-      await trx('mef_codes').insert(names.slice(i, i + 300)).onConflict(['list', 'code']).merge(['name']);
+    const rows = batch.names.map(([list, code, name]) => ({ list, code, name: name.slice(0, 400), set_by: names.setBy }));
+    for (let i = 0; i < rows.length; i += 300) {
+      const insert = trx('mef_codes').insert(rows.slice(i, i + 300)).onConflict(['list', 'code']);
+      await (names.policy === 'overwrite' ? insert.merge(['name', 'set_by']) : insert.ignore());
     }
     const step = BATCH_ROWS * FACT_WIDTH;
     for (let i = 0; i < batch.facts.length; i += step) {
@@ -240,16 +254,103 @@ function runWorkers(
   );
 }
 
+/** The header row, upper-cased and trimmed (null for an empty file); read before anything is written. */
+async function readHeader(file: string, encoding: 'utf8' | 'latin1', recordDelimiter: string): Promise<string[] | null> {
+  const input = fs.createReadStream(file, { highWaterMark: 1 << 16 });
+  try {
+    const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, to_line: 1 }));
+    for await (const rec of parser as AsyncIterable<string[]>) return rec.map((h) => h.trim().toUpperCase());
+    return null;
+  } finally {
+    input.destroy();
+  }
+}
+
+/** Parses the file on this thread, handing batches to the writer. */
+async function parseInline(file: string, encoding: 'utf8' | 'latin1', recordDelimiter: string, ctx: RowContext, write: (b: Batch) => Promise<void>, onProgress?: (rows: number, bytes: number) => void): Promise<Summary> {
+  const proc = createRowProcessor(ctx, write);
+  const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, from_line: 2 }));
+  let row = 0;
+  try {
+    for await (const rec of parser as AsyncIterable<string[]>) {
+      row++;
+      const p = proc.push(rec, row);
+      if (p) await p;
+      if (onProgress && row % 20000 === 0) onProgress(row, input.bytesRead);
+    }
+  } finally {
+    input.destroy();
+  }
+  return proc.finish();
+}
+
+interface Merged {
+  pairs: Map<number, Set<string>>;
+  maxMonth: Map<number, number>;
+  digest: string;
+  synthetic: boolean;
+}
+
+/** Folds the summaries of the segments (in file order) into the report: counts, errors with absolute row numbers. */
+function mergeSummaries(report: MefGastoReport, summaries: Summary[], maxErrors: number): Merged {
+  let offset = 1; // row numbers as a spreadsheet shows them: header = 1
+  const pairs = new Map<number, Set<string>>();
+  const maxMonth = new Map<number, number>();
+  let d1 = 0;
+  let d2 = 0;
+  let synthetic = 0;
+  for (const s of summaries) {
+    synthetic += s.synthetic;
+    for (const e of s.errors) {
+      report.errorCount++;
+      if (report.errors.length < maxErrors) report.errors.push({ ...e, row: e.row + offset });
+    }
+    report.errorCount += s.errorCount - s.errors.length;
+    offset += s.records;
+    report.rows += s.records;
+    report.kept += s.kept;
+    report.skipped += s.skipped;
+    d1 = (d1 + s.d1) >>> 0;
+    d2 = (d2 + s.d2) >>> 0;
+    for (const [y, list] of s.pairs) {
+      const set = pairs.get(y) ?? new Set<string>();
+      for (const u of list) set.add(u);
+      pairs.set(y, set);
+    }
+    for (const [y, m] of s.maxMonth) maxMonth.set(y, Math.max(m, maxMonth.get(y) ?? 0));
+  }
+  return { pairs, maxMonth, digest: `${report.kept}-${d1.toString(16)}-${d2.toString(16)}`, synthetic: synthetic > 0 };
+}
+
+/** The audit entry of an import: digest, counts (inserted = aggregated fact rows written), municipalities written. */
+function auditOf(report: MefGastoReport, sha256: string, municipality: string | null) {
+  return {
+    kind: 'mef_gasto' as const,
+    file: report.file,
+    sha256,
+    status: report.status,
+    counts: { read: report.rows, inserted: report.status === 'imported' ? report.facts : 0, updated: 0, unchanged: report.status === 'unchanged' ? report.kept : 0, rejected: report.status === 'rejected' ? report.errorCount : 0 },
+    municipalities: report.status === 'imported' ? report.ubigeos : [],
+    municipality,
+    extra: { skipped: report.skipped, years: report.years, synthetic: report.synthetic },
+  };
+}
+
 /**
  * Imports a MEF "Presupuesto y Ejecución de Gasto" CSV (the 63 columns, by header name): keeps
  * NIVEL_GOBIERNO = M rows, streams them into mef_gasto_facts, refreshes the rollups and the
  * per-municipality totals (source mef_gasto), all in one transaction. Any bad row rejects the
  * whole file; a file whose content is already current changes nothing. Large files are parsed
- * by worker threads (each streams its own byte range) when running from compiled code.
+ * by worker threads (each streams its own byte range) when running from compiled code. Every
+ * run, accepted or not, is in the audit log.
  */
 export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions = {}): Promise<MefGastoReport> {
   const started = Date.now();
   const maxErrors = opts.maxErrors ?? 100;
+  const actor = opts.actor ?? CLI_ACTOR;
+  const audit = opts.audit ?? createAuditService();
+  const municipality = opts.restrictToUbigeo ?? null;
   const probe = await probeFile(file);
   const report: MefGastoReport = {
     status: 'rejected',
@@ -260,6 +361,7 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
     skipped: 0,
     facts: 0,
     municipalities: 0,
+    ubigeos: [],
     years: [],
     errors: [],
     errorCount: 0,
@@ -268,8 +370,10 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
     seconds: 0,
     synthetic: false,
   };
-  const done = () => {
+  /** Rejected or unchanged: nothing was written but the attempt is audited. */
+  const done = async () => {
     report.seconds = (Date.now() - started) / 1000;
+    if (report.status !== 'imported') await audit.recordImport(db, actor, auditOf(report, probe.sha256, municipality));
     return report;
   };
 
@@ -282,26 +386,16 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
     return done();
   }
 
-  // Header first, before anything is written.
   const encoding = probe.encoding === 'latin1' ? 'latin1' : 'utf8';
   const recordDelimiter = lineEnding(file);
-  let header: string[] | null = null;
-  {
-    const input = fs.createReadStream(file, { highWaterMark: 1 << 16 });
-    const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, to_line: 1 }));
-    for await (const rec of parser as AsyncIterable<string[]>) {
-      header = rec.map((h) => h.trim().toUpperCase());
-      break;
-    }
-    input.destroy();
-  }
+  const header = await readHeader(file, encoding, recordDelimiter);
   if (!header) {
     report.errorCount = 1;
     report.errors.push({ row: 1, column: '', value: '', key: 'import:errors.empty' });
     return done();
   }
   const required = mefGastoColumns();
-  report.missingColumns = required.filter((c) => !header!.includes(c));
+  report.missingColumns = required.filter((c) => !header.includes(c));
   if (report.missingColumns.length) {
     report.errorCount = 1;
     report.errors.push({ row: 1, column: report.missingColumns.join(', '), value: '', key: 'import:errors.missing_columns_list', params: { columns: report.missingColumns.join(', ') } });
@@ -309,88 +403,44 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
   }
 
   const munis = (await db('municipalities').select('ubigeo', 'sec_ejec')) as { ubigeo: string; sec_ejec: string | null }[];
+  const own = opts.restrictToUbigeo ? munis.find((m) => m.ubigeo === opts.restrictToUbigeo) : undefined;
   const ctx: RowContext = {
-    ix: Object.fromEntries(required.map((c) => [c, header!.indexOf(c)])),
+    ix: Object.fromEntries(required.map((c) => [c, header.indexOf(c)])),
     ubigeos: munis.map((m) => m.ubigeo),
     secEjec: munis.filter((m) => m.sec_ejec).map((m) => [String(m.sec_ejec), m.ubigeo]),
     maxErrors,
     flushEvery: opts.flushEvery ?? 20000,
     allowSynthetic: Boolean(opts.allowSynthetic),
+    restrict: opts.restrictToUbigeo ? { ubigeo: opts.restrictToUbigeo, secEjec: own?.sec_ejec == null ? null : String(own.sec_ejec) } : undefined,
   };
   const mysql = isMysql(db);
   const canonical = header[0] === 'ANO_EJE' && header[1] === 'MES_EJE' && header[2] === 'NIVEL_GOBIERNO';
   const workerScript = opts.workerScript ?? (__filename.endsWith('.js') ? path.join(__dirname, 'mef-gasto.worker.js') : '');
   const parts = opts.workers ?? (probe.bytes > 32e6 ? Math.min(4, os.availableParallelism()) : 1);
   const useWorkers = parts > 1 && canonical && workerScript !== '' && fs.existsSync(workerScript);
+  const progress = (rows: number, bytes: number) => opts.onProgress?.({ rows, bytes, totalBytes: probe.bytes });
 
   try {
     await db.transaction(async (trx) => {
-      const writer = await createWriter(trx, mysql);
-      let summaries: Summary[];
-      if (useWorkers) {
-        const starts = segments(file, probe.bytes, parts);
-        const results = await runWorkers(workerScript, file, starts, probe.bytes, encoding, recordDelimiter, ctx, writer.write, (rows, bytes) =>
-          opts.onProgress?.({ rows, bytes, totalBytes: probe.bytes }),
-        );
-        summaries = results.map((r) => r.summary);
-      } else {
-        const proc = createRowProcessor(ctx, writer.write);
-        const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-        const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, from_line: 2 }));
-        let row = 0;
-        try {
-          for await (const rec of parser as AsyncIterable<string[]>) {
-            row++;
-            const p = proc.push(rec, row);
-            if (p) await p;
-            if (opts.onProgress && row % 20000 === 0) opts.onProgress({ rows: row, bytes: input.bytesRead, totalBytes: probe.bytes });
-          }
-        } finally {
-          input.destroy();
-        }
-        summaries = [await proc.finish()];
-      }
-      // Row numbers as a spreadsheet shows them: header = 1, then segments in file order.
-      let offset = 1;
-      const pairs = new Map<number, Set<string>>();
-      const maxMonth = new Map<number, number>();
-      let d1 = 0;
-      let d2 = 0;
-      let synthetic = 0;
-      for (const s of summaries) {
-        synthetic += s.synthetic;
-        for (const e of s.errors) {
-          report.errorCount++;
-          if (report.errors.length < maxErrors) report.errors.push({ ...e, row: e.row + offset });
-        }
-        report.errorCount += s.errorCount - s.errors.length;
-        offset += s.records;
-        report.rows += s.records;
-        report.kept += s.kept;
-        report.skipped += s.skipped;
-        d1 = (d1 + s.d1) >>> 0;
-        d2 = (d2 + s.d2) >>> 0;
-        for (const [y, list] of s.pairs) {
-          const set = pairs.get(y) ?? new Set<string>();
-          for (const u of list) set.add(u);
-          pairs.set(y, set);
-        }
-        for (const [y, m] of s.maxMonth) maxMonth.set(y, Math.max(m, maxMonth.get(y) ?? 0));
-      }
-      opts.onProgress?.({ rows: report.rows, bytes: probe.bytes, totalBytes: probe.bytes });
+      const writer = await createWriter(trx, mysql, { policy: opts.names ?? 'overwrite', setBy: setByOf(actor) });
+      const summaries = useWorkers
+        ? (await runWorkers(workerScript, file, segments(file, probe.bytes, parts), probe.bytes, encoding, recordDelimiter, ctx, writer.write, progress)).map((r) => r.summary)
+        : [await parseInline(file, encoding, recordDelimiter, ctx, writer.write, progress)];
+      const merged = mergeSummaries(report, summaries, maxErrors);
+      progress(report.rows, probe.bytes);
       if (report.errorCount > 0) throw new Abort('rejected');
       if (report.kept === 0) {
         report.errorCount = 1;
         report.errors.push({ row: 2, column: 'NIVEL_GOBIERNO', value: '', key: 'import:errors.no_municipal_rows' });
         throw new Abort('rejected');
       }
-      report.years = [...pairs.keys()].sort();
-      report.municipalities = new Set([...pairs.values()].flatMap((s) => [...s])).size;
+      report.years = [...merged.pairs.keys()].sort();
+      report.ubigeos = [...new Set([...merged.pairs.values()].flatMap((set) => [...set]))].sort();
+      report.municipalities = report.ubigeos.length;
       report.facts = writer.facts();
-      const digest = `${report.kept}-${d1.toString(16)}-${d2.toString(16)}`;
-      if (await currentRun(trx, { content_digest: digest })) throw new Abort('unchanged');
-      report.synthetic = synthetic > 0;
-      for (const [year, set] of pairs) await refreshYear(trx, year, [...set], maxMonth.get(year) ?? 12, report.synthetic);
+      if (await currentRun(trx, { content_digest: merged.digest })) throw new Abort('unchanged');
+      report.synthetic = merged.synthetic;
+      for (const [year, set] of merged.pairs) await refreshYear(trx, year, [...set], merged.maxMonth.get(year) ?? 12, report.synthetic);
       await trx('import_runs').insert({
         kind: MEF_GASTO,
         file_name: report.file.slice(0, 255),
@@ -398,19 +448,22 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
         row_count: report.rows,
         changed: report.facts,
         imported_at: new Date(),
-        content_digest: digest,
+        content_digest: merged.digest,
         years: report.years.join(','),
       });
+      report.status = 'imported';
+      report.seconds = (Date.now() - started) / 1000;
+      await audit.recordImport(trx, actor, auditOf(report, probe.sha256, municipality));
     });
-    report.status = 'imported';
-    return done();
+    return report;
   } catch (err) {
-    if (err instanceof Abort) {
-      report.status = err.reason;
-      if (err.reason === 'unchanged') report.facts = 0;
-      return done();
+    if (!(err instanceof Abort)) throw err;
+    report.status = err.reason;
+    if (err.reason === 'unchanged') {
+      report.facts = 0;
+      report.ubigeos = [];
     }
-    throw err;
+    return done();
   }
 }
 

@@ -12,6 +12,8 @@ export interface RowContext {
   maxErrors: number;
   flushEvery: number;
   allowSynthetic: boolean;
+  /** Only rows of this municipality are accepted: SEC_EJEC and every ubigeo column must agree. */
+  restrict?: { ubigeo: string; secEjec: string | null };
 }
 
 export interface Batch {
@@ -119,6 +121,22 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     return v.length === width ? v : v.padStart(width, '0');
   };
 
+  /** Every identifying column of a municipal row names the restricted municipality; else each disagreeing cell is an error. */
+  const ownRow = (rec: string[], row: number, own: NonNullable<RowContext['restrict']>, [dep, prov, dist]: string[]): boolean => {
+    const before = s.errorCount;
+    const sec = (rec[ix.SEC_EJEC] ?? '').trim();
+    if (!own.secEjec || !DIGITS.test(sec) || Number(sec) !== Number(own.secEjec)) fail({ row, column: 'SEC_EJEC', value: sec.slice(0, 20), key: 'import:errors.foreign_row', params: { expected: own.secEjec ?? '—' } });
+    const parts: [string, string, string][] = [
+      ['DEPARTAMENTO_EJECUTORA', dep, own.ubigeo.slice(0, 2)],
+      ['PROVINCIA_EJECUTORA', prov, own.ubigeo.slice(2, 4)],
+      ['DISTRITO_EJECUTORA', dist, own.ubigeo.slice(4, 6)],
+    ];
+    for (const [column, value, expected] of parts) {
+      if (!DIGITS.test(value) || value.length > 2 || value.padStart(2, '0') !== expected) fail({ row, column, value: value.slice(0, 20), key: 'import:errors.foreign_row', params: { expected } });
+    }
+    return s.errorCount === before;
+  };
+
   async function flush(): Promise<void> {
     if (s.errorCount > 0) {
       // The file will be rejected: nothing more is handed over for writing.
@@ -167,7 +185,10 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     const prov = (rec[ix.PROVINCIA_EJECUTORA] ?? '').trim();
     const dist = (rec[ix.DISTRITO_EJECUTORA] ?? '').trim();
     let ubigeo = dep.length <= 2 && prov.length <= 2 && dist.length <= 2 ? dep.padStart(2, '0') + prov.padStart(2, '0') + dist.padStart(2, '0') : '';
-    if (!ubigeos.has(ubigeo)) {
+    if (ctx.restrict) {
+      if (!ownRow(rec, row, ctx.restrict, [dep, prov, dist])) return undefined;
+      ubigeo = ctx.restrict.ubigeo;
+    } else if (!ubigeos.has(ubigeo)) {
       const sec = (rec[ix.SEC_EJEC] ?? '').trim();
       ubigeo = bySecEjec.get(sec) ?? bySecEjec.get(sec.replace(/^0+/, '')) ?? '';
       if (!ubigeo) fail({ row, column: 'DISTRITO_EJECUTORA', value: `${dep}-${prov}-${dist} / SEC_EJEC ${sec}`, key: 'import:errors.municipality_unknown' });

@@ -136,6 +136,27 @@ eachDialect('the public record on %s', (dialect) => {
     expect(Number(after.a)).toBe(25); // fulfilled 2025-11-30, after its baseline: still not on time
   });
 
+  it('when a bulk CSV moves a published planned end, then the row needs a change_reason (else the whole file is refused) and the reason lands in the history', async () => {
+    const ubigeo = '130206';
+    const a = await official(t, 'a-130206@example.pe', ubigeo);
+    const itemId = await createProcessAndItem(t, a, ubigeo, { planned_end: '2025-06-30' });
+    const token = await formToken(a, `/es/gestion/${ubigeo}/participacion`);
+    const exported = (await request(t.app).get(`/api/v1/participatory-budget/items?ubigeo=${ubigeo}&format=csv`).expect(200)).text;
+    expect(exported.split('\n')[0]).toContain('baseline_planned_end');
+    const moved = exported.replace(/,2025-06-30,/, ',2025-09-30,');
+    const up = (text: string) => a.post(`/es/gestion/${ubigeo}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
+    const refused = await up(moved);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('escriba el motivo');
+    expect(String((await t.db('pb_items').where({ id: itemId }).first()).planned_end)).toContain('2025-06-30');
+    const lines = moved.trimEnd().split('\n');
+    const withReason = [`${lines[0]},change_reason`, `${lines[1]},Lluvias de marzo`].join('\n') + '\n';
+    const ok = await up(withReason);
+    expect(ok.status).toBe(200);
+    const h = await t.db('participation_history').where({ entity_type: 'pb_item', entity_id: itemId, field: 'planned_end' }).first();
+    expect([h.old_value, h.new_value, h.reason, h.actor_role]).toEqual(['2025-06-30', '2025-09-30', 'Lluvias de marzo', 'official']);
+  });
+
   it('when the application is searched for writes to the public record, then it only ever inserts into participation_history', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');

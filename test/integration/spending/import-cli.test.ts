@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createDb } from '../../../src/db';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'import.js');
@@ -30,6 +32,18 @@ const run = (args: string[], dataDir: string, env: Record<string, string> = {}) 
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('File rejected: 1 errors. Nothing was written.');
     expect(r.stdout).toContain('row 3, column “PIM”, value “89x”: not a valid amount');
+  });
+
+  it('when the command imports a file, then the audit log records it as the actor "cli" (no user) with the file\'s SHA-256', async () => {
+    const edited = path.join(dataDir, 'edited.csv');
+    fs.writeFileSync(edited, fs.readFileSync(path.join(FIXTURE_DIR, 'mef_consulta_amigable_raw_sample.csv'), 'utf8').replace('"62,334,134"', '"62,334,999"'));
+    expect(run(['consulta-amigable', edited], dataDir).status).toBe(0);
+    const db = createDb({ client: 'sqlite', filename: path.join(dataDir, 'resultados.sqlite') });
+    const digest = crypto.createHash('sha256').update(fs.readFileSync(edited)).digest('hex');
+    const row = await db('audit_log').where({ action: 'import.consulta_amigable', entity_id: digest }).first('actor_user_id', 'actor_role', 'after_json');
+    await db.destroy();
+    expect([row.actor_user_id, row.actor_role]).toEqual([null, 'cli']);
+    expect(JSON.parse(row.after_json)).toMatchObject({ status: 'imported', counts: { read: 40, updated: 1 } });
   });
 
   it('when arguments are wrong or the file is missing, then it prints usage and exits 2', () => {

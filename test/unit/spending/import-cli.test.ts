@@ -1,4 +1,4 @@
-import { formatMefReport, parseArgs, progressLine } from '../../../src/cli/import';
+import { formatMefReport, formatParticipationReport, parseArgs, progressLine } from '../../../src/cli/import';
 import type { MefGastoReport } from '../../../src/modules/spending';
 
 const report = (over: Partial<MefGastoReport>): MefGastoReport => ({
@@ -10,6 +10,7 @@ const report = (over: Partial<MefGastoReport>): MefGastoReport => ({
   skipped: 2,
   facts: 5,
   municipalities: 1,
+  ubigeos: ['150101'],
   years: [2024],
   errors: [],
   errorCount: 0,
@@ -24,6 +25,18 @@ describe('import CLI for mef-gasto', () => {
   it('when called with mef-gasto and a file, then the arguments are accepted', () => {
     const a = parseArgs(['mef-gasto', 'x.csv', '--lang', 'en'], { INIT_CWD: '/data' });
     expect(a).toMatchObject({ kind: 'mef-gasto', file: '/data/x.csv', lang: 'en' });
+  });
+
+  it('when a participation CSV is named with its kind and municipality, then the arguments say so; a bad kind or ubigeo is a usage error', () => {
+    expect(parseArgs(['participation', 'items', '150101', 'p.csv'], { INIT_CWD: '/data' })).toMatchObject({ kind: 'participation', entity: 'items', ubigeo: '150101', file: '/data/p.csv' });
+    expect(parseArgs(['participation', 'hearings', '150101', 'p.csv'], {})).toBe('participation expects items or commitments');
+    expect(parseArgs(['participation', 'items', '15', 'p.csv'], {})).toBe('participation expects a 6-digit ubigeo');
+  });
+
+  it('when a participation CSV is rejected from the command line, then each row is listed with its reason in the chosen language', () => {
+    const r = { status: 'rejected' as const, created: 0, updated: 0, unchanged: 0, errors: [{ row: 3, column: 'id', value: '99', reason: 'participation:errors.csv_id' }] };
+    expect(formatParticipationReport(r, 'es')).toContain('fila 3, columna «id», valor «99»: El id no corresponde a un registro de esta municipalidad.');
+    expect(formatParticipationReport({ ...r, status: 'done', created: 2, errors: [] }, 'en')).toMatch(/2 created, 0 updated, 0 unchanged/);
   });
 
   it('when a file is rejected, then each error line gives row, column, value and the reason in the chosen language', () => {
