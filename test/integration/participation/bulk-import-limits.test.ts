@@ -17,7 +17,7 @@ eachDialect('large participation CSVs (IMPORT_MAX_ROWS, event loop, audit) on %s
   const items = async () => Number((await t.db('pb_items').where({ ubigeo: U }).count({ n: '*' }).first())!.n);
   const upload = async (agent: Agent, csv: string, lang: 'es' | 'en' = 'es') => {
     const token = await formToken(agent, `/${lang}/${lang === 'es' ? 'gestion' : 'manage'}/${U}/${lang === 'es' ? 'participacion' : 'participation'}`);
-    return agent.post(`/${lang}/${lang === 'es' ? 'gestion' : 'manage'}/${U}/${lang === 'es' ? 'importar' : 'import'}?_csrf=${encodeURIComponent(token)}`).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
+    return agent.post(`/${lang}/${lang === 'es' ? 'gestion' : 'manage'}/${U}/${lang === 'es' ? 'importar' : 'import'}`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
   };
 
   beforeAll(async () => {
@@ -80,7 +80,7 @@ eachDialect('large participation CSVs (IMPORT_MAX_ROWS, event loop, audit) on %s
       expect(r.status).toBe(500);
       expect(r.text).not.toContain('Ya hay una importación en curso');
       const token = await formToken(a, `/es/gestion/${U}/participacion`);
-      const m = await a.post(`/es/gestion/${U}/gasto-mef?_csrf=${encodeURIComponent(token)}`).attach('file', Buffer.from('ANO_EJE\n2025\n'), { filename: 'g.csv', contentType: 'text/csv' });
+      const m = await a.post(`/es/gestion/${U}/gasto-mef`).field('_csrf', token).attach('file', Buffer.from('ANO_EJE\n2025\n'), { filename: 'g.csv', contentType: 'text/csv' });
       expect(m.status).toBe(500);
     } finally {
       await t.db.raw('drop trigger locks_broken');

@@ -19,7 +19,7 @@ eachDialect('an official\'s MEF upload touches only what it may (own municipalit
   const facts = async (ubigeo: string) => Number((await t.db('mef_gasto_facts').where({ ubigeo }).count({ n: '*' }).first())!.n);
   const upload = async (agent: Agent, ubigeo: string, f: string) => {
     const token = await formToken(agent, `/es/gestion/${ubigeo}/participacion`);
-    const r = await agent.post(`/es/gestion/${ubigeo}/gasto-mef?_csrf=${encodeURIComponent(token)}`).attach('file', fs.readFileSync(f), { filename: path.basename(f), contentType: 'text/csv' });
+    const r = await agent.post(`/es/gestion/${ubigeo}/gasto-mef`).field('_csrf', token).attach('file', fs.readFileSync(f), { filename: path.basename(f), contentType: 'text/csv' });
     expect(r.status).toBe(303);
     return (await agent.get(r.headers.location).expect(200)).text;
   };
