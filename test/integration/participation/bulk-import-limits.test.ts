@@ -60,7 +60,9 @@ eachDialect('large participation CSVs (IMPORT_MAX_ROWS, event loop, audit) on %s
     const gaps = answered.map((ms, i) => ms - (answered[i - 1] ?? 0));
     expect(answered.length).toBeGreaterThanOrEqual(4);
     expect(Math.max(...gaps)).toBeLessThan(Math.max(1000, finishedAt / 2));
-  });
+    // An import at the cap writes every row with its history and audit rows: on a loaded machine
+    // with MariaDB that can take longer than the default 30 s; the assertion is about gaps, not speed.
+  }, 180_000);
 
   it('when a CSV is imported from the web, then the audit log has its SHA-256, row counts and municipality', async () => {
     const csv = itemsCsv(3, 950);
