@@ -1,11 +1,12 @@
 import crypto from 'node:crypto';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Knex } from 'knex';
-import { Db, isUniqueViolation } from '../../db';
-import { AppError, TooManyRequestsError, ValidationError } from '../../lib/errors';
+import type { Db } from '../../db';
+import { AppError, ValidationError } from '../../lib/errors';
+import { createImportGuard } from './participation.import-guard';
 import type { Actor, AuditService } from '../audit';
 import { CommitmentForm, CommitmentInput, ItemForm, ItemInput } from './participation.schemas';
-import { ConflictError, ParticipationService } from './participation.service';
+import type { ParticipationService } from './participation.service';
 import * as q from './participation.queries';
 
 /** The CSV export columns; the bulk upload takes the same file back. */
@@ -147,23 +148,7 @@ function createRowWriter(trx: Knex.Transaction, service: ParticipationService, a
  * the event loop between them, so a large file never freezes the portal. Every run is audited.
  */
 export function createBulkImport({ db, service, audit, clock = Date.now, perHour = 10, maxRows = 5000 }: { db: Db; service: ParticipationService; audit: AuditService; clock?: () => number; perHour?: number; maxRows?: number }) {
-  async function acquire(key: string): Promise<void> {
-    await db('import_locks').where('lock_key', key).where('acquired_at', '<', new Date(clock() - LOCK_STALE_MS).toISOString()).delete();
-    try {
-      await db('import_locks').insert({ lock_key: key, acquired_at: new Date(clock()).toISOString() });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new ConflictError();
-      throw e;
-    }
-  }
-  const release = (key: string) => db('import_locks').where('lock_key', key).delete();
-
-  async function checkRate(userId: number | null) {
-    if (userId == null) return;
-    const since = new Date(clock() - 3_600_000).toISOString();
-    const [{ n }] = await db('participation_imports').where('user_id', userId).where('created_at', '>', since).count({ n: '*' });
-    if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
-  }
+  const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
   /** Validates every row (in batches); the rows that pass go to the writer, whose errors join the same report. */
   async function validate(kind: Kind, ubigeo: string, rows: Record<string, string>[], report: ImportReport): Promise<CheckedRow[]> {

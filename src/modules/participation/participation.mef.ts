@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Db, isUniqueViolation } from '../../db';
+import type { Db } from '../../db';
 import type { Lang } from '../../i18n';
-import { NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
+import { createImportGuard } from './participation.import-guard';
 import type { Actor, AuditService } from '../audit';
 import { BreakdownService, importMefGasto } from '../spending';
 import { CuiYear, moneyGap } from './participation.money';
-import { ConflictError } from './participation.service';
 
 export interface CuiMoney {
   years: Array<CuiYear & { source: string; synthetic: boolean; cut_off: string | null; partial: boolean | null }>;
@@ -48,22 +48,7 @@ const LOCK_STALE_MS = 30 * 60_000;
  * (429). The importer itself is all-or-nothing, audits the run and recognises a file imported before.
  */
 export function createMefUpload({ db, audit, dir, clock = Date.now, perHour, allowSynthetic = false }: { db: Db; audit: AuditService; dir: string; clock?: () => number; perHour: number; allowSynthetic?: boolean }) {
-  async function checkRate(userId: number | null): Promise<void> {
-    if (userId == null) return;
-    const since = new Date(clock() - 3_600_000).toISOString();
-    const [{ n }] = await db('participation_imports').where('user_id', userId).where('created_at', '>', since).count({ n: '*' });
-    if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
-  }
-
-  async function acquire(key: string): Promise<void> {
-    await db('import_locks').where('lock_key', key).where('acquired_at', '<', new Date(clock() - LOCK_STALE_MS).toISOString()).delete();
-    try {
-      await db('import_locks').insert({ lock_key: key, acquired_at: new Date(clock()).toISOString() });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new ConflictError();
-      throw e;
-    }
-  }
+  const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
   async function run(actor: Actor, ubigeo: string, buffer: Buffer): Promise<number> {
     await checkRate(actor.userId);
@@ -91,7 +76,7 @@ export function createMefUpload({ db, audit, dir, clock = Date.now, perHour, all
       return Number(id);
     } finally {
       await fs.promises.rm(file, { force: true });
-      await db('import_locks').where('lock_key', key).delete();
+      await release(key);
     }
   }
 

@@ -1,0 +1,33 @@
+import type { Db } from '../../db';
+import { isUniqueViolation } from '../../db';
+import { TooManyRequestsError } from '../../lib/errors';
+import { ConflictError } from './participation.service';
+
+/**
+ * What every web import of a municipality's data shares (participation CSVs and MEF files):
+ * `perHour` imports per user (429, counted in the database, so exact across instances) and one
+ * import per municipality at a time (a lock row; a second one gets 409; a lock older than
+ * `staleMs` is taken over, in case a process died holding it).
+ */
+export function createImportGuard({ db, clock, perHour, staleMs }: { db: Db; clock: () => number; perHour: number; staleMs: number }) {
+  return {
+    async checkRate(userId: number | null): Promise<void> {
+      if (userId == null) return;
+      const since = new Date(clock() - 3_600_000).toISOString();
+      const [{ n }] = await db('participation_imports').where('user_id', userId).where('created_at', '>', since).count({ n: '*' });
+      if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
+    },
+    async acquire(key: string): Promise<void> {
+      await db('import_locks').where('lock_key', key).where('acquired_at', '<', new Date(clock() - staleMs).toISOString()).delete();
+      try {
+        await db('import_locks').insert({ lock_key: key, acquired_at: new Date(clock()).toISOString() });
+      } catch (e) {
+        if (isUniqueViolation(e)) throw new ConflictError();
+        throw e;
+      }
+    },
+    async release(key: string): Promise<void> {
+      await db('import_locks').where('lock_key', key).delete();
+    },
+  };
+}
