@@ -157,6 +157,18 @@ eachDialect('the public record on %s', (dialect) => {
     expect([h.old_value, h.new_value, h.reason, h.actor_role]).toEqual(['2025-06-30', '2025-09-30', 'Lluvias de marzo', 'official']);
   });
 
+  it('when a form with a file carries its CSRF token only in the URL, then 403 and nothing is stored; in the form body it passes', async () => {
+    const ubigeo = '130207';
+    const a = await official(t, 'a-130207@example.pe', ubigeo);
+    const token = await formToken(a, `/es/gestion/${ubigeo}/audiencias/nueva`);
+    const inUrl = await a.post(`/es/gestion/${ubigeo}/audiencias/nueva?_csrf=${encodeURIComponent(token)}`).field('held_on', '2025-05-02').field('state', 'realizada');
+    expect(inUrl.status).toBe(403);
+    expect(await t.db('hearings').where({ ubigeo })).toHaveLength(0);
+    const inBody = await a.post(`/es/gestion/${ubigeo}/audiencias/nueva`).field('_csrf', token).field('held_on', '2025-05-02').field('state', 'realizada');
+    expect(inBody.status).toBe(303);
+    expect(inBody.headers.location).not.toContain('_csrf');
+  });
+
   it('when the application is searched for writes to the public record, then it only ever inserts into participation_history', async () => {
     const fs = await import('node:fs');
     const path = await import('node:path');
