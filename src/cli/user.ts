@@ -12,7 +12,7 @@ import { createAuditService, CLI_ACTOR } from '../modules/audit';
 
 const USAGE = `Usage: npm run user -- <command> [options]
 
-  create     --email E --role resident|monitor|official|admin [--municipality UBIGEO] [--org NAME] --password-stdin
+  create     --email E --role resident|monitor|official|moderator|admin [--municipality UBIGEO] [--org NAME] --password-stdin
              An account that is already confirmed. Officials need --municipality; admins get a
              TOTP secret printed once (add it to an authenticator app).
   list       [--role R] [--status pending|active|disabled]

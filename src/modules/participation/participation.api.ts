@@ -52,8 +52,9 @@ export function participationApi(service: ParticipationService): Router {
   }, 'accountability-commitment');
   one('/accountability/hearings/:id', async (id) => {
     const p = await service.hearingPage(id);
-    const { report_file, report_original_name, ...h } = p.hearing;
-    return { ...h, has_report: !!report_file && report_original_name !== undefined, reprogrammed: p.reprogrammed, commitments: p.commitments.map(commitmentForApi), history: p.history as unknown as Array<Record<string, unknown>> };
+    // The stored file's name stays private: the API says whether a report exists and where.
+    const h = Object.fromEntries(Object.entries(p.hearing).filter(([k]) => !k.startsWith('report_')));
+    return { ...h, has_report: !!p.hearing.report_file, reprogrammed: p.reprogrammed, commitments: p.commitments.map(commitmentForApi), history: p.history as unknown as Array<Record<string, unknown>> };
   }, 'accountability-hearing');
   return r;
 }
