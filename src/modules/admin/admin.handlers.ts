@@ -1,3 +1,4 @@
+import { ROLES } from '../../auth';
 import type { Request, Response } from 'express';
 import { pageUrl } from '../../i18n/paths';
 import type { Db } from '../../db';
@@ -31,7 +32,7 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
         accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 }),
       ]);
       const done = typeof req.query.done === 'string' && ['role', 'status', 'request'].includes(req.query.done) ? req.query.done : null;
-      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)), pending: pending.rows, done, me: req.user!.id });
+      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)), pending: pending.rows, done, me: req.user!.id, roles: ROLES });
     },
 
     async setRole(req: Request, res: Response) {
