@@ -97,7 +97,7 @@ const A = '150104';
     expect(bulk.text).toContain('El proveedor de luminarias incumplió la entrega.');
   }, 90_000);
 
-  it('when observations are posted, then the municipality\'s official cannot moderate them, a moderator publishes one and hides another with a reason, and a dispute is opened, answered and resolved in public', async () => {
+  it('when observations are posted, then the municipality\'s official cannot moderate them, a moderator publishes one and an admin hides another with a reason, and a dispute is opened, answered and resolved in public', async () => {
     const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia@example.pe');
     await a.goto(`${base}/es/gestion/${A}/participacion`);
     await a.click(`a[href="/es/gestion/${A}/procesos/nuevo"]`);
@@ -143,9 +143,6 @@ const A = '150104';
     await first.locator('select[name=reason]').selectOption('meets_rules');
     await first.locator('button[value=publish]').click();
     expect(await mod.textContent('main')).toContain('Decisión registrada.');
-    const second = mod.locator('li.moderation-entry').filter({ hasText: 'DNI 12345678' });
-    await second.locator('select[name=reason]').selectOption('personal_data');
-    await second.locator('button[value=hide]').click();
     await mod.goto(`${base}/en/moderation`);
     expect([`/en/moderation`, await axe(mod)]).toEqual(['/en/moderation', '']);
 
@@ -159,6 +156,12 @@ const A = '150104';
     await adm.fill('#totp-code', totp(adminSecret, t.now.ms));
     await adm.click('main button[type=submit]');
     await adm.goto(`${base}/es/moderacion`);
+    // the admin hides the observation that exposes a person's data, with a reason
+    const second = adm.locator('li.moderation-entry').filter({ hasText: 'DNI 12345678' });
+    await second.locator('select[name=reason]').selectOption('personal_data');
+    await second.locator('button[value=hide]').click();
+    expect(await adm.textContent('main')).toContain('Decisión registrada.');
+    expect(await t.db('audit_log').where({ action: 'moderation.observation.hide', actor_role: 'admin' })).toHaveLength(1);
     await adm.fill('form.resolve-form textarea', 'La foto georreferenciada coincide con la obra.');
     await adm.click('form.resolve-form button[value=rejected]');
     expect([adm.url(), (await adm.textContent('main'))!.slice(0, 300)]).toEqual([expect.stringContaining('done=resolved'), expect.stringContaining('Cuestionamiento resuelto.')]);
