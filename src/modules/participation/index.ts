@@ -22,7 +22,8 @@ export const observationModeration: ModerationSource = {
   countFlag: (db, id) => q.countObservationFlag(db, id),
 };
 
-export { createParticipationService, costWeightedProgress, progressFor } from './participation.service';
+export { createParticipationService, costWeightedProgress } from './participation.service';
+export { progressFor } from './participation.budget';
 export { HEARING_WINDOWS, HEARINGS_REQUIRED, HEARING_STATES, hearingsOnTime, countsAsHeld, fulfilledOnTime } from './participation.rules';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
