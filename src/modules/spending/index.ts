@@ -13,6 +13,7 @@ import type { SpendingService } from './spending.service';
 
 export { createSpendingService } from './spending.service';
 export type { SpendingService } from './spending.service';
+export { PREFERRED_SOURCE } from './spending.queries';
 export { importConsultaAmigable, CONSULTA_AMIGABLE } from './consulta-amigable.importer';
 export type { ImportReport } from './consulta-amigable.importer';
 export { loadHistory } from './history.loader';
