@@ -66,8 +66,8 @@ export function createParticipationModule({ db, auth, audit, logger, clock, opti
       reg.page('commitment', h.commitment);
       reg.page('delivery', h.delivery);
       reg.page('unsubscribe', h.unsubscribe);
-      reg.route('post', 'follow', [requireRole('resident', 'monitor')], h.follow);
-      reg.route('post', 'unfollow', [requireRole('resident', 'monitor')], h.unfollow);
+      reg.route('post', 'follow', [requireRole('resident', 'monitor')], h.follow, { quiet: true }); // changes no public page
+      reg.route('post', 'unfollow', [requireRole('resident', 'monitor')], h.unfollow, { quiet: true });
       reg.route('post', 'observe', [requireRole('monitor')], h.observe);
       reg.route('post', 'dispute', [requireRole('monitor')], h.dispute);
       reg.route('get', 'manage_participation', official, h.manage);
