@@ -24,11 +24,11 @@ export const observationModeration: ModerationSource = {
 
 export { createParticipationService, costWeightedProgress } from './participation.service';
 export { progressFor } from './participation.budget';
-export { HEARING_WINDOWS, HEARINGS_REQUIRED, HEARING_STATES, hearingsOnTime, countsAsHeld, fulfilledOnTime } from './participation.rules';
+export { HEARING_WINDOWS, HEARINGS_REQUIRED, hearingsOnTime, fulfilledOnTime } from './participation.rules';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';
-export { ITEM_CSV_COLUMNS, COMMITMENT_CSV_COLUMNS, createBulkImport } from './participation.import';
+export { createBulkImport } from './participation.import';
 export type { ImportReport as BulkImportReport } from './participation.import';
 
 export interface ParticipationOptions {

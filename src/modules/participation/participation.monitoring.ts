@@ -9,7 +9,7 @@ type Trx = Db | Knex.Transaction;
 
 /** A dispute's target: the evidence of a milestone (of an item) or of an update (of a commitment). */
 export type DisputeTarget = 'milestone' | 'update';
-export const DISPUTE_RESOLUTIONS = ['upheld', 'rejected'] as const;
+const DISPUTE_RESOLUTIONS = ['upheld', 'rejected'] as const;
 export type DisputeResolution = (typeof DISPUTE_RESOLUTIONS)[number];
 
 /**
@@ -105,5 +105,3 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
     openDisputes: () => q.openDisputes(db),
   };
 }
-
-export type MonitoringService = ReturnType<typeof createMonitoringService>;

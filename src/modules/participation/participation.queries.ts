@@ -5,10 +5,10 @@ import { commitmentOverdue, itemOverdue } from './participation.rules';
 
 type Q = Db | Knex.Transaction;
 
-export const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
-export const PROCESS_COLUMNS = ['id', 'ubigeo', 'year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact', 'is_example'] as const;
-export const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
-export const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
+const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
+const PROCESS_COLUMNS = ['id', 'ubigeo', 'year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact', 'is_example'] as const;
+const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
+const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
 
 const num = (v: unknown) => (v == null ? null : Number(v));
 const item = (r: Record<string, unknown>, today: string): ItemRow => ({

@@ -13,7 +13,7 @@ export interface StoredFile {
 /** Who, for the public record: a role and the municipality it acts for, never a person. */
 export const actorForRecord = (actor: Actor) => ({ actor_role: actor.role, actor_ubigeo: actor.role === 'official' ? (actor.municipality ?? null) : null });
 
-export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 /** A timestamp both SQLite and MySQL take for TIMESTAMP columns. */
 export const dbStamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 
