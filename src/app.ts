@@ -7,7 +7,6 @@ import pinoHttp from 'pino-http';
 import type { Config } from './config';
 import type { Db } from './db';
 import { negotiateLanguage } from './i18n';
-import { PAGE_PATHS, PageName } from './i18n/paths';
 import { createAuth, createPasswordHasher } from './auth';
 import { Logger, urlForLog } from './lib/logger';
 import { BackgroundJobs, createBackgroundJobs } from './lib/background';
@@ -48,9 +47,6 @@ export interface AppDeps {
   ratingMinFillMs?: number;
 }
 
-/** Forms whose success changes no public page: posting them keeps the response cache. */
-const QUIET_WRITES: PageName[] = ['login', 'logout', 'register', 'confirm', 'forgot', 'reset', 'account_email', 'account_password', 'account_role', 'second_factor', 'follow', 'unfollow', 'unsubscribe'];
-
 function projectDir(name: string): string {
   for (const dir of [path.resolve(__dirname, '..', name), path.resolve(__dirname, '..', '..', name)]) {
     if (fs.existsSync(dir)) return dir;
@@ -77,9 +73,9 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   });
   app.use(securityHeaders(config.env === 'production'));
   // Anonymous public answers kept for a few seconds: a hit is answered here, before logging and
-  // compression (it is stored gzipped); a miss is recorded after compression, below.
-  const quietWrites = new Set(QUIET_WRITES.flatMap((page) => (['es', 'en'] as const).map((lng) => `/${lng}${PAGE_PATHS[page][lng]}`)));
-  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock, keepOnWrite: (req) => quietWrites.has(req.path) });
+  // compression (it is stored gzipped); a miss is recorded after compression, below. Writes
+  // keep it when their route is registered `quiet` (web/pages.ts).
+  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock });
   app.use(responseCache.lookup);
   app.use(
     pinoHttp({

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../db';
 
 /**
@@ -17,7 +18,9 @@ export type VersionReader = (db: Db) => Promise<number>;
  */
 export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 128) {
   let version: number | null = null;
-  let entries = new Map<string, Promise<unknown>>();
+  // Bounded: every sort order of every year and level would otherwise stay in memory.
+  const newEntries = () => new LRUCache<string, Promise<unknown>>({ max: maxEntries });
+  let entries = newEntries();
   // Requests that arrive while a version read is in flight share it (one query under load).
   let reading: Promise<number> | null = null;
   function current(): Promise<number> {
@@ -40,22 +43,14 @@ export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 
     const v = await pending;
     if (v !== version) {
       version = v;
-      entries = new Map();
+      entries = newEntries();
     }
     let p = entries.get(key) as Promise<T> | undefined;
-    if (p) {
-      entries.delete(key); // most recently used goes last
-      entries.set(key, p);
-    } else {
-      const mine = entries;
+    if (!p) {
+      const mine = entries; // a load begun under this version never lands in the next one's
       p = load();
       mine.set(key, p);
-      p.catch(() => mine.get(key) === p && mine.delete(key));
-      // Bounded: every sort order of every year and level would otherwise stay in memory.
-      for (const k of mine.keys()) {
-        if (mine.size <= maxEntries) break;
-        mine.delete(k);
-      }
+      p.catch(() => mine.peek(key) === p && mine.delete(key));
     }
     return p;
   };

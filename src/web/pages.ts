@@ -3,8 +3,17 @@ import type { i18n as I18n } from 'i18next';
 import { LANGUAGES, Lang } from '../i18n';
 import { PAGE_PATHS, PageName } from '../i18n/paths';
 import { viewContext } from './locals';
+import { quietWrite } from './response-cache';
 
 export type PageHandler = (req: Request, res: Response, next: NextFunction) => unknown;
+
+export interface RouteOptions {
+  /**
+   * A write that changes no public page (signing in, account settings, follows): its success
+   * keeps the in-process response cache, which any other successful write empties.
+   */
+  quiet?: boolean;
+}
 
 /**
  * What a module gets to declare its pages; each is mounted under /es and /en. `page` is a
@@ -13,7 +22,7 @@ export type PageHandler = (req: Request, res: Response, next: NextFunction) => u
  */
 export interface PageRegistrar {
   page(name: PageName, handler: PageHandler): void;
-  route(method: 'get' | 'post', name: PageName, guards: RequestHandler[], handler: PageHandler): void;
+  route(method: 'get' | 'post', name: PageName, guards: RequestHandler[], handler: PageHandler, options?: RouteOptions): void;
 }
 
 export interface RegisteredPage {
@@ -21,14 +30,15 @@ export interface RegisteredPage {
   name: PageName;
   guards: RequestHandler[];
   handler: PageHandler;
+  quiet: boolean;
 }
 
 export function createPageRegistrar(): PageRegistrar & { pages: RegisteredPage[] } {
   const pages: RegisteredPage[] = [];
   return {
     pages,
-    page: (name, handler) => pages.push({ method: 'get', name, guards: [], handler }),
-    route: (method, name, guards, handler) => pages.push({ method, name, guards, handler }),
+    page: (name, handler) => pages.push({ method: 'get', name, guards: [], handler, quiet: false }),
+    route: (method, name, guards, handler, { quiet = false } = {}) => pages.push({ method, name, guards, handler, quiet }),
   };
 }
 
@@ -51,7 +61,8 @@ export function languageRouters(
     for (const mw of before) router.use(mw);
     if (admin.length) router.use('/admin', ...admin);
     for (const p of pages) {
-      router[p.method](PAGE_PATHS[p.name][lng], ...p.guards, ...last, (req: Request, res: Response, next: NextFunction) => {
+      // A quiet write is marked first, so that its guards' answers (a redirect to sign in) keep the cache too.
+      router[p.method](PAGE_PATHS[p.name][lng], ...(p.quiet ? [quietWrite] : []), ...p.guards, ...last, (req: Request, res: Response, next: NextFunction) => {
         Object.assign(res.locals, viewContext(i18n, lng, req, res, p.name));
         return p.handler(req, res, next);
       });

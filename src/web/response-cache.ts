@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
 import { SESSION_COOKIE } from '../auth';
 import { PUBLIC_CACHE } from './caching';
 
@@ -9,16 +10,19 @@ import { PUBLIC_CACHE } from './caching';
  *
  * What is stored: answers to anonymous GETs (no session cookie) that are 200, set no cookie and
  * were marked PUBLIC_CACHE by `cacheControl` — pages behind login, forms with a session, errors
- * and redirects never are. The body is kept once as sent by the handler and once gzipped (done
- * after the response, off the request path), with the headers that describe it.
+ * and redirects never are. The body is the one the handler gave `res.send` (where `res.render`
+ * and `res.json` end), kept once as is and once gzipped (done after the response, off the
+ * request path), with the headers that describe it. A streamed answer (a bulk CSV download, a
+ * file) has no such body and is not kept.
  *
  * Freshness: an entry serves for `ttlMs`. After that, the first request renders the page again
  * while the others keep getting the previous copy (stale-while-revalidate, one render per URL at
  * a time; concurrent first requests wait for that render instead of each rendering it). A
  * successful POST/PUT/PATCH/DELETE in this process empties the cache, so an edit made here is
- * visible at once; edits in another instance or a CLI import show within `ttlMs` — the same bound
- * a proxy keeps under the public `max-age`. A request with `Cache-Control: no-cache` (a hard
- * reload) always renders.
+ * visible at once, unless its route was registered as `quiet` (web/pages.ts: signing in,
+ * account settings, follows change no public page); edits in another instance or a CLI import
+ * show within `ttlMs` — the same bound a proxy keeps under the public `max-age`. A request with
+ * `Cache-Control: no-cache` (a hard reload) always renders.
  */
 export interface ResponseCacheOptions {
   ttlMs: number;
@@ -26,8 +30,6 @@ export interface ResponseCacheOptions {
   clock?: () => number;
   /** Largest body kept (bytes, before gzip). */
   maxEntryBytes?: number;
-  /** Writes that change no public page (signing in, account settings): they keep the cache. */
-  keepOnWrite?: (req: Request) => boolean;
 }
 
 interface Entry {
@@ -67,34 +69,31 @@ function varyNames(res: Response): string[] {
 const etagMatches = (header: string | undefined, etag: string | undefined) =>
   !!header && !!etag && header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag.replace(/^W\//, '') || t.trim() === '*');
 
-export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntryBytes = 4 * 1024 * 1024, keepOnWrite = () => false }: ResponseCacheOptions): ResponseCache {
-  const entries = new Map<string, Entry>();
+/** Set by `quietWrite` on the response of a write that keeps the cache. */
+const QUIET = Symbol('response-cache-quiet');
+type Quiet = Response & { [QUIET]?: true };
+
+/** Marks a write that changes no public page, so that its success keeps the cache (`quiet` routes in web/pages.ts). */
+export function quietWrite(_req: Request, res: Response, next: NextFunction): void {
+  (res as Quiet)[QUIET] = true;
+  next();
+}
+
+export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntryBytes = 4 * 1024 * 1024 }: ResponseCacheOptions): ResponseCache {
+  // Least recently used dropped first once the entries' bytes pass maxBytes; an entry larger
+  // than maxBytes is not kept at all.
+  const entries = new LRUCache<string, Entry>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (e) => e.size });
   const rendering = new Map<string, Promise<void>>();
-  let bytes = 0;
   let generation = 0; // bumped by clear(): a render that started before it is not stored
 
-  const drop = (key: string) => {
-    const e = entries.get(key);
-    if (e) {
-      bytes -= e.size;
-      entries.delete(key);
-    }
-  };
   const clear = () => {
     entries.clear();
-    bytes = 0;
     generation++;
   };
 
   function store(key: string, entry: Entry, gen: number) {
     if (gen !== generation) return;
-    drop(key);
     entries.set(key, entry);
-    bytes += entry.size;
-    for (const k of entries.keys()) {
-      if (bytes <= maxBytes) break;
-      drop(k); // least recently used first (a hit moves its entry to the end)
-    }
   }
 
   function serve(req: Request, res: Response, e: Entry, state: 'hit' | 'stale') {
@@ -114,6 +113,7 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     else res.end(body);
   }
 
+  /** Keeps the body the handler sends (a rendered page, JSON, CSV) and stores it once the answer is out. */
   function capture(req: Request, res: Response, key: string): void {
     const gen = generation;
     let done!: () => void;
@@ -123,33 +123,21 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       if (rendering.get(key) === promise) rendering.delete(key);
       done();
     };
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooBig = false;
-    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
-    const end = res.end.bind(res) as (...a: unknown[]) => Response;
-    const keep = (chunk: unknown, encoding: unknown) => {
-      if (chunk == null || typeof chunk === 'function' || tooBig) return;
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
-      size += buf.length;
-      if (size > maxEntryBytes) tooBig = true;
-      else chunks.push(buf);
-    };
-    res.write = function (chunk: unknown, ...rest: unknown[]) {
-      keep(chunk, rest[0]);
-      return write(chunk, ...rest);
-    } as Response['write'];
-    res.end = function (chunk?: unknown, ...rest: unknown[]) {
-      keep(chunk, rest[0]);
-      return end(chunk, ...rest);
-    } as Response['end'];
+    let sent: Buffer | null = null;
+    const send = res.send.bind(res);
+    // Express turns an object into JSON and sends that string through res.send again.
+    res.send = function (body?: unknown) {
+      if (typeof body === 'string') sent = Buffer.from(body, 'utf8'); // res.send always encodes strings as UTF-8
+      else if (Buffer.isBuffer(body)) sent = body;
+      return send(body);
+    } as Response['send'];
     res.on('close', () => {
       if (!res.writableFinished) finish(); // aborted: nothing to store
     });
     res.on('finish', () => {
-      const cacheable = req.method === 'GET' && res.statusCode === 200 && !tooBig && !res.getHeader('Set-Cookie') && res.getHeader('Cache-Control') === PUBLIC_CACHE;
+      const body = sent;
+      const cacheable = body != null && body.length <= maxEntryBytes && req.method === 'GET' && res.statusCode === 200 && !res.getHeader('Set-Cookie') && res.getHeader('Cache-Control') === PUBLIC_CACHE;
       if (!cacheable) return finish();
-      const body = Buffer.concat(chunks, size);
       const headers = Object.entries(res.getHeaders()).filter(([n, v]) => v !== undefined && !NOT_STORED.has(n)) as Entry['headers'];
       const etag = res.getHeader('ETag') as string | undefined;
       const vary = varyNames(res).map((n): [string, string] => [n, String(req.headers[n] ?? '')]);
@@ -169,9 +157,8 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
   function lookup(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       // An edit made through this process is visible at once to anonymous readers.
-      if (keepOnWrite(req)) return next();
       res.on('finish', () => {
-        if (res.statusCode < 400) clear();
+        if (res.statusCode < 400 && !(res as Quiet)[QUIET]) clear();
       });
       return next();
     }
@@ -179,10 +166,9 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     const key = req.originalUrl;
     const forced = noCacheAsked(req);
     const lookup = (): Entry | undefined => {
-      const e = entries.get(key);
+      const e = entries.peek(key);
       if (!e || !e.vary.every(([n, v]) => String(req.headers[n] ?? '') === v)) return undefined;
-      entries.delete(key); // most recently used goes last
-      entries.set(key, e);
+      entries.get(key); // most recently used
       return e;
     };
     const e = forced ? undefined : lookup();

@@ -1,10 +1,8 @@
-import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { Auth } from '../../auth';
 import type { Config } from '../../config';
-import { TooManyRequestsError } from '../../lib/errors';
-import { Logger, securityEvent, urlForLog } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import type { PageRegistrar } from '../../web/pages';
+import { rateLimiter } from '../../web/rate-limit';
 import { accountsHandlers } from './accounts.handlers';
 import type { AccountsService } from './accounts.service';
 
@@ -22,51 +20,39 @@ export interface FormLimits {
 
 export const DEFAULT_FORM_LIMITS: FormLimits = { loginPerMinute: 20, registerPerHour: 10, resetPerHour: 10 };
 
-function limiter(logger: Logger, windowMs: number, limit: number, name: string): RequestHandler {
-  return rateLimit({
-    windowMs,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    handler: (req, res, next, options) => {
-      securityEvent(logger, 'rate_limited', { ip: req.ip, limiter: name, path: urlForLog(req.originalUrl) });
-      res.set('Retry-After', String(Math.ceil(options.windowMs / 1000)));
-      next(new TooManyRequestsError());
-    },
-  });
-}
-
 export function createAccountsModule({ accounts, auth, logger, config, clock, limits = DEFAULT_FORM_LIMITS }: { accounts: AccountsService; auth: Auth; logger: Logger; config: Config; clock: () => number; limits?: FormLimits }) {
   const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock });
   const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;
-  const loginLimit = limiter(logger, 60_000, limits.loginPerMinute, 'login');
-  const registerLimit = limiter(logger, 3_600_000, limits.registerPerHour, 'register');
-  const resetLimit = limiter(logger, 3_600_000, limits.resetPerHour, 'reset');
+  const loginLimit = rateLimiter(logger, { name: 'login', windowMs: 60_000, limit: limits.loginPerMinute });
+  const registerLimit = rateLimiter(logger, { name: 'register', windowMs: 3_600_000, limit: limits.registerPerHour });
+  const resetLimit = rateLimiter(logger, { name: 'reset', windowMs: 3_600_000, limit: limits.resetPerHour });
+  // These writes change no public page: they keep the response cache.
+  const quiet = { quiet: true };
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('monitors', h.monitors);
       // Anonymous forms: their GET creates the session that carries the CSRF token.
       reg.route('get', 'login', form, h.loginForm);
-      reg.route('post', 'login', [loginLimit], h.login);
+      reg.route('post', 'login', [loginLimit], h.login, quiet);
       reg.route('get', 'register', form, h.registerForm);
-      reg.route('post', 'register', [registerLimit], h.register);
+      reg.route('post', 'register', [registerLimit], h.register, quiet);
       reg.route('get', 'confirm', form, h.confirmForm);
-      reg.route('post', 'confirm', [], h.confirm);
+      reg.route('post', 'confirm', [], h.confirm, quiet);
       reg.route('get', 'forgot', form, h.forgotForm);
-      reg.route('post', 'forgot', [resetLimit], h.forgot);
+      reg.route('post', 'forgot', [resetLimit], h.forgot, quiet);
       reg.route('get', 'reset', form, h.resetForm);
-      reg.route('post', 'reset', [resetLimit], h.reset);
+      reg.route('post', 'reset', [resetLimit], h.reset, quiet);
       // Signed in.
-      reg.route('post', 'logout', [requireUser], h.logout);
+      reg.route('post', 'logout', [requireUser], h.logout, quiet);
       reg.route('get', 'account', [requireUser], h.account);
       // Changing the address or password, or deleting the account, needs the second factor too.
-      reg.route('post', 'account_email', [requireSecondFactor], h.changeEmail);
-      reg.route('post', 'account_password', [requireSecondFactor], h.changePassword);
+      reg.route('post', 'account_email', [requireSecondFactor], h.changeEmail, quiet);
+      reg.route('post', 'account_password', [requireSecondFactor], h.changePassword, quiet);
       reg.route('post', 'account_delete', [requireSecondFactor], h.deleteAccount);
-      reg.route('post', 'account_role', [requireRole('resident', 'monitor')], h.requestRole);
+      reg.route('post', 'account_role', [requireRole('resident', 'monitor')], h.requestRole, quiet);
       reg.route('get', 'second_factor', [requireUser], h.secondFactorForm);
-      reg.route('post', 'second_factor', [requireUser], h.secondFactor);
+      reg.route('post', 'second_factor', [requireUser], h.secondFactor, quiet);
     },
   };
 }

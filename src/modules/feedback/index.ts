@@ -1,9 +1,7 @@
-import type { RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { Auth } from '../../auth';
-import { TooManyRequestsError } from '../../lib/errors';
-import { Logger, securityEvent, urlForLog } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import type { PageRegistrar } from '../../web/pages';
+import { rateLimiter } from '../../web/rate-limit';
 import type { MunicipalitiesService } from '../municipalities';
 import { feedbackApi } from './feedback.api';
 import { feedbackHandlers } from './feedback.handlers';
@@ -30,22 +28,6 @@ export interface FeedbackLimits {
 }
 export const DEFAULT_FEEDBACK_LIMITS: FeedbackLimits = { ratingsPerHour: 60 };
 
-function perUserLimiter(logger: Logger, limit: number): RequestHandler {
-  return rateLimit({
-    windowMs: 3_600_000,
-    limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    keyGenerator: (req) => `user:${req.user?.id ?? 'anonymous'}`,
-    validate: false,
-    handler: (req, res, next, options) => {
-      securityEvent(logger, 'rate_limited', { ip: req.ip, userId: req.user?.id ?? null, limiter: 'rating', path: urlForLog(req.originalUrl) });
-      res.set('Retry-After', String(Math.ceil(options.windowMs / 1000)));
-      next(new TooManyRequestsError());
-    },
-  });
-}
-
 /** Resident ratings and comments, their moderation, service areas, and the satisfaction figures. */
 export function createFeedbackModule({ feedback, municipalities, auth, logger, limits = DEFAULT_FEEDBACK_LIMITS }: { feedback: FeedbackService; municipalities: MunicipalitiesService; auth: Auth; logger: Logger; limits?: FeedbackLimits }) {
   const h = feedbackHandlers({ feedback, municipalities, logger });
@@ -53,7 +35,7 @@ export function createFeedbackModule({ feedback, municipalities, auth, logger, l
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const rater = requireRole('resident', 'monitor');
   const admin = requireRole('admin');
-  const limit = perUserLimiter(logger, limits.ratingsPerHour);
+  const limit = rateLimiter(logger, { name: 'rating', windowMs: 3_600_000, limit: limits.ratingsPerHour, per: 'user' });
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('satisfaction', h.satisfaction);

@@ -22,12 +22,13 @@ export const observationModeration: ModerationSource = {
   countFlag: (db, id) => q.countObservationFlag(db, id),
 };
 
-export { createParticipationService, costWeightedProgress, progressFor } from './participation.service';
-export { HEARING_WINDOWS, HEARINGS_REQUIRED, HEARING_STATES, hearingsOnTime, countsAsHeld, fulfilledOnTime } from './participation.rules';
+export { createParticipationService, costWeightedProgress } from './participation.service';
+export { progressFor } from './participation.budget';
+export { HEARING_WINDOWS, HEARINGS_REQUIRED, hearingsOnTime, fulfilledOnTime } from './participation.rules';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';
-export { ITEM_CSV_COLUMNS, COMMITMENT_CSV_COLUMNS, createBulkImport } from './participation.import';
+export { createBulkImport } from './participation.import';
 export type { ImportReport as BulkImportReport } from './participation.import';
 
 export interface ParticipationOptions {
@@ -65,8 +66,8 @@ export function createParticipationModule({ db, auth, audit, logger, clock, opti
       reg.page('commitment', h.commitment);
       reg.page('delivery', h.delivery);
       reg.page('unsubscribe', h.unsubscribe);
-      reg.route('post', 'follow', [requireRole('resident', 'monitor')], h.follow);
-      reg.route('post', 'unfollow', [requireRole('resident', 'monitor')], h.unfollow);
+      reg.route('post', 'follow', [requireRole('resident', 'monitor')], h.follow, { quiet: true }); // changes no public page
+      reg.route('post', 'unfollow', [requireRole('resident', 'monitor')], h.unfollow, { quiet: true });
       reg.route('post', 'observe', [requireRole('monitor')], h.observe);
       reg.route('post', 'dispute', [requireRole('monitor')], h.dispute);
       reg.route('get', 'manage_participation', official, h.manage);

@@ -1,5 +1,5 @@
 import type { Db } from '../../db';
-import { dbStamp } from './participation.service';
+import { dbStamp } from './participation.record';
 
 /**
  * Example content so a newcomer sees the pages filled. Every row is `is_example = true` and is

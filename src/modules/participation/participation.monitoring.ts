@@ -9,15 +9,16 @@ type Trx = Db | Knex.Transaction;
 
 /** A dispute's target: the evidence of a milestone (of an item) or of an update (of a commitment). */
 export type DisputeTarget = 'milestone' | 'update';
-export const DISPUTE_RESOLUTIONS = ['upheld', 'rejected'] as const;
+const DISPUTE_RESOLUTIONS = ['upheld', 'rejected'] as const;
 export type DisputeResolution = (typeof DISPUTE_RESOLUTIONS)[number];
 
 /**
  * What residents and monitors do with the record: follow items and commitments, post
- * observations (published after neutral moderation, see the moderation module), and dispute
- * evidence. A dispute is attributed (monitor's organisation), carries a reason, gets the
- * official's public answer, and is resolved by an admin (upheld or rejected, with a reason);
- * every step lands in the public history of the item or commitment.
+ * observations (published after neutral moderation, see the moderation module; the officials
+ * answer them in public), and dispute evidence. A dispute is attributed (monitor's
+ * organisation), carries a reason, gets the official's public answer, and is resolved by an
+ * admin (upheld or rejected, with a reason); every step lands in the public history of the item
+ * or commitment.
  */
 export function createMonitoringService({ db, audit, clock = Date.now }: { db: Db; audit: AuditService; clock?: () => number }) {
   const nowIso = () => new Date(clock()).toISOString();
@@ -49,6 +50,16 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
     async observe(user: { id: number }, type: EntityType, id: number, body: string): Promise<void> {
       const ubigeo = await entityUbigeo(type, id);
       await q.insertObservation(db, { user_id: user.id, org_name: await q.orgNameOf(db, user.id), entity_type: type, entity_id: id, ubigeo, body, status: 'pending', created_at: nowIso() });
+    },
+
+    /** The official's public answer to a published observation about their municipality. */
+    async answerObservation(actor: Actor, ubigeo: string, id: number, answer: string): Promise<void> {
+      await db.transaction(async (trx) => {
+        const o = await q.findObservation(trx, id);
+        if (!o || o.ubigeo !== ubigeo || o.status !== 'published') throw new NotFoundError();
+        await q.setObservationAnswer(trx, id, answer, nowIso());
+        await audit.record(trx, actor, { action: 'observation.answer', entityType: 'observation', entityId: String(id), municipality: ubigeo, before: { answer: o.answer }, after: { answer } });
+      });
     },
 
     /** A monitor disputes a piece of evidence, with a reason; returns the page it belongs to. */
@@ -94,5 +105,3 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
     openDisputes: () => q.openDisputes(db),
   };
 }
-
-export type MonitoringService = ReturnType<typeof createMonitoringService>;

@@ -5,10 +5,10 @@ import { commitmentOverdue, itemOverdue } from './participation.rules';
 
 type Q = Db | Knex.Transaction;
 
-export const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
-export const PROCESS_COLUMNS = ['id', 'ubigeo', 'year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact', 'is_example'] as const;
-export const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
-export const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
+const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
+const PROCESS_COLUMNS = ['id', 'ubigeo', 'year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact', 'is_example'] as const;
+const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
+const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
 
 const num = (v: unknown) => (v == null ? null : Number(v));
 const item = (r: Record<string, unknown>, today: string): ItemRow => ({
@@ -135,6 +135,69 @@ export async function milestonesOf(db: Q, itemId: number) {
 export async function updatesOf(db: Q, commitmentId: number) {
   const rows = await db('commitment_updates').select('id', 'commitment_id', 'ubigeo', 'happened_on', 'status', 'text_es', 'text_en', 'evidence_url', 'disputed', 'is_example').where('commitment_id', commitmentId).orderBy([{ column: 'happened_on', order: 'desc' }, { column: 'id', order: 'desc' }]);
   return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), disputed: Boolean(r.disputed), is_example: Boolean(r.is_example) }));
+}
+
+// ---- officials' writes: the services decide the values (only the fields a form owns), these store them
+
+/** A row's values as the services built them: column → value. */
+type Values = Record<string, unknown>;
+/** The id of the row just inserted (both SQLite and MySQL answer it first). */
+const insertedId = (ids: unknown[]) => Number(ids[0]);
+
+export async function insertProcess(db: Q, row: Values): Promise<number> {
+  return insertedId(await db('pb_processes').insert(row));
+}
+
+export async function updateProcess(db: Q, id: number, ubigeo: string, v: Values) {
+  await db('pb_processes').where({ id, ubigeo }).update(v);
+}
+
+export async function setItemsYear(db: Q, processId: number, year: number) {
+  await db('pb_items').where({ process_id: processId }).update({ year });
+}
+
+export async function insertItem(db: Q, row: Values): Promise<number> {
+  return insertedId(await db('pb_items').insert(row));
+}
+
+export async function updateItem(db: Q, id: number, ubigeo: string, v: Values) {
+  await db('pb_items').where({ id, ubigeo }).update(v);
+}
+
+export async function insertMilestone(db: Q, row: Values) {
+  await db('pb_milestones').insert(row);
+}
+
+/** The stored PDF of a milestone's evidence, if it has one. */
+export async function milestoneEvidence(db: Q, id: number): Promise<{ evidence_file: string | null; evidence_original_name: string | null } | null> {
+  const r = await db('pb_milestones').select('evidence_file', 'evidence_original_name').where('id', id).first();
+  return r ? { evidence_file: (r.evidence_file as string) ?? null, evidence_original_name: (r.evidence_original_name as string) ?? null } : null;
+}
+
+export async function insertHearing(db: Q, row: Values): Promise<number> {
+  return insertedId(await db('hearings').insert(row));
+}
+
+export async function updateHearing(db: Q, id: number, ubigeo: string, v: Values) {
+  await db('hearings').where({ id, ubigeo }).update(v);
+}
+
+export async function insertCommitment(db: Q, row: Values): Promise<number> {
+  return insertedId(await db('commitments').insert(row));
+}
+
+export async function updateCommitment(db: Q, id: number, ubigeo: string, v: Values) {
+  await db('commitments').where({ id, ubigeo }).update(v);
+}
+
+export async function insertCommitmentUpdate(db: Q, row: Values) {
+  await db('commitment_updates').insert(row);
+}
+
+/** The municipality's district name, or null when there is no such municipality. */
+export async function municipalityDistrict(db: Q, ubigeo: string): Promise<string | null> {
+  const m = await db('municipalities').select('district').where('ubigeo', ubigeo).first();
+  return m ? (m.district as string) : null;
 }
 
 export type HistoryKind = EntityType | 'hearing' | 'pb_process';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { AppError, NotFoundError, ValidationError } from '../../lib/errors';
-import type { StoredFile } from './participation.service';
+import type { StoredFile } from './participation.record';
 
 export class PayloadTooLargeError extends AppError {
   constructor() {

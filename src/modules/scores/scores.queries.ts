@@ -1,8 +1,6 @@
 import type { Db } from '../../db';
 import { HEARING_WINDOWS } from '../participation';
-
-/** Detailed MEF data (when imported) takes precedence over Consulta Amigable totals (as in spending). */
-const PREFERRED_SOURCE = 'mef_gasto';
+import { PREFERRED_SOURCE } from '../spending';
 
 /**
  * Department filter. INEI ubigeos start with the department code, so the ubigeo range lets every
@@ -39,7 +37,7 @@ export async function satisfactionInputs(db: Db, year: number, department: strin
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), n: Number(r.n), s1: Number(r.s1) }));
 }
 
-/** E inputs: devengado and PIM (céntimos) from the best source of each municipality. */
+/** E inputs: devengado and PIM (céntimos) from the best source of each municipality (spending's PREFERRED_SOURCE). */
 export async function executionInputs(db: Db, year: number, department?: string) {
   const qb = db('execution_totals as e')
     .where('e.year', year)

@@ -13,10 +13,11 @@ import type { SpendingService } from './spending.service';
 
 export { createSpendingService } from './spending.service';
 export type { SpendingService } from './spending.service';
-export { importConsultaAmigable, CONSULTA_AMIGABLE } from './consulta-amigable.importer';
+export { PREFERRED_SOURCE } from './spending.queries';
+export { importConsultaAmigable } from './consulta-amigable.importer';
 export type { ImportReport } from './consulta-amigable.importer';
 export { loadHistory } from './history.loader';
-export { importMefGasto, MEF_GASTO } from './mef-gasto.importer';
+export { importMefGasto } from './mef-gasto.importer';
 export type { MefGastoReport } from './mef-gasto.importer';
 export { generateMefGasto } from './mef-gasto.generator';
 

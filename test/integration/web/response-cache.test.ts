@@ -1,10 +1,10 @@
 import zlib from 'node:zlib';
 import request from 'supertest';
 import { PUBLIC_CACHE } from '../../../src/web/caching';
-import { createUser, formToken, login } from '../../helpers/accounts';
+import { createUser, csrfFrom, formToken, login } from '../../helpers/accounts';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
-import { official } from '../../helpers/participation';
+import { official, signedIn } from '../../helpers/participation';
 
 const TTL = 10_000;
 const PB = '/es/presupuesto-participativo?ubigeo=150101';
@@ -107,6 +107,16 @@ eachDialect('in-process response cache on %s', (dialect) => {
     const { res } = await login(t, 'cache-quiet@example.pe');
     expect(res.status).toBe(302);
     expect((await request(t.app).get('/es/departamentos/07').expect(200)).headers['x-response-cache']).toBe('hit');
+  });
+
+  it('when a resident follows an item (a write its module registers as quiet), then anonymous readers keep being served from the cache', async () => {
+    const resident = await signedIn(t, 'cache-follower@example.pe', 'resident');
+    await request(t.app).get('/es/departamentos/10').expect(200);
+    expect((await request(t.app).get('/es/departamentos/10').expect(200)).headers['x-response-cache']).toBe('hit');
+    const page = await resident.get(`/es/presupuesto-participativo/proyectos/${exampleItem.id}`).expect(200);
+    await resident.post('/es/seguir').type('form').send({ _csrf: csrfFrom(page.text), entity_type: 'pb_item', entity_id: String(exampleItem.id) }).expect(303);
+    expect(await t.db('follows').where({ entity_type: 'pb_item', entity_id: exampleItem.id })).toHaveLength(1);
+    expect((await request(t.app).get('/es/departamentos/10').expect(200)).headers['x-response-cache']).toBe('hit');
   });
 
   it('when a request carries a session, or the answer is an error, a redirect, a login form or private, then nothing is served from or stored in the cache', async () => {
