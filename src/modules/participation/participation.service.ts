@@ -23,8 +23,8 @@ export interface Deps {
 export const actorForRecord = (actor: Actor) => ({ actor_role: actor.role, actor_ubigeo: actor.role === 'official' ? (actor.municipality ?? null) : null });
 
 export const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-/** A timestamp both SQLite and MySQL take for TIMESTAMP columns. */
-export const dbStamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+/** How every stored time is written on both databases: ISO-8601 UTC, 24 characters (see migration 20261205400000). */
+export const dbStamp = (ms: number) => new Date(ms).toISOString();
 
 // The fields each form owns, from its zod schema (one list each; the reason is not a column).
 const PROCESS_FIELDS = Object.keys(ProcessForm.shape) as Array<keyof ProcessInput>;
