@@ -33,8 +33,6 @@ interface PageCase {
   switchTo?: Record<Lang, string>;
 }
 
-const EXAMPLE_YEAR = new Date().getUTCFullYear();
-
 /** Every public page, in both languages. */
 const PAGES: PageCase[] = [
   { name: 'home', paths: { es: '/es/', en: '/en/' } },
@@ -47,13 +45,13 @@ const PAGES: PageCase[] = [
   { name: 'history', paths: { es: '/es/historico', en: '/en/history' } },
   { name: 'about', paths: { es: '/es/acerca', en: '/en/about' } },
   { name: 'pb-items', paths: { es: '/es/presupuesto-participativo', en: '/en/participatory-budget' } },
-  // Example content (loaded on first start for 150101 among others, for the current year).
-  { name: 'pb-process', paths: { es: `/es/presupuesto-participativo/150101/${EXAMPLE_YEAR}`, en: `/en/participatory-budget/150101/${EXAMPLE_YEAR}` } },
-  { name: 'pb-item', paths: { es: '/es/presupuesto-participativo/proyectos/7', en: '/en/participatory-budget/items/7' } },
+  // Example content of 150101 (loaded on first start): its year and ids are read from the database (`:year`, `:item`…).
+  { name: 'pb-process', paths: { es: '/es/presupuesto-participativo/150101/:year', en: '/en/participatory-budget/150101/:year' } },
+  { name: 'pb-item', paths: { es: '/es/presupuesto-participativo/proyectos/:item', en: '/en/participatory-budget/items/:item' } },
   { name: 'hearings', paths: { es: '/es/rendicion-de-cuentas', en: '/en/accountability' } },
-  { name: 'hearing', paths: { es: '/es/rendicion-de-cuentas/audiencias/1', en: '/en/accountability/hearings/1' } },
+  { name: 'hearing', paths: { es: '/es/rendicion-de-cuentas/audiencias/:hearing', en: '/en/accountability/hearings/:hearing' } },
   { name: 'commitments', paths: { es: '/es/rendicion-de-cuentas/compromisos', en: '/en/accountability/commitments' } },
-  { name: 'commitment', paths: { es: '/es/rendicion-de-cuentas/compromisos/1', en: '/en/accountability/commitments/1' } },
+  { name: 'commitment', paths: { es: '/es/rendicion-de-cuentas/compromisos/:commitment', en: '/en/accountability/commitments/:commitment' } },
   { name: 'delivery', paths: { es: '/es/municipalidades/150101/cumplimiento', en: '/en/municipalities/150101/delivery' } },
   { name: 'scores-ranking', paths: { es: '/es/indice?year=2024', en: '/en/score?year=2024' } },
   { name: 'methodology', paths: { es: '/es/indice/metodologia?ubigeo=150101&year=2024', en: '/en/score/methodology?ubigeo=150101&year=2024' } },
@@ -105,8 +103,15 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     return { id, width: size.width, context, page, problems: collectProblems(page) };
   }
 
+  /** The example rows of 150101 the pages above open (never an id or a year assumed from the seed). */
+  const example: Record<string, string> = {};
+  const at = (p: string) => p.replace(/:(year|item|hearing|commitment)\b/g, (_m, k: string) => example[k]);
+
   beforeAll(async () => {
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
+    const first = (table: string) => app.db(table).where({ ubigeo: '150101', is_example: true }).orderBy('id').first();
+    const [proc, item, hearing, commitment] = await Promise.all([first('pb_processes'), first('pb_items'), first('hearings'), first('commitments')]);
+    Object.assign(example, { year: String(proc.year), item: String(item.id), hearing: String(hearing.id), commitment: String(commitment.id) });
     [mobile, desktop] = await Promise.all([openTab('mobile', MOBILE), openTab('desktop', DESKTOP)]);
   }, 30000);
 
@@ -125,7 +130,7 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
   /** Everything one page must satisfy at one width; returns the failures instead of throwing on the first. */
   async function audit(tab: Tab, c: (typeof CASES)[number]): Promise<string[]> {
     const { page, width } = tab;
-    const url = app.baseUrl + c.path;
+    const url = app.baseUrl + at(c.path);
     const failures: string[] = [];
     tab.problems.expectNotFound(c.status === 404 ? url : null);
     const response = await page.goto(url, { waitUntil: 'load' });
@@ -166,8 +171,8 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
   test.each(CASES)('when the language switcher is clicked on $label without JavaScript, then the same page opens in the other language', async (c) => {
     const { page, problems } = mobile;
     problems.expectNotFound(c.status === 404 ? app.baseUrl + c.path : null);
-    await page.goto(app.baseUrl + c.path);
-    const target = c.switchTo?.[c.lng] ?? c.paths[other(c.lng)];
+    await page.goto(app.baseUrl + at(c.path));
+    const target = at(c.switchTo?.[c.lng] ?? c.paths[other(c.lng)]);
     const link = page.locator('a.lang-switch');
     expect(await link.getAttribute('hreflang')).toBe(other(c.lng));
     await Promise.all([page.waitForURL((u) => pathOf(u.toString()) === target), link.click()]);

@@ -2,12 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import { ensureBuilt } from './dist';
 
 /**
  * Decides once per run which real components are present. In CI (CI=true) MariaDB and
  * chromium are required: their absence fails the run instead of skipping tests.
  */
 export default async function globalSetup(): Promise<void> {
+  // Tests spawn the built server and commands: build first rather than skip or test a stale dist/.
+  ensureBuilt();
   const ci = process.env.CI === 'true';
   const url = process.env.TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test';
   const notes: string[] = [];

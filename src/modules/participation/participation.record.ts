@@ -14,8 +14,8 @@ export interface StoredFile {
 export const actorForRecord = (actor: Actor) => ({ actor_role: actor.role, actor_ubigeo: actor.role === 'official' ? (actor.municipality ?? null) : null });
 
 const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-/** A timestamp both SQLite and MySQL take for TIMESTAMP columns. */
-export const dbStamp = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+/** How every stored time is written on both databases: ISO-8601 UTC, 24 characters (see migration 20261205400000). */
+export const dbStamp = (ms: number) => new Date(ms).toISOString();
 
 /** Only the fields a form owns, every one present (null when not given): no mass assignment. */
 export const pick = <K extends string>(input: Record<string, unknown>, fields: readonly K[]) => Object.fromEntries(fields.map((f) => [f, input[f] ?? null])) as Record<K, unknown>;

@@ -233,7 +233,7 @@ async function writeRows(trx: Knex.Transaction, yearRows: Awaited<ReturnType<typ
       .onConflict(['ubigeo', 'year', 'source'])
       .merge([...AMOUNT_COLUMNS]);
   }
-  await trx('import_runs').insert({ kind: CONSULTA_AMIGABLE, file_name: report.file.slice(0, 255), sha256, row_count: report.rows, changed: toWrite.length, imported_at: new Date() });
+  await trx('import_runs').insert({ kind: CONSULTA_AMIGABLE, file_name: report.file.slice(0, 255), sha256, row_count: report.rows, changed: toWrite.length, imported_at: new Date().toISOString() });
 }
 
 /**

@@ -447,7 +447,7 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
         sha256: probe.sha256,
         row_count: report.rows,
         changed: report.facts,
-        imported_at: new Date(),
+        imported_at: new Date().toISOString(),
         content_digest: merged.digest,
         years: report.years.join(','),
       });

@@ -2,10 +2,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { distFile } from '../../helpers/dist';
 
-const SERVER = path.join(__dirname, '..', '..', '..', 'dist', 'src', 'server.js');
+const SERVER = distFile('src/server.js');
 
-(fs.existsSync(SERVER) ? describe : describe.skip)('booting in production', () => {
+describe('booting in production', () => {
   it('when SESSION_SECRET is missing, then the server refuses to start, exits 1 and names the variable', () => {
     const dataDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'boot-'));
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', SMTP_HOST: '127.0.0.1' };

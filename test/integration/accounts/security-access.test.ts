@@ -93,7 +93,8 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
         expect(r.headers.location).toMatch(/\/(cuenta\/verificacion|account\/verification)\?returnTo=/);
       }
       const csrf = await formToken(agent, '/es/cuenta');
-      await agent.post('/es/admin/usuarios/1/estado').type('form').send({ _csrf: csrf, status: 'disabled' }).expect(403);
+      const target = await createUser(t, 'target7@example.pe', 'resident');
+      await agent.post(`/es/admin/usuarios/${target.id}/estado`).type('form').send({ _csrf: csrf, status: 'disabled' }).expect(403);
       await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: '000000' }).expect(422);
       await agent.get('/es/admin/usuarios').expect(302);
       const code = totp(totpSecret!, t.now.ms);

@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { distFile } from '../../helpers/dist';
 
-const SERVER = path.join(__dirname, '..', '..', '..', 'dist', 'src', 'server.js');
+const SERVER = distFile('src/server.js');
 
 function start(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}, listeners = 1): Promise<{ child: ChildProcess; port: number; ms: number; output: () => string }> {
   const started = Date.now();
@@ -41,8 +42,7 @@ const get = (port: number, p: string) => request(port, p).done;
 
 const exitOf = (child: ChildProcess) => new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
 
-const built = fs.existsSync(SERVER);
-(built ? describe : describe.skip)('the production server process', () => {
+describe('the production server process', () => {
   const dataDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'srv-'));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 

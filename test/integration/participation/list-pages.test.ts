@@ -2,7 +2,7 @@ import request from 'supertest';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
 
-const NOW = '2026-01-01 00:00:00';
+const NOW = '2026-01-01T00:00:00.000Z';
 
 eachDialect('participatory budget list, a page at a time, on %s', (dialect) => {
   let t: TestApp;

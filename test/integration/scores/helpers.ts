@@ -33,7 +33,7 @@ export async function areaIds(t: TestApp): Promise<number[]> {
 
 /** Inserts a PB process (once per municipality-year) and an item. */
 export async function insertItem(t: TestApp, row: { ubigeo: string; year: number; total_cost: number; planned_end: string; status: string; progress_pct: number; is_example?: boolean; title?: string }): Promise<number> {
-  const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  const now = new Date(t.now.ms).toISOString();
   let proc = await t.db('pb_processes').where({ ubigeo: row.ubigeo, year: row.year }).first();
   if (!proc) {
     await t.db('pb_processes').insert({ ubigeo: row.ubigeo, year: row.year, is_example: false, created_at: now, updated_at: now });
@@ -59,13 +59,13 @@ export async function insertItem(t: TestApp, row: { ubigeo: string; year: number
 }
 
 export async function insertHearing(t: TestApp, ubigeo: string, held_on: string, is_example = false): Promise<number> {
-  const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  const now = new Date(t.now.ms).toISOString();
   const [id] = await t.db('hearings').insert({ ubigeo, held_on, state: 'realizada', is_example, created_at: now, updated_at: now });
   return Number(id);
 }
 
 export async function insertCommitment(t: TestApp, hearingId: number, ubigeo: string, due_on: string, status: string, fulfilled_on: string | null, is_example = false): Promise<void> {
-  const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
+  const now = new Date(t.now.ms).toISOString();
   await t.db('commitments').insert({ hearing_id: hearingId, ubigeo, text_es: 'Compromiso', due_on, baseline_due_on: due_on, status, fulfilled_on, is_example, created_at: now, updated_at: now });
 }
 

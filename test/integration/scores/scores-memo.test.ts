@@ -24,7 +24,7 @@ eachDialect('scores kept per process until a recompute anywhere, on %s', (dialec
     await t.db('scores').where({ ubigeo: LIMA, year: 2024 }).update({ score: 1.5 });
     expect(await limaScore()).toBe(before);
     // The recompute path (any process: the app, `npm run scores`, an import) moves it.
-    await upsertScores(t.db, [{ ...row, score: 12.34, computed_at: new Date().toISOString() }]);
+    await upsertScores(t.db, [{ ...row, score: 12.34, computed_at: new Date(t.now.ms).toISOString() }]);
     expect(await limaScore()).toBe(12.34);
     const page = await request(t.app).get('/es/indice?year=2024&department=15').expect(200);
     expect(page.text).toMatch(/<td class="num">12[.,]3<\/td>/);

@@ -8,6 +8,7 @@ import { createAuditService } from '../../../src/modules/audit';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { csrfFrom, loginAdmin } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
+import { distFile } from '../../helpers/dist';
 import { areaIds, eventually, insertCommitment, insertHearing, insertItem, insertRatings, rate, resident } from './helpers';
 
 const YEAR = 2024;
@@ -218,9 +219,9 @@ eachDialect('results score on %s', (dialect) => {
   });
 });
 
-const CLI = path.join(__dirname, '..', '..', '..', 'dist', 'src', 'cli', 'scores.js');
-(fs.existsSync(CLI) ? describe : describe.skip)('npm run scores (the command)', () => {
+describe('npm run scores (the command)', () => {
   it('when run with recompute --year on an empty data dir, then it exits 0 and reports 1 891 municipalities; bad arguments exit 2', () => {
+    const CLI = distFile('src/cli/scores.js');
     const dataDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'scores-cli-'));
     const run = (args: string[]) => spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', LOG_LEVEL: 'silent' }, encoding: 'utf8' });
     const ok = run(['recompute', '--year', '2024']);

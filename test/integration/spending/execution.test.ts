@@ -45,10 +45,15 @@ eachDialect('execution totals on %s', (dialect) => {
     expect(res.body.year).toBe(2024);
   });
 
-  it.each(['20x4', '1999', '2024;drop', ''])('when year is "%s", then 400 or the default, never 500', async (y) => {
+  it.each(['20x4', '1999', '2024;drop'])('when year is "%s", then 400 JSON, never 500', async (y) => {
     const res = await request(t.app).get(`/api/v1/municipalities/150101/execution?year=${encodeURIComponent(y)}`);
-    expect([200, 400]).toContain(res.status);
-    if (y !== '') expect(res.status).toBe(400);
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(/json/);
+  });
+
+  it('when year is empty, then it is treated as absent and the latest complete year (2024) is answered', async () => {
+    const res = await request(t.app).get('/api/v1/municipalities/150101/execution?year=').expect(200);
+    expect(res.body.year).toBe(2024);
   });
 
   it('when a year has no data, then 404 JSON', async () => {

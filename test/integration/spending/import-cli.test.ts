@@ -4,9 +4,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb } from '../../../src/db';
+import { distFile } from '../../helpers/dist';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const CLI = path.join(ROOT, 'dist', 'src', 'cli', 'import.js');
+const CLI = distFile('src/cli/import.js');
 const FIXTURE_DIR = path.join(ROOT, 'test', 'fixtures');
 
 const run = (args: string[], dataDir: string, env: Record<string, string> = {}) =>
@@ -15,7 +16,7 @@ const run = (args: string[], dataDir: string, env: Record<string, string> = {}) 
     encoding: 'utf8',
   });
 
-(fs.existsSync(CLI) ? describe : describe.skip)('npm run import -- consulta-amigable (the command)', () => {
+describe('npm run import -- consulta-amigable (the command)', () => {
   const dataDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'cli-'));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
