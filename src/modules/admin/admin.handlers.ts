@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { pageUrl } from '../../i18n/paths';
 import type { Db } from '../../db';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { NotFoundError } from '../../lib/errors';
 import { parse } from '../../lib/http';
 import type { AccountsService } from '../accounts';
@@ -10,7 +10,6 @@ import type { MunicipalitiesService } from '../municipalities';
 import { AuditQuery, DecisionForm, ManageQuery, SetRoleForm, SetStatusForm, UserId, UserListQuery } from './admin.schemas';
 
 const PER_PAGE = 50;
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 const idOr404 = (v: unknown) => {
   const r = UserId.safeParse(v);
   if (!r.success) throw new NotFoundError();

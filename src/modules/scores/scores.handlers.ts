@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { ValidationError } from '../../lib/errors';
 import { parse } from '../../lib/http';
@@ -12,7 +12,6 @@ import { POPULATION_BANDS } from './scores.queries';
 import { MethodologyQuery, RankingQuery, WeightsForm } from './scores.schemas';
 import { groupRanking, ScoresService } from './scores.service';
 
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 
 export function scoresHandlers({ scores, municipalities, logger, defaultYear }: { scores: ScoresService; municipalities: MunicipalitiesService; logger: Logger; defaultYear: () => number }) {
   const yearOr = async (y: number | undefined) => y ?? (await scores.years())[0] ?? defaultYear();
