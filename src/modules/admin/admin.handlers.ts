@@ -4,6 +4,7 @@ import type { Db } from '../../db';
 import { lngOf } from '../../i18n';
 import { NotFoundError } from '../../lib/errors';
 import { parse } from '../../lib/http';
+import { paging } from '../../web/paging';
 import type { AccountsService } from '../accounts';
 import { actorOf, AuditEntry, AuditService, withoutEmails } from '../audit';
 import type { MunicipalitiesService } from '../municipalities';
@@ -25,12 +26,14 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
   return {
     async users(req: Request, res: Response) {
       const f = parse(UserListQuery, req.query);
-      const [list, pending] = await Promise.all([
+      const [first, pending] = await Promise.all([
         accounts.listUsers({ ...f, perPage: PER_PAGE }),
         accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 }),
       ]);
+      const { page, pages } = paging(first.total, f.page, PER_PAGE);
+      const list = page === f.page ? first : await accounts.listUsers({ ...f, page, perPage: PER_PAGE });
       const done = typeof req.query.done === 'string' && ['role', 'status', 'request'].includes(req.query.done) ? req.query.done : null;
-      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)), pending: pending.rows, done, me: req.user!.id });
+      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, page, pages, pending: pending.rows, done, me: req.user!.id });
     },
 
     async setRole(req: Request, res: Response) {
@@ -56,8 +59,10 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
 
     async audit(req: Request, res: Response) {
       const f = parse(AuditQuery, req.query);
-      const list = await audit.list(db, { ...f, perPage: PER_PAGE });
-      res.render('admin/audit', { title: res.locals.t('admin:audit.title'), filter: f, entries: auditRows(list.rows), total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)) });
+      const first = await audit.list(db, { ...f, perPage: PER_PAGE });
+      const { page, pages } = paging(first.total, f.page, PER_PAGE);
+      const list = page === f.page ? first : await audit.list(db, { ...f, page, perPage: PER_PAGE });
+      res.render('admin/audit', { title: res.locals.t('admin:audit.title'), filter: f, entries: auditRows(list.rows), total: list.total, page, pages });
     },
 
     /** An official's page for their municipality: its recent audited changes. */
@@ -65,10 +70,12 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
       const ubigeo = req.params.ubigeo as string;
       const municipality = await municipalities.municipality(ubigeo);
       const f = parse(ManageQuery, req.query);
-      const list = await audit.list(db, { municipality: ubigeo, page: f.page, perPage: PER_PAGE });
+      const first = await audit.list(db, { municipality: ubigeo, page: f.page, perPage: PER_PAGE });
+      const { page, pages } = paging(first.total, f.page, PER_PAGE);
+      const list = page === f.page ? first : await audit.list(db, { municipality: ubigeo, page, perPage: PER_PAGE });
       // Officials see who acted by role, never other people's addresses; admins see everything.
       const rows = req.user!.role === 'admin' ? list.rows : list.rows.map(withoutEmails);
-      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(rows), total: list.total });
+      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(rows), total: list.total, page, pages });
     },
   };
 }
