@@ -1,14 +1,9 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { isLang, Lang } from '../i18n';
+import { lngOf } from '../i18n';
 import { pageUrl } from '../i18n/paths';
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../lib/errors';
 import { Logger, securityEvent, urlForLog } from '../lib/logger';
 import type { Role } from './types';
-
-function lngOf(req: Request, res: Response): Lang {
-  const l = res.locals.lng ?? req.originalUrl.split('/')[1];
-  return isLang(l) ? l : 'es';
-}
 
 /**
  * For routes that name an item rather than a municipality (`/items/:id`): load the item, then
@@ -36,7 +31,7 @@ export function createGuards(logger: Logger) {
     res.set('Cache-Control', 'no-store');
     if (req.user) return next();
     if (req.method === 'GET' || req.method === 'HEAD') {
-      res.redirect(302, pageUrl(lngOf(req, res), 'login', {}, { returnTo: req.originalUrl }));
+      res.redirect(302, pageUrl(lngOf(res, req.originalUrl), 'login', {}, { returnTo: req.originalUrl }));
       return;
     }
     next(new UnauthorizedError());
@@ -49,7 +44,7 @@ export function createGuards(logger: Logger) {
   function secondFactorPassed(req: Request, res: Response, next: NextFunction, key?: string): void {
     const user = req.user!;
     if (user.role === 'admin' && !req.session?.mfaAt) {
-      if (req.method === 'GET') return res.redirect(302, pageUrl(lngOf(req, res), 'second_factor', {}, { returnTo: req.originalUrl }));
+      if (req.method === 'GET') return res.redirect(302, pageUrl(lngOf(res, req.originalUrl), 'second_factor', {}, { returnTo: req.originalUrl }));
       securityEvent(logger, 'forbidden', { ip: req.ip, userId: user.id, reason: 'second_factor_missing', path: urlForLog(req.originalUrl) });
       return next(new ForbiddenError(key));
     }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Response } from 'express';
 import i18next, { i18n as I18n, TFunction } from 'i18next';
 
 export const LANGUAGES = ['es', 'en'] as const;
@@ -8,6 +9,23 @@ export const DEFAULT_LANG: Lang = 'es';
 
 export function isLang(v: unknown): v is Lang {
   return v === 'es' || v === 'en';
+}
+
+/**
+ * The language of a request: the one its /es or /en router set, else the prefix of `url` when
+ * given (middleware that may run outside those routers), else Spanish.
+ */
+export function lngOf(res: Response, url?: string): Lang {
+  const l: unknown = res.locals.lng ?? url?.split('/')[1];
+  return isLang(l) ? l : DEFAULT_LANG;
+}
+
+/** A row's `<base>_es` / `<base>_en` user text in `lng`; English falls back to Spanish, flagged so views can say so. */
+export function localized(row: Record<string, unknown> | null | undefined, base: string, lng: Lang): { text: string; fallback: boolean } {
+  const es = (row?.[`${base}_es`] as string | null | undefined) ?? '';
+  if (lng === 'es') return { text: es, fallback: false };
+  const en = row?.[`${base}_en`] as string | null | undefined;
+  return en ? { text: en, fallback: false } : { text: es, fallback: !!es };
 }
 
 const LOCALES_DIR = path.resolve(__dirname, '..', '..', '..', 'locales');

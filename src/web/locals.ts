@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { i18n as I18n } from 'i18next';
-import { formatters, Lang } from '../i18n';
+import { formatters, Lang, localized } from '../i18n';
 import { PAGE_PATHS, PageName, pageUrl } from '../i18n/paths';
 
 export interface ViewContext {
@@ -16,6 +16,16 @@ export interface ViewContext {
   currentUser: { email: string; role: string } | null;
   /** CSRF token of the session, '' when there is none. */
   csrfToken: string;
+  /** User text of a row in the page's language: `loc(item, 'title')`; `fallback` when Spanish stands in for English. */
+  loc: (row: Record<string, unknown> | null | undefined, base: string) => { text: string; fallback: boolean };
+}
+
+declare module 'express-serve-static-core' {
+  /** res.locals: the view context (complete once a page's handler runs) and what middleware sets before it. */
+  interface Locals extends ViewContext {
+    cspNonce: string;
+    csrfDeferred?: boolean;
+  }
 }
 
 /**
@@ -59,5 +69,6 @@ export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, 
     currentPath: req.originalUrl.split('?')[0],
     currentUser: req.user ? { email: req.user.email, role: req.user.role } : null,
     csrfToken: typeof res.locals.csrfToken === 'string' ? res.locals.csrfToken : '',
+    loc: (row, base) => localized(row, base, lng),
   };
 }

@@ -3,7 +3,7 @@ import type { ZodError } from 'zod';
 import type { Authenticator } from 'passport';
 import { clearSessionCookie, LoginRefusal, safeReturnTo, SessionUser } from '../../auth';
 import type { Config } from '../../config';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors';
 import { Logger, securityEvent } from '../../lib/logger';
@@ -31,8 +31,7 @@ export interface HandlerDeps {
   clock: () => number;
 }
 
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
-const t = (res: Response, key: string) => String(res.locals.t(key));
+const t = (res: Response, key: string) => res.locals.t(key);
 const DONE = new Set(['email', 'password', 'role']);
 
 export function accountsHandlers({ accounts, passport, logger, config, clock }: HandlerDeps) {

@@ -2,16 +2,16 @@ import { ROLES } from '../../auth';
 import type { Request, Response } from 'express';
 import { pageUrl } from '../../i18n/paths';
 import type { Db } from '../../db';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { NotFoundError } from '../../lib/errors';
 import { parse } from '../../lib/http';
+import { paging } from '../../web/paging';
 import type { AccountsService } from '../accounts';
 import { actorOf, AuditEntry, AuditService, withoutEmails } from '../audit';
 import type { MunicipalitiesService } from '../municipalities';
 import { AuditQuery, DecisionForm, ManageQuery, SetRoleForm, SetStatusForm, UserId, UserListQuery } from './admin.schemas';
 
 const PER_PAGE = 50;
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 const idOr404 = (v: unknown) => {
   const r = UserId.safeParse(v);
   if (!r.success) throw new NotFoundError();
@@ -27,12 +27,14 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
   return {
     async users(req: Request, res: Response) {
       const f = parse(UserListQuery, req.query);
-      const [list, pending] = await Promise.all([
+      const [first, pending] = await Promise.all([
         accounts.listUsers({ ...f, perPage: PER_PAGE }),
         accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 }),
       ]);
+      const { page, pages } = paging(first.total, f.page, PER_PAGE);
+      const list = page === f.page ? first : await accounts.listUsers({ ...f, page, perPage: PER_PAGE });
       const done = typeof req.query.done === 'string' && ['role', 'status', 'request'].includes(req.query.done) ? req.query.done : null;
-      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)), pending: pending.rows, done, me: req.user!.id, roles: ROLES });
+      res.render('admin/users', { title: res.locals.t('admin:users.title'), filter: f, users: list.rows, total: list.total, page, pages, pending: pending.rows, done, me: req.user!.id, roles: ROLES });
     },
 
     async setRole(req: Request, res: Response) {
@@ -58,8 +60,10 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
 
     async audit(req: Request, res: Response) {
       const f = parse(AuditQuery, req.query);
-      const list = await audit.list(db, { ...f, perPage: PER_PAGE });
-      res.render('admin/audit', { title: res.locals.t('admin:audit.title'), filter: f, entries: auditRows(list.rows), total: list.total, pages: Math.max(1, Math.ceil(list.total / PER_PAGE)) });
+      const first = await audit.list(db, { ...f, perPage: PER_PAGE });
+      const { page, pages } = paging(first.total, f.page, PER_PAGE);
+      const list = page === f.page ? first : await audit.list(db, { ...f, page, perPage: PER_PAGE });
+      res.render('admin/audit', { title: res.locals.t('admin:audit.title'), filter: f, entries: auditRows(list.rows), total: list.total, page, pages });
     },
 
     /** An official's page for their municipality: its recent audited changes. */
@@ -67,10 +71,12 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
       const ubigeo = req.params.ubigeo as string;
       const municipality = await municipalities.municipality(ubigeo);
       const f = parse(ManageQuery, req.query);
-      const list = await audit.list(db, { municipality: ubigeo, page: f.page, perPage: PER_PAGE });
+      const first = await audit.list(db, { municipality: ubigeo, page: f.page, perPage: PER_PAGE });
+      const { page, pages } = paging(first.total, f.page, PER_PAGE);
+      const list = page === f.page ? first : await audit.list(db, { municipality: ubigeo, page, perPage: PER_PAGE });
       // Officials see who acted by role, never other people's addresses; admins see everything.
       const rows = req.user!.role === 'admin' ? list.rows : list.rows.map(withoutEmails);
-      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(rows), total: list.total });
+      res.render('admin/manage', { title: municipality.district, municipality, entries: auditRows(rows), total: list.total, page, pages });
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -12,7 +12,6 @@ import { AnswerForm, AreaForm, RatingForm, RatingId, SatisfactionQuery, Ubigeo }
 import type { FeedbackService } from './feedback.service';
 import { trendSvg } from './feedback.svg';
 
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 const ubigeoOr404 = (v: unknown) => {
   const r = Ubigeo.safeParse(v);
   if (!r.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: String(v) });
@@ -77,14 +76,14 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
       const q = parse(SatisfactionQuery, req.query);
       const year = q.year ?? feedback.quarterNow().year;
       const [sat, trend, areas, comments] = await Promise.all([feedback.satisfaction(ubigeo, year), feedback.trend(ubigeo), feedback.areas(false), feedback.publicComments(ubigeo)]);
-      const t = res.locals.t as (k: string, o?: Record<string, unknown>) => string;
+      const t = res.locals.t;
       res.render('feedback/satisfaction', {
         title: t('feedback:satisfaction.title', { name: municipality.district }),
         municipality,
         year,
         sat,
         trend,
-        areaName: Object.fromEntries(areas.map((a) => [a.id, lngOf(res) === 'en' && a.name_en ? a.name_en : a.name_es])),
+        areaById: Object.fromEntries(areas.map((a) => [a.id, a])),
         comments,
         flagReasons: FLAG_REASONS,
         trendSvg: trendSvg(trend, { title: t('feedback:trend.title'), desc: t('feedback:trend.desc', { name: municipality.district }) }),

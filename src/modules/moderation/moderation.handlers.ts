@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { safeReturnTo } from '../../auth/return-to';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { parse } from '../../lib/http';
 import { actorOf } from '../audit';
@@ -11,7 +11,6 @@ import { FLAG_REASONS, HIDE_REASONS, PUBLISH_REASONS, type DisputePort } from '.
 const DONE = ['decided', 'resolved', 'stale'];
 
 export function moderationHandlers({ service, disputes }: { service: ModerationService; disputes: DisputePort }) {
-  const lngOf = (res: Response) => res.locals.lng as Lang;
   return {
     async queue(req: Request, res: Response) {
       const [{ entries, counts }, open] = await Promise.all([service.queue(), req.user!.role === 'admin' ? disputes.open() : Promise.resolve([])]);

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
@@ -17,7 +17,6 @@ import type { BreakdownService } from '../spending';
 import { FLAG_REASONS } from '../moderation';
 import { HEARING_STATES } from './participation.rules';
 
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 const idOf = (v: unknown) => {
   const r = S.Id.safeParse(v);
   if (!r.success) throw new NotFoundError();
@@ -30,14 +29,6 @@ const doneOf = (req: Request): string | null => (typeof req.query.done === 'stri
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
 /** Rows per page of the public item list. */
 const ITEMS_PAGE_SIZE = 100;
-
-/** User text in the page's language, falling back to Spanish with a visible note. */
-export function localized(row: Record<string, unknown>, base: string, lng: Lang): { text: string; fallback: boolean } {
-  const es = (row[`${base}_es`] as string | null) ?? '';
-  if (lng === 'es') return { text: es, fallback: false };
-  const en = row[`${base}_en`] as string | null;
-  return en ? { text: en, fallback: false } : { text: es, fallback: !!es };
-}
 
 /** The string fields of a posted form, kept to re-render it (never passwords here). */
 const kept = (body: unknown, fields: readonly string[]): Record<string, string> => {
@@ -58,7 +49,7 @@ const UPDATE_KEYS = Object.keys(S.CommitmentUpdateForm.shape);
 const formValues = (row: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, k === 'reason' ? '' : str(row[k])]));
 
 export function participationHandlers({ service, uploads, bulk, logger, secret, mef, breakdown }: { service: ParticipationService; uploads: Uploads; bulk: BulkImport; logger: Logger; secret: string; mef: MefUpload; breakdown: BreakdownService }) {
-  const common = (res: Response) => ({ loc: (row: Record<string, unknown>, base: string) => localized(row, base, lngOf(res)), itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES, hearingStates: HEARING_STATES, flagReasons: FLAG_REASONS });
+  const common = () => ({ itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES, hearingStates: HEARING_STATES, flagReasons: FLAG_REASONS });
 
   /** Runs a form action; a validation failure re-renders the form with 422 and the input kept. */
   async function formAction(req: Request, res: Response, view: string, locals: () => Promise<Record<string, unknown>>, action: () => Promise<void>, errorsKey = 'errors') {
@@ -68,7 +59,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       if (!(e instanceof ValidationError) || e.status === 413) throw e;
       const errors: FieldErrors = fieldErrors(e);
       const base = await locals();
-      renderInvalid(logger, req, res, view, { ...base, errors: {}, [errorsKey]: errors, ...common(res) } as Record<string, unknown> & { errors: FieldErrors });
+      renderInvalid(logger, req, res, view, { ...base, errors: {}, [errorsKey]: errors, ...common() } as Record<string, unknown> & { errors: FieldErrors });
     }
   }
   const validated = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
@@ -112,13 +103,13 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const list = await service.listItemsPage({ ...f, overdue: f.overdue === '1' }, f.page ?? 1, ITEMS_PAGE_SIZE);
       const query = { ubigeo: f.ubigeo, department: f.department, year: f.year, status: f.status, overdue: f.overdue };
       const apiQuery = new URLSearchParams(Object.entries(query).filter(([, v]) => v != null).map(([k, v]): [string, string] => [k, String(v)])).toString();
-      res.render('participation/items', { title: res.locals.t('participation:items.title'), filter: f, ...list, pageSize: ITEMS_PAGE_SIZE, query, apiHref: `/api/v1/participatory-budget/items${apiQuery ? `?${apiQuery}` : ''}`, ...common(res) });
+      res.render('participation/items', { title: res.locals.t('participation:items.title'), filter: f, ...list, pageSize: ITEMS_PAGE_SIZE, query, apiHref: `/api/v1/participatory-budget/items${apiQuery ? `?${apiQuery}` : ''}`, ...common() });
     },
     async item(req: Request, res: Response) {
       const page = await service.itemPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'pb_item', page.item.id);
       const money = await cuiMoney(breakdown, page.item, lngOf(res));
-      res.render('participation/item', { money, title: localized(page.item as unknown as Record<string, unknown>, 'title', lngOf(res)).text, ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common(res) });
+      res.render('participation/item', { money, title: res.locals.loc(page.item as unknown as Record<string, unknown>, 'title').text, ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
     },
     async evidence(req: Request, res: Response) {
       uploads.sendStored(res, await service.evidenceFile(idOf(req.params.id)));
@@ -128,16 +119,16 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const year = S.Year.safeParse(req.params.year);
       if (!ubigeo.success || !year.success) throw new NotFoundError();
       const page = await service.processPage(ubigeo.data, year.data);
-      res.render('participation/process', { title: res.locals.t('participation:process.title', { year: year.data }), ...page, phases: PHASES, ...common(res) });
+      res.render('participation/process', { title: res.locals.t('participation:process.title', { year: year.data }), ...page, phases: PHASES, ...common() });
     },
     async hearings(req: Request, res: Response) {
       const f = parse(S.ListQuery, req.query);
       const hearings = await service.listHearings({ ...f, overdue: undefined });
-      res.render('participation/hearings', { title: res.locals.t('participation:hearings.title'), filter: f, hearings, ...common(res) });
+      res.render('participation/hearings', { title: res.locals.t('participation:hearings.title'), filter: f, hearings, ...common() });
     },
     async hearing(req: Request, res: Response) {
       const page = await service.hearingPage(idOf(req.params.id));
-      res.render('participation/hearing', { title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }), ...page, ...common(res) });
+      res.render('participation/hearing', { title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }), ...page, ...common() });
     },
     async report(req: Request, res: Response) {
       uploads.sendStored(res, await service.reportFile(idOf(req.params.id)));
@@ -145,19 +136,19 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     async commitments(req: Request, res: Response) {
       const f = parse(S.ListQuery, req.query);
       const commitments = await service.listCommitments({ ...f, overdue: f.overdue === '1' });
-      res.render('participation/commitments', { title: res.locals.t('participation:commitments.title'), filter: f, commitments, apiHref: `/api/v1/accountability/commitments${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`, ...common(res) });
+      res.render('participation/commitments', { title: res.locals.t('participation:commitments.title'), filter: f, commitments, apiHref: `/api/v1/accountability/commitments${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`, ...common() });
     },
     async commitment(req: Request, res: Response) {
       const page = await service.commitmentPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'commitment', page.commitment.id);
-      res.render('participation/commitment', { title: res.locals.t('participation:commitment.title'), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common(res) });
+      res.render('participation/commitment', { title: res.locals.t('participation:commitment.title'), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
     },
     async delivery(req: Request, res: Response) {
       const ubigeo = S.Ubigeo.safeParse(req.params.ubigeo);
       if (!ubigeo.success) throw new NotFoundError();
       const municipality = await service.municipalityName(ubigeo.data);
       const s = await service.summary(ubigeo.data);
-      res.render('participation/delivery', { title: res.locals.t('participation:delivery.title', { name: municipality }), municipality, ubigeo: ubigeo.data, s, processes: await service.listProcesses(ubigeo.data), ...common(res) });
+      res.render('participation/delivery', { title: res.locals.t('participation:delivery.title', { name: municipality }), municipality, ubigeo: ubigeo.data, s, processes: await service.listProcesses(ubigeo.data), ...common() });
     },
     async unsubscribe(req: Request, res: Response) {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -195,13 +186,13 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const ubigeo = ubigeoOf(req);
       const overview = await service.manageOverview(ubigeo);
       const imports = await bulk.recent(ubigeo);
-      res.render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports, report: null, errors: {}, ...common(res) });
+      res.render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports, report: null, errors: {}, ...common() });
     },
     async processForm(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const p = req.params.id ? await service.ownProcess(ubigeo, idOf(req.params.id)) : null;
       const values = p ? formValues(p as unknown as Record<string, unknown>, PROCESS_KEYS) : Object.fromEntries(PROCESS_KEYS.map((k) => [k, '']));
-      res.render('participation/process-form', { title: res.locals.t('participation:manage.process'), ubigeo, process: p, values, phases: PHASES, errors: {}, ...common(res) });
+      res.render('participation/process-form', { title: res.locals.t('participation:manage.process'), ubigeo, process: p, values, phases: PHASES, errors: {}, ...common() });
     },
     async saveProcess(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -215,7 +206,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       });
     },
     async itemForm(req: Request, res: Response) {
-      res.render('participation/item-form', { ...(await itemFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common(res) });
+      res.render('participation/item-form', { ...(await itemFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
     },
     async saveItem(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -249,7 +240,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       }, 'milestoneErrors');
     },
     async hearingForm(req: Request, res: Response) {
-      res.render('participation/hearing-form', { ...(await hearingFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common(res) });
+      res.render('participation/hearing-form', { ...(await hearingFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
     },
     async saveHearing(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -283,7 +274,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       }, 'commitmentErrors');
     },
     async commitmentForm(req: Request, res: Response) {
-      res.render('participation/commitment-form', { ...(await commitmentFormLocals(req, res, idOf(req.params.id))), ...common(res) });
+      res.render('participation/commitment-form', { ...(await commitmentFormLocals(req, res, idOf(req.params.id))), ...common() });
     },
     async saveCommitment(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -335,7 +326,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       if (text.includes('\u0000')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
       const report = await bulk.run(actorOf(req.user!), ubigeo, f.kind, text);
       const overview = await service.manageOverview(ubigeo);
-      res.status(report.status === 'done' ? 200 : 422).render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports: await bulk.recent(ubigeo), report, errors: {}, ...common(res) });
+      res.status(report.status === 'done' ? 200 : 422).render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports: await bulk.recent(ubigeo), report, errors: {}, ...common() });
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { Request, Response } from 'express';
-import type { Lang } from '../../i18n';
+import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { ValidationError } from '../../lib/errors';
 import { parse } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { fieldErrors, formString, renderInvalid } from '../../web/forms';
+import { paging } from '../../web/paging';
 import { actorOf } from '../audit';
 import type { MunicipalitiesService } from '../municipalities';
 import { COMPONENTS } from './scores.compute';
@@ -12,7 +13,9 @@ import { POPULATION_BANDS } from './scores.queries';
 import { MethodologyQuery, RankingQuery, WeightsForm } from './scores.schemas';
 import { groupRanking, ScoresService } from './scores.service';
 
-const lngOf = (res: Response): Lang => res.locals.lng as Lang;
+
+/** Rows of each ranking group per page; the first page shows the top 300 of every group. */
+const RANKING_PAGE_SIZE = 300;
 
 export function scoresHandlers({ scores, municipalities, logger, defaultYear }: { scores: ScoresService; municipalities: MunicipalitiesService; logger: Logger; defaultYear: () => number }) {
   const yearOr = async (y: number | undefined) => y ?? (await scores.years())[0] ?? defaultYear();
@@ -30,13 +33,18 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
       const [rows, years, departments] = await Promise.all([scores.list({ ...f, year }), scores.years(), municipalities.departments()]);
       let groups = groupRanking(rows);
       if (f.coverage === 'full') groups = groups.filter((g) => g.complete);
+      // One page number for all groups: page n shows rows of rank order (n-1)·300+1… of each.
+      const { page, pages, offset } = paging(Math.max(0, ...groups.map((g) => g.rows.length)), f.page, RANKING_PAGE_SIZE);
       res.render('scores/ranking', {
         title: res.locals.t('scores:ranking.title'),
         filter: { ...f, year },
         years: years.length ? years : [year],
         departments,
         bands: Object.keys(POPULATION_BANDS),
-        groups,
+        groups: groups.map((g) => ({ ...g, rows: g.rows.slice(offset, offset + RANKING_PAGE_SIZE), from: offset + 1, total: g.rows.length })),
+        page,
+        pages,
+        query: { year, department: f.department, type: f.type, band: f.band, coverage: f.coverage },
         hasComplete: groups.some((g) => g.complete),
         without: rows.filter((r) => r.score === null).length,
         components: COMPONENTS,

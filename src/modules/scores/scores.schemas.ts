@@ -14,7 +14,11 @@ const filters = {
   band: opt(z.enum(BANDS, { error: 'scores:errors.band' })),
 };
 
-export const RankingQuery = z.object({ ...filters, coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })) });
+export const RankingQuery = z.object({
+  ...filters,
+  coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })),
+  page: opt(z.string({ error: 'scores:errors.page' }).regex(/^\d{1,4}$/, 'scores:errors.page').transform(Number)),
+});
 export const ScoresApiQuery = z.object({
   ...filters,
   coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })),

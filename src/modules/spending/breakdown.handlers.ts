@@ -67,8 +67,8 @@ function breakdownCharts(t: T, fmt: Formatters, data: Awaited<ReturnType<Breakdo
 
 export const breakdownHandlers = (svc: BreakdownService, spending: SpendingService, municipalities: MunicipalitiesService, compareScores?: (ubigeos: string[], year: number) => Promise<Map<string, Record<string, unknown>>>) => {
   async function render(res: Response, ref: AreaRef, q: { year?: number; by: By }, area: { name: string; crumbs: { name: string; href: string }[]; apiBase: string; pageUrl: (by: By, year?: number) => string; municipality?: unknown }) {
-    const t = res.locals.t as T;
-    const fmt = res.locals.fmt as Formatters;
+    const t = res.locals.t;
+    const fmt = res.locals.fmt;
     const lng = res.locals.lng;
     const years = await svc.years(ref);
     const year = q.year ?? years[0];
@@ -120,7 +120,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
       const q = parse(AreaSpendingQuery, req.query);
       const ref = areaRef(q.level, q.code);
       const url = res.locals.url;
-      const t = res.locals.t as T;
+      const t = res.locals.t;
       let name = t('spending:area.national');
       const crumbs: { name: string; href: string }[] = [];
       if (q.level === 'department') {
@@ -144,8 +144,8 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
 
     /** National shares of devengado by budget category type, per imported year (paper Table 2 shape). */
     async categories(_req: Request, res: Response) {
-      const t = res.locals.t as T;
-      const fmt = res.locals.fmt as Formatters;
+      const t = res.locals.t;
+      const fmt = res.locals.fmt;
       const shares = await svc.nationalCategoryShares();
       const history = await spending.history();
       const latest = shares.values[shares.values.length - 1];
@@ -164,7 +164,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
 
     /** 2–4 municipalities side by side; 1 or more than 4 → 422 with the form kept. */
     async compare(req: Request, res: Response) {
-      const t = res.locals.t as T;
+      const t = res.locals.t;
       const raw = req.query.u;
       const entered = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((s) => String(s).slice(0, 6));
       const base = { title: t('spending:compare.title'), entered, rows: null as unknown, year: (await spending.defaultYear()) as number | null, errors: [] as string[], years: await spending.years() };
@@ -204,8 +204,8 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
 
     /** Execution map of Peru by department or province, with a table alternative. */
     async map(req: Request, res: Response) {
-      const t = res.locals.t as T;
-      const fmt = res.locals.fmt as Formatters;
+      const t = res.locals.t;
+      const fmt = res.locals.fmt;
       const url = res.locals.url;
       const q = parse(MapQuery, req.query);
       const level = q.level ?? 'department';

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { parse } from '../../lib/http';
+import { pageOfRows } from '../../web/paging';
 import type { MunicipalitiesService } from '../municipalities';
 import { RankingPageQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
@@ -18,13 +19,11 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
     }
     const level = q.level ?? 'department';
     const data = await svc.ranking({ level, year, department: q.department, type: q.type, sort: q.sort, dir: q.dir });
-    const page = Math.max(1, q.page ?? 1);
-    const pages = Math.max(1, Math.ceil(data.rows.length / PAGE_SIZE));
-    const rows = data.rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const { rows, page, pages } = pageOfRows(data.rows, q.page, PAGE_SIZE);
     res.render('spending/ranking', {
       title: res.locals.t('spending:ranking.title'),
       years,
-      data: { ...data, rows, level, page: Math.min(page, pages), pages, count: data.rows.length },
+      data: { ...data, rows, level, page, pages, count: data.rows.length },
       q: { ...q, year, level },
       departments: await municipalities.departments(),
     });

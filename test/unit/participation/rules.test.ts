@@ -1,6 +1,6 @@
 import { moneyGap } from '../../../src/modules/participation/participation.money';
 import { costWeightedProgress, progressFor, unsubscribeToken, verifyUnsubscribeToken } from '../../../src/modules/participation';
-import { localized } from '../../../src/modules/participation/participation.handlers';
+import { localized } from '../../../src/i18n';
 import { ItemForm } from '../../../src/modules/participation/participation.schemas';
 
 describe('participation rules', () => {
