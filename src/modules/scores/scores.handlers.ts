@@ -11,6 +11,7 @@ import { COMPONENTS } from './scores.compute';
 import { POPULATION_BANDS } from './scores.queries';
 import { MethodologyQuery, RankingQuery, WeightsForm } from './scores.schemas';
 import { groupRanking, ScoresService } from './scores.service';
+import { placeName } from '../../web/seo';
 
 const lngOf = (res: Response): Lang => res.locals.lng as Lang;
 
@@ -32,6 +33,9 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
       if (f.coverage === 'full') groups = groups.filter((g) => g.complete);
       res.render('scores/ranking', {
         title: res.locals.t('scores:ranking.title'),
+        docTitle: res.locals.t('seo:scores.title', { year }),
+        description: res.locals.t('seo:scores.description', { year }),
+        noindex: Boolean(f.department || f.type || f.band || f.coverage),
         filter: { ...f, year },
         years: years.length ? years : [year],
         departments,
@@ -54,7 +58,8 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
         const [row] = await scores.list({ year, ubigeo: f.ubigeo });
         example = { municipality, row: row ?? null };
       }
-      res.render('scores/methodology', { title: res.locals.t('scores:methodology.title'), weights, history, year, example, components: COMPONENTS });
+      const docTitle = example ? res.locals.t('seo:methodology.example', { title: res.locals.t('scores:methodology.title'), name: placeName(res.locals.t, example.municipality), year }) : undefined;
+      res.render('scores/methodology', { title: res.locals.t('scores:methodology.title'), docTitle, noindex: Boolean(example), weights, history, year, example, components: COMPONENTS });
     },
 
     async weightsForm(_req: Request, res: Response) {

@@ -3,6 +3,7 @@ import { parse } from '../../lib/http';
 import type { MunicipalitiesService } from '../municipalities';
 import { RankingPageQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
+import { redirectDefaults } from '../../web/seo';
 
 export const PAGE_SIZE = 100;
 
@@ -11,7 +12,9 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
   async ranking(req: Request, res: Response) {
     const q = parse(RankingPageQuery, req.query);
     const years = await svc.years();
-    const year = q.year ?? (await svc.defaultYear());
+    const defaultYear = await svc.defaultYear();
+    if (redirectDefaults(req, res, { year: defaultYear, level: 'department', page: 1 })) return;
+    const year = q.year ?? defaultYear;
     if (year === null) {
       res.render('spending/ranking', { title: res.locals.t('spending:ranking.title'), years, data: null, q, departments: [] });
       return;
@@ -21,8 +24,18 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
     const page = Math.max(1, q.page ?? 1);
     const pages = Math.max(1, Math.ceil(data.rows.length / PAGE_SIZE));
     const rows = data.rows.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const t = res.locals.t;
+    const department = q.department ? (await municipalities.departments()).find((d) => d.code === q.department)?.name ?? q.department : null;
+    const facts = {
+      year,
+      level: t(`seo:ranking.level_${level}`),
+      scope: (department ? t('seo:ranking.in_department', { name: department }) : '') + (q.type && level === 'municipality' ? t(`seo:ranking.type_${q.type}`) : '') + (page > 1 ? t('seo:ranking.page', { page }) : ''),
+    };
     res.render('spending/ranking', {
       title: res.locals.t('spending:ranking.title'),
+      docTitle: t('seo:ranking.title', facts),
+      description: t('seo:ranking.description', facts),
+      noindex: Boolean(q.sort || q.dir),
       years,
       data: { ...data, rows, level, page: Math.min(page, pages), pages, count: data.rows.length },
       q: { ...q, year, level },
