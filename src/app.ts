@@ -20,6 +20,7 @@ import { commentModeration, createFeedbackModule, createFeedbackService, DEFAULT
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
+import { createDiscoveryModule } from './modules/discovery';
 import { createSpendingModule, createSpendingService } from './modules/spending';
 import { versionScope } from './lib/data-memo';
 import { errorHandler, notFound } from './web/errors';
@@ -28,6 +29,7 @@ import { createPageRegistrar, languageRouters } from './web/pages';
 import { cacheControl, staticAssets } from './web/caching';
 import { createResponseCache } from './web/response-cache';
 import { cspNonce, securityHeaders } from './web/security';
+import { canonicalPaths } from './web/seo';
 
 export interface AppDeps {
   config: Config;
@@ -45,6 +47,8 @@ export interface AppDeps {
   feedbackLimits?: Partial<FeedbackLimits>;
   /** Minimum time between issuing a rating form and posting it (bots post at once). */
   ratingMinFillMs?: number;
+  /** URLs per sitemap file (50 000, the protocol's limit; tests lower it to see the split). */
+  sitemapMaxUrls?: number;
 }
 
 function projectDir(name: string): string {
@@ -55,7 +59,7 @@ function projectDir(name: string): string {
 }
 
 /** The one place where modules are wired together. */
-export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, background, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs }: AppDeps): Express {
+export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, background, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs, sitemapMaxUrls }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('env', config.env === 'production' ? 'production' : 'development');
@@ -88,6 +92,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   app.use(compression()); // gzip for HTML, JSON and CSV (adds Vary: Accept-Encoding)
   const assets = staticAssets(projectDir('public'), config.env === 'production');
   app.locals.cssHref = assets.cssHref; // /static/css/site.css?v=<content hash>
+  app.locals.publicUrl = config.publicUrl; // canonical and share URLs are absolute
   app.use('/static', assets.router);
   app.use(cacheControl); // public caching for anonymous GETs, private, no-store with a session
   app.use(healthRouter(db, lifecycle));
@@ -132,6 +137,10 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
   ];
+
+  // Findable and shareable: one URL per page (301 from slash variants), robots, sitemaps, icons, share images.
+  app.use(canonicalPaths);
+  app.use(createDiscoveryModule({ municipalities: municipalitiesService, spending, records: () => participation.service.publicPages(), i18n, publicUrl: config.publicUrl, sitemapMaxUrls }).router);
 
   const registrar = createPageRegistrar();
   for (const m of modules) m.registerPages(registrar);

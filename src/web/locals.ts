@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { i18n as I18n } from 'i18next';
 import { formatters, Lang, localized } from '../i18n';
 import { PAGE_PATHS, PageName, pageUrl } from '../i18n/paths';
+import { canonicalQuery } from './seo';
 
 export interface ViewContext {
   lng: Lang;
@@ -18,6 +19,16 @@ export interface ViewContext {
   csrfToken: string;
   /** User text of a row in the page's language: `loc(item, 'title')`; `fallback` when Spanish stands in for English. */
   loc: (row: Record<string, unknown> | null | undefined, base: string) => { text: string; fallback: boolean };
+  // --- findable and shareable (issue 16) ---
+  /** Absolute canonical URL of a registered page (PUBLIC_URL + path + meaningful query); null on error pages. */
+  canonicalUrl: string | null;
+  /** Absolute hreflang alternates: both languages (self included) and x-default (Spanish). */
+  alternates: Array<{ hreflang: string; href: string }>;
+  /** PUBLIC_URL without the trailing slash. */
+  publicUrl: string;
+  /** The page kind's own meta description (seo:page.<name>), '' when the handler must give one. */
+  pageDescription: string;
+  // --- end findable and shareable ---
 }
 
 declare module 'express-serve-static-core' {
@@ -54,6 +65,19 @@ function translator(i18n: I18n, lng: Lang): ViewContext['t'] {
 export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, page?: PageName): ViewContext {
   const other: Lang = lng === 'es' ? 'en' : 'es';
   let switchUrl = `/${other}/`;
+  // --- findable and shareable (issue 16) ---
+  const publicUrl = String((req.app?.locals as { publicUrl?: string } | undefined)?.publicUrl ?? '');
+  let canonicalUrl: string | null = null;
+  let alternates: ViewContext['alternates'] = [];
+  if (page && PAGE_PATHS[page]) {
+    const params = req.params as Record<string, string>;
+    const query = canonicalQuery(req.originalUrl);
+    const href = { es: publicUrl + pageUrl('es', page, params) + query, en: publicUrl + pageUrl('en', page, params) + query };
+    canonicalUrl = href[lng];
+    alternates = [{ hreflang: 'es', href: href.es }, { hreflang: 'en', href: href.en }, { hreflang: 'x-default', href: href.es }];
+  }
+  const pageDescription = page && i18n.exists(`seo:page.${page}`, { lng }) ? String(i18n.t(`seo:page.${page}`, { lng })) : '';
+  // --- end findable and shareable ---
   if (page && PAGE_PATHS[page]) {
     const qs = req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : '';
     switchUrl = pageUrl(other, page, req.params as Record<string, string>) + (/[?&]token=/.test(qs) ? '' : qs);
@@ -70,5 +94,9 @@ export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, 
     currentUser: req.user ? { email: req.user.email, role: req.user.role } : null,
     csrfToken: typeof res.locals.csrfToken === 'string' ? res.locals.csrfToken : '',
     loc: (row, base) => localized(row, base, lng),
+    canonicalUrl,
+    alternates,
+    publicUrl,
+    pageDescription,
   };
 }

@@ -34,6 +34,8 @@ export interface TestAppOptions {
   feedbackLimits?: AppDeps['feedbackLimits'];
   /** A mailer other than the outbox (e.g. SMTP to a server that refuses or hangs is set through `config.mail.smtp`). */
   mailer?: Mailer;
+  /** URLs per sitemap file (lowered to see the sitemap split). */
+  sitemapMaxUrls?: number;
 }
 
 /** The real app on a fresh database of the given dialect. */
@@ -65,6 +67,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
     formLimits: { loginPerMinute: 1000, registerPerHour: 1000, resetPerHour: 1000, ...opts.formLimits },
     loginThrottle: opts.loginThrottle,
     feedbackLimits: opts.feedbackLimits,
+    sitemapMaxUrls: opts.sitemapMaxUrls,
   });
   const cleanup = async () => {
     await background.idle();

@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { parse } from '../../lib/http';
 import { fieldErrors, formString, renderInvalid } from '../../web/forms';
+import { placeName } from '../../web/seo';
 import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
 import type { MunicipalitiesService } from '../municipalities';
@@ -79,6 +80,9 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
       const t = res.locals.t;
       res.render('feedback/satisfaction', {
         title: t('feedback:satisfaction.title', { name: municipality.district }),
+        docTitle: t('seo:satisfaction.title', { place: placeName(t, municipality) }),
+        description: t('seo:satisfaction.description', { place: placeName(t, municipality) }),
+        noindex: q.year !== undefined,
         municipality,
         year,
         sat,

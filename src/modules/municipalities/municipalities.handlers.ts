@@ -5,6 +5,7 @@ import { YearQuery } from '../spending/spending.schemas';
 import { DepartmentCode, SearchQuery, Ubigeo } from './municipalities.schemas';
 import type { MunicipalitiesService } from './municipalities.service';
 import { NotFoundError } from '../../lib/errors';
+import { jsonLdText, placeName, redirectDefaults } from '../../web/seo';
 
 /** A malformed code in a page URL is simply a page that does not exist. */
 function codeOr404<T>(schema: { safeParse: (v: unknown) => { success: boolean; data?: T } }, value: unknown): T {
@@ -26,6 +27,7 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     }
     res.render('municipalities/departments', {
       title: res.locals.t('municipalities:departments.title'),
+      docTitle: ranking ? res.locals.t('seo:departments.title', { count: departments.length, year: ranking.year.year }) : undefined,
       year: ranking?.year ?? null,
       departments: departments.map((d) => ({
         ...d,
@@ -41,15 +43,23 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     const department = await svc.department(code);
     const { year: y } = parse(YearQuery, req.query);
     const years = await spending.years();
-    const year = y ?? (await spending.defaultYear());
+    const defaultYear = await spending.defaultYear();
+    if (redirectDefaults(req, res, { year: defaultYear })) return;
+    const year = y ?? defaultYear;
     const [provinces, municipalities, provinceRanking] = await Promise.all([
       svc.provinces(code),
       year ? spending.ranking({ level: 'municipality', year, department: code }) : null,
       year ? spending.ranking({ level: 'province', year, department: code }) : null,
     ]);
     const provExec = new Map((provinceRanking?.rows ?? []).map((r) => [r.code, r]));
+    const t = res.locals.t;
+    const facts = { name: department.name, year: municipalities?.year.year, pct: res.locals.fmt.pct(municipalities?.total.execution_pct), provinces: provinces.length, municipalities: municipalities?.rows.length ?? provinces.reduce((n, p) => n + Number(p.municipality_count ?? 0), 0) };
+    const known = municipalities != null && municipalities.total.execution_pct != null;
     res.render('municipalities/department', {
       title: department.name,
+      docTitle: t(known ? 'seo:department.title' : 'seo:department.title_no_data', facts),
+      description: t(known ? 'seo:department.description' : 'seo:department.description_no_data', facts),
+      shareImage: `/share/${res.locals.lng}/d/${department.code}.png`,
       department,
       years,
       year: municipalities?.year ?? null,
@@ -67,8 +77,28 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     // A provincial municipality also serves province-wide functions: show both populations.
     const provincePopulation =
       municipality.type === 'provincial' ? (await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null : null;
+    const t = res.locals.t;
+    const fmt = res.locals.fmt;
+    const place = placeName(t, municipality);
+    const headline = execution.find((e) => !e.partial && e.execution_pct != null) ?? execution.find((e) => e.execution_pct != null) ?? null;
+    const facts = { place, district: municipality.district, province: municipality.province, department: municipality.department, type: t(`municipalities:type.${municipality.type}`).toLowerCase(), population: fmt.number(municipality.population), year: headline?.year, pct: fmt.pct(headline?.execution_pct), devengado: fmt.moneyCompact(headline?.devengado), pim: fmt.moneyCompact(headline?.pim) };
+    const description = t(headline ? 'seo:municipality.description' : 'seo:municipality.description_no_data', facts);
     res.render('municipalities/show', {
       title: municipality.district,
+      docTitle: t(headline ? 'seo:municipality.title' : 'seo:municipality.title_no_data', facts),
+      description: description.charAt(0).toUpperCase() + description.slice(1),
+      shareImage: `/share/${res.locals.lng}/m/${municipality.ubigeo}.png`,
+      shareImageAlt: headline ? t('seo:municipality.image_alt', facts) : place,
+      jsonLd: jsonLdText({
+        '@context': 'https://schema.org',
+        '@type': 'GovernmentOrganization',
+        name: municipality.name_mef,
+        alternateName: place,
+        identifier: municipality.ubigeo,
+        url: res.locals.canonicalUrl,
+        areaServed: { '@type': 'AdministrativeArea', name: municipality.district, containedInPlace: { '@type': 'AdministrativeArea', name: `${municipality.province}, ${municipality.department}, Perú` } },
+        ...(municipality.latitude != null && municipality.longitude != null ? { location: { '@type': 'Place', geo: { '@type': 'GeoCoordinates', latitude: Number(municipality.latitude), longitude: Number(municipality.longitude) } } } : {}),
+      }),
       municipality,
       execution,
       scores: scoreRows.filter((r) => r.score !== null),
@@ -79,6 +109,13 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
   async search(req: Request, res: Response) {
     const { q } = parse(SearchQuery, req.query);
     const results = await svc.search(q);
-    res.render('municipalities/search', { title: res.locals.t('municipalities:search.title'), results });
+    const shown = q.trim().slice(0, 100);
+    res.render('municipalities/search', {
+      title: res.locals.t('municipalities:search.title'),
+      docTitle: shown ? res.locals.t('seo:search.title', { q: shown }) : undefined,
+      description: shown ? res.locals.t('seo:search.description', { q: shown }) : undefined,
+      noindex: true,
+      results,
+    });
   },
 });

@@ -16,6 +16,7 @@ import { cuiMoney, MefUpload } from './participation.mef';
 import type { BreakdownService } from '../spending';
 import { FLAG_REASONS } from '../moderation';
 import { HEARING_STATES } from './participation.rules';
+import { placeName } from '../../web/seo';
 
 const idOf = (v: unknown) => {
   const r = S.Id.safeParse(v);
@@ -109,7 +110,9 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const page = await service.itemPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'pb_item', page.item.id);
       const money = await cuiMoney(breakdown, page.item, lngOf(res));
-      res.render('participation/item', { money, title: res.locals.loc(page.item as unknown as Record<string, unknown>, 'title').text, ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
+      const itemTitle = res.locals.loc(page.item as unknown as Record<string, unknown>, 'title').text;
+      const itemFacts = { title: itemTitle, name: placeName(res.locals.t, await service.municipalityPlace(page.item.ubigeo)), ubigeo: page.item.ubigeo, year: page.item.year, status: res.locals.t(`participation:status.${page.item.status}`), progress: res.locals.fmt.pct(page.item.progress_pct, 0) };
+      res.render('participation/item', { money, title: itemTitle, docTitle: res.locals.t('seo:item.title', itemFacts), description: res.locals.t('seo:item.description', itemFacts), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
     },
     async evidence(req: Request, res: Response) {
       uploads.sendStored(res, await service.evidenceFile(idOf(req.params.id)));
@@ -119,7 +122,8 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const year = S.Year.safeParse(req.params.year);
       if (!ubigeo.success || !year.success) throw new NotFoundError();
       const page = await service.processPage(ubigeo.data, year.data);
-      res.render('participation/process', { title: res.locals.t('participation:process.title', { year: year.data }), ...page, phases: PHASES, ...common() });
+      const processFacts = { year: year.data, name: placeName(res.locals.t, await service.municipalityPlace(ubigeo.data)), ubigeo: ubigeo.data };
+      res.render('participation/process', { title: res.locals.t('participation:process.title', { year: year.data }), docTitle: res.locals.t('seo:process.title', processFacts), description: res.locals.t('seo:process.description', processFacts), ...page, phases: PHASES, ...common() });
     },
     async hearings(req: Request, res: Response) {
       const f = parse(S.ListQuery, req.query);
@@ -128,7 +132,8 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     },
     async hearing(req: Request, res: Response) {
       const page = await service.hearingPage(idOf(req.params.id));
-      res.render('participation/hearing', { title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }), ...page, ...common() });
+      const hearingFacts = { date: res.locals.fmt.date(page.hearing.held_on), name: placeName(res.locals.t, await service.municipalityPlace(page.hearing.ubigeo)), ubigeo: page.hearing.ubigeo };
+      res.render('participation/hearing', { title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }), docTitle: res.locals.t('seo:hearing.title', hearingFacts), description: res.locals.t('seo:hearing.description', hearingFacts), ...page, ...common() });
     },
     async report(req: Request, res: Response) {
       uploads.sendStored(res, await service.reportFile(idOf(req.params.id)));
@@ -141,14 +146,18 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     async commitment(req: Request, res: Response) {
       const page = await service.commitmentPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'commitment', page.commitment.id);
-      res.render('participation/commitment', { title: res.locals.t('participation:commitment.title'), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
+      const text = res.locals.loc(page.commitment as unknown as Record<string, unknown>, 'text').text;
+      const short = text.length > 70 ? `${text.slice(0, 69).trimEnd()}…` : text;
+      const commitmentFacts = { id: page.commitment.id, text: short, name: placeName(res.locals.t, await service.municipalityPlace(page.commitment.ubigeo)), ubigeo: page.commitment.ubigeo, due: res.locals.fmt.date(page.commitment.due_on), status: res.locals.t(`participation:status.${page.commitment.status}`) };
+      res.render('participation/commitment', { title: res.locals.t('participation:commitment.title'), docTitle: res.locals.t('seo:commitment.title', commitmentFacts), description: res.locals.t('seo:commitment.description', { ...commitmentFacts, text }), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
     },
     async delivery(req: Request, res: Response) {
       const ubigeo = S.Ubigeo.safeParse(req.params.ubigeo);
       if (!ubigeo.success) throw new NotFoundError();
       const municipality = await service.municipalityName(ubigeo.data);
       const s = await service.summary(ubigeo.data);
-      res.render('participation/delivery', { title: res.locals.t('participation:delivery.title', { name: municipality }), municipality, ubigeo: ubigeo.data, s, processes: await service.listProcesses(ubigeo.data), ...common() });
+      const place = placeName(res.locals.t, await service.municipalityPlace(ubigeo.data));
+      res.render('participation/delivery', { title: res.locals.t('participation:delivery.title', { name: municipality }), docTitle: res.locals.t('seo:delivery.title', { place }), description: res.locals.t('seo:delivery.description', { place }), municipality, ubigeo: ubigeo.data, s, processes: await service.listProcesses(ubigeo.data), ...common() });
     },
     async unsubscribe(req: Request, res: Response) {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -156,7 +165,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       if (userId == null) throw new ValidationError([{ field: 'token', key: 'participation:errors.unsubscribe_invalid' }], 400);
       await service.unfollowAll(userId);
       res.set('Cache-Control', 'no-store');
-      res.render('participation/notice', { title: res.locals.t('participation:unsubscribe.title'), message: 'participation:unsubscribe.done' });
+      res.render('participation/notice', { title: res.locals.t('participation:unsubscribe.title'), noindex: true, message: 'participation:unsubscribe.done' });
     },
 
     // ---------------- residents and monitors ----------------

@@ -75,6 +75,25 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
       };
     },
 
+    /** Every public record page (ids and process keys) for the sitemap. */
+    async publicPages(): Promise<{ items: number[]; processes: Array<{ ubigeo: string; year: number }>; hearings: number[]; commitments: number[] }> {
+      const [items, processes, hearings, commitments] = await Promise.all([
+        db('pb_items').select('id').orderBy('id'),
+        db('pb_processes').select('ubigeo', 'year').orderBy(['ubigeo', 'year']),
+        db('hearings').select('id').orderBy('id'),
+        db('commitments').select('id').orderBy('id'),
+      ]);
+      const ids = (rows: Array<{ id: number | string }>) => rows.map((r) => Number(r.id));
+      return { items: ids(items), processes: processes.map((p: { ubigeo: string; year: number | string }) => ({ ubigeo: String(p.ubigeo), year: Number(p.year) })), hearings: ids(hearings), commitments: ids(commitments) };
+    },
+
+    /** District, province and department names of a municipality (page titles tell same-named ones apart). */
+    async municipalityPlace(ubigeo: string): Promise<{ district: string; province: string; department: string }> {
+      const m = await db('municipalities as m').join('provinces as p', 'p.code', 'm.province_code').join('departments as d', 'd.code', 'm.department_code').select('m.district', 'p.name as province', 'd.name as department').where('m.ubigeo', ubigeo).first();
+      if (!m) throw new NotFoundError();
+      return { district: String(m.district), province: String(m.province), department: String(m.department) };
+    },
+
     async municipalityName(ubigeo: string): Promise<string> {
       const name = await q.municipalityDistrict(db, ubigeo);
       if (name == null) throw new NotFoundError();

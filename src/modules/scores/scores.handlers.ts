@@ -12,6 +12,7 @@ import { COMPONENTS } from './scores.compute';
 import { POPULATION_BANDS } from './scores.queries';
 import { MethodologyQuery, RankingQuery, WeightsForm } from './scores.schemas';
 import { groupRanking, ScoresService } from './scores.service';
+import { placeName } from '../../web/seo';
 
 
 /** Rows of each ranking group per page; the first page shows the top 300 of every group. */
@@ -37,6 +38,9 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
       const { page, pages, offset } = paging(Math.max(0, ...groups.map((g) => g.rows.length)), f.page, RANKING_PAGE_SIZE);
       res.render('scores/ranking', {
         title: res.locals.t('scores:ranking.title'),
+        docTitle: res.locals.t('seo:scores.title', { year }),
+        description: res.locals.t('seo:scores.description', { year }),
+        noindex: Boolean(f.department || f.type || f.band || f.coverage),
         filter: { ...f, year },
         years: years.length ? years : [year],
         departments,
@@ -62,7 +66,8 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
         const [row] = await scores.list({ year, ubigeo: f.ubigeo });
         example = { municipality, row: row ?? null };
       }
-      res.render('scores/methodology', { title: res.locals.t('scores:methodology.title'), weights, history, year, example, components: COMPONENTS });
+      const docTitle = example ? res.locals.t('seo:methodology.example', { title: res.locals.t('scores:methodology.title'), name: placeName(res.locals.t, example.municipality), year }) : undefined;
+      res.render('scores/methodology', { title: res.locals.t('scores:methodology.title'), docTitle, noindex: Boolean(example), weights, history, year, example, components: COMPONENTS });
     },
 
     async weightsForm(_req: Request, res: Response) {

@@ -11,8 +11,11 @@ export function createSiteModule({ municipalities, spending }: { municipalities:
     const ranking = year ? await spending.ranking({ level: 'department', year }) : null;
     const partial = years.find((y) => y.partial) ?? null;
     const partialTotals = partial ? await spending.ranking({ level: 'department', year: partial.year }) : null;
+    const facts = { count: res.locals.fmt.number(counts.municipalities), year: ranking?.year.year, pct: res.locals.fmt.pct(ranking?.total.execution_pct) };
     res.render('site/home', {
       title: res.locals.t('site:home.title'),
+      docTitle: res.locals.t('seo:home.title', facts),
+      ...(ranking ? { description: res.locals.t('seo:home.description', facts) } : {}),
       counts,
       year: ranking?.year ?? null,
       total: ranking?.total ?? null,

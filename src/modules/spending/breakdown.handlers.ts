@@ -11,6 +11,7 @@ import { AreaRef, BY, By, BreakdownService, CANON_RUBRO } from './breakdown.serv
 import { MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';
 import { AreaSpendingQuery, CompareQuery, CompareSelection, MapQuery, MunicipalitySpendingPageQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
+import { placeName } from '../../web/seo';
 
 type T = (key: string, opts?: Record<string, unknown>) => string;
 const CHART_ROWS = 20;
@@ -72,7 +73,9 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
     const lng = res.locals.lng;
     const years = await svc.years(ref);
     const year = q.year ?? years[0];
-    const base = { title: t('spending:detail.title', { area: area.name }), area, ref, years, by: q.by, bys: BY, canonRubro: CANON_RUBRO, sourceLabel: MEF_GASTO_LABEL };
+    const place = area.municipality ? placeName(t, area.municipality as Municipality) : area.name;
+    const seoNoData = area.municipality ? { docTitle: t('seo:spending.title_no_data', { place }), description: t('seo:spending.description_no_data', { place }) } : {};
+    const base = { title: t('spending:detail.title', { area: area.name }), ...seoNoData, area, ref, years, by: q.by, bys: BY, canonRubro: CANON_RUBRO, sourceLabel: MEF_GASTO_LABEL };
     if (!year) {
       res.render('spending/breakdown', { ...base, year: null, data: null, charts: [], typeShares: null, curve: null, yearMeta: null });
       return;
@@ -85,6 +88,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
     res.render('spending/breakdown', {
       ...base,
       title: t('spending:detail.title_year', { area: area.name, year, by: t(`spending:by.${q.by}`) }),
+      ...(area.municipality ? { docTitle: t('seo:spending.title', { place, year, by: t(`spending:by.${q.by}`) }), description: t('seo:spending.description', { place, year, by: t(`spending:by.${q.by}`) }) } : {}),
       year,
       data,
       typeShares,
@@ -240,6 +244,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
       const yearMeta = years.find((y) => y.year === year) ?? null;
       res.render('spending/map', {
         title: t('spending:map.title'),
+        ...(year ? { docTitle: t('seo:map.title', { year, level: t(`seo:ranking.level_${level}`) }), description: t('seo:map.description', { year, level: t(`seo:ranking.level_${level}`) }) } : {}),
         level,
         year,
         years,

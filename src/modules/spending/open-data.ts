@@ -1,3 +1,4 @@
+import { jsonLdText } from '../../web/seo';
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { stringify } from 'csv-stringify';
@@ -207,6 +208,38 @@ export function openDataApi(db: Db, datasets: Dataset[] = DATASETS): Router {
   return r;
 }
 
+/** schema.org Dataset entries (with their CSV and Data Package downloads) so dataset search engines index them. */
+export function datasetJsonLd(datasets: Dataset[], { base, pageUrl, catalogName, lng }: { base: string; pageUrl: string; catalogName: string; lng: string }) {
+  const pkg = datapackage(datasets);
+  const license = pkg.licenses[0].path;
+  const publisher = { '@type': 'Organization', name: 'Resultados Abiertos', url: `${base}/` };
+  return {
+    '@context': 'https://schema.org',
+    '@type': 'DataCatalog',
+    name: catalogName,
+    url: pageUrl,
+    inLanguage: lng,
+    license,
+    publisher,
+    dataset: datasets.map((d) => ({
+      '@type': 'Dataset',
+      name: d.title,
+      description: d.description,
+      identifier: d.name,
+      url: `${pageUrl}#${d.name}`,
+      license,
+      isAccessibleForFree: true,
+      creator: publisher,
+      spatialCoverage: { '@type': 'Place', name: 'Perú' },
+      variableMeasured: d.fields.map((f) => f.name),
+      distribution: [
+        { '@type': 'DataDownload', encodingFormat: 'text/csv', contentUrl: `${base}/api/v1/datasets/${d.name}.csv` },
+        { '@type': 'DataDownload', encodingFormat: 'application/json', contentUrl: `${base}/api/v1/datasets/datapackage.json` },
+      ],
+    })),
+  };
+}
+
 export const openDataPage = (datasets: Dataset[] = DATASETS) => (_req: Request, res: Response) => {
-  res.render('spending/data', { title: res.locals.t('spending:data.title'), datasets: datasets.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })) });
+  res.render('spending/data', { title: res.locals.t('spending:data.title'), jsonLd: jsonLdText(datasetJsonLd(datasets, { base: res.locals.publicUrl, pageUrl: res.locals.canonicalUrl ?? res.locals.publicUrl, catalogName: res.locals.t('seo:dataset.catalog'), lng: res.locals.lng })), datasets: datasets.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })) });
 };

@@ -4,6 +4,7 @@ import { pageOfRows } from '../../web/paging';
 import type { MunicipalitiesService } from '../municipalities';
 import { RankingPageQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
+import { redirectDefaults } from '../../web/seo';
 
 export const PAGE_SIZE = 100;
 
@@ -12,7 +13,9 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
   async ranking(req: Request, res: Response) {
     const q = parse(RankingPageQuery, req.query);
     const years = await svc.years();
-    const year = q.year ?? (await svc.defaultYear());
+    const defaultYear = await svc.defaultYear();
+    if (redirectDefaults(req, res, { year: defaultYear, level: 'department', page: 1 })) return;
+    const year = q.year ?? defaultYear;
     if (year === null) {
       res.render('spending/ranking', { title: res.locals.t('spending:ranking.title'), years, data: null, q, departments: [] });
       return;
@@ -20,8 +23,18 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
     const level = q.level ?? 'department';
     const data = await svc.ranking({ level, year, department: q.department, type: q.type, sort: q.sort, dir: q.dir });
     const { rows, page, pages } = pageOfRows(data.rows, q.page, PAGE_SIZE);
+    const t = res.locals.t;
+    const department = q.department ? (await municipalities.departments()).find((d) => d.code === q.department)?.name ?? q.department : null;
+    const facts = {
+      year,
+      level: t(`seo:ranking.level_${level}`),
+      scope: (department ? t('seo:ranking.in_department', { name: department }) : '') + (q.type && level === 'municipality' ? t(`seo:ranking.type_${q.type}`) : '') + (page > 1 ? t('seo:ranking.page', { page }) : ''),
+    };
     res.render('spending/ranking', {
       title: res.locals.t('spending:ranking.title'),
+      docTitle: t('seo:ranking.title', facts),
+      description: t('seo:ranking.description', facts),
+      noindex: Boolean(q.sort || q.dir),
       years,
       data: { ...data, rows, level, page, pages, count: data.rows.length },
       q: { ...q, year, level },

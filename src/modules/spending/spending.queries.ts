@@ -83,6 +83,14 @@ export async function historyCategoryShares(db: Db): Promise<{ category_type: st
   return rows.map((r: Record<string, unknown>) => ({ category_type: String(r.category_type), year: Number(r.year), share_pct: Number(r.share_pct) }));
 }
 
+/** The last import run: its id (the data version) and when it ran (the sitemap's lastmod). */
+export async function lastImport(db: Db): Promise<{ version: number; at: string | null }> {
+  const row = (await db('import_runs').orderBy('id', 'desc').first('id', 'imported_at')) as { id: number | string; imported_at: string | Date | number } | undefined;
+  if (!row) return { version: 0, at: null };
+  const at = new Date(row.imported_at as string);
+  return { version: Number(row.id), at: Number.isNaN(at.getTime()) ? null : at.toISOString() };
+}
+
 /** The data version: the id of the last import run (every importer writes one in its transaction). */
 export async function dataVersion(db: Db): Promise<number> {
   const row = (await db('import_runs').max({ v: 'id' }).first()) as { v: number | string | null } | undefined;

@@ -218,7 +218,9 @@ export function createSpendingService({ db }: { db: Db }) {
     return { paperYears, computedYear: dy, rows, categoryYears, categories };
   }
 
-  return { years, defaultYear, requireYear, ranking, forMunicipality, history, memo };
+  /** The data version and when it changed (sitemap lastmod, share-image cache). */
+  const lastImport = () => q.lastImport(db);
+  return { years, defaultYear, requireYear, ranking, forMunicipality, history, memo, lastImport };
 }
 
 export type SpendingService = ReturnType<typeof createSpendingService>;

@@ -80,10 +80,10 @@ describe('web layer (SQLite)', () => {
     expect(a.headers['content-security-policy']).not.toBe(b.headers['content-security-policy']);
   });
 
-  it('when the pages are rendered, then they contain no inline script', async () => {
+  it('when the pages are rendered, then they contain no inline script (JSON-LD data blocks are not scripts)', async () => {
     for (const p of PUBLIC_PAGES) {
       const res = await request(t.app).get(p);
-      expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+      expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)(?![^>]*type="application\/ld\+json")[^>]*>/i);
       expect(res.text).not.toMatch(/\sstyle="/i);
     }
   });
