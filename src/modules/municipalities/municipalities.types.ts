@@ -47,3 +47,14 @@ export interface MunicipalityFilter {
   type?: MunicipalityType;
   q?: string;
 }
+
+/**
+ * What the directory pages show of spending: the spending service, wired in app.ts. A port,
+ * not an import, because spending depends on this module (its pages name municipalities).
+ */
+export interface SpendingFigures {
+  years(): Promise<Array<{ year: number; partial: boolean }>>;
+  defaultYear(): Promise<number | null>;
+  ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string }): Promise<{ year: unknown; rows: Array<{ code: string }>; total: unknown }>;
+  forMunicipality(ubigeo: string): Promise<unknown[]>;
+}

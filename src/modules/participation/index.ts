@@ -27,6 +27,7 @@ export { HEARING_WINDOWS, HEARINGS_REQUIRED, HEARING_STATES, hearingsOnTime, cou
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';
+export { PARTICIPATION_DATASETS } from './participation.datasets';
 export { ITEM_CSV_COLUMNS, COMMITMENT_CSV_COLUMNS, createBulkImport } from './participation.import';
 export type { ImportReport as BulkImportReport } from './participation.import';
 
