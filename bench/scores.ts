@@ -206,7 +206,7 @@ export async function benchScores(): Promise<number> {
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     const u = new URL(base.toString());
     u.pathname = `/${name}`;
-    targets.push(['mariadb', u.toString(), async () => void (await admin!.query(`DROP DATABASE IF EXISTS \`${name}\``))]);
+    targets.push(['mariadb', u.toString(), async () => void (await admin.query(`DROP DATABASE IF EXISTS \`${name}\``))]);
   }
   const lines: string[] = [];
   try {

@@ -15,7 +15,7 @@ import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAU
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
 import { createModerationModule } from './modules/moderation';
-import { createParticipationModule, observationModeration } from './modules/participation';
+import { createParticipationModule, observationModeration, PARTICIPATION_DATASETS } from './modules/participation';
 import { commentModeration, createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
@@ -129,7 +129,7 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
-    createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: SCORE_DATASETS, compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
+    createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS], compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
     participation,

@@ -75,13 +75,14 @@ async function main() {
     // Keep accepting for a short drain period so connections already opened (whose request
     // may not be parsed yet) are served; /readyz is 503 meanwhile so balancers stop sending.
     setTimeout(() => {
-      server.close(async () => {
+      const stop = async () => {
         // Mail already handed to the background gets a short while to leave, then we go anyway.
         await Promise.race([background.idle(), new Promise((r) => setTimeout(r, 3000).unref())]);
         await db.destroy().catch(() => undefined);
         logger.info('stopped');
         process.exit(0);
-      });
+      };
+      server.close(() => void stop());
       server.closeIdleConnections();
     }, config.shutdownDrainMs).unref();
   };
@@ -90,7 +91,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  // eslint-disable-next-line no-console
+  // eslint-disable-next-line no-console -- the logger may not exist yet: a boot failure goes to stderr
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -54,7 +54,7 @@ export function createAuth({ db, config, logger, clock, users }: { db: Db; confi
       );
     }),
   );
-  passport.serializeUser((user, done) => done(null, (user as SessionUser).id));
+  passport.serializeUser((user, done) => done(null, user.id));
   passport.deserializeUser((id: unknown, done) => {
     users.findSessionUser(Number(id)).then((u) => done(null, u ?? false), done);
   });

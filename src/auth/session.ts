@@ -29,9 +29,9 @@ class KnexSessionStore extends ConnectSessionKnexStore {
   override set(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void) {
     return super.set(sid, sess, cb).catch(() => undefined);
   }
-  override touch(sid: string, sess: session.SessionData, cb?: () => void) {
+  override touch(sid: string, sess: session.SessionData, cb?: (err?: unknown) => void) {
     // touch has no error handling upstream: report the error to express-session ourselves.
-    return super.touch(sid, sess, cb).catch((err: unknown) => (cb as ((e?: unknown) => void) | undefined)?.(err));
+    return super.touch(sid, sess, cb).catch((err: unknown) => cb?.(err));
   }
   override destroy(sid: string, cb?: (err?: unknown) => void) {
     return super.destroy(sid, cb).catch(() => 0);

@@ -24,7 +24,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  // eslint-disable-next-line no-console
+  // eslint-disable-next-line no-console -- a command-line failure goes to stderr
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

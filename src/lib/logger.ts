@@ -23,6 +23,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** Neutralises CR/LF and control characters in user input before it reaches a log line. */
 export function safeForLog(value: unknown, max = 200): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
   return String(value).replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').slice(0, max);
 }
 

@@ -21,7 +21,6 @@ export function notFound(_req: Request, _res: Response, next: NextFunction): voi
 
 /** The one error handler: localized page or JSON, an error id, never a stack or SQL. */
 export function errorHandler(i18n: I18n, logger: Logger) {
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const errorId = crypto.randomBytes(6).toString('hex');
     let status = 500;

@@ -14,7 +14,7 @@ export function describeWithBrowser(name: string, fn: () => void): void {
     describe(name, fn);
     return;
   }
-  // eslint-disable-next-line no-console
+  // eslint-disable-next-line no-console -- a note in the jest output on purpose
   console.info(`chromium not found: browser tests "${name}" SKIPPED (apt-get install chromium)`);
   describe.skip(name, fn);
 }

@@ -20,7 +20,7 @@ export const eachDialect = describe.each(dialects().map((d) => [d] as [Dialect])
 
 if (!process.env.RA_TEST_MYSQL && process.env.CI !== 'true') {
   // Visible in the jest output of every file that runs integration tests.
-  // eslint-disable-next-line no-console
+  // eslint-disable-next-line no-console -- a note in the jest output on purpose
   console.info('MariaDB not available: only SQLite is tested in this file (MySQL SKIPPED).');
 }
 

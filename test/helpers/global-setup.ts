@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     await conn.end();
     process.env.RA_TEST_MYSQL = url;
   } catch (err) {
-    if (ci) throw new Error(`MariaDB is required in CI but is not reachable at ${url}: ${(err as Error).message}`);
+    if (ci) throw new Error(`MariaDB is required in CI but is not reachable at ${url}: ${(err as Error).message}`, { cause: err });
     delete process.env.RA_TEST_MYSQL;
     notes.push(`MariaDB not reachable at ${url}: MySQL integration tests are SKIPPED (${(err as Error).message})`);
   }

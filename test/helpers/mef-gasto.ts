@@ -47,7 +47,7 @@ export function withCell(file: string, row: number, column: string, value: strin
  * cannot load): transpiled into node_modules/.cache so that its requires resolve.
  */
 export function compiledWorker(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a test needs the worker
   const ts = require('typescript') as typeof import('typescript');
   const root = path.resolve(__dirname, '..', '..');
   const out = path.join(root, 'node_modules', '.cache', `ra-mef-worker-${process.pid}`);

@@ -148,7 +148,9 @@ export async function clearCodeFailures(db: Db, userId: number): Promise<void> {
 export async function claimTotpStep(db: Db, userId: number, step: number): Promise<boolean> {
   const n = await db('users')
     .where({ id: userId })
-    .andWhere((w) => w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
+    .andWhere((w) => {
+      w.whereNull('totp_last_step').orWhere('totp_last_step', '<', step);
+    })
     .update({ totp_last_step: step });
   return Number(n) === 1;
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { ROLES, STATUSES } from '../../auth/types';
-
-const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), s.optional());
+import { opt, ubigeo } from '../../lib/schemas';
 const page = z.preprocess((v) => (v === undefined || v === '' ? 1 : v), z.coerce.number({ error: 'admin:errors.page' }).int('admin:errors.page').min(1, 'admin:errors.page').max(100000, 'admin:errors.page'));
 
 export const UserId = z.coerce.number().int().min(1).max(2 ** 31 - 1);
@@ -13,13 +12,13 @@ export const UserListQuery = z.object({
 });
 export const SetRoleForm = z.object({
   role: z.enum(ROLES, { error: 'accounts:errors.role_invalid' }),
-  municipality: opt(z.string({ error: 'accounts:errors.municipality_invalid' }).regex(/^\d{6}$/, 'accounts:errors.municipality_invalid')),
+  municipality: opt(ubigeo('accounts:errors.municipality_invalid')),
   org_name: opt(z.string({ error: 'accounts:errors.org_required' }).trim().max(200, 'accounts:errors.org_long')),
 });
 export const SetStatusForm = z.object({ status: z.enum(['active', 'disabled'], { error: 'accounts:errors.status_invalid' }) });
 export const DecisionForm = z.object({ decision: z.enum(['approve', 'reject'], { error: 'admin:errors.decision' }) });
 export const AuditQuery = z.object({
-  municipality: opt(z.string({ error: 'accounts:errors.municipality_invalid' }).regex(/^\d{6}$/, 'accounts:errors.municipality_invalid')),
+  municipality: opt(ubigeo('accounts:errors.municipality_invalid')),
   user: opt(z.string({ error: 'admin:errors.q' }).max(100, 'admin:errors.q')),
   page,
 });

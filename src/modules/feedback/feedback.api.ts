@@ -2,7 +2,8 @@ import { Router } from 'express';
 import { NotFoundError } from '../../lib/errors';
 import { parse, sendRows } from '../../lib/http';
 import type { MunicipalitiesService } from '../municipalities';
-import { BulkSatisfactionQuery, SatisfactionQuery, Ubigeo } from './feedback.schemas';
+import { Ubigeo } from '../../lib/schemas';
+import { BulkSatisfactionQuery, SatisfactionQuery } from './feedback.schemas';
 import type { FeedbackService } from './feedback.service';
 
 export const SATISFACTION_FIELDS = ['ubigeo', 'year', 'quarter', 'area', 'n', 'mean', 'ci_low', 'ci_high', 'shrunk_mean'];

@@ -9,7 +9,8 @@ import { placeName } from '../../web/seo';
 import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
 import type { MunicipalitiesService } from '../municipalities';
-import { AnswerForm, AreaForm, RatingForm, RatingId, SatisfactionQuery, Ubigeo } from './feedback.schemas';
+import { Ubigeo } from '../../lib/schemas';
+import { AnswerForm, AreaForm, RatingForm, RatingId, SatisfactionQuery } from './feedback.schemas';
 import type { FeedbackService } from './feedback.service';
 import { trendSvg } from './feedback.svg';
 

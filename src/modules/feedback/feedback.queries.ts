@@ -131,7 +131,11 @@ export async function commentQueue(db: Q) {
   const rows = await db('feedback_comments as c')
     .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
     .select('c.id', 'c.ubigeo', 'c.body', 'c.version', 'c.status', 'c.flags', 'c.created_at', 'm.district as municipality')
-    .where((w) => w.where('c.status', 'pending').orWhere((x) => x.where('c.status', 'approved').where('c.flags', '>', 0)))
+    .where((w) => {
+      w.where('c.status', 'pending').orWhere((x) => {
+        x.where('c.status', 'approved').where('c.flags', '>', 0);
+      });
+    })
     .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }]);
   return rows.map((r: Record<string, unknown>) => ({ type: 'comment' as const, id: Number(r.id), ubigeo: String(r.ubigeo), municipality: String(r.municipality), body: String(r.body), version: Number(r.version), status: r.status === 'approved' ? 'published' : String(r.status), flags: Number(r.flags), created_at: String(r.created_at), context: { page: 'satisfaction' as const, params: { ubigeo: String(r.ubigeo) } } }));
 }

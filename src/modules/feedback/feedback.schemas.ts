@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { format, opt, year } from '../../lib/schemas';
 
 const intString = (key: string, min: number, max: number) =>
   z.union([z.string({ error: key }).regex(/^\d{1,9}$/, key), z.number({ error: key })], { error: key }).transform(Number).pipe(z.number().int(key).min(min, key).max(max, key));
-const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), s.optional());
-
-export const Ubigeo = z.string().regex(/^\d{6}$/);
 
 /** A rating as posted by the form. Arrays, objects and long strings are rejected with keys. */
 export const RatingForm = z
@@ -29,8 +27,8 @@ export const AreaForm = z.object({
   sort_order: opt(intString('feedback:errors.area', 0, 1000)),
 });
 export const SatisfactionQuery = z.object({
-  year: opt(intString('feedback:errors.year', 2000, 2100)),
-  format: z.preprocess((v) => (v === undefined || v === '' ? 'json' : v), z.enum(['json', 'csv'], { error: 'errors:validation.format' })),
+  year: opt(year('feedback:errors.year')),
+  format: format(),
 });
 export const BulkSatisfactionQuery = SatisfactionQuery.extend({
   department: opt(z.string({ error: 'feedback:errors.department' }).regex(/^\d{2}$/, 'feedback:errors.department')),

@@ -1,19 +1,19 @@
 import type { Db } from '../../db';
 import type { PageRegistrar } from '../../web/pages';
-import type { SpendingService } from '../spending';
 import { municipalitiesApi } from './municipalities.api';
 import { municipalitiesHandlers } from './municipalities.handlers';
 import { createMunicipalitiesService } from './municipalities.service';
+import type { SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
 export { loadDirectory } from './municipalities.loader';
-export type { Municipality, Department } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
 
-export function createMunicipalitiesModule({ db, spending, scores }: { db: Db; spending: SpendingService; scores?: ScoreBreakdown }) {
+export function createMunicipalitiesModule({ db, spending, scores }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown }) {
   const service = createMunicipalitiesService({ db });
   const h = municipalitiesHandlers(service, spending, scores);
   return {

@@ -1,9 +1,8 @@
 import type { Request, Response } from 'express';
 import { parse } from '../../lib/http';
-import type { SpendingService } from '../spending';
-import { YearQuery } from '../spending/spending.schemas';
-import { DepartmentCode, SearchQuery, Ubigeo } from './municipalities.schemas';
+import { DepartmentCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
 import type { MunicipalitiesService } from './municipalities.service';
+import type { SpendingFigures } from './municipalities.types';
 import { NotFoundError } from '../../lib/errors';
 import { jsonLdText, placeName, redirectDefaults } from '../../web/seo';
 
@@ -14,7 +13,7 @@ function codeOr404<T>(schema: { safeParse: (v: unknown) => { success: boolean; d
   return r.data as T;
 }
 
-export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingService, scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>) => ({
+export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingFigures, scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>) => ({
   async departments(_req: Request, res: Response) {
     const [departments, provinces, year] = await Promise.all([svc.departments(), svc.provinces(), spending.defaultYear()]);
     const ranking = year ? await spending.ranking({ level: 'department', year }) : null;

@@ -1,3 +1,4 @@
+import type { Amounts } from '../../lib/amounts';
 export interface Department {
   code: string;
   name: string;
@@ -46,4 +47,52 @@ export interface MunicipalityFilter {
   province?: string;
   type?: MunicipalityType;
   q?: string;
+}
+
+/**
+ * What the directory pages show of spending: the spending service, wired in app.ts. A port,
+ * not an import, because spending depends on this module (its pages name municipalities).
+ */
+/** A year of spending data as the spending module describes it. */
+export interface FiguresYear {
+  year: number;
+  source: string;
+  cut_off: string;
+  partial: boolean;
+  label: string;
+}
+
+/** One ranked row (department, province or municipality) of a year's execution. */
+export interface FiguresRow extends Amounts {
+  code: string;
+  name: string;
+  execution_pct: number | null;
+  rank: number | null;
+  quintile: number | null;
+  population: number;
+}
+
+/** A municipality's execution in one year, with its national and department rank. */
+export interface MunicipalityYearFigures extends Amounts {
+  year: number;
+  cut_off: string | null;
+  label: string | null;
+  partial: boolean;
+  source: string;
+  execution_pct: number | null;
+  rank_national: number | null;
+  count_national: number;
+  rank_department: number | null;
+  count_department: number;
+}
+
+/**
+ * What the municipality pages need from the spending module (a port, wired in app.ts): the
+ * types are restated here, structurally, so that municipalities does not import spending.
+ */
+export interface SpendingFigures {
+  years(): Promise<Array<{ year: number; partial: boolean }>>;
+  defaultYear(): Promise<number | null>;
+  ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
+  forMunicipality(ubigeo: string): Promise<MunicipalityYearFigures[]>;
 }

@@ -28,6 +28,7 @@ export { HEARING_WINDOWS, HEARINGS_REQUIRED, hearingsOnTime, fulfilledOnTime } f
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';
+export { PARTICIPATION_DATASETS } from './participation.datasets';
 export { createBulkImport } from './participation.import';
 export type { ImportReport as BulkImportReport } from './participation.import';
 

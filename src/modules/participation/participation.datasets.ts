@@ -2,8 +2,7 @@ import type { Db } from '../../db';
 
 /**
  * The participation tables as datasets of the portal's bulk download (`/es/datos`,
- * `/api/v1/datasets/datapackage.json`). Kept free of imports from other modules so that the
- * open-data listing can include it without an import cycle. Money in soles; booleans as
+ * `/api/v1/datasets/datapackage.json`), handed to the spending module by app.ts. Money in soles; booleans as
  * true/false; every row says whether it is example content.
  */
 type Field = { name: string; type: 'string' | 'integer' | 'number' | 'boolean' | 'date'; description: string; unit?: string };

@@ -34,7 +34,7 @@ const ITEMS_PAGE_SIZE = 100;
 /** The string fields of a posted form, kept to re-render it (never passwords here). */
 const kept = (body: unknown, fields: readonly string[]): Record<string, string> => {
   const b = (body ?? {}) as Record<string, unknown>;
-  return Object.fromEntries(fields.map((f) => [f, typeof b[f] === 'string' ? (b[f] as string).slice(0, 10_000) : '']));
+  return Object.fromEntries(fields.map((f) => [f, typeof b[f] === 'string' ? b[f].slice(0, 10_000) : '']));
 };
 const soles = (c: number | null | undefined) => (c == null ? '' : (Number(c) / 100).toFixed(2));
 const str = (v: unknown) => (v == null ? '' : String(v));
@@ -60,7 +60,7 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       if (!(e instanceof ValidationError) || e.status === 413) throw e;
       const errors: FieldErrors = fieldErrors(e);
       const base = await locals();
-      renderInvalid(logger, req, res, view, { ...base, errors: {}, [errorsKey]: errors, ...common() } as Record<string, unknown> & { errors: FieldErrors });
+      renderInvalid(logger, req, res, view, { ...base, errors: {}, [errorsKey]: errors, ...common() });
     }
   }
   const validated = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {

@@ -93,8 +93,8 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
         const d = await q.findDispute(trx, id);
         if (!d || d.resolution) throw new NotFoundError();
         await q.updateDispute(trx, id, { resolution, resolution_reason: reason, resolved_at: nowIso() });
-        const stillOpen = await q.openDisputeOf(trx, d.target_type as DisputeTarget, d.target_id);
-        const upheld = resolution === 'upheld' || (await q.upheldDisputeOf(trx, d.target_type as DisputeTarget, d.target_id));
+        const stillOpen = await q.openDisputeOf(trx, d.target_type, d.target_id);
+        const upheld = resolution === 'upheld' || (await q.upheldDisputeOf(trx, d.target_type, d.target_id));
         await q.markDisputed(trx, d.target_type as DisputeTarget, d.target_id, Boolean(stillOpen) || upheld);
         await history(trx, d, `dispute_${resolution}`, actor.role, null, null, reason);
         await audit.record(trx, actor, { action: `dispute.${resolution}`, entityType: 'dispute', entityId: String(id), municipality: d.ubigeo, before: { resolution: null }, after: { resolution, reason } });

@@ -365,7 +365,11 @@ export async function observationQueue(db: Q) {
   const rows = await db('observations as o')
     .join('municipalities as m', 'm.ubigeo', 'o.ubigeo')
     .select('o.id', 'o.ubigeo', 'o.entity_type', 'o.entity_id', 'o.body', 'o.version', 'o.status', 'o.flags', 'o.created_at', 'm.district as municipality')
-    .where((w) => w.where('o.status', 'pending').orWhere((x) => x.where('o.status', 'published').where('o.flags', '>', 0)))
+    .where((w) => {
+      w.where('o.status', 'pending').orWhere((x) => {
+        x.where('o.status', 'published').where('o.flags', '>', 0);
+      });
+    })
     .orderBy([{ column: 'o.created_at' }, { column: 'o.id' }]);
   return rows.map((r: Record<string, unknown>) => ({ type: 'observation' as const, id: Number(r.id), ubigeo: String(r.ubigeo), municipality: String(r.municipality), body: String(r.body), version: Number(r.version), status: String(r.status), flags: Number(r.flags), created_at: String(r.created_at), context: { page: r.entity_type === 'pb_item' ? ('pb_item' as const) : ('commitment' as const), params: { id: Number(r.entity_id) } } }));
 }

@@ -39,7 +39,7 @@ export function combine(c: Components, w: WeightSet): { score: number | null; co
   for (const k of COMPONENTS) {
     total += w[k];
     if (c[k] !== null && w[k] > 0) {
-      num += w[k] * c[k]!;
+      num += w[k] * c[k];
       den += w[k];
     }
   }

@@ -235,7 +235,7 @@ export async function scoreYears(db: Db): Promise<number[]> {
 export async function scoresFor(db: Db, ubigeos: string[], year: number) {
   const rows = await db('scores').select('ubigeo', 'score', 'coverage', 's', 'e', 'r', 'p', 'a').whereIn('ubigeo', ubigeos).where({ year });
   const n = (v: unknown) => (v == null ? null : Number(v));
-  return new Map(rows.map((r: Record<string, unknown>) => [String(r.ubigeo), { score: n(r.score), coverage: Number(r.coverage), s: n(r.s), e: n(r.e), r: n(r.r), p: n(r.p), a: n(r.a) } as Record<string, unknown>]));
+  return new Map(rows.map((r: Record<string, unknown>) => [String(r.ubigeo), { score: n(r.score), coverage: Number(r.coverage), s: n(r.s), e: n(r.e), r: n(r.r), p: n(r.p), a: n(r.a) }]));
 }
 
 export async function scoresOf(db: Db, ubigeo: string) {

@@ -1,11 +1,11 @@
 import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
+import { format, opt, ubigeo, year } from '../../lib/schemas';
 import { POPULATION_BANDS } from './scores.queries';
 
-const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), s.optional());
 const BANDS = Object.keys(POPULATION_BANDS) as [keyof typeof POPULATION_BANDS, ...Array<keyof typeof POPULATION_BANDS>];
 
-export const YearParam = opt(z.string({ error: 'scores:errors.year' }).regex(/^\d{4}$/, 'scores:errors.year').transform(Number).pipe(z.number().int().min(2000, 'scores:errors.year').max(2100, 'scores:errors.year')));
+export const YearParam = opt(year('scores:errors.year'));
 
 const filters = {
   year: YearParam,
@@ -22,10 +22,10 @@ export const RankingQuery = z.object({
 export const ScoresApiQuery = z.object({
   ...filters,
   coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })),
-  format: z.preprocess((v) => (v === undefined || v === '' ? 'json' : v), z.enum(['json', 'csv'], { error: 'errors:validation.format' })),
+  format: format(),
   ...PagingParams,
 });
-export const MethodologyQuery = z.object({ ubigeo: opt(z.string({ error: 'scores:errors.ubigeo' }).regex(/^\d{6}$/, 'scores:errors.ubigeo')), year: YearParam });
+export const MethodologyQuery = z.object({ ubigeo: opt(ubigeo('scores:errors.ubigeo')), year: YearParam });
 
 const weight = z.string({ error: 'scores:errors.weight' }).regex(/^\d{1,2}(\.\d{1,3})?$/, 'scores:errors.weight').transform(Number).pipe(z.number().min(0, 'scores:errors.weight').max(10, 'scores:errors.weight'));
 export const WeightsForm = z.object({

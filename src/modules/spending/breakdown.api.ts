@@ -3,7 +3,7 @@ import { toSoles } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
 import { parse, sendRows } from '../../lib/http';
 import type { MunicipalitiesService } from '../municipalities';
-import { Ubigeo } from '../municipalities/municipalities.schemas';
+import { Ubigeo } from '../../lib/schemas';
 import type { AreaRef, BreakdownRow, BreakdownService } from './breakdown.service';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
 import { AreaSpendingQuery, MunicipalitySpendingQuery } from './spending.schemas';

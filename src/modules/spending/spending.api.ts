@@ -3,7 +3,7 @@ import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
 import { pageOf, parse, sendRows, sendSerialized, serializeRows } from '../../lib/http';
 import type { MunicipalitiesService } from '../municipalities';
-import { Ubigeo } from '../municipalities/municipalities.schemas';
+import { Ubigeo } from '../../lib/schemas';
 import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
 

@@ -1,16 +1,9 @@
 import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
+import { format, opt, ubigeo, year } from '../../lib/schemas';
 import { SORTABLE } from './spending.service';
 
-const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' ? undefined : v), s.optional());
-
-export const Year = z
-  .number({ message: 'spending:errors.year' })
-  .int('spending:errors.year')
-  .min(2000, 'spending:errors.year')
-  .max(2100, 'spending:errors.year');
-
-const YearParam = z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^\d{4}$/, 'spending:errors.year').transform(Number).pipe(Year).optional());
+const YearParam = opt(year('spending:errors.year'));
 
 export const RankingPageQuery = z.object({
   year: YearParam,
@@ -28,20 +21,16 @@ export const ExecutionApiQuery = z.object({
   level: z.enum(['department', 'province', 'municipality'], { message: 'spending:errors.level' }).default('municipality'),
   year: YearParam,
   department: opt(z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format')),
-  format: z.enum(['json', 'csv'], { message: 'errors:validation.format' }).default('json'),
+  format: format(),
   ...PagingParams,
 });
 
-export const MunicipalityExecutionApiQuery = z.object({
-  year: YearParam,
-  format: z.enum(['json', 'csv'], { message: 'errors:validation.format' }).default('json'),
-});
+export const MunicipalityExecutionApiQuery = z.object({ year: YearParam, format: format() });
 
 const BY_VALUES = ['function', 'category', 'source', 'rubro', 'generic', 'project', 'month'] as const;
 const By = z.enum(BY_VALUES, { message: 'spending:errors.by' });
-const FormatParam = z.enum(['json', 'csv'], { message: 'errors:validation.format' }).default('json');
 
-export const MunicipalitySpendingQuery = z.object({ year: YearParam, by: By.default('function'), format: FormatParam });
+export const MunicipalitySpendingQuery = z.object({ year: YearParam, by: By.default('function'), format: format() });
 
 export const AreaSpendingQuery = z
   .object({
@@ -49,7 +38,7 @@ export const AreaSpendingQuery = z
     code: opt(z.string().regex(/^\d{2}(\d{2})?$/, 'spending:errors.area_code')),
     year: YearParam,
     by: By.default('function'),
-    format: FormatParam,
+    format: format(),
   })
   .superRefine((v, ctx) => {
     const need = v.level === 'department' ? 2 : v.level === 'province' ? 4 : 0;
@@ -65,7 +54,7 @@ export const MapQuery = z.object({
 
 const UbigeoList = z.preprocess(
   (v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).filter(Boolean)),
-  z.array(z.string().regex(/^\d{6}$/, 'spending:errors.compare_ubigeo')),
+  z.array(ubigeo('spending:errors.compare_ubigeo')),
 );
 
 export const CompareQuery = z.object({ u: UbigeoList, year: YearParam });

@@ -82,7 +82,7 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
   return [...rows].sort((a, b) => {
     const va = val(a);
     const vb = val(b);
-    const c = typeof va === 'string' ? va.localeCompare(String(vb), 'es') : (va as number) - (vb as number);
+    const c = typeof va === 'string' ? va.localeCompare(String(vb), 'es') : va - (vb as number);
     return c * sign || a.code.localeCompare(b.code);
   });
 }

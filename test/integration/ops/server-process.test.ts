@@ -58,7 +58,7 @@ describe('the production server process', () => {
     expect((await get(second.port, '/en/municipalities/150101')).status).toBe(200);
     second.child.kill('SIGTERM');
     expect(await exitOf(second.child)).toBe(0);
-    // eslint-disable-next-line no-console
+    // eslint-disable-next-line no-console -- a note in the jest output on purpose
     console.info(`cold start to listening: first ${first.ms} ms (with data load), second ${second.ms} ms`);
   });
 
