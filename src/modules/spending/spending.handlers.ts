@@ -14,7 +14,7 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
     const q = parse(RankingPageQuery, req.query);
     const years = await svc.years();
     const defaultYear = await svc.defaultYear();
-    if (redirectDefaults(req, res, { year: defaultYear, level: 'department', page: 1 })) return;
+    if (redirectDefaults(req, res, { level: 'department' })) return; // not year or page: the pagination and year links carry them
     const year = q.year ?? defaultYear;
     if (year === null) {
       res.render('spending/ranking', { title: res.locals.t('spending:ranking.title'), years, data: null, q, departments: [] });

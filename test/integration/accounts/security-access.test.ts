@@ -10,7 +10,8 @@ import { eachDialect } from '../../helpers/db';
 /** Pages anyone may read, and the anonymous forms (login, registration, email links). */
 const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors', 'pb_items', 'pb_item', 'pb_evidence', 'pb_process', 'hearings', 'hearing', 'hearing_report', 'commitments', 'commitment', 'delivery', 'unsubscribe', 'spending_municipality', 'spending_area', 'spending_categories', 'compare', 'spending_map', 'open_data', 'satisfaction', 'scores_ranking', 'methodology'];
 const ANONYMOUS_FORMS: PageName[] = ['login', 'register', 'confirm', 'forgot', 'reset'];
-const PUBLIC_OTHER = [/^GET \/$/, /^GET \/healthz$/, /^GET \/readyz$/, /^GET \/api\/v1\//];
+// The discovery files at the root (issue 16: robots, sitemaps, icons, manifests, share images) are public too.
+const PUBLIC_OTHER = [/^GET \/$/, /^GET \/healthz$/, /^GET \/readyz$/, /^GET \/api\/v1\//, /^GET \/(robots\.txt|sitemap\.xml|sitemaps\/:file|favicon\.ico|icon\.svg|icon-\d+\.png|apple-touch-icon\.png|manifest-:lng\.webmanifest|share\/)/];
 
 function publicRoute(method: string, path: string): boolean {
   const key = `${method.toUpperCase()} ${path}`;

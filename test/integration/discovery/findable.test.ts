@@ -56,7 +56,6 @@ eachDialect('findable and shareable (%s)', (dialect) => {
       ['/en/municipalities/150101/', '/en/municipalities/150101'],
       ['/es/departamentos/15/?year=2025', '/es/departamentos/15?year=2025'],
       ['/es/ejecucion?level=department', '/es/ejecucion'],
-      ['/en/execution?level=municipality&page=1', '/en/execution?level=municipality'],
     ];
     for (const [from, to] of cases) {
       const res = await request(t.app).get(from).expect(301);
