@@ -30,7 +30,7 @@ export function ensureBuilt(): void {
     execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'pipe' });
   } catch (err) {
     const e = err as { stdout?: Buffer; stderr?: Buffer; message: string };
-    throw new Error(`Building dist/ failed, so the tests that run the built server and commands cannot run:\n${e.stdout ?? ''}${e.stderr ?? ''}${e.message}`);
+    throw new Error(`Building dist/ failed, so the tests that run the built server and commands cannot run:\n${e.stdout ?? ''}${e.stderr ?? ''}${e.message}`, { cause: err });
   }
   // Dated at the start of the build: a source saved while tsc ran is newer, so it is built next time.
   fs.writeFileSync(STAMP, `${started.toISOString()}\n`);

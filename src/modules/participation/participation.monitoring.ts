@@ -9,8 +9,7 @@ type Trx = Db | Knex.Transaction;
 
 /** A dispute's target: the evidence of a milestone (of an item) or of an update (of a commitment). */
 export type DisputeTarget = 'milestone' | 'update';
-const DISPUTE_RESOLUTIONS = ['upheld', 'rejected'] as const;
-export type DisputeResolution = (typeof DISPUTE_RESOLUTIONS)[number];
+export type DisputeResolution = 'upheld' | 'rejected';
 
 /**
  * What residents and monitors do with the record: follow items and commitments, post

@@ -85,9 +85,9 @@ export async function historyCategoryShares(db: Db): Promise<{ category_type: st
 
 /** The last import run: its id (the data version) and when it ran (the sitemap's lastmod). */
 export async function lastImport(db: Db): Promise<{ version: number; at: string | null }> {
-  const row = (await db('import_runs').orderBy('id', 'desc').first('id', 'imported_at')) as { id: number | string; imported_at: string | Date | number } | undefined;
+  const row: { id: number | string; imported_at: string | Date | number } | undefined = await db('import_runs').orderBy('id', 'desc').first('id', 'imported_at');
   if (!row) return { version: 0, at: null };
-  const at = new Date(row.imported_at as string);
+  const at = new Date(row.imported_at);
   return { version: Number(row.id), at: Number.isNaN(at.getTime()) ? null : at.toISOString() };
 }
 
