@@ -35,6 +35,9 @@ export const wholeNumber = (min: number, max: number, key: string) =>
 /** A year the portal can hold data for. */
 export const year = (key = 'errors:validation.year') => wholeNumber(1990, 2100, key);
 
+/** A year of the published figures (spending execution, scores, satisfaction): 2000 onwards. */
+export const figuresYear = (key = 'errors:validation.year') => wholeNumber(2000, 2100, key);
+
 /** An ISO calendar date (YYYY-MM-DD) that exists, between 1990-01-01 and 2100-12-31. */
 export const isoDate = (key = 'errors:validation.date') =>
   z

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { format, opt, year } from '../../lib/schemas';
+import { figuresYear, format, opt } from '../../lib/schemas';
 
 const intString = (key: string, min: number, max: number) =>
   z.union([z.string({ error: key }).regex(/^\d{1,9}$/, key), z.number({ error: key })], { error: key }).transform(Number).pipe(z.number().int(key).min(min, key).max(max, key));
@@ -27,7 +27,7 @@ export const AreaForm = z.object({
   sort_order: opt(intString('feedback:errors.area', 0, 1000)),
 });
 export const SatisfactionQuery = z.object({
-  year: opt(year('feedback:errors.year')),
+  year: opt(figuresYear('feedback:errors.year')),
   format: format(),
 });
 export const BulkSatisfactionQuery = SatisfactionQuery.extend({

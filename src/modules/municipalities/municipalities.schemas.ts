@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { format, opt, ubigeo, year } from '../../lib/schemas';
+import { figuresYear, format, opt, ubigeo } from '../../lib/schemas';
 
 export const Ubigeo = ubigeo('municipalities:errors.ubigeo_format');
 export const DepartmentCode = z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format');
@@ -15,7 +15,7 @@ export const MunicipalityListQuery = z.object({
 });
 
 /** The year of the spending figures a department page shows. */
-export const YearQuery = z.object({ year: opt(year('spending:errors.year')) });
+export const YearQuery = z.object({ year: opt(figuresYear('spending:errors.year')) });
 
 export const SearchQuery = z.object({
   q: z.string({ message: 'municipalities:errors.q_text' }).max(100, 'municipalities:errors.q_too_long').default(''),

@@ -1,11 +1,11 @@
 import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
-import { format, opt, ubigeo, year } from '../../lib/schemas';
+import { figuresYear, format, opt, ubigeo } from '../../lib/schemas';
 import { POPULATION_BANDS } from './scores.queries';
 
 const BANDS = Object.keys(POPULATION_BANDS) as [keyof typeof POPULATION_BANDS, ...Array<keyof typeof POPULATION_BANDS>];
 
-export const YearParam = opt(year('scores:errors.year'));
+export const YearParam = opt(figuresYear('scores:errors.year'));
 
 const filters = {
   year: YearParam,

@@ -1,9 +1,9 @@
 import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
-import { format, opt, ubigeo, year } from '../../lib/schemas';
+import { figuresYear, format, opt, ubigeo } from '../../lib/schemas';
 import { SORTABLE } from './spending.service';
 
-const YearParam = opt(year('spending:errors.year'));
+const YearParam = opt(figuresYear('spending:errors.year'));
 
 export const RankingPageQuery = z.object({
   year: YearParam,
