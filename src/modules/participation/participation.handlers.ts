@@ -111,6 +111,26 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     }, errorsKey);
   }
 
+  /** The new / edit form of an item or a hearing (:id when editing). */
+  async function rowForm(req: Request, res: Response, kind: keyof typeof ROW_FORMS) {
+    res.render(ROW_FORMS[kind].view, { ...(await ROW_FORMS[kind].locals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
+  }
+
+  /**
+   * Saves an item or a hearing, new or (with :id) one of the municipality's own: `save` returns its
+   * id, then back to its manage page; invalid input renders the form again with the sent `keys`.
+   */
+  async function saveRow(req: Request, res: Response, kind: keyof typeof ROW_FORMS, keys: readonly string[], save: (ubigeo: string, id: number | null) => Promise<number>) {
+    const form = ROW_FORMS[kind];
+    const ubigeo = ubigeoOf(req);
+    const id = req.params.id ? idOf(req.params.id) : null;
+    if (id) await form.own(ubigeo, id);
+    await formAction(req, res, form.view, () => form.locals(req, res, id, kept(req.body, keys)), async () => {
+      const newId = await save(ubigeo, id);
+      back(res, form.page, { ubigeo, id: newId }, { done: 'saved' });
+    });
+  }
+
   async function commitmentFormLocals(req: Request, res: Response, id: number, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
     const c = await service.ownCommitment(ubigeo, id);
@@ -236,17 +256,14 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       });
     },
     async itemForm(req: Request, res: Response) {
-      res.render('participation/item-form', { ...(await itemFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
+      await rowForm(req, res, 'item');
     },
     async saveItem(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = req.params.id ? idOf(req.params.id) : null;
-      if (id) await service.ownItem(ubigeo, id);
-      await formAction(req, res, 'participation/item-form', () => itemFormLocals(req, res, id, kept(req.body, ITEM_KEYS)), async () => {
+      await saveRow(req, res, 'item', ITEM_KEYS, async (ubigeo, id) => {
         const input = validated(S.ItemForm, req.body);
         const newId = id ?? (await service.createItem(actorOf(req.user!), ubigeo, input));
         if (id) await service.updateItem(actorOf(req.user!), ubigeo, id, input, validated(S.ReasonForm, req.body).reason);
-        back(res, 'manage_item', { ubigeo, id: newId }, { done: 'saved' });
+        return newId;
       });
     },
     async withdrawItem(req: Request, res: Response) {
@@ -260,18 +277,15 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       }, () => ({ milestone: kept(req.body, MILESTONE_KEYS) }));
     },
     async hearingForm(req: Request, res: Response) {
-      res.render('participation/hearing-form', { ...(await hearingFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
+      await rowForm(req, res, 'hearing');
     },
     async saveHearing(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = req.params.id ? idOf(req.params.id) : null;
-      if (id) await service.ownHearing(ubigeo, id);
-      await formAction(req, res, 'participation/hearing-form', () => hearingFormLocals(req, res, id, kept(req.body, HEARING_KEYS)), async () => {
+      await saveRow(req, res, 'hearing', HEARING_KEYS, async (ubigeo, id) => {
         const input = validated(S.HearingForm, req.body);
         const file = await uploads.storePdf(req.file, 'report');
         const newId = id ?? (await service.createHearing(actorOf(req.user!), ubigeo, input, file));
         if (id) await service.updateHearing(actorOf(req.user!), ubigeo, id, input, file, validated(S.ReasonForm, req.body).reason);
-        back(res, 'manage_hearing', { ubigeo, id: newId }, { done: 'saved' });
+        return newId;
       });
     },
     async withdrawHearing(req: Request, res: Response) {
