@@ -1,14 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { prepareDatabase, refreshScores } from '../bootstrap';
-import { loadConfig } from '../config';
-import { createDb } from '../db';
+import { refreshScores } from '../bootstrap';
 import { createI18n, Lang } from '../i18n';
-import { createLogger } from '../lib/logger';
 import { CLI_ACTOR, createAuditService } from '../modules/audit';
 import { createBulkImport, createParticipationService } from '../modules/participation';
 import type { BulkImportReport } from '../modules/participation';
 import { importConsultaAmigable, importMefGasto, ImportReport, MefGastoReport } from '../modules/spending';
+import { runCli, usageError, withDatabase } from './run';
 
 const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
        npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic]
@@ -74,12 +72,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   return { kind, file: resolve(file), cutOffs, lang, allowSynthetic };
 }
 
-export function formatReport(report: ImportReport, lang: Lang): string {
+/** The report of a spending import: a summary line (`done`: its key when imported) and, when rejected, the errors. */
+function formatSpendingReport(report: ImportReport | MefGastoReport, lang: Lang, summary: Record<string, unknown>, keys: { rejected: string; done: string }): string {
   const t = createI18n().getFixedT(lang, 'import');
   const lines: string[] = [];
-  const summary = { file: report.file, rows: report.rows, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, years: report.years.join(', '), encoding: report.encoding, shape: report.shape };
   if (report.status === 'rejected') {
-    lines.push(String(t('cli.rejected', { ...summary, count: report.errorCount })));
+    lines.push(String(t(keys.rejected, { ...summary, count: report.errorCount })));
     for (const e of report.errors) {
       lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
     }
@@ -87,13 +85,17 @@ export function formatReport(report: ImportReport, lang: Lang): string {
   } else if (report.status === 'unchanged') {
     lines.push(String(t(report.alreadyImported ? 'cli.already_imported' : 'cli.unchanged', summary)));
   } else {
-    lines.push(String(t('cli.imported', summary)));
+    lines.push(String(t(keys.done, summary)));
   }
   return lines.join('\n');
 }
 
+export function formatReport(report: ImportReport, lang: Lang): string {
+  const summary = { file: report.file, rows: report.rows, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, years: report.years.join(', '), encoding: report.encoding, shape: report.shape };
+  return formatSpendingReport(report, lang, summary, { rejected: 'cli.rejected', done: 'cli.imported' });
+}
+
 export function formatMefReport(report: MefGastoReport, lang: Lang): string {
-  const t = createI18n().getFixedT(lang, 'import');
   const summary = {
     file: report.file,
     rows: report.rows,
@@ -106,19 +108,7 @@ export function formatMefReport(report: MefGastoReport, lang: Lang): string {
     seconds: report.seconds.toFixed(1),
     rate: Math.round(report.rows / Math.max(report.seconds, 0.001)),
   };
-  const lines: string[] = [];
-  if (report.status === 'rejected') {
-    lines.push(String(t('cli.mef_rejected', { ...summary, count: report.errorCount })));
-    for (const e of report.errors) {
-      lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
-    }
-    if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
-  } else if (report.status === 'unchanged') {
-    lines.push(String(t(report.alreadyImported ? 'cli.already_imported' : 'cli.unchanged', summary)));
-  } else {
-    lines.push(String(t('cli.mef_imported', summary)));
-  }
-  return lines.join('\n');
+  return formatSpendingReport(report, lang, summary, { rejected: 'cli.mef_rejected', done: 'cli.mef_imported' });
 }
 
 export function formatParticipationReport(report: BulkImportReport, lang: Lang): string {
@@ -140,20 +130,12 @@ export function progressLine(lang: Lang, rows: number, bytes: number, totalBytes
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  if (typeof args === 'string') {
-    if (args) process.stderr.write(`${args}\n\n`);
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  if (typeof args === 'string') return usageError(USAGE, args);
   if (!fs.existsSync(args.file)) {
     process.stderr.write(`${args.lang === 'es' ? 'No existe el archivo' : 'File not found'}: ${args.file}\n`);
     return 2;
   }
-  const config = loadConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const db = createDb(config.db);
-  try {
-    await prepareDatabase(db, logger, config.loadReferenceData);
+  return withDatabase(async (db) => {
     const started = Date.now();
     let last = 0;
     if (args.kind === 'participation') {
@@ -194,17 +176,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatReport(report, args.lang)}\n`);
     if (report.status === 'imported') await refreshScores(db); // E reads execution data
     return report.status === 'rejected' ? 1 : 0;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(main);

@@ -1,9 +1,6 @@
-import { prepareDatabase } from '../bootstrap';
-import { loadConfig } from '../config';
-import { createDb } from '../db';
-import { createLogger } from '../lib/logger';
 import { createAuditService } from '../modules/audit';
 import { createScoresService } from '../modules/scores';
+import { runCli, usageError, withDatabase } from './run';
 
 const USAGE = `Usage: npm run scores -- recompute [--year YYYY]
 
@@ -27,33 +24,15 @@ export function parseArgs(argv: string[]): { year?: number } | string {
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  if (typeof args === 'string') {
-    if (args) process.stderr.write(`${args}\n\n`);
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
-  const config = loadConfig();
-  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const db = createDb(config.db);
-  try {
-    await prepareDatabase(db, logger, config.loadReferenceData);
+  if (typeof args === 'string') return usageError(USAGE, args);
+  return withDatabase(async (db) => {
     const scores = createScoresService({ db, clock: Date.now, audit: createAuditService() });
     const started = Date.now();
     const done = await scores.recomputeAll(args.year);
     for (const d of done) process.stdout.write(`${d.year}: ${d.rows} municipalities\n`);
     process.stdout.write(`recomputed ${done.length} year(s) in ${Date.now() - started} ms\n`);
     return 0;
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(main);

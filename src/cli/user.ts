@@ -1,14 +1,14 @@
-import { prepareDatabase } from '../bootstrap';
 import { createPasswordHasher, ROLES, Role } from '../auth';
 import { otpauthUri } from '../auth/totp';
 import { loadConfig } from '../config';
-import { createDb, Db } from '../db';
+import type { Db } from '../db';
 import { createI18n } from '../i18n';
 import { createLogger } from '../lib/logger';
 import { createBackgroundJobs } from '../lib/background';
 import { createMailer } from '../lib/mailer';
 import { createAccountsService, Email, NewPassword } from '../modules/accounts';
 import { createAuditService, CLI_ACTOR } from '../modules/audit';
+import { runCli, usageError, withDatabase } from './run';
 
 const USAGE = `Usage: npm run user -- <command> [options]
 
@@ -136,28 +136,9 @@ export async function run(args: CliArgs, db: Db, password: string | null, out: (
 
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
-  if (typeof args === 'string') {
-    if (args) process.stderr.write(`${args}\n\n`);
-    process.stderr.write(`${USAGE}\n`);
-    return 2;
-  }
+  if (typeof args === 'string') return usageError(USAGE, args);
   const password = args.passwordStdin ? await readStdin() : null;
-  const config = loadConfig();
-  const db = createDb(config.db);
-  try {
-    await prepareDatabase(db, createLogger(process.env.LOG_LEVEL ?? 'warn'), config.loadReferenceData);
-    return await run(args, db, password, (s) => process.stdout.write(`${s}\n`));
-  } finally {
-    await db.destroy();
-  }
+  return withDatabase((db) => run(args, db, password, (s) => process.stdout.write(`${s}\n`)));
 }
 
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (err) => {
-      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runCli(main);

@@ -140,37 +140,43 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
   const caption = (lng: Lang, year: number | null | undefined, pct: number | null | undefined) =>
     year != null && pct != null ? i18n.t('seo:share.executed', { lng, year }) : i18n.t('seo:share.no_data', { lng });
 
+  /** What a share image shows: a name, its context and the execution % of `row` in `year` (or that there is none). */
+  const shareFacts = (lng: Lang, name: string, context: string, year: number | null | undefined, row: { execution_pct: number | null } | null | undefined): ShareFacts => ({
+    name,
+    context,
+    figure: row ? formatters(lng).pct(row.execution_pct) : null,
+    caption: caption(lng, year, row?.execution_pct),
+    pct: row?.execution_pct ?? null,
+  });
+  /** GET /share/:lng/<prefix>/<code>.png: 404 unless lng is a language, the file matches `file` and `find` knows its code. */
+  function shareRoute<T>(prefix: string, file: RegExp, find: (code: string) => Promise<T>, key: (found: T) => string, facts: (lng: Lang, found: T) => Promise<ShareFacts>) {
+    router.get(`/share/:lng/${prefix}/:file`, async (req, res) => {
+      const lng = langOr404(req.params.lng);
+      const m = file.exec(req.params.file);
+      if (!m) throw new NotFoundError();
+      const found = await find(m[1]);
+      await shareImage(res, lng, key(found), () => facts(lng, found));
+    });
+  }
+
   router.get('/share/site-:lng.png', async (req, res) => {
     const lng = langOr404(req.params.lng);
     await shareImage(res, lng, 'site', async () => {
       const year = await spending.defaultYear();
       const total = year ? (await spending.ranking({ level: 'department', year })).total : null;
       const counts = await municipalities.counts();
-      return { name: 'Resultados Abiertos', context: `${i18n.t('seo:share.site', { lng })} · ${formatters(lng).number(counts.municipalities)}`, figure: total ? formatters(lng).pct(total.execution_pct) : null, caption: caption(lng, year, total?.execution_pct), pct: total?.execution_pct ?? null };
+      return shareFacts(lng, 'Resultados Abiertos', `${i18n.t('seo:share.site', { lng })} · ${formatters(lng).number(counts.municipalities)}`, year, total);
     });
   });
-  router.get('/share/:lng/m/:file', async (req, res) => {
-    const lng = langOr404(req.params.lng);
-    const m = /^(\d{6})\.png$/.exec(req.params.file);
-    if (!m) throw new NotFoundError();
-    const muni = await municipalities.municipality(m[1]);
-    await shareImage(res, lng, `m${muni.ubigeo}`, async () => {
-      const execution = await spending.forMunicipality(muni.ubigeo);
-      const e = execution.find((x) => !x.partial && x.execution_pct != null) ?? execution.find((x) => x.execution_pct != null) ?? null;
-      return { name: muni.district, context: `${muni.province}, ${muni.department}`, figure: e ? formatters(lng).pct(e.execution_pct) : null, caption: caption(lng, e?.year, e?.execution_pct), pct: e?.execution_pct ?? null };
-    });
+  shareRoute('m', /^(\d{6})\.png$/, (ubigeo) => municipalities.municipality(ubigeo), (muni) => `m${muni.ubigeo}`, async (lng, muni) => {
+    const execution = await spending.forMunicipality(muni.ubigeo);
+    const e = execution.find((x) => !x.partial && x.execution_pct != null) ?? execution.find((x) => x.execution_pct != null) ?? null;
+    return shareFacts(lng, muni.district, `${muni.province}, ${muni.department}`, e?.year, e);
   });
-  router.get('/share/:lng/d/:file', async (req, res) => {
-    const lng = langOr404(req.params.lng);
-    const m = /^(\d{2})\.png$/.exec(req.params.file);
-    if (!m) throw new NotFoundError();
-    const dept = await municipalities.department(m[1]);
-    await shareImage(res, lng, `d${dept.code}`, async () => {
-      const year = await spending.defaultYear();
-      const row = year ? (await spending.ranking({ level: 'department', year })).rows.find((r) => r.code === dept.code) ?? null : null;
-      const name = i18n.t('seo:share.department', { lng, name: dept.name });
-      return { name, context: 'Perú', figure: row ? formatters(lng).pct(row.execution_pct) : null, caption: caption(lng, year, row?.execution_pct), pct: row?.execution_pct ?? null };
-    });
+  shareRoute('d', /^(\d{2})\.png$/, (code) => municipalities.department(code), (dept) => `d${dept.code}`, async (lng, dept) => {
+    const year = await spending.defaultYear();
+    const row = year ? (await spending.ranking({ level: 'department', year })).rows.find((r) => r.code === dept.code) ?? null : null;
+    return shareFacts(lng, i18n.t('seo:share.department', { lng, name: dept.name }), 'Perú', year, row);
   });
 
   return { router };

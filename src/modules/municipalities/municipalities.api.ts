@@ -1,6 +1,8 @@
-import { Router } from 'express';
+import { Request, Router } from 'express';
+import type { z } from 'zod';
 import { parse, sendRows } from '../../lib/http';
 import { NotFoundError } from '../../lib/errors';
+import { Ubigeo as AnyUbigeo } from '../../lib/schemas';
 import { MunicipalityListQuery, Ubigeo } from './municipalities.schemas';
 import type { MunicipalitiesService } from './municipalities.service';
 
@@ -32,6 +34,18 @@ const toApi = (m: Record<string, unknown>) => ({
   latitude: m.latitude == null ? null : Number(m.latitude),
   longitude: m.longitude == null ? null : Number(m.longitude),
 });
+
+/**
+ * The municipality an API request names in `:ubigeo`, with the request's query parsed by `schema`:
+ * a malformed ubigeo is a 404, then an invalid query a 400, then an unknown municipality a 404.
+ */
+export async function municipalityRequest<T extends z.ZodType>(municipalities: MunicipalitiesService, req: Request, schema: T): Promise<{ ubigeo: string; q: z.infer<T> }> {
+  const ubigeo = AnyUbigeo.safeParse(req.params.ubigeo);
+  if (!ubigeo.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: req.params.ubigeo });
+  const q = parse(schema, req.query);
+  await municipalities.municipality(ubigeo.data);
+  return { ubigeo: ubigeo.data, q };
+}
 
 /** GET /api/v1/municipalities[/:ubigeo] — the directory as open data. */
 export function municipalitiesApi(svc: MunicipalitiesService): Router {

@@ -4,6 +4,15 @@ import { foldForSearch } from '../../lib/text';
 
 const num = (v: string | undefined): number | null => (v === undefined || v === '' ? null : Number(v));
 
+/** The columns every level of the directory has: its capital, population, surface and centre. */
+const place = (r: Record<string, string>) => ({
+  capital: r.capital,
+  population: Number(r.population_2025),
+  surface_km2: num(r.surface_km2),
+  latitude: num(r.latitude),
+  longitude: num(r.longitude),
+});
+
 /** Loads the INEI directory (25 departments, 196 provinces, 1 891 municipalities) in one transaction. */
 export async function loadDirectory(db: Db): Promise<{ departments: number; provinces: number; municipalities: number }> {
   const deps = readReferenceCsv('ubigeo_departamentos.csv');
@@ -18,11 +27,7 @@ export async function loadDirectory(db: Db): Promise<{ departments: number; prov
         name_search: foldForSearch(d.department),
         name_mef: d.name_mef,
         iso_3166_2: d.iso_3166_2,
-        capital: d.capital,
-        population: Number(d.population_2025),
-        surface_km2: num(d.surface_km2),
-        latitude: num(d.latitude),
-        longitude: num(d.longitude),
+        ...place(d),
       })),
       100,
     );
@@ -33,11 +38,7 @@ export async function loadDirectory(db: Db): Promise<{ departments: number; prov
         department_code: p.department_code,
         name: p.province,
         name_search: foldForSearch(p.province),
-        capital: p.capital,
-        population: Number(p.population_2025),
-        surface_km2: num(p.surface_km2),
-        latitude: num(p.latitude),
-        longitude: num(p.longitude),
+        ...place(p),
       })),
       200,
     );
@@ -52,13 +53,9 @@ export async function loadDirectory(db: Db): Promise<{ departments: number; prov
         type: m.municipality_type === 'provincial' ? 'provincial' : 'distrital',
         name_mef: m.municipality_name_mef,
         sec_ejec: m.sec_ejec_mef || null,
-        capital: m.capital,
+        ...place(m),
         capital_category: m.capital_category || null,
-        population: Number(m.population_2025),
-        surface_km2: num(m.surface_km2),
         altitude_m: num(m.altitude_m),
-        latitude: num(m.latitude),
-        longitude: num(m.longitude),
       })),
       200,
     );

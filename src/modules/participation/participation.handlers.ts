@@ -90,6 +90,47 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     return { title: res.locals.t(hearing ? 'participation:manage.edit_hearing' : 'participation:manage.new_hearing'), ubigeo, hearing, values: v, commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' }, commitments, errors: {}, commitmentErrors: {}, done: doneOf(req) };
   }
 
+  const ROW_FORMS = {
+    item: { own: (ubigeo: string, id: number) => service.ownItem(ubigeo, id), view: 'participation/item-form', locals: itemFormLocals, page: 'manage_item' },
+    hearing: { own: (ubigeo: string, id: number) => service.ownHearing(ubigeo, id), view: 'participation/hearing-form', locals: hearingFormLocals, page: 'manage_hearing' },
+  } as const;
+
+  /**
+   * A POST on one of the municipality's own items or hearings (:id): `act` runs, then back to its
+   * manage page with `done`; invalid input renders its form again, with `values()` added and the
+   * errors under `errorsKey`.
+   */
+  async function rowAction(req: Request, res: Response, kind: keyof typeof ROW_FORMS, errorsKey: string, done: string, act: (ubigeo: string, id: number) => Promise<unknown>, values: () => Record<string, unknown> = () => ({})) {
+    const form = ROW_FORMS[kind];
+    const ubigeo = ubigeoOf(req);
+    const id = idOf(req.params.id);
+    await form.own(ubigeo, id);
+    await formAction(req, res, form.view, async () => ({ ...(await form.locals(req, res, id)), ...values() }), async () => {
+      await act(ubigeo, id);
+      back(res, form.page, { ubigeo, id }, { done });
+    }, errorsKey);
+  }
+
+  /** The new / edit form of an item or a hearing (:id when editing). */
+  async function rowForm(req: Request, res: Response, kind: keyof typeof ROW_FORMS) {
+    res.render(ROW_FORMS[kind].view, { ...(await ROW_FORMS[kind].locals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
+  }
+
+  /**
+   * Saves an item or a hearing, new or (with :id) one of the municipality's own: `save` returns its
+   * id, then back to its manage page; invalid input renders the form again with the sent `keys`.
+   */
+  async function saveRow(req: Request, res: Response, kind: keyof typeof ROW_FORMS, keys: readonly string[], save: (ubigeo: string, id: number | null) => Promise<number>) {
+    const form = ROW_FORMS[kind];
+    const ubigeo = ubigeoOf(req);
+    const id = req.params.id ? idOf(req.params.id) : null;
+    if (id) await form.own(ubigeo, id);
+    await formAction(req, res, form.view, () => form.locals(req, res, id, kept(req.body, keys)), async () => {
+      const newId = await save(ubigeo, id);
+      back(res, form.page, { ubigeo, id: newId }, { done: 'saved' });
+    });
+  }
+
   async function commitmentFormLocals(req: Request, res: Response, id: number, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
     const c = await service.ownCommitment(ubigeo, id);
@@ -215,72 +256,43 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       });
     },
     async itemForm(req: Request, res: Response) {
-      res.render('participation/item-form', { ...(await itemFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
+      await rowForm(req, res, 'item');
     },
     async saveItem(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = req.params.id ? idOf(req.params.id) : null;
-      if (id) await service.ownItem(ubigeo, id);
-      await formAction(req, res, 'participation/item-form', () => itemFormLocals(req, res, id, kept(req.body, ITEM_KEYS)), async () => {
+      await saveRow(req, res, 'item', ITEM_KEYS, async (ubigeo, id) => {
         const input = validated(S.ItemForm, req.body);
         const newId = id ?? (await service.createItem(actorOf(req.user!), ubigeo, input));
         if (id) await service.updateItem(actorOf(req.user!), ubigeo, id, input, validated(S.ReasonForm, req.body).reason);
-        back(res, 'manage_item', { ubigeo, id: newId }, { done: 'saved' });
+        return newId;
       });
     },
     async withdrawItem(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = idOf(req.params.id);
-      await service.ownItem(ubigeo, id);
-      await formAction(req, res, 'participation/item-form', () => itemFormLocals(req, res, id), async () => {
-        await service.withdrawItem(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason);
-        back(res, 'manage_item', { ubigeo, id }, { done: 'withdrawn' });
-      }, 'withdrawErrors');
+      await rowAction(req, res, 'item', 'withdrawErrors', 'withdrawn', (ubigeo, id) => service.withdrawItem(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason));
     },
     async addMilestone(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = idOf(req.params.id);
-      await service.ownItem(ubigeo, id);
-      await formAction(req, res, 'participation/item-form', async () => ({ ...(await itemFormLocals(req, res, id)), milestone: kept(req.body, MILESTONE_KEYS) }), async () => {
+      await rowAction(req, res, 'item', 'milestoneErrors', 'milestone', async (ubigeo, id) => {
         const input = validated(S.MilestoneForm, req.body);
         const file = await uploads.storePdf(req.file, 'evidence_file');
         await service.addMilestone(actorOf(req.user!), ubigeo, id, input, file);
-        back(res, 'manage_item', { ubigeo, id }, { done: 'milestone' });
-      }, 'milestoneErrors');
+      }, () => ({ milestone: kept(req.body, MILESTONE_KEYS) }));
     },
     async hearingForm(req: Request, res: Response) {
-      res.render('participation/hearing-form', { ...(await hearingFormLocals(req, res, req.params.id ? idOf(req.params.id) : null)), ...common() });
+      await rowForm(req, res, 'hearing');
     },
     async saveHearing(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = req.params.id ? idOf(req.params.id) : null;
-      if (id) await service.ownHearing(ubigeo, id);
-      await formAction(req, res, 'participation/hearing-form', () => hearingFormLocals(req, res, id, kept(req.body, HEARING_KEYS)), async () => {
+      await saveRow(req, res, 'hearing', HEARING_KEYS, async (ubigeo, id) => {
         const input = validated(S.HearingForm, req.body);
         const file = await uploads.storePdf(req.file, 'report');
         const newId = id ?? (await service.createHearing(actorOf(req.user!), ubigeo, input, file));
         if (id) await service.updateHearing(actorOf(req.user!), ubigeo, id, input, file, validated(S.ReasonForm, req.body).reason);
-        back(res, 'manage_hearing', { ubigeo, id: newId }, { done: 'saved' });
+        return newId;
       });
     },
     async withdrawHearing(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = idOf(req.params.id);
-      await service.ownHearing(ubigeo, id);
-      await formAction(req, res, 'participation/hearing-form', () => hearingFormLocals(req, res, id), async () => {
-        await service.withdrawHearing(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason);
-        back(res, 'manage_hearing', { ubigeo, id }, { done: 'withdrawn' });
-      }, 'withdrawErrors');
+      await rowAction(req, res, 'hearing', 'withdrawErrors', 'withdrawn', (ubigeo, id) => service.withdrawHearing(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason));
     },
     async addCommitment(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = idOf(req.params.id);
-      await service.ownHearing(ubigeo, id);
-      await formAction(req, res, 'participation/hearing-form', async () => ({ ...(await hearingFormLocals(req, res, id)), commitment: kept(req.body, COMMITMENT_KEYS) }), async () => {
-        const input = validated(S.CommitmentForm, req.body);
-        await service.createCommitment(actorOf(req.user!), ubigeo, id, input);
-        back(res, 'manage_hearing', { ubigeo, id }, { done: 'commitment' });
-      }, 'commitmentErrors');
+      await rowAction(req, res, 'hearing', 'commitmentErrors', 'commitment', (ubigeo, id) => service.createCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body)), () => ({ commitment: kept(req.body, COMMITMENT_KEYS) }));
     },
     async commitmentForm(req: Request, res: Response) {
       res.render('participation/commitment-form', { ...(await commitmentFormLocals(req, res, idOf(req.params.id))), ...common() });

@@ -141,28 +141,25 @@ export async function updatesOf(db: Q, commitmentId: number) {
 
 /** A row's values as the services built them: column → value. */
 type Values = Record<string, unknown>;
+
 /** The id of the row just inserted (both SQLite and MySQL answer it first). */
 const insertedId = (ids: unknown[]) => Number(ids[0]);
+/** Inserts a row into `table`, returning its id. */
+const inserter = (table: string) => async (db: Q, row: Values): Promise<number> => insertedId(await db(table).insert(row));
+/** Updates the row `id` of `table` if it is the municipality's (`ubigeo`). */
+const updater = (table: string) => async (db: Q, id: number, ubigeo: string, v: Values): Promise<void> => {
+  await db(table).where({ id, ubigeo }).update(v);
+};
 
-export async function insertProcess(db: Q, row: Values): Promise<number> {
-  return insertedId(await db('pb_processes').insert(row));
-}
-
-export async function updateProcess(db: Q, id: number, ubigeo: string, v: Values) {
-  await db('pb_processes').where({ id, ubigeo }).update(v);
-}
+export const insertProcess = inserter('pb_processes');
+export const updateProcess = updater('pb_processes');
 
 export async function setItemsYear(db: Q, processId: number, year: number) {
   await db('pb_items').where({ process_id: processId }).update({ year });
 }
 
-export async function insertItem(db: Q, row: Values): Promise<number> {
-  return insertedId(await db('pb_items').insert(row));
-}
-
-export async function updateItem(db: Q, id: number, ubigeo: string, v: Values) {
-  await db('pb_items').where({ id, ubigeo }).update(v);
-}
+export const insertItem = inserter('pb_items');
+export const updateItem = updater('pb_items');
 
 export async function insertMilestone(db: Q, row: Values) {
   await db('pb_milestones').insert(row);
@@ -174,21 +171,11 @@ export async function milestoneEvidence(db: Q, id: number): Promise<{ evidence_f
   return r ? { evidence_file: (r.evidence_file as string) ?? null, evidence_original_name: (r.evidence_original_name as string) ?? null } : null;
 }
 
-export async function insertHearing(db: Q, row: Values): Promise<number> {
-  return insertedId(await db('hearings').insert(row));
-}
+export const insertHearing = inserter('hearings');
+export const updateHearing = updater('hearings');
 
-export async function updateHearing(db: Q, id: number, ubigeo: string, v: Values) {
-  await db('hearings').where({ id, ubigeo }).update(v);
-}
-
-export async function insertCommitment(db: Q, row: Values): Promise<number> {
-  return insertedId(await db('commitments').insert(row));
-}
-
-export async function updateCommitment(db: Q, id: number, ubigeo: string, v: Values) {
-  await db('commitments').where({ id, ubigeo }).update(v);
-}
+export const insertCommitment = inserter('commitments');
+export const updateCommitment = updater('commitments');
 
 export async function insertCommitmentUpdate(db: Q, row: Values) {
   await db('commitment_updates').insert(row);

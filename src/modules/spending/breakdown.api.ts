@@ -1,10 +1,9 @@
-import { Router } from 'express';
+import { Response, Router } from 'express';
 import { toSoles } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
-import { parse, sendRows } from '../../lib/http';
-import type { MunicipalitiesService } from '../municipalities';
-import { Ubigeo } from '../../lib/schemas';
-import type { AreaRef, BreakdownRow, BreakdownService } from './breakdown.service';
+import { Format, parse, sendRows } from '../../lib/http';
+import { municipalityRequest, type MunicipalitiesService } from '../municipalities';
+import type { AreaRef, BreakdownRow, BreakdownService, By } from './breakdown.service';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
 import { AreaSpendingQuery, MunicipalitySpendingQuery } from './spending.schemas';
 
@@ -22,20 +21,18 @@ export function areaRef(level: 'national' | 'department' | 'province', code?: st
 export function breakdownApi(svc: BreakdownService, municipalities: MunicipalitiesService): Router {
   const r = Router();
 
-  r.get('/municipalities/:ubigeo/spending', async (req, res) => {
-    const ubigeo = Ubigeo.safeParse(req.params.ubigeo);
-    if (!ubigeo.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: req.params.ubigeo });
-    const q = parse(MunicipalitySpendingQuery, req.query);
-    await municipalities.municipality(ubigeo.data);
-    const ref: AreaRef = { level: 'municipality', area: ubigeo.data };
+  /** The breakdown of an area in the query's year (else its latest), with `head` first in the meta block. */
+  const sendBreakdown = async (res: Response, ref: AreaRef, q: { year?: number; by: By; format: Format }, name: string, head: Record<string, unknown>) => {
     const year = q.year ?? (await svc.years(ref))[0];
     if (!year) throw new NotFoundError('spending:errors.no_detail_any');
     const data = await svc.breakdown(ref, year, q.by, 'es');
-    sendRows(res, q.format, data.rows.map(out), BREAKDOWN_FIELDS, `spending-${ubigeo.data}-${year}-${q.by}`, {
-      ubigeo: ubigeo.data,
+    sendRows(res, q.format, data.rows.map(out), BREAKDOWN_FIELDS, `spending-${name}-${year}-${q.by}`, {
+      ...head,
       year,
       by: q.by,
       count: data.rows.length,
+      // Only area listings are cut short (municipalities' projects are all listed).
+      ...(ref.level === 'municipality' ? {} : { truncated: data.truncated }),
       source: data.source,
       synthetic: data.synthetic,
       cut_off: data.cut_off,
@@ -43,29 +40,18 @@ export function breakdownApi(svc: BreakdownService, municipalities: Municipaliti
       units: UNITS,
       total: { pia: toSoles(data.total.pia), pim: toSoles(data.total.pim), devengado: toSoles(data.total.devengado), execution_pct: data.total.execution_pct },
     });
+  };
+
+  r.get('/municipalities/:ubigeo/spending', async (req, res) => {
+    const { ubigeo, q } = await municipalityRequest(municipalities, req, MunicipalitySpendingQuery);
+    await sendBreakdown(res, { level: 'municipality', area: ubigeo }, q, ubigeo, { ubigeo });
   });
 
   r.get('/spending', async (req, res) => {
     const q = parse(AreaSpendingQuery, req.query);
     const ref = areaRef(q.level, q.code);
     if (q.level === 'department') await municipalities.department(ref.area);
-    const year = q.year ?? (await svc.years(ref))[0];
-    if (!year) throw new NotFoundError('spending:errors.no_detail_any');
-    const data = await svc.breakdown(ref, year, q.by, 'es');
-    sendRows(res, q.format, data.rows.map(out), BREAKDOWN_FIELDS, `spending-${q.level}-${ref.area}-${year}-${q.by}`, {
-      level: q.level,
-      code: ref.area,
-      year,
-      by: q.by,
-      count: data.rows.length,
-      truncated: data.truncated,
-      source: data.source,
-      synthetic: data.synthetic,
-      cut_off: data.cut_off,
-      partial: data.partial,
-      units: UNITS,
-      total: { pia: toSoles(data.total.pia), pim: toSoles(data.total.pim), devengado: toSoles(data.total.devengado), execution_pct: data.total.execution_pct },
-    });
+    await sendBreakdown(res, ref, q, `${q.level}-${ref.area}`, { level: q.level, code: ref.area });
   });
 
   r.get('/spending/category-shares', async (req, res) => {

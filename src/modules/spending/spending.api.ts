@@ -2,8 +2,7 @@ import { Router } from 'express';
 import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
 import { pageOf, parse, sendRows, sendSerialized, serializeRows } from '../../lib/http';
-import type { MunicipalitiesService } from '../municipalities';
-import { Ubigeo } from '../../lib/schemas';
+import { municipalityRequest, type MunicipalitiesService } from '../municipalities';
 import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
 
@@ -17,17 +16,14 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
   const r = Router();
 
   r.get('/municipalities/:ubigeo/execution', async (req, res) => {
-    const ubigeo = Ubigeo.safeParse(req.params.ubigeo);
-    if (!ubigeo.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: req.params.ubigeo });
-    const q = parse(MunicipalityExecutionApiQuery, req.query);
-    await municipalities.municipality(ubigeo.data);
+    const { ubigeo, q } = await municipalityRequest(municipalities, req, MunicipalityExecutionApiQuery);
     const year = q.year ?? (await svc.defaultYear());
-    const rows = await svc.forMunicipality(ubigeo.data);
+    const rows = await svc.forMunicipality(ubigeo);
     const row = rows.find((e) => e.year === year);
     if (!row) throw new NotFoundError('spending:errors.no_data_for_year', { year });
-    const out = soles({ ...row, ubigeo: ubigeo.data });
+    const out = soles({ ...row, ubigeo: ubigeo });
     if (q.format === 'csv') {
-      sendRows(res, 'csv', [out], MUNI_EXECUTION_FIELDS, `execution-${ubigeo.data}-${year}`);
+      sendRows(res, 'csv', [out], MUNI_EXECUTION_FIELDS, `execution-${ubigeo}-${year}`);
       return;
     }
     res.json(Object.fromEntries(MUNI_EXECUTION_FIELDS.map((f) => [f, out[f as keyof typeof out] ?? null])));

@@ -45,30 +45,27 @@ export async function listExecutionYears(db: Db): Promise<ExecutionYear[]> {
   }));
 }
 
-/** Every municipality's totals for one year, from its best available source. */
-export async function executionForYear(db: Db, year: number): Promise<MunicipalityExecution[]> {
+/** Municipalities' totals from their best available source, filtered on one column and ordered by another. */
+async function bestExecution(db: Db, where: 'e.year' | 'e.ubigeo', value: number | string, order: [string, 'asc' | 'desc']): Promise<MunicipalityExecution[]> {
   const rows = await db('execution_totals as e')
     .join('municipalities as m', 'm.ubigeo', 'e.ubigeo')
     .join('departments as d', 'd.code', 'm.department_code')
     .join('provinces as p', 'p.code', 'm.province_code')
-    .where('e.year', year)
+    .where(where, value)
     .where(bestSource(db))
     .select(EXEC_COLUMNS)
-    .orderBy('e.ubigeo');
+    .orderBy(...order);
   return rows.map(numeric);
 }
 
+/** Every municipality's totals for one year, from its best available source. */
+export function executionForYear(db: Db, year: number): Promise<MunicipalityExecution[]> {
+  return bestExecution(db, 'e.year', year, ['e.ubigeo', 'asc']);
+}
+
 /** One municipality's totals for every year, from its best available source. */
-export async function executionForMunicipality(db: Db, ubigeo: string): Promise<MunicipalityExecution[]> {
-  const rows = await db('execution_totals as e')
-    .join('municipalities as m', 'm.ubigeo', 'e.ubigeo')
-    .join('departments as d', 'd.code', 'm.department_code')
-    .join('provinces as p', 'p.code', 'm.province_code')
-    .where('e.ubigeo', ubigeo)
-    .where(bestSource(db))
-    .select(EXEC_COLUMNS)
-    .orderBy('e.year', 'desc');
-  return rows.map(numeric);
+export function executionForMunicipality(db: Db, ubigeo: string): Promise<MunicipalityExecution[]> {
+  return bestExecution(db, 'e.ubigeo', ubigeo, ['e.year', 'desc']);
 }
 
 /** The source paper's Table 1 as stored: execution % by department and year. */
