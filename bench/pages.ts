@@ -240,7 +240,17 @@ export async function benchPages(args: string[]): Promise<number> {
     const port = await freePort();
     const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
     const t0 = Date.now();
-    const serverEnv: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', HOST: '127.0.0.1', DATABASE_URL: url, SESSION_SECRET: 'bench-'.padEnd(40, 'x'), SMTP_HOST: '127.0.0.1', DATA_DIR: dir, OUTBOX_DIR: path.join(dir, 'outbox'), LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' };
+    const serverEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      DATABASE_URL: url,
+      SESSION_SECRET: 'bench-'.padEnd(40, 'x'),
+      SMTP_HOST: '127.0.0.1',
+      DATA_DIR: dir,
+      OUTBOX_DIR: path.join(dir, 'outbox'),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    };
     const server = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
       env: { ...serverEnv, PORT: String(port) },
       stdio: ['ignore', logFile, logFile],
@@ -274,7 +284,18 @@ export async function benchPages(args: string[]): Promise<number> {
       }
       const render = await renderMs(pageUrl);
       const m = await measure(pageUrl, `http://127.0.0.1:${port}/healthz`);
-      const r: PageResult = { name: p.name, path: p.path, rps: m.rps, p50_ms: m.p50, p99_ms: m.p99, bytes_gzip: probe.bytes, ratio: Math.round((m.rps / baselineRun.rps) * 1000) / 1000, render_ms: render, rss_mb: Math.round(vm(server.pid!, 'VmRSS')), non2xx: m.non2xx };
+      const r: PageResult = {
+        name: p.name,
+        path: p.path,
+        rps: m.rps,
+        p50_ms: m.p50,
+        p99_ms: m.p99,
+        bytes_gzip: probe.bytes,
+        ratio: Math.round((m.rps / baselineRun.rps) * 1000) / 1000,
+        render_ms: render,
+        rss_mb: Math.round(vm(server.pid!, 'VmRSS')),
+        non2xx: m.non2xx,
+      };
       if (probe.bytes > 16_000) {
         const same = await measure(`http://127.0.0.1:${basePort}/bytes/${probe.bytes}`, `http://127.0.0.1:${basePort}/`);
         r.same_size_baseline_rps = same.rps;
@@ -295,11 +316,17 @@ export async function benchPages(args: string[]): Promise<number> {
       stdio: ['ignore', logFile, logFile],
     });
     children.push(two);
-    const single = { cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`), rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER) };
+    const single = {
+      cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`),
+      rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER),
+    };
     server.kill('SIGTERM');
     await waitReady(`http://127.0.0.1:${clusterPort}/readyz`, two);
     await sleep(1000); // both workers listening
-    const pair = { cached: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`), rendered: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`, RENDER) };
+    const pair = {
+      cached: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`),
+      rendered: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`, RENDER),
+    };
     const scaling = {
       page: muni,
       one_process: { cached_rps: single.cached.rps, rendered_rps: single.rendered.rps, rendered_p99_ms: single.rendered.p99 },
@@ -310,20 +337,31 @@ export async function benchPages(args: string[]): Promise<number> {
 
     log('');
     log(`database: ${database}`);
-    log(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; ${CONNECTIONS} connections, ${DURATION} s per URL after ${WARMUP} s warm-up`);
+    log(
+      `machine: ${os.cpus().length} CPUs, load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}; ${CONNECTIONS} connections, ${DURATION} s per URL after ${WARMUP} s warm-up`,
+    );
     log(`baseline (bare Express): ${baselineRun.rps} req/s; cold start to ready: ${coldStartMs} ms; peak RSS under load: ${peakRssMb} MB`);
     log('');
-    log(`${'page'.padEnd(22)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'bytes gz'.padStart(9)} ${'ratio'.padStart(6)} ${'render ms'.padStart(9)} ${'RSS MB'.padStart(6)}`);
+    log(
+      `${'page'.padEnd(22)} ${'req/s'.padStart(7)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'bytes gz'.padStart(9)} ${'ratio'.padStart(6)} ${'render ms'.padStart(9)} ${'RSS MB'.padStart(6)}`,
+    );
     for (const r of results) {
       const miss = r.ratio < 0.25 || r.p99_ms > 50 ? ' ✗' : '';
-      log(`${r.name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50_ms).padStart(7)} ${String(r.p99_ms).padStart(7)} ${String(r.bytes_gzip).padStart(9)} ${r.ratio.toFixed(3).padStart(6)} ${String(r.render_ms).padStart(9)} ${String(r.rss_mb).padStart(6)}${miss}`);
+      log(
+        `${r.name.padEnd(22)} ${String(r.rps).padStart(7)} ${String(r.p50_ms).padStart(7)} ${String(r.p99_ms).padStart(7)} ${String(r.bytes_gzip).padStart(9)} ${r.ratio.toFixed(3).padStart(6)} ${String(r.render_ms).padStart(9)} ${String(r.rss_mb).padStart(6)}${miss}`,
+      );
     }
     log('(✗: below 0.25 × baseline or p99 over 50 ms. render ms: one uncached request at a time, hard reload.)');
     for (const r of results.filter((x) => x.same_size_baseline_rps)) {
       log(`${r.name}: ${r.bytes_gzip} bytes per answer; bare Express sending a fixed body of that size: ${r.same_size_baseline_rps} req/s → ratio ${r.same_size_ratio}`);
     }
     log('');
-    log(`municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`);
+    log(
+      `municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`,
+    );
 
     const resultsDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
     fs.mkdirSync(resultsDir, { recursive: true });

@@ -17,7 +17,13 @@ const SIZES = (process.env.BENCH_ROWS ?? '200000,1000000').split(',').map(Number
 
 async function mysqlAdmin(url: URL) {
   try {
-    return await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), connectTimeout: 2000 });
+    return await mysql.createConnection({
+      host: url.hostname,
+      port: Number(url.port || 3306),
+      user: decodeURIComponent(url.username),
+      password: decodeURIComponent(url.password),
+      connectTimeout: 2000,
+    });
   } catch {
     return null;
   }
@@ -41,11 +47,7 @@ async function main(argv: string[]) {
       const file = path.join(dir, `gasto-${rows}.csv`);
       const g = await generateMefGasto({ rows, year: 2024, out: file });
       process.stdout.write(`generated SYNTHETIC ${path.basename(file)}: ${g.rows} rows, ${(g.bytes / 1e6).toFixed(0)} MB, ${g.municipalities.length} municipalities\n`);
-      const targets: Array<[string, string, () => Promise<void>]> = [[
-        'sqlite',
-        `sqlite:${path.join(dir, `bench-${rows}.sqlite`)}`,
-        async () => undefined,
-      ]];
+      const targets: Array<[string, string, () => Promise<void>]> = [['sqlite', `sqlite:${path.join(dir, `bench-${rows}.sqlite`)}`, async () => undefined]];
       if (admin) {
         const name = `ra_bench_${process.pid}_${rows}`;
         await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -58,7 +60,9 @@ async function main(argv: string[]) {
           const out = execFileSync(process.execPath, ['--max-semi-space-size=4', '--max-old-space-size=160', child, url, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
           const r = { dialect, fileRows: rows, fileMb: Math.round(g.bytes / 1e6), ...JSON.parse(out.trim().split('\n').pop()!) };
           results.push(r);
-          process.stdout.write(`${dialect.padEnd(8)} ${String(rows).padStart(8)} rows: ${String(r.rowsPerSecond).padStart(7)} rows/s, ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb} MB (${r.status}, ${r.facts} fact rows)\n`);
+          process.stdout.write(
+            `${dialect.padEnd(8)} ${String(rows).padStart(8)} rows: ${String(r.rowsPerSecond).padStart(7)} rows/s, ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb} MB (${r.status}, ${r.facts} fact rows)\n`,
+          );
         } finally {
           await cleanup();
         }
@@ -74,7 +78,12 @@ async function main(argv: string[]) {
     const ok = r.rowsPerSecond >= target[r.dialect] && r.peakRssMb < 300;
     process.stdout.write(`${ok ? 'MET ' : 'MISS'} ${r.dialect} ${r.fileRows}: ${r.rowsPerSecond} rows/s (target ≥ ${target[r.dialect]}), peak RSS ${r.peakRssMb} MB (target < 300)\n`);
   }
-  process.stdout.write(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} (rows/s falls when the CPUs are shared)\n`);
+  process.stdout.write(
+    `machine: ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} (rows/s falls when the CPUs are shared)\n`,
+  );
   const resultsDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');

@@ -45,42 +45,123 @@ export async function seed(db: Db, opts: { hearings?: number; milestonesPerItem?
   const perUser = 5;
   const users = Math.ceil(RATINGS / perUser);
   const firstId = Number((await db('users').max({ m: 'id' }))[0].m ?? 0) + 1;
-  await insertChunks(db, 'users', Array.from({ length: users }, (_, i) => ({ id: firstId + i, email: `bench${i}@example.invalid`, password_hash: 'x', role: 'resident', status: 'active', email_confirmed_at: STAMP, created_at: STAMP, updated_at: STAMP })));
+  await insertChunks(
+    db,
+    'users',
+    Array.from({ length: users }, (_, i) => ({
+      id: firstId + i,
+      email: `bench${i}@example.invalid`,
+      password_hash: 'x',
+      role: 'resident',
+      status: 'active',
+      email_confirmed_at: STAMP,
+      created_at: STAMP,
+      updated_at: STAMP,
+    })),
+  );
   const ratings: Record<string, unknown>[] = [];
   for (let u = 0; u < users && ratings.length < RATINGS; u++) {
     const ubigeo = munis[u % munis.length];
     for (let k = 0; k < perUser && ratings.length < RATINGS; k++) {
-      ratings.push({ user_id: firstId + u, ubigeo, target: `a${areas[k]}`, area_id: areas[k], pb_item_id: null, year: YEAR, quarter: 1 + (u % 4), score: 1 + ((u * 7 + k * 3) % 5), delivered: null, created_at: STAMP, updated_at: STAMP });
+      ratings.push({
+        user_id: firstId + u,
+        ubigeo,
+        target: `a${areas[k]}`,
+        area_id: areas[k],
+        pb_item_id: null,
+        year: YEAR,
+        quarter: 1 + (u % 4),
+        score: 1 + ((u * 7 + k * 3) % 5),
+        delivered: null,
+        created_at: STAMP,
+        updated_at: STAMP,
+      });
     }
   }
   await insertChunks(db, 'ratings', ratings);
   const now = '2026-01-01 00:00:00';
-  await insertChunks(db, 'pb_processes', munis.map((ubigeo) => ({ ubigeo, year: YEAR, is_example: false, created_at: now, updated_at: now })));
+  await insertChunks(
+    db,
+    'pb_processes',
+    munis.map((ubigeo) => ({ ubigeo, year: YEAR, is_example: false, created_at: now, updated_at: now })),
+  );
   const proc = new Map((await db('pb_processes').select('id', 'ubigeo').where({ year: YEAR })).map((r: { id: number; ubigeo: string }) => [r.ubigeo, Number(r.id)]));
   const statuses = ['en_formulacion', 'en_ejecucion', 'culminado', 'paralizado'];
-  await insertChunks(db, 'pb_items', Array.from({ length: ITEMS }, (_, i) => {
-    const ubigeo = munis[i % munis.length];
-    return { process_id: proc.get(ubigeo), ubigeo, year: YEAR, priority: 1 + Math.floor(i / munis.length), title_es: `Obra sintética ${i}`, total_cost: 1_000_000 + ((i * 7919) % 50_000_000), planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`, baseline_planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`, baseline_total_cost: 1_000_000 + ((i * 7919) % 50_000_000), status: statuses[i % 4], progress_pct: (i * 13) % 101, is_example: i % 50 === 0, created_at: now, updated_at: now };
-  }));
+  await insertChunks(
+    db,
+    'pb_items',
+    Array.from({ length: ITEMS }, (_, i) => {
+      const ubigeo = munis[i % munis.length];
+      return {
+        process_id: proc.get(ubigeo),
+        ubigeo,
+        year: YEAR,
+        priority: 1 + Math.floor(i / munis.length),
+        title_es: `Obra sintética ${i}`,
+        total_cost: 1_000_000 + ((i * 7919) % 50_000_000),
+        planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`,
+        baseline_planned_end: `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-28`,
+        baseline_total_cost: 1_000_000 + ((i * 7919) % 50_000_000),
+        status: statuses[i % 4],
+        progress_pct: (i * 13) % 101,
+        is_example: i % 50 === 0,
+        created_at: now,
+        updated_at: now,
+      };
+    }),
+  );
   const hearingCount = opts.hearings ?? munis.length * 2;
-  await insertChunks(db, 'hearings', Array.from({ length: hearingCount }, (_, n) => {
-    const i = n % munis.length;
-    const round = Math.floor(n / munis.length); // 0: May, 1: September (or November, late), 2+: extra sessions
-    const held = round === 0 ? `${YEAR}-05-${String(1 + (i % 28)).padStart(2, '0')}` : round === 1 ? `${YEAR}-${i % 3 ? '09' : '11'}-15` : `${YEAR}-07-${String(1 + (n % 28)).padStart(2, '0')}`;
-    return { ubigeo: munis[i], held_on: held, state: 'realizada', is_example: false, created_at: now, updated_at: now };
-  }));
+  await insertChunks(
+    db,
+    'hearings',
+    Array.from({ length: hearingCount }, (_, n) => {
+      const i = n % munis.length;
+      const round = Math.floor(n / munis.length); // 0: May, 1: September (or November, late), 2+: extra sessions
+      const held = round === 0 ? `${YEAR}-05-${String(1 + (i % 28)).padStart(2, '0')}` : round === 1 ? `${YEAR}-${i % 3 ? '09' : '11'}-15` : `${YEAR}-07-${String(1 + (n % 28)).padStart(2, '0')}`;
+      return { ubigeo: munis[i], held_on: held, state: 'realizada', is_example: false, created_at: now, updated_at: now };
+    }),
+  );
   const perItem = opts.milestonesPerItem ?? 0;
   if (perItem > 0) {
     const items = await db('pb_items').select('id', 'ubigeo').where({ year: YEAR }).orderBy('id');
-    await insertChunks(db, 'pb_milestones', items.flatMap((it: { id: number; ubigeo: string }, i: number) => Array.from({ length: perItem }, (_, k) => ({ item_id: it.id, ubigeo: it.ubigeo, happened_on: `${YEAR}-${String(1 + ((i + k * 3) % 12)).padStart(2, '0')}-10`, title_es: `Hito sintético ${k + 1}`, evidence_url: `https://example.invalid/evidencia/${it.id}/${k}`, is_example: false, created_at: now }))));
+    await insertChunks(
+      db,
+      'pb_milestones',
+      items.flatMap((it: { id: number; ubigeo: string }, i: number) =>
+        Array.from({ length: perItem }, (_, k) => ({
+          item_id: it.id,
+          ubigeo: it.ubigeo,
+          happened_on: `${YEAR}-${String(1 + ((i + k * 3) % 12)).padStart(2, '0')}-10`,
+          title_es: `Hito sintético ${k + 1}`,
+          evidence_url: `https://example.invalid/evidencia/${it.id}/${k}`,
+          is_example: false,
+          created_at: now,
+        })),
+      ),
+    );
   }
   const hearings = await db('hearings').select('id', 'ubigeo').orderBy('id');
-  await insertChunks(db, 'commitments', Array.from({ length: COMMITMENTS }, (_, i) => {
-    const h = hearings[i % hearings.length];
-    const due = `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-20`;
-    const st = ['pendiente', 'en_proceso', 'cumplido', 'incumplido'][i % 4];
-    return { hearing_id: h.id, ubigeo: h.ubigeo, text_es: `Compromiso ${i}`, due_on: due, baseline_due_on: due, status: st, fulfilled_on: st === 'cumplido' ? (i % 8 === 2 ? `${YEAR}-12-31` : `${YEAR}-01-10`) : null, is_example: false, created_at: now, updated_at: now };
-  }));
+  await insertChunks(
+    db,
+    'commitments',
+    Array.from({ length: COMMITMENTS }, (_, i) => {
+      const h = hearings[i % hearings.length];
+      const due = `${YEAR}-${String(1 + (i % 12)).padStart(2, '0')}-20`;
+      const st = ['pendiente', 'en_proceso', 'cumplido', 'incumplido'][i % 4];
+      return {
+        hearing_id: h.id,
+        ubigeo: h.ubigeo,
+        text_es: `Compromiso ${i}`,
+        due_on: due,
+        baseline_due_on: due,
+        status: st,
+        fulfilled_on: st === 'cumplido' ? (i % 8 === 2 ? `${YEAR}-12-31` : `${YEAR}-01-10`) : null,
+        is_example: false,
+        created_at: now,
+        updated_at: now,
+      };
+    }),
+  );
 }
 
 function pct(sorted: number[], p: number) {
@@ -96,11 +177,28 @@ interface Client {
 function call(port: number, method: string, p: string, cookie: string, body?: string): Promise<{ status: number; text: string; setCookie: string[]; ms: number }> {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = http.request({ host: '127.0.0.1', port, method, path: p, agent: keepAlive, headers: { cookie, ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), setCookie: ([] as string[]).concat(res.headers['set-cookie'] ?? []), ms: Number(process.hrtime.bigint() - t0) / 1e6 }));
-    });
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path: p,
+        agent: keepAlive,
+        headers: { cookie, ...(body ? { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            text: Buffer.concat(chunks).toString('utf8'),
+            setCookie: ([] as string[]).concat(res.headers['set-cookie'] ?? []),
+            ms: Number(process.hrtime.bigint() - t0) / 1e6,
+          }),
+        );
+      },
+    );
     req.on('error', reject);
     if (body) req.write(body);
     req.end();
@@ -126,10 +224,26 @@ async function ratingLoad(db: Db, url: string): Promise<{ closed: Latency; open:
   const hash = await hasher.hash(password);
   const ids: number[] = [];
   for (let i = 0; i < RESIDENTS; i++) {
-    const [id] = await db('users').insert({ email: `load${i}@example.invalid`, password_hash: hash, role: 'resident', status: 'active', email_confirmed_at: STAMP, created_at: STAMP, updated_at: STAMP });
+    const [id] = await db('users').insert({
+      email: `load${i}@example.invalid`,
+      password_hash: hash,
+      role: 'resident',
+      status: 'active',
+      email_confirmed_at: STAMP,
+      created_at: STAMP,
+      updated_at: STAMP,
+    });
     ids.push(Number(id));
   }
-  const app = buildApp({ config, db, logger: createLogger('silent'), i18n: createI18n(), ratingMinFillMs: 0, feedbackLimits: { ratingsPerHour: 1_000_000 }, formLimits: { loginPerMinute: 1_000_000, registerPerHour: 1000, resetPerHour: 1000 } });
+  const app = buildApp({
+    config,
+    db,
+    logger: createLogger('silent'),
+    i18n: createI18n(),
+    ratingMinFillMs: 0,
+    feedbackLimits: { ratingsPerHour: 1_000_000 },
+    formLimits: { loginPerMinute: 1_000_000, registerPerHour: 1000, resetPerHour: 1000 },
+  });
   const server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const port = (server.address() as { port: number }).port;
@@ -196,7 +310,13 @@ export async function benchScores(): Promise<number> {
   const base = new URL(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/');
   let admin: mysql.Connection | null = null;
   try {
-    admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password), connectTimeout: 2000 });
+    admin = await mysql.createConnection({
+      host: base.hostname,
+      port: Number(base.port || 3306),
+      user: decodeURIComponent(base.username),
+      password: decodeURIComponent(base.password),
+      connectTimeout: 2000,
+    });
   } catch {
     process.stdout.write(`MariaDB not reachable at ${base.host}: MariaDB runs SKIPPED\n`);
   }
@@ -230,7 +350,9 @@ export async function benchScores(): Promise<number> {
         times.sort((a, b) => a - b);
         const med = times[Math.floor(times.length / 2)];
         const withS = Number((await db('scores').where({ year: YEAR }).whereNotNull('s').count({ n: '*' }))[0].n);
-        lines.push(`${med < 1000 ? 'MET ' : 'MISS'} ${dialect} full recompute ${YEAR}: ${rows} municipalities (${withS} with S) in ${med.toFixed(0)} ms median of 5 (min ${times[0].toFixed(0)}, max ${times[times.length - 1].toFixed(0)}; target < 1000 ms)`);
+        lines.push(
+          `${med < 1000 ? 'MET ' : 'MISS'} ${dialect} full recompute ${YEAR}: ${rows} municipalities (${withS} with S) in ${med.toFixed(0)} ms median of 5 (min ${times[0].toFixed(0)}, max ${times[times.length - 1].toFixed(0)}; target < 1000 ms)`,
+        );
         process.stdout.write(`${lines[lines.length - 1]}\n`);
         const dept: number[] = [];
         for (const d of ['15', '08', '01', '20', '07']) {
@@ -254,6 +376,11 @@ export async function benchScores(): Promise<number> {
     await admin?.end();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-  process.stdout.write(`machine: ${os.cpus().length} CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+  process.stdout.write(
+    `machine: ${os.cpus().length} CPUs, load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}\n`,
+  );
   return 0;
 }

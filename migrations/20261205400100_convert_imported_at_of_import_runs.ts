@@ -21,6 +21,6 @@ export async function down(knex: Knex): Promise<void> {
     await knex.raw("UPDATE import_runs SET imported_at = REPLACE(LEFT(imported_at, 19), 'T', ' ')");
     await knex.raw('ALTER TABLE import_runs MODIFY imported_at TIMESTAMP NOT NULL');
   } else {
-    await knex.raw("UPDATE import_runs SET imported_at = CAST(ROUND((julianday(imported_at) - 2440587.5) * 86400000) AS INTEGER)");
+    await knex.raw('UPDATE import_runs SET imported_at = CAST(ROUND((julianday(imported_at) - 2440587.5) * 86400000) AS INTEGER)');
   }
 }

@@ -59,7 +59,21 @@ function projectDir(name: string): string {
 }
 
 /** The one place where modules are wired together. */
-export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown: false }, clock = Date.now, mailer, background, formLimits, loginThrottle, feedbackLimits, ratingMinFillMs, sitemapMaxUrls }: AppDeps): Express {
+export function buildApp({
+  config,
+  db,
+  logger,
+  i18n,
+  lifecycle = { shuttingDown: false },
+  clock = Date.now,
+  mailer,
+  background,
+  formLimits,
+  loginThrottle,
+  feedbackLimits,
+  ratingMinFillMs,
+  sitemapMaxUrls,
+}: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('env', config.env === 'production' ? 'production' : 'development');
@@ -121,15 +135,42 @@ export function buildApp({ config, db, logger, i18n, lifecycle = { shuttingDown:
   const auth = createAuth({ db, config, logger, clock, users: accounts });
   const scores = createScoresService({ db, clock, audit, onError: (err) => logger.error({ err }, 'score recompute failed') });
   // The rating answers at once; its department's scores follow in the background (coalesced).
-  const feedback = createFeedbackService({ db, clock, audit, secret: `${config.sessionSecret}:rating-form`, minFillMs: ratingMinFillMs, onChange: async (ubigeo, year) => {
+  const feedback = createFeedbackService({
+    db,
+    clock,
+    audit,
+    secret: `${config.sessionSecret}:rating-form`,
+    minFillMs: ratingMinFillMs,
+    onChange: async (ubigeo, year) => {
       scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
-    } });
+    },
+  });
   const defaultYear = () => quarterOf(clock()).year;
-  const participation = createParticipationModule({ db, auth, audit, logger, clock, options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, importMaxRows: config.importMaxRows, secret: config.sessionSecret, mefAllowSynthetic: config.mefAllowSynthetic } });
+  const participation = createParticipationModule({
+    db,
+    auth,
+    audit,
+    logger,
+    clock,
+    options: {
+      uploadsDir: config.uploadsDir,
+      uploadMaxBytes: config.uploadMaxBytes,
+      importsPerHour: config.importsPerHour,
+      importMaxRows: config.importMaxRows,
+      secret: config.sessionSecret,
+      mefAllowSynthetic: config.mefAllowSynthetic,
+    },
+  });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
-    createSpendingModule({ db, spending, municipalities: municipalitiesService, datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS], compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year) }),
+    createSpendingModule({
+      db,
+      spending,
+      municipalities: municipalitiesService,
+      datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS],
+      compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year),
+    }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
     participation,

@@ -20,10 +20,7 @@ export { assertOwnMunicipality, noStore } from './guards';
 export type { Guards } from './guards';
 export type { Csrf } from './csrf';
 
-export type LoginOutcome =
-  | { ok: true; user: SessionUser }
-  | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+export type LoginOutcome = { ok: true; user: SessionUser } | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 /** What the local strategy tells the login handler when it refuses. */
 export interface LoginRefusal {

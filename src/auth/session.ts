@@ -98,7 +98,9 @@ export function sessionTimeouts(clock: Clock, config: Config) {
 
 /** Deletes every stored session of a user (password reset, disabled account, deletion). */
 export async function destroyUserSessions(db: Db, userId: number, exceptSid?: string): Promise<void> {
-  const rows: Array<{ sid: string; sess: string | Record<string, unknown> }> = await db('sessions').select('sid', 'sess').where('sess', 'like', `%"user":${Number(userId)}%`);
+  const rows: Array<{ sid: string; sess: string | Record<string, unknown> }> = await db('sessions')
+    .select('sid', 'sess')
+    .where('sess', 'like', `%"user":${Number(userId)}%`);
   const sids = rows
     .filter((r) => {
       const sess = typeof r.sess === 'string' ? JSON.parse(r.sess) : r.sess;

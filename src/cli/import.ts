@@ -91,7 +91,16 @@ function formatSpendingReport(report: ImportReport | MefGastoReport, lang: Lang,
 }
 
 export function formatReport(report: ImportReport, lang: Lang): string {
-  const summary = { file: report.file, rows: report.rows, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, years: report.years.join(', '), encoding: report.encoding, shape: report.shape };
+  const summary = {
+    file: report.file,
+    rows: report.rows,
+    inserted: report.inserted,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    years: report.years.join(', '),
+    encoding: report.encoding,
+    shape: report.shape,
+  };
   return formatSpendingReport(report, lang, summary, { rejected: 'cli.rejected', done: 'cli.imported' });
 }
 
@@ -123,7 +132,7 @@ export function formatParticipationReport(report: BulkImportReport, lang: Lang):
 export function progressLine(lang: Lang, rows: number, bytes: number, totalBytes: number, secs: number): string {
   const rate = rows / Math.max(secs, 0.001);
   const frac = totalBytes ? bytes / totalBytes : 0;
-  const eta = frac > 0 ? Math.max(0, Math.round((secs / frac) - secs)) : null;
+  const eta = frac > 0 ? Math.max(0, Math.round(secs / frac - secs)) : null;
   const words = lang === 'es' ? { rows: 'filas', eta: 'faltan' } : { rows: 'rows', eta: 'ETA' };
   return `${rows.toLocaleString(lang)} ${words.rows} · ${Math.round(rate).toLocaleString(lang)} ${words.rows}/s · ${Math.round(frac * 100)} % · ${words.eta} ${eta === null ? '?' : `${eta} s`}`;
 }

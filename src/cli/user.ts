@@ -75,7 +75,9 @@ export function parseArgs(argv: string[]): CliArgs | string {
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export async function run(args: CliArgs, db: Db, password: string | null, out: (s: string) => void): Promise<number> {
@@ -83,7 +85,15 @@ export async function run(args: CliArgs, db: Db, password: string | null, out: (
   const logger = createLogger('silent');
   const i18n = createI18n();
   const t = i18n.getFixedT((process.env.LANG ?? '').startsWith('en') ? 'en' : 'es');
-  const accounts = createAccountsService({ db, hasher: createPasswordHasher(config.env), mailer: createMailer(config, logger), background: createBackgroundJobs(logger), i18n, audit: createAuditService(), publicUrl: config.publicUrl });
+  const accounts = createAccountsService({
+    db,
+    hasher: createPasswordHasher(config.env),
+    mailer: createMailer(config, logger),
+    background: createBackgroundJobs(logger),
+    i18n,
+    audit: createAuditService(),
+    publicUrl: config.publicUrl,
+  });
   const printTotp = (email: string, secret: string) => {
     out(`TOTP secret (shown once): ${secret}`);
     out(`otpauth URI: ${otpauthUri(secret, email)}`);
@@ -99,7 +109,13 @@ export async function run(args: CliArgs, db: Db, password: string | null, out: (
       out(`password refused: ${p.error.issues.map((i) => String(t(i.message))).join(' ')}`);
       return 1;
     }
-    const { id, totpSecret } = await accounts.createConfirmed(CLI_ACTOR, { email: args.email!, password: p.data, role: args.role!, municipality: args.municipality ?? null, orgName: args.org ?? null });
+    const { id, totpSecret } = await accounts.createConfirmed(CLI_ACTOR, {
+      email: args.email!,
+      password: p.data,
+      role: args.role!,
+      municipality: args.municipality ?? null,
+      orgName: args.org ?? null,
+    });
     out(`created user ${id} ${args.email} (${args.role})`);
     if (totpSecret) printTotp(args.email!, totpSecret);
     return 0;

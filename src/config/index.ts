@@ -29,7 +29,12 @@ const Env = z.object({
   OUTBOX_DIR: z.string().default('outbox'),
   SEED_EXAMPLES: z.enum(['true', 'false']).default('true'),
   UPLOADS_DIR: z.string().default('uploads'),
-  UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).max(200 * 1024 * 1024).default(10 * 1024 * 1024),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(200 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
   IMPORTS_PER_HOUR: z.coerce.number().int().min(1).max(10_000).default(10),
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
@@ -38,9 +43,7 @@ const Env = z.object({
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
 });
 
-export type DbConfig =
-  | { client: 'sqlite'; filename: string }
-  | { client: 'mysql'; url: string; poolMax: number };
+export type DbConfig = { client: 'sqlite'; filename: string } | { client: 'mysql'; url: string; poolMax: number };
 
 export interface Config {
   env: 'development' | 'production' | 'test';

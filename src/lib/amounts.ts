@@ -1,13 +1,5 @@
 /** Execution amount columns, in the order MEF publishes them. Stored as integer céntimos. */
-export const AMOUNT_COLUMNS = [
-  'pia',
-  'pim',
-  'certificacion',
-  'compromiso_anual',
-  'atencion_compromiso_mensual',
-  'devengado',
-  'girado',
-] as const;
+export const AMOUNT_COLUMNS = ['pia', 'pim', 'certificacion', 'compromiso_anual', 'atencion_compromiso_mensual', 'devengado', 'girado'] as const;
 export type AmountColumn = (typeof AMOUNT_COLUMNS)[number];
 export type Amounts = Record<AmountColumn, number>;
 

@@ -58,17 +58,7 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
-const DB_DOWN_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'PROTOCOL_CONNECTION_LOST',
-  'ER_CON_COUNT_ERROR',
-  'ER_SERVER_SHUTDOWN',
-  'SQLITE_BUSY',
-  'SQLITE_CANTOPEN',
-]);
+const DB_DOWN_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', 'ER_CON_COUNT_ERROR', 'ER_SERVER_SHUTDOWN', 'SQLITE_BUSY', 'SQLITE_CANTOPEN']);
 
 /** True when an error means "the database cannot be reached right now", not a bug. */
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -77,7 +67,5 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (e.name === 'KnexTimeoutError') return true;
   if (e.code && DB_DOWN_CODES.has(e.code)) return true;
   if (Array.isArray(e.errors)) return e.errors.some(isDatabaseUnavailable);
-  return /connect ECONNREFUSED|Connection lost|Pool is closed|The database connection is not open/.test(
-    e.message ?? '',
-  );
+  return /connect ECONNREFUSED|Connection lost|Pool is closed|The database connection is not open/.test(e.message ?? '');
 }

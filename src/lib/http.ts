@@ -22,20 +22,41 @@ export type Format = 'json' | 'csv';
 export const PAGE_LIMIT = { default: 100, max: 2000 };
 const optional = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === undefined ? undefined : v), s.optional());
 export const PagingParams = {
-  limit: optional(z.string({ error: 'errors:validation.limit' }).regex(/^\d{1,4}$/, 'errors:validation.limit').transform(Number).pipe(z.number().min(1, 'errors:validation.limit').max(PAGE_LIMIT.max, 'errors:validation.limit'))),
-  offset: optional(z.string({ error: 'errors:validation.offset' }).regex(/^\d{1,7}$/, 'errors:validation.offset').transform(Number)),
+  limit: optional(
+    z
+      .string({ error: 'errors:validation.limit' })
+      .regex(/^\d{1,4}$/, 'errors:validation.limit')
+      .transform(Number)
+      .pipe(z.number().min(1, 'errors:validation.limit').max(PAGE_LIMIT.max, 'errors:validation.limit')),
+  ),
+  offset: optional(
+    z
+      .string({ error: 'errors:validation.offset' })
+      .regex(/^\d{1,7}$/, 'errors:validation.offset')
+      .transform(Number),
+  ),
 };
 
 /**
  * One page of a JSON listing, with `paging` for the meta block (total, limit, offset and the
  * URLs of the next and previous pages: `path` with the listing's own filters); CSV gets every row.
  */
-export function pageOf<T>(rows: T[], format: Format, q: { limit?: number; offset?: number }, path: string, filters: Record<string, string | number | undefined>): { rows: T[]; paging?: Record<string, unknown> } {
+export function pageOf<T>(
+  rows: T[],
+  format: Format,
+  q: { limit?: number; offset?: number },
+  path: string,
+  filters: Record<string, string | number | undefined>,
+): { rows: T[]; paging?: Record<string, unknown> } {
   if (format === 'csv') return { rows };
   const limit = q.limit ?? PAGE_LIMIT.default;
   const offset = q.offset ?? 0;
   const at = (o: number) => {
-    const params = new URLSearchParams(Object.entries(filters).filter(([, v]) => v !== undefined && v !== '').map(([k, v]): [string, string] => [k, String(v)]));
+    const params = new URLSearchParams(
+      Object.entries(filters)
+        .filter(([, v]) => v !== undefined && v !== '')
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    );
     params.set('limit', String(limit));
     params.set('offset', String(o));
     return `${path}?${params.toString()}`;
@@ -47,14 +68,7 @@ export function pageOf<T>(rows: T[], format: Format, q: { limit?: number; offset
 }
 
 /** Sends a listing as JSON `{ data, meta }` or as a CSV download with the given columns. */
-export function sendRows(
-  res: Response,
-  format: Format,
-  rows: Record<string, unknown>[],
-  columns: string[],
-  filename: string,
-  meta: Record<string, unknown> = {},
-): void {
+export function sendRows(res: Response, format: Format, rows: Record<string, unknown>[], columns: string[], filename: string, meta: Record<string, unknown> = {}): void {
   sendSerialized(res, format, serializeRows(format, rows, columns, meta), filename);
 }
 

@@ -7,14 +7,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   const options: pino.LoggerOptions = {
     level,
     redact: {
-      paths: [
-        'req.headers.cookie',
-        'req.headers.authorization',
-        'res.headers["set-cookie"]',
-        '*.password',
-        '*.token',
-        '*.sid',
-      ],
+      paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.token', '*.sid'],
       censor: '[redacted]',
     },
   };
@@ -23,8 +16,12 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 
 /** Neutralises CR/LF and control characters in user input before it reaches a log line. */
 export function safeForLog(value: unknown, max = 200): string {
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
-  return String(value).replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ').slice(0, max);
+  return (
+    String(value)
+      // eslint-disable-next-line no-control-regex -- control characters are exactly what this removes
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
+      .slice(0, max)
+  );
 }
 
 /** Strips secrets that may travel in a URL (email-link tokens) before the URL is logged. */

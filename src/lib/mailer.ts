@@ -26,13 +26,15 @@ export class MailError extends Error {
   }
 }
 
-const wrapErrors = (send: Mailer['send']): Mailer['send'] => async (m) => {
-  try {
-    await send(m);
-  } catch (err) {
-    throw new MailError(err);
-  }
-};
+const wrapErrors =
+  (send: Mailer['send']): Mailer['send'] =>
+  async (m) => {
+    try {
+      await send(m);
+    } catch (err) {
+      throw new MailError(err);
+    }
+  };
 
 /**
  * SMTP in production. Elsewhere each message is written to the outbox folder as an .eml file

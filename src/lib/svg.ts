@@ -106,9 +106,10 @@ export function lineChart(frame: Frame & { xLabels: string[]; series: LineSeries
     if (pts.length) out += `<polyline points="${pts.join(' ')}" class="line-${si}" fill="none" stroke-width="3"${si === 1 ? ' stroke-dasharray="6 4"' : ''}/>`;
     s.values.forEach((v, i) => {
       if (v === null) return;
-      out += si === 0
-        ? `<circle cx="${n1(x(i))}" cy="${n1(y(v))}" r="4" class="dot-${si}"><title>${esc(`${s.label}, ${frame.xLabels[i]}: ${frame.format(v)}`)}</title></circle>`
-        : `<rect x="${n1(x(i) - 3.5)}" y="${n1(y(v) - 3.5)}" width="7" height="7" class="dot-${si}"><title>${esc(`${s.label}, ${frame.xLabels[i]}: ${frame.format(v)}`)}</title></rect>`;
+      out +=
+        si === 0
+          ? `<circle cx="${n1(x(i))}" cy="${n1(y(v))}" r="4" class="dot-${si}"><title>${esc(`${s.label}, ${frame.xLabels[i]}: ${frame.format(v)}`)}</title></circle>`
+          : `<rect x="${n1(x(i) - 3.5)}" y="${n1(y(v) - 3.5)}" width="7" height="7" class="dot-${si}"><title>${esc(`${s.label}, ${frame.xLabels[i]}: ${frame.format(v)}`)}</title></rect>`;
     });
   });
   return `${out}</svg>`;

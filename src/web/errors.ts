@@ -11,7 +11,17 @@ function languageOf(req: Request): Lang {
   return isLang(prefix) ? prefix : negotiateLanguage(req.get('accept-language'));
 }
 
-const CODES: Record<number, string> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 413: 'too_large', 422: 'invalid', 429: 'too_many_requests', 500: 'server_error', 503: 'unavailable' };
+const CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  413: 'too_large',
+  422: 'invalid',
+  429: 'too_many_requests',
+  500: 'server_error',
+  503: 'unavailable',
+};
 
 const isApi = (req: Request) => req.path.startsWith('/api/');
 

@@ -8,7 +8,10 @@ export type FieldErrors = Record<string, string>;
 /** First issue per field as a translation key. */
 export function fieldErrors(error: z.ZodError | ValidationError): FieldErrors {
   const out: FieldErrors = {};
-  const issues = error instanceof ValidationError ? error.issues.map((i) => ({ field: i.field, key: i.key })) : error.issues.map((i) => ({ field: i.path.join('.') || '_', key: i.message.includes(':') ? i.message : 'errors:validation.invalid' }));
+  const issues =
+    error instanceof ValidationError
+      ? error.issues.map((i) => ({ field: i.field, key: i.key }))
+      : error.issues.map((i) => ({ field: i.path.join('.') || '_', key: i.message.includes(':') ? i.message : 'errors:validation.invalid' }));
   for (const i of issues) out[i.field] ??= i.key;
   return out;
 }

@@ -74,7 +74,11 @@ export function viewContext(i18n: I18n, lng: Lang, req: Request, res: Response, 
     const query = canonicalQuery(req.originalUrl);
     const href = { es: publicUrl + pageUrl('es', page, params) + query, en: publicUrl + pageUrl('en', page, params) + query };
     canonicalUrl = href[lng];
-    alternates = [{ hreflang: 'es', href: href.es }, { hreflang: 'en', href: href.en }, { hreflang: 'x-default', href: href.es }];
+    alternates = [
+      { hreflang: 'es', href: href.es },
+      { hreflang: 'en', href: href.en },
+      { hreflang: 'x-default', href: href.es },
+    ];
   }
   const pageDescription = page && i18n.exists(`seo:page.${page}`, { lng }) ? String(i18n.t(`seo:page.${page}`, { lng })) : '';
   // --- end findable and shareable ---

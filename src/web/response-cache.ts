@@ -127,7 +127,8 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     const send = res.send.bind(res);
     // Express turns an object into JSON and sends that string through res.send again.
     res.send = function (body?: unknown) {
-      if (typeof body === 'string') sent = Buffer.from(body, 'utf8'); // res.send always encodes strings as UTF-8
+      if (typeof body === 'string')
+        sent = Buffer.from(body, 'utf8'); // res.send always encodes strings as UTF-8
       else if (Buffer.isBuffer(body)) sent = body;
       return send(body);
     } as Response['send'];
@@ -136,7 +137,8 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     });
     res.on('finish', () => {
       const body = sent;
-      const cacheable = body != null && body.length <= maxEntryBytes && req.method === 'GET' && res.statusCode === 200 && !res.getHeader('Set-Cookie') && res.getHeader('Cache-Control') === PUBLIC_CACHE;
+      const cacheable =
+        body != null && body.length <= maxEntryBytes && req.method === 'GET' && res.statusCode === 200 && !res.getHeader('Set-Cookie') && res.getHeader('Cache-Control') === PUBLIC_CACHE;
       if (!cacheable) return finish();
       const headers = Object.entries(res.getHeaders()).filter(([n, v]) => v !== undefined && !NOT_STORED.has(n)) as Entry['headers'];
       const etag = res.getHeader('ETag') as string | undefined;

@@ -64,5 +64,8 @@ export function placeName(t: (key: string, opts?: Record<string, unknown>) => st
 
 /** JSON-LD for a <script type="application/ld+json"> block: "<" escaped so no text can close it. */
 export function jsonLdText(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }

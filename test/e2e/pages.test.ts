@@ -67,7 +67,12 @@ const CASES = PAGES.flatMap((p) => LANGS.map((lng) => ({ ...p, lng, path: p.path
 /** The strict CSP must reach the browser unweakened: axe is injected without loosening it. */
 function expectStrictCsp(response: Response): void {
   const csp = response.headers()['content-security-policy'] ?? '';
-  const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v] as const));
+  const directives = new Map(
+    csp
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v] as const),
+  );
   expect(directives.get('default-src')).toEqual(["'self'"]);
   const scriptSrc = directives.get('script-src') ?? [];
   expect(scriptSrc).toContain("'self'");

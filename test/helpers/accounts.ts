@@ -66,7 +66,10 @@ export async function loginAdmin(t: TestApp, email = 'admin@example.pe'): Promis
   const { agent, res } = await login(t, email);
   if (res.status !== 302) throw new Error(`admin login failed: ${res.status}`);
   const token = await formToken(agent, '/es/cuenta/verificacion');
-  const r = await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: token, code: totp(totpSecret!, t.now.ms) });
+  const r = await agent
+    .post('/es/cuenta/verificacion')
+    .type('form')
+    .send({ _csrf: token, code: totp(totpSecret!, t.now.ms) });
   if (r.status !== 302) throw new Error(`second factor failed: ${r.status}`);
   return agent;
 }

@@ -42,7 +42,15 @@ export async function createTestDb(dialect: Dialect, { seed = true }: { seed?: b
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}` });
     const db = createDb(config.db);
     await prepareDatabase(db, silent, seed);
-    return { db, config, dialect, cleanup: async () => { await db.destroy(); fs.rmSync(dir, { recursive: true, force: true }); } };
+    return {
+      db,
+      config,
+      dialect,
+      cleanup: async () => {
+        await db.destroy();
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
   }
   const base = new URL(process.env.RA_TEST_MYSQL!);
   const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });

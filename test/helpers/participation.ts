@@ -21,16 +21,39 @@ export async function signedIn(t: TestApp, email: string, role: 'resident' | 'mo
 export const idFrom = (location: string) => Number(/\/(\d+)(\?|$)/.exec(location)![1]);
 
 export const itemForm = (over: Record<string, string> = {}) => ({
-  year: '2025', priority: '1', title_es: 'Pistas del barrio Alto', title_en: '', description_es: 'Asfaltado', cui: '2345678', total_cost: '150000.50', pia_amount: '100000', funding_source: 'FONCOMUN',
-  beneficiaries: '1200', latitude: '-12.05', longitude: '-77.04', district_ubigeo: '', start_date: '2025-02-01', planned_end: '2025-06-30', status: 'en_ejecucion', progress_pct: '30', finished_on: '', ...over,
+  year: '2025',
+  priority: '1',
+  title_es: 'Pistas del barrio Alto',
+  title_en: '',
+  description_es: 'Asfaltado',
+  cui: '2345678',
+  total_cost: '150000.50',
+  pia_amount: '100000',
+  funding_source: 'FONCOMUN',
+  beneficiaries: '1200',
+  latitude: '-12.05',
+  longitude: '-77.04',
+  district_ubigeo: '',
+  start_date: '2025-02-01',
+  planned_end: '2025-06-30',
+  status: 'en_ejecucion',
+  progress_pct: '30',
+  finished_on: '',
+  ...over,
 });
 
 /** Creates a process for 2025 and one item; returns the item id. */
 export async function createProcessAndItem(t: TestApp, agent: Agent, ubigeo: string, over: Record<string, string> = {}): Promise<number> {
   const token = await formToken(agent, `/es/gestion/${ubigeo}/procesos/nuevo`);
-  const p = await agent.post(`/es/gestion/${ubigeo}/procesos/nuevo`).type('form').send({ _csrf: token, year: '2025', ordinance: 'OM 001-2024', agentes_participantes: '55', committee_members: 'Ana; Luis', committee_contact: 'comite@example.pe' });
+  const p = await agent
+    .post(`/es/gestion/${ubigeo}/procesos/nuevo`)
+    .type('form')
+    .send({ _csrf: token, year: '2025', ordinance: 'OM 001-2024', agentes_participantes: '55', committee_members: 'Ana; Luis', committee_contact: 'comite@example.pe' });
   if (![303, 422].includes(p.status)) throw new Error(`process ${p.status}`);
-  const r = await agent.post(`/es/gestion/${ubigeo}/proyectos/nuevo`).type('form').send({ _csrf: token, ...itemForm(over) });
+  const r = await agent
+    .post(`/es/gestion/${ubigeo}/proyectos/nuevo`)
+    .type('form')
+    .send({ _csrf: token, ...itemForm(over) });
   if (r.status !== 303) throw new Error(`item ${r.status} ${r.text.slice(0, 300)}`);
   return idFrom(r.headers.location);
 }
@@ -38,14 +61,24 @@ export async function createProcessAndItem(t: TestApp, agent: Agent, ubigeo: str
 /** A hearing already held (state realizada) on `heldOn`, with its report. */
 export async function createHearing(t: TestApp, agent: Agent, ubigeo: string, heldOn = '2025-05-20', state = 'realizada'): Promise<number> {
   const token = await formToken(agent, `/es/gestion/${ubigeo}/audiencias/nueva`);
-  const r = await agent.post(`/es/gestion/${ubigeo}/audiencias/nueva`).field('_csrf', token).field('held_on', heldOn).field('state', state).field('place', 'Plaza').field('summary_es', 'Resumen').attach('report', PDF, { filename: 'informe.pdf', contentType: 'application/pdf' });
+  const r = await agent
+    .post(`/es/gestion/${ubigeo}/audiencias/nueva`)
+    .field('_csrf', token)
+    .field('held_on', heldOn)
+    .field('state', state)
+    .field('place', 'Plaza')
+    .field('summary_es', 'Resumen')
+    .attach('report', PDF, { filename: 'informe.pdf', contentType: 'application/pdf' });
   if (r.status !== 303) throw new Error(`hearing ${r.status} ${r.text.slice(0, 300)}`);
   return idFrom(r.headers.location);
 }
 
 export async function createCommitment(t: TestApp, agent: Agent, ubigeo: string, hearingId: number, over: Record<string, string> = {}): Promise<number> {
   const token = await formToken(agent, `/es/gestion/${ubigeo}/audiencias/${hearingId}`);
-  const r = await agent.post(`/es/gestion/${ubigeo}/audiencias/${hearingId}/compromisos`).type('form').send({ _csrf: token, text_es: 'Reparar el puente peatonal', responsible_office: 'Obras', due_on: '2025-08-31', status: 'pendiente', ...over });
+  const r = await agent
+    .post(`/es/gestion/${ubigeo}/audiencias/${hearingId}/compromisos`)
+    .type('form')
+    .send({ _csrf: token, text_es: 'Reparar el puente peatonal', responsible_office: 'Obras', due_on: '2025-08-31', status: 'pendiente', ...over });
   if (r.status !== 303) throw new Error(`commitment ${r.status} ${r.text.slice(0, 300)}`);
   const list = await t.db('commitments').where({ hearing_id: hearingId }).orderBy('id', 'desc').first();
   return Number(list.id);

@@ -28,7 +28,8 @@ describe('i18n', () => {
     scan(path.join(__dirname, '..', '..', 'src'));
     expect(used.size).toBeGreaterThan(50);
     // A key looked up with a count exists when its plural forms do (i18next: key_one, key_other).
-    const has = (k: string, lng: string) => i18n.exists(k, { lng, fallbackLng: false } as never) || (i18n.exists(`${k}_one`, { lng, fallbackLng: false } as never) && i18n.exists(`${k}_other`, { lng, fallbackLng: false } as never));
+    const has = (k: string, lng: string) =>
+      i18n.exists(k, { lng, fallbackLng: false } as never) || (i18n.exists(`${k}_one`, { lng, fallbackLng: false } as never) && i18n.exists(`${k}_other`, { lng, fallbackLng: false } as never));
     const missing = [...used].filter((k) => !has(k, 'es') || !has(k, 'en'));
     expect(missing).toEqual([]);
   });

@@ -12,9 +12,10 @@ describe('project rules', () => {
       for (const f of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, f.name);
         if (f.isDirectory()) scan(p);
-        else for (const m of fs.readFileSync(p, 'utf8').matchAll(/<%-\s*([^%]*)%>/g)) {
-          if (!/^include\(/.test(m[1].trim()) && !/^svg\b|Svg\b|\.svg\b/.test(m[1].trim()) && m[1].trim() !== 'locals.jsonLd') offenders.push(`${path.relative(ROOT, p)}: ${m[0]}`);
-        }
+        else
+          for (const m of fs.readFileSync(p, 'utf8').matchAll(/<%-\s*([^%]*)%>/g)) {
+            if (!/^include\(/.test(m[1].trim()) && !/^svg\b|Svg\b|\.svg\b/.test(m[1].trim()) && m[1].trim() !== 'locals.jsonLd') offenders.push(`${path.relative(ROOT, p)}: ${m[0]}`);
+          }
       }
     };
     scan(path.join(ROOT, 'views'));

@@ -9,19 +9,7 @@ import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '
 import { Logger, securityEvent } from '../../lib/logger';
 import { fieldErrors, formString, renderInvalid } from '../../web/forms';
 import type { AccountsService } from './accounts.service';
-import {
-  ChangeEmailForm,
-  ChangePasswordForm,
-  ConfirmForm,
-  DeleteForm,
-  ForgotForm,
-  LoginForm,
-  RegisterForm,
-  ResetForm,
-  RoleRequestForm,
-  SecondFactorForm,
-  TokenQuery,
-} from './accounts.schemas';
+import { ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteForm, ForgotForm, LoginForm, RegisterForm, ResetForm, RoleRequestForm, SecondFactorForm, TokenQuery } from './accounts.schemas';
 
 export interface HandlerDeps {
   accounts: AccountsService;
@@ -114,7 +102,11 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
     async register(req: Request, res: Response) {
       const parsed = RegisterForm.safeParse(req.body);
       if (!parsed.success) {
-        return renderInvalid(logger, req, res, 'accounts/register', { title: t(res, 'accounts:register.title'), values: { email: formString(req.body, 'email', 254) }, errors: fieldErrors(parsed.error) });
+        return renderInvalid(logger, req, res, 'accounts/register', {
+          title: t(res, 'accounts:register.title'),
+          values: { email: formString(req.body, 'email', 254) },
+          errors: fieldErrors(parsed.error),
+        });
       }
       await accounts.register(parsed.data, lngOf(res));
       res.render('accounts/notice', { title: t(res, 'accounts:register.sent_title'), message: 'accounts:register.sent' });
@@ -134,7 +126,8 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
         const result = await accounts.confirm(parsed.data.token, lngOf(res));
         res.render('accounts/notice', { title: t(res, `accounts:confirm.${result}_title`), message: `accounts:confirm.${result}`, loginLink: !req.user });
       } catch (err) {
-        if (err instanceof AppError && err.key === 'accounts:errors.token_invalid') return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: err.key });
+        if (err instanceof AppError && err.key === 'accounts:errors.token_invalid')
+          return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: err.key });
         throw err;
       }
     },
@@ -145,7 +138,8 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
 
     async forgot(req: Request, res: Response) {
       const parsed = ForgotForm.safeParse(req.body);
-      if (!parsed.success) return renderInvalid(logger, req, res, 'accounts/forgot', { title: t(res, 'accounts:forgot.title'), values: { email: formString(req.body, 'email', 254) }, errors: fieldErrors(parsed.error) });
+      if (!parsed.success)
+        return renderInvalid(logger, req, res, 'accounts/forgot', { title: t(res, 'accounts:forgot.title'), values: { email: formString(req.body, 'email', 254) }, errors: fieldErrors(parsed.error) });
       await accounts.forgotPassword(parsed.data.email, lngOf(res));
       res.render('accounts/notice', { title: t(res, 'accounts:forgot.sent_title'), message: 'accounts:forgot.sent' });
     },
@@ -168,7 +162,8 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       try {
         await accounts.resetPassword(parsed.data.token, parsed.data.password);
       } catch (err) {
-        if (err instanceof AppError && err.key === 'accounts:errors.token_invalid') return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: err.key });
+        if (err instanceof AppError && err.key === 'accounts:errors.token_invalid')
+          return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: err.key });
         throw err;
       }
       res.render('accounts/notice', { title: t(res, 'accounts:reset.done_title'), message: 'accounts:reset.done', loginLink: true });
@@ -234,7 +229,12 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
 
     secondFactorForm(req: Request, res: Response) {
       if (req.user!.role !== 'admin') throw new NotFoundError();
-      res.render('accounts/second-factor', { title: t(res, 'accounts:second_factor.title'), hasTotp: req.user!.has_totp, returnTo: safeReturnTo(req.query.returnTo) === '/' ? '' : safeReturnTo(req.query.returnTo), errors: {} });
+      res.render('accounts/second-factor', {
+        title: t(res, 'accounts:second_factor.title'),
+        hasTotp: req.user!.has_totp,
+        returnTo: safeReturnTo(req.query.returnTo) === '/' ? '' : safeReturnTo(req.query.returnTo),
+        errors: {},
+      });
     },
 
     async secondFactor(req: Request, res: Response, next: NextFunction) {

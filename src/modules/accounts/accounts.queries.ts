@@ -20,8 +20,7 @@ const USER_COLUMNS = [
 ];
 const PUBLIC_COLUMNS = USER_COLUMNS.filter((c) => c !== 'password_hash' && c !== 'totp_secret' && c !== 'totp_last_step');
 
-const toUser = (r: UserRow | undefined): UserRow | undefined =>
-  r && { ...r, id: Number(r.id), totp_last_step: r.totp_last_step == null ? null : Number(r.totp_last_step) };
+const toUser = (r: UserRow | undefined): UserRow | undefined => r && { ...r, id: Number(r.id), totp_last_step: r.totp_last_step == null ? null : Number(r.totp_last_step) };
 
 export async function findUserById(db: Db, id: number): Promise<UserRow | undefined> {
   return toUser(await db('users').select(USER_COLUMNS).where({ id }).first());
@@ -72,10 +71,7 @@ export async function insertToken(db: Db, row: Omit<TokenRow, 'id'>): Promise<vo
 }
 
 export async function findToken(db: Db, tokenHash: string): Promise<TokenRow | undefined> {
-  const r = await db('auth_tokens')
-    .select('id', 'user_id', 'purpose', 'token_hash', 'new_email', 'expires_at', 'used_at', 'created_at')
-    .where({ token_hash: tokenHash })
-    .first();
+  const r = await db('auth_tokens').select('id', 'user_id', 'purpose', 'token_hash', 'new_email', 'expires_at', 'used_at', 'created_at').where({ token_hash: tokenHash }).first();
   return r && { ...r, id: Number(r.id), user_id: Number(r.user_id) };
 }
 

@@ -37,14 +37,21 @@ export const ChangePasswordForm = z.object({ current_password: CurrentPassword, 
 export const ChangeEmailForm = z.object({ current_password: CurrentPassword, email: Email });
 export const DeleteForm = z.object({ current_password: CurrentPassword });
 export const SecondFactorForm = z.object({
-  code: str('accounts:errors.code_invalid').trim().regex(/^\d{6}$/, 'accounts:errors.code_invalid'),
+  code: str('accounts:errors.code_invalid')
+    .trim()
+    .regex(/^\d{6}$/, 'accounts:errors.code_invalid'),
   returnTo: ReturnTo,
 });
 export const RoleRequestForm = z.discriminatedUnion(
   'requested_role',
   [
     z.object({ requested_role: z.literal('monitor'), org_name: str('accounts:errors.org_required').trim().min(2, 'accounts:errors.org_required').max(200, 'accounts:errors.org_long') }),
-    z.object({ requested_role: z.literal('official'), municipality: str('accounts:errors.municipality_invalid').trim().regex(/^\d{6}$/, 'accounts:errors.municipality_invalid') }),
+    z.object({
+      requested_role: z.literal('official'),
+      municipality: str('accounts:errors.municipality_invalid')
+        .trim()
+        .regex(/^\d{6}$/, 'accounts:errors.municipality_invalid'),
+    }),
   ],
   { error: 'accounts:errors.role_invalid' },
 );

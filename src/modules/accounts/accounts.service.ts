@@ -50,10 +50,7 @@ const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
 
 const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
 
-export type LoginResult =
-  | { ok: true; user: SessionUser }
-  | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' }
-  | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
+export type LoginResult = { ok: true; user: SessionUser } | { ok: false; reason: 'invalid' | 'unconfirmed' | 'disabled' } | { ok: false; reason: 'throttled'; retryAfterSeconds: number };
 
 export function toSessionUser(u: UserRow): SessionUser {
   return { id: u.id, email: u.email, role: u.role, status: u.status, municipality_ubigeo: u.municipality_ubigeo, org_name: u.org_name, has_totp: Boolean(u.totp_secret) };
@@ -355,7 +352,14 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
       if (actor.userId === u.id) throw new AppError('admin:errors.self', 422);
       await db.transaction(async (trx) => {
         await q.updateUser(trx, u.id, { status, updated_at: nowIso(), ...(status === 'active' && !u.email_confirmed_at ? { email_confirmed_at: nowIso() } : {}) });
-        await audit.record(trx, actor, { action: 'user.set_status', entityType: 'user', entityId: String(u.id), municipality: u.municipality_ubigeo, before: { email: u.email, status: u.status }, after: { email: u.email, status } });
+        await audit.record(trx, actor, {
+          action: 'user.set_status',
+          entityType: 'user',
+          entityId: String(u.id),
+          municipality: u.municipality_ubigeo,
+          before: { email: u.email, status: u.status },
+          after: { email: u.email, status },
+        });
       });
       if (status === 'disabled') await destroyUserSessions(db, u.id);
     },
@@ -388,7 +392,10 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
 
     // ---- command line (accounts created there are already confirmed) ----
 
-    async createConfirmed(actor: Actor, input: { email: string; password: string; role: Role; municipality: string | null; orgName?: string | null }): Promise<{ id: number; totpSecret: string | null }> {
+    async createConfirmed(
+      actor: Actor,
+      input: { email: string; password: string; role: Role; municipality: string | null; orgName?: string | null },
+    ): Promise<{ id: number; totpSecret: string | null }> {
       if (await q.findUserByEmail(db, input.email)) throw new AppError('accounts:errors.email_taken', 409);
       if (input.role === 'official' && (!input.municipality || !(await q.municipalityExists(db, input.municipality)))) throw new AppError('accounts:errors.municipality_unknown', 422);
       const now = nowIso();
@@ -411,7 +418,14 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
       };
       const id = await db.transaction(async (trx) => {
         const newId = await q.insertUser(trx, row);
-        await audit.record(trx, actor, { action: 'user.create', entityType: 'user', entityId: String(newId), municipality: row.municipality_ubigeo, before: null, after: { email: row.email, role: row.role, municipality_ubigeo: row.municipality_ubigeo, status: row.status } });
+        await audit.record(trx, actor, {
+          action: 'user.create',
+          entityType: 'user',
+          entityId: String(newId),
+          municipality: row.municipality_ubigeo,
+          before: null,
+          after: { email: row.email, role: row.role, municipality_ubigeo: row.municipality_ubigeo, status: row.status },
+        });
         return newId;
       });
       return { id, totpSecret };

@@ -20,7 +20,21 @@ export interface FormLimits {
 
 export const DEFAULT_FORM_LIMITS: FormLimits = { loginPerMinute: 20, registerPerHour: 10, resetPerHour: 10 };
 
-export function createAccountsModule({ accounts, auth, logger, config, clock, limits = DEFAULT_FORM_LIMITS }: { accounts: AccountsService; auth: Auth; logger: Logger; config: Config; clock: () => number; limits?: FormLimits }) {
+export function createAccountsModule({
+  accounts,
+  auth,
+  logger,
+  config,
+  clock,
+  limits = DEFAULT_FORM_LIMITS,
+}: {
+  accounts: AccountsService;
+  auth: Auth;
+  logger: Logger;
+  config: Config;
+  clock: () => number;
+  limits?: FormLimits;
+}) {
   const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock });
   const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;

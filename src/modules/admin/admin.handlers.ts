@@ -27,10 +27,7 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
   return {
     async users(req: Request, res: Response) {
       const f = parse(UserListQuery, req.query);
-      const [first, pending] = await Promise.all([
-        accounts.listUsers({ ...f, perPage: PER_PAGE }),
-        accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 }),
-      ]);
+      const [first, pending] = await Promise.all([accounts.listUsers({ ...f, perPage: PER_PAGE }), accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 })]);
       const { page, pages } = paging(first.total, f.page, PER_PAGE);
       const list = page === f.page ? first : await accounts.listUsers({ ...f, page, perPage: PER_PAGE });
       const done = typeof req.query.done === 'string' && ['role', 'status', 'request'].includes(req.query.done) ? req.query.done : null;
@@ -80,4 +77,3 @@ export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db;
     },
   };
 }
-

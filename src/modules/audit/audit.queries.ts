@@ -18,7 +18,10 @@ export async function listEntries(db: Db, f: AuditFilter): Promise<{ rows: Audit
   const rows = await base
     .clone()
     .select(COLUMNS)
-    .orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .orderBy([
+      { column: 'at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ])
     .limit(f.perPage)
     .offset((f.page - 1) * f.perPage);
   return { rows: rows.map((r: AuditEntry) => ({ ...r, id: Number(r.id), actor_user_id: r.actor_user_id == null ? null : Number(r.actor_user_id) })), total: Number(n) };

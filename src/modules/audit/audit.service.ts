@@ -39,7 +39,12 @@ const EMAIL = /[^\s"'<>@]+@[^\s"'<>@]+/g;
 function scrub(value: unknown): unknown {
   if (typeof value === 'string') return value.replace(EMAIL, '…');
   if (Array.isArray(value)) return value.map(scrub);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).filter(([k]) => !/email/i.test(k)).map(([k, v]) => [k, scrub(v)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([k]) => !/email/i.test(k))
+        .map(([k, v]) => [k, scrub(v)]),
+    );
   return value;
 }
 
@@ -64,4 +69,9 @@ export function withoutEmails(e: AuditEntry): AuditEntry {
 export const CLI_ACTOR: Actor = { userId: null, email: 'cli', role: 'cli' };
 
 /** The actor for a signed-in user. */
-export const actorOf = (user: { id: number; email: string; role: string; municipality_ubigeo?: string | null }): Actor => ({ userId: user.id, email: user.email, role: user.role, municipality: user.municipality_ubigeo ?? null });
+export const actorOf = (user: { id: number; email: string; role: string; municipality_ubigeo?: string | null }): Actor => ({
+  userId: user.id,
+  email: user.email,
+  role: user.role,
+  municipality: user.municipality_ubigeo ?? null,
+});

@@ -1,7 +1,7 @@
 /** Share images and icons: SVG built from numbers and names, rasterised to PNG with resvg. */
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const FONT = "DejaVu Sans, Liberation Sans, Arial, sans-serif";
+const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 const BRAND = '#0b4f8a';
 
 export interface ShareFacts {

@@ -8,7 +8,24 @@ export interface SitemapPage {
 }
 
 /** Public pages without parameters, listed in every sitemap. */
-export const STATIC_PAGES: PageName[] = ['home', 'departments', 'ranking', 'history', 'about', 'monitors', 'scores_ranking', 'methodology', 'spending_area', 'spending_categories', 'compare', 'spending_map', 'open_data', 'pb_items', 'hearings', 'commitments'];
+export const STATIC_PAGES: PageName[] = [
+  'home',
+  'departments',
+  'ranking',
+  'history',
+  'about',
+  'monitors',
+  'scores_ranking',
+  'methodology',
+  'spending_area',
+  'spending_categories',
+  'compare',
+  'spending_map',
+  'open_data',
+  'pb_items',
+  'hearings',
+  'commitments',
+];
 
 /** The pages every municipality has. */
 export const MUNICIPALITY_PAGES: PageName[] = ['municipality', 'spending_municipality', 'satisfaction', 'delivery'];
@@ -36,7 +53,10 @@ export function sitemapXml(base: string, pages: SitemapPage[], lastmod: string |
   const out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">'];
   for (const p of pages) {
     const href = Object.fromEntries(LANGUAGES.map((l) => [l, base + pageUrl(l, p.page, p.params)])) as Record<string, string>;
-    const alternates = [...LANGUAGES.map((l) => `<xhtml:link rel="alternate" hreflang="${l}" href="${esc(href[l])}"/>`), `<xhtml:link rel="alternate" hreflang="x-default" href="${esc(href.es)}"/>`].join('');
+    const alternates = [
+      ...LANGUAGES.map((l) => `<xhtml:link rel="alternate" hreflang="${l}" href="${esc(href[l])}"/>`),
+      `<xhtml:link rel="alternate" hreflang="x-default" href="${esc(href.es)}"/>`,
+    ].join('');
     for (const l of LANGUAGES) out.push(`<url><loc>${esc(href[l])}</loc>${lastmod ? `<lastmod>${lastmod}</lastmod>` : ''}${alternates}</url>`);
   }
   out.push('</urlset>');
@@ -54,7 +74,28 @@ export function sitemapIndexXml(base: string, files: string[], lastmod: string |
 
 /** robots.txt: everything public may be crawled except search results and pages behind login. */
 export function robotsTxt(base: string): string {
-  const closed = ['admin', 'gestion', 'manage', 'cuenta', 'account', 'login', 'registro', 'register', 'salir', 'logout', 'confirmar', 'confirm', 'contrasena', 'password', 'moderacion', 'moderation', 'buscar', 'search', 'dejar-de-seguir', 'unsubscribe'];
+  const closed = [
+    'admin',
+    'gestion',
+    'manage',
+    'cuenta',
+    'account',
+    'login',
+    'registro',
+    'register',
+    'salir',
+    'logout',
+    'confirmar',
+    'confirm',
+    'contrasena',
+    'password',
+    'moderacion',
+    'moderation',
+    'buscar',
+    'search',
+    'dejar-de-seguir',
+    'unsubscribe',
+  ];
   const lines = ['User-agent: *', 'Allow: /'];
   for (const l of LANGUAGES) for (const c of closed) lines.push(`Disallow: /${l}/${c}`);
   lines.push('Allow: /api/v1/datasets/', 'Disallow: /api/', '', `Sitemap: ${base}/sitemap.xml`, '');

@@ -58,7 +58,14 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
   });
   router.get('/sitemap.xml', async (_req, res) => {
     const { lastmod, files } = await sitemapFiles();
-    xml(res, sitemapIndexXml(publicUrl, files.map((f) => f.file), lastmod));
+    xml(
+      res,
+      sitemapIndexXml(
+        publicUrl,
+        files.map((f) => f.file),
+        lastmod,
+      ),
+    );
   });
   router.get('/sitemaps/:file', async (req, res) => {
     const { lastmod, files } = await sitemapFiles();
@@ -95,24 +102,27 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
   router.get('/manifest-:lng.webmanifest', (req, res) => {
     const lng = req.params.lng;
     if (!isLang(lng)) throw new NotFoundError();
-    res.set('Cache-Control', 'public, max-age=86400').type('application/manifest+json').send(
-      JSON.stringify({
-        name: 'Resultados Abiertos',
-        short_name: 'Resultados',
-        description: i18n.t('seo:manifest.description', { lng }),
-        lang: lng === 'es' ? 'es-PE' : 'en',
-        start_url: `/${lng}/`,
-        scope: '/',
-        display: 'browser',
-        background_color: '#ffffff',
-        theme_color: '#0b4f8a',
-        icons: [
-          { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
-          { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
-          { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' },
-        ],
-      }),
-    );
+    res
+      .set('Cache-Control', 'public, max-age=86400')
+      .type('application/manifest+json')
+      .send(
+        JSON.stringify({
+          name: 'Resultados Abiertos',
+          short_name: 'Resultados',
+          description: i18n.t('seo:manifest.description', { lng }),
+          lang: lng === 'es' ? 'es-PE' : 'en',
+          start_url: `/${lng}/`,
+          scope: '/',
+          display: 'browser',
+          background_color: '#ffffff',
+          theme_color: '#0b4f8a',
+          icons: [
+            { src: '/icon-192.png', sizes: '192x192', type: 'image/png' },
+            { src: '/icon-512.png', sizes: '512x512', type: 'image/png' },
+            { src: '/icon.svg', sizes: 'any', type: 'image/svg+xml' },
+          ],
+        }),
+      );
   });
 
   // Share images, kept per data version: a new import changes the key, old entries age out.
@@ -131,7 +141,11 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
         shareCache.delete(k);
       }
     }
-    res.set('Cache-Control', IMAGE_CACHE).set('ETag', `"${id.replace(/[^\w:.-]/g, '')}"`).type(hit.type).send(hit.body);
+    res
+      .set('Cache-Control', IMAGE_CACHE)
+      .set('ETag', `"${id.replace(/[^\w:.-]/g, '')}"`)
+      .type(hit.type)
+      .send(hit.body);
   }
   const langOr404 = (v: string): Lang => {
     if (!isLang(v)) throw new NotFoundError();
@@ -168,16 +182,28 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
       return shareFacts(lng, 'Resultados Abiertos', `${i18n.t('seo:share.site', { lng })} · ${formatters(lng).number(counts.municipalities)}`, year, total);
     });
   });
-  shareRoute('m', /^(\d{6})\.png$/, (ubigeo) => municipalities.municipality(ubigeo), (muni) => `m${muni.ubigeo}`, async (lng, muni) => {
-    const execution = await spending.forMunicipality(muni.ubigeo);
-    const e = execution.find((x) => !x.partial && x.execution_pct != null) ?? execution.find((x) => x.execution_pct != null) ?? null;
-    return shareFacts(lng, muni.district, `${muni.province}, ${muni.department}`, e?.year, e);
-  });
-  shareRoute('d', /^(\d{2})\.png$/, (code) => municipalities.department(code), (dept) => `d${dept.code}`, async (lng, dept) => {
-    const year = await spending.defaultYear();
-    const row = year ? (await spending.ranking({ level: 'department', year })).rows.find((r) => r.code === dept.code) ?? null : null;
-    return shareFacts(lng, i18n.t('seo:share.department', { lng, name: dept.name }), 'Perú', year, row);
-  });
+  shareRoute(
+    'm',
+    /^(\d{6})\.png$/,
+    (ubigeo) => municipalities.municipality(ubigeo),
+    (muni) => `m${muni.ubigeo}`,
+    async (lng, muni) => {
+      const execution = await spending.forMunicipality(muni.ubigeo);
+      const e = execution.find((x) => !x.partial && x.execution_pct != null) ?? execution.find((x) => x.execution_pct != null) ?? null;
+      return shareFacts(lng, muni.district, `${muni.province}, ${muni.department}`, e?.year, e);
+    },
+  );
+  shareRoute(
+    'd',
+    /^(\d{2})\.png$/,
+    (code) => municipalities.department(code),
+    (dept) => `d${dept.code}`,
+    async (lng, dept) => {
+      const year = await spending.defaultYear();
+      const row = year ? ((await spending.ranking({ level: 'department', year })).rows.find((r) => r.code === dept.code) ?? null) : null;
+      return shareFacts(lng, i18n.t('seo:share.department', { lng, name: dept.name }), 'Perú', year, row);
+    },
+  );
 
   return { router };
 }

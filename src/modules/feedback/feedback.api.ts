@@ -29,8 +29,25 @@ export function feedbackApi(feedback: FeedbackService, municipalities: Municipal
       shrunk_mean: r4(f.shrunk_mean),
     }));
     // PB items: area = pb_item:<id>; no shrinkage (items are not compared across municipalities).
-    for (const i of sat.items) rows.push({ ubigeo: ubigeo, year, quarter: null, area: `pb_item:${i.pb_item_id}`, n: i.n, mean: r4(i.mean), ci_low: r4(i.ci_low), ci_high: r4(i.ci_high), shrunk_mean: null as unknown as number });
-    sendRows(res, q.format, rows, SATISFACTION_FIELDS, `satisfaction-${ubigeo}-${year}`, { ubigeo: ubigeo, year, min_residents: 5, method: 'cells (area × quarter) are published with at least 5 residents; every other row sums published cells only. mean with 95 % t-interval; shrunk_mean = (n·mean + 10·μ)/(n + 10), μ = mean of the department\'s published cells of the same group' });
+    for (const i of sat.items)
+      rows.push({
+        ubigeo: ubigeo,
+        year,
+        quarter: null,
+        area: `pb_item:${i.pb_item_id}`,
+        n: i.n,
+        mean: r4(i.mean),
+        ci_low: r4(i.ci_low),
+        ci_high: r4(i.ci_high),
+        shrunk_mean: null as unknown as number,
+      });
+    sendRows(res, q.format, rows, SATISFACTION_FIELDS, `satisfaction-${ubigeo}-${year}`, {
+      ubigeo: ubigeo,
+      year,
+      min_residents: 5,
+      method:
+        "cells (area × quarter) are published with at least 5 residents; every other row sums published cells only. mean with 95 % t-interval; shrunk_mean = (n·mean + 10·μ)/(n + 10), μ = mean of the department's published cells of the same group",
+    });
   });
 
   r.get('/satisfaction', async (req, res) => {

@@ -54,13 +54,21 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
     async rate(req: Request, res: Response) {
       const ubigeo = ubigeoOr404(req.params.ubigeo);
       await municipalities.municipality(ubigeo);
-      const values = { target: formString(req.body, 'target', 12), score: formString(req.body, 'score', 2), delivered: formString(req.body, 'delivered', 3), comment: formString(req.body, 'comment', 1000) };
+      const values = {
+        target: formString(req.body, 'target', 12),
+        score: formString(req.body, 'score', 2),
+        delivered: formString(req.body, 'delivered', 3),
+        comment: formString(req.body, 'comment', 1000),
+      };
       const parsed = RatingForm.safeParse(req.body);
       try {
         if (!parsed.success) {
           const errors = fieldErrors(parsed.error);
           if (Object.keys(errors).some((f) => BOT_FIELDS.has(f))) throw new ValidationError([{ field: 'form', key: errors.website ?? errors.started }], 400);
-          throw new ValidationError(Object.entries(errors).map(([field, key]) => ({ field, key })), 422);
+          throw new ValidationError(
+            Object.entries(errors).map(([field, key]) => ({ field, key })),
+            422,
+          );
         }
         await feedback.rate(req.user!.id, ubigeo, parsed.data);
       } catch (err) {
@@ -108,7 +116,12 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
     async manageComments(req: Request, res: Response) {
       const ubigeo = req.params.ubigeo as string;
       const municipality = await municipalities.municipality(ubigeo);
-      res.render('feedback/manage-comments', { title: res.locals.t('feedback:answers.title', { name: municipality.district }), municipality, comments: await feedback.commentsToAnswer(ubigeo), done: req.query.done === '1' });
+      res.render('feedback/manage-comments', {
+        title: res.locals.t('feedback:answers.title', { name: municipality.district }),
+        municipality,
+        comments: await feedback.commentsToAnswer(ubigeo),
+        done: req.query.done === '1',
+      });
     },
 
     async answerComment(req: Request, res: Response) {
@@ -119,14 +132,24 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
     },
 
     async areas(req: Request, res: Response) {
-      res.render('feedback/areas', { title: res.locals.t('feedback:areas.title'), areas: await feedback.areas(false), errors: {}, values: { code: '', name_es: '', name_en: '' }, done: req.query.done === '1' });
+      res.render('feedback/areas', {
+        title: res.locals.t('feedback:areas.title'),
+        areas: await feedback.areas(false),
+        errors: {},
+        values: { code: '', name_es: '', name_en: '' },
+        done: req.query.done === '1',
+      });
     },
 
     async saveArea(req: Request, res: Response) {
       const parsed = AreaForm.safeParse(req.body);
       const values = { code: formString(req.body, 'code', 40), name_es: formString(req.body, 'name_es', 120), name_en: formString(req.body, 'name_en', 120) };
       try {
-        if (!parsed.success) throw new ValidationError(Object.entries(fieldErrors(parsed.error)).map(([field, key]) => ({ field, key })), 422);
+        if (!parsed.success)
+          throw new ValidationError(
+            Object.entries(fieldErrors(parsed.error)).map(([field, key]) => ({ field, key })),
+            422,
+          );
         await feedback.saveArea(actorOf(req.user!), parsed.data);
       } catch (err) {
         if (err instanceof ValidationError) {

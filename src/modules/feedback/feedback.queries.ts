@@ -12,11 +12,20 @@ export interface AreaRow {
   sort_order: number;
 }
 
-const area = (r: Record<string, unknown>): AreaRow => ({ id: Number(r.id), code: String(r.code), name_es: String(r.name_es), name_en: (r.name_en as string) ?? null, active: Boolean(Number(r.active)), sort_order: Number(r.sort_order) });
+const area = (r: Record<string, unknown>): AreaRow => ({
+  id: Number(r.id),
+  code: String(r.code),
+  name_es: String(r.name_es),
+  name_en: (r.name_en as string) ?? null,
+  active: Boolean(Number(r.active)),
+  sort_order: Number(r.sort_order),
+});
 
 /** Service areas, in display order. */
 export async function listAreas(db: Db, activeOnly: boolean): Promise<AreaRow[]> {
-  const q = db('service_areas').select('id', 'code', 'name_es', 'name_en', 'active', 'sort_order').orderBy([{ column: 'sort_order' }, { column: 'id' }]);
+  const q = db('service_areas')
+    .select('id', 'code', 'name_es', 'name_en', 'active', 'sort_order')
+    .orderBy([{ column: 'sort_order' }, { column: 'id' }]);
   if (activeOnly) q.where('active', true);
   return (await q).map(area);
 }
@@ -37,7 +46,10 @@ export async function updateArea(db: Db, id: number, row: Omit<AreaRow, 'id'>): 
 
 /** Finished (culminado), real PB items of a municipality that residents may rate. */
 export async function finishedItems(db: Db, ubigeo: string): Promise<Array<{ id: number; title_es: string; title_en: string | null; year: number }>> {
-  const rows = await db('pb_items').select('id', 'title_es', 'title_en', 'year').where({ ubigeo, status: 'culminado', is_example: false }).orderBy([{ column: 'year', order: 'desc' }, { column: 'priority' }]);
+  const rows = await db('pb_items')
+    .select('id', 'title_es', 'title_en', 'year')
+    .where({ ubigeo, status: 'culminado', is_example: false })
+    .orderBy([{ column: 'year', order: 'desc' }, { column: 'priority' }]);
   return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), title_es: String(r.title_es), title_en: (r.title_en as string) ?? null, year: Number(r.year) }));
 }
 
@@ -87,8 +99,27 @@ export async function ratingsOf(db: Db, userId: number) {
     .leftJoin('pb_items as i', 'i.id', 'r.pb_item_id')
     .leftJoin('feedback_comments as c', 'c.rating_id', 'r.id')
     .where('r.user_id', userId)
-    .select('r.id', 'r.ubigeo', 'm.district', 'r.year', 'r.quarter', 'r.score', 'r.delivered', 'r.updated_at', 'a.name_es as area_es', 'a.name_en as area_en', 'i.title_es as item_es', 'i.title_en as item_en', 'c.body as comment', 'c.status as comment_status')
-    .orderBy([{ column: 'r.year', order: 'desc' }, { column: 'r.quarter', order: 'desc' }, { column: 'r.id', order: 'desc' }]);
+    .select(
+      'r.id',
+      'r.ubigeo',
+      'm.district',
+      'r.year',
+      'r.quarter',
+      'r.score',
+      'r.delivered',
+      'r.updated_at',
+      'a.name_es as area_es',
+      'a.name_en as area_en',
+      'i.title_es as item_es',
+      'i.title_en as item_en',
+      'c.body as comment',
+      'c.status as comment_status',
+    )
+    .orderBy([
+      { column: 'r.year', order: 'desc' },
+      { column: 'r.quarter', order: 'desc' },
+      { column: 'r.id', order: 'desc' },
+    ]);
 }
 
 /** Deletes a rating only if it belongs to the user; returns its municipality and year. */
@@ -137,7 +168,18 @@ export async function commentQueue(db: Q) {
       });
     })
     .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }]);
-  return rows.map((r: Record<string, unknown>) => ({ type: 'comment' as const, id: Number(r.id), ubigeo: String(r.ubigeo), municipality: String(r.municipality), body: String(r.body), version: Number(r.version), status: r.status === 'approved' ? 'published' : String(r.status), flags: Number(r.flags), created_at: String(r.created_at), context: { page: 'satisfaction' as const, params: { ubigeo: String(r.ubigeo) } } }));
+  return rows.map((r: Record<string, unknown>) => ({
+    type: 'comment' as const,
+    id: Number(r.id),
+    ubigeo: String(r.ubigeo),
+    municipality: String(r.municipality),
+    body: String(r.body),
+    version: Number(r.version),
+    status: r.status === 'approved' ? 'published' : String(r.status),
+    flags: Number(r.flags),
+    created_at: String(r.created_at),
+    context: { page: 'satisfaction' as const, params: { ubigeo: String(r.ubigeo) } },
+  }));
 }
 
 /** A comment as the moderation module sees it (approved is "published"). */
@@ -147,7 +189,9 @@ export async function commentForModeration(db: Q, id: number) {
 }
 
 export async function decideComment(db: Q, id: number, v: { status: 'published' | 'rejected'; reason: string; note: string | null; at: string }): Promise<void> {
-  await db('feedback_comments').where({ id }).update({ status: v.status === 'published' ? 'approved' : 'rejected', decision_reason: v.reason, decision_note: v.note, decided_at: v.at, flags: 0 });
+  await db('feedback_comments')
+    .where({ id })
+    .update({ status: v.status === 'published' ? 'approved' : 'rejected', decision_reason: v.reason, decision_note: v.note, decided_at: v.at, flags: 0 });
 }
 
 /** Published comments about a municipality, newest first, with the official's answer if any (no author). */
@@ -177,7 +221,9 @@ export async function publicComments(db: Q, ubigeo: string, limit = 50) {
     .select('c.id', 'c.body', 'c.status', 'c.decision_reason', 'c.answer', 'r.year', 'r.quarter', 'a.name_es as area_es', 'a.name_en as area_en', 'i.title_es as item_es', 'i.title_en as item_en')
     .orderBy('c.id', 'desc')
     .limit(limit);
-  return rows.map((r: Record<string, unknown>) => (r.status === 'approved' ? { ...r, id: Number(r.id), hidden: false } : { id: Number(r.id), hidden: true, decision_reason: r.decision_reason, year: r.year, quarter: r.quarter }));
+  return rows.map((r: Record<string, unknown>) =>
+    r.status === 'approved' ? { ...r, id: Number(r.id), hidden: false } : { id: Number(r.id), hidden: true, decision_reason: r.decision_reason, year: r.year, quarter: r.quarter },
+  );
 }
 
 /** Aggregates of PB item ratings of a municipality and year, per item (with the share answering "delivered"). */
@@ -191,5 +237,15 @@ export async function itemAggregates(db: Db, ubigeo: string, year: number) {
     .select(db.raw('sum(case when r.delivered is not null then 1 else 0 end) as answered'), db.raw('sum(case when r.delivered = 1 then 1 else 0 end) as delivered_yes'))
     .groupBy('r.pb_item_id', 'i.title_es', 'i.title_en')
     .orderBy('r.pb_item_id');
-  return rows.map((r: Record<string, unknown>) => ({ pb_item_id: Number(r.pb_item_id), title_es: String(r.title_es), title_en: (r.title_en as string) ?? null, n: Number(r.n), s1: Number(r.s1), s2: Number(r.s2), residents: Number(r.residents), answered: Number(r.answered), delivered_yes: Number(r.delivered_yes) }));
+  return rows.map((r: Record<string, unknown>) => ({
+    pb_item_id: Number(r.pb_item_id),
+    title_es: String(r.title_es),
+    title_en: (r.title_en as string) ?? null,
+    n: Number(r.n),
+    s1: Number(r.s1),
+    s2: Number(r.s2),
+    residents: Number(r.residents),
+    answered: Number(r.answered),
+    delivered_yes: Number(r.delivered_yes),
+  }));
 }

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { figuresYear, format, opt } from '../../lib/schemas';
 
 const intString = (key: string, min: number, max: number) =>
-  z.union([z.string({ error: key }).regex(/^\d{1,9}$/, key), z.number({ error: key })], { error: key }).transform(Number).pipe(z.number().int(key).min(min, key).max(max, key));
+  z
+    .union([z.string({ error: key }).regex(/^\d{1,9}$/, key), z.number({ error: key })], { error: key })
+    .transform(Number)
+    .pipe(z.number().int(key).min(min, key).max(max, key));
 
 /** A rating as posted by the form. Arrays, objects and long strings are rejected with keys. */
 export const RatingForm = z
@@ -17,10 +20,23 @@ export const RatingForm = z
   .strip();
 export type RatingInput = z.infer<typeof RatingForm>;
 
-export const RatingId = z.coerce.number().int().min(1).max(2 ** 31 - 1);
+export const RatingId = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 31 - 1);
 export const AreaForm = z.object({
-  id: opt(z.coerce.number({ error: 'feedback:errors.area' }).int('feedback:errors.area').min(1, 'feedback:errors.area').max(2 ** 31 - 1, 'feedback:errors.area')),
-  code: z.string({ error: 'feedback:errors.area_code' }).trim().regex(/^[a-z][a-z0-9_]{1,39}$/, 'feedback:errors.area_code'),
+  id: opt(
+    z.coerce
+      .number({ error: 'feedback:errors.area' })
+      .int('feedback:errors.area')
+      .min(1, 'feedback:errors.area')
+      .max(2 ** 31 - 1, 'feedback:errors.area'),
+  ),
+  code: z
+    .string({ error: 'feedback:errors.area_code' })
+    .trim()
+    .regex(/^[a-z][a-z0-9_]{1,39}$/, 'feedback:errors.area_code'),
   name_es: z.string({ error: 'feedback:errors.area_name' }).trim().min(2, 'feedback:errors.area_name').max(120, 'feedback:errors.area_name'),
   name_en: opt(z.string({ error: 'feedback:errors.area_name' }).trim().max(120, 'feedback:errors.area_name')),
   active: opt(z.enum(['1'], { error: 'feedback:errors.area' })),

@@ -73,13 +73,24 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
     const list = await cells(year, { department });
     const groupKey = (c: Cell) => by.map((b) => c[b]).join('|');
     const dept = rollUp(list, groupKey);
-    const mine = rollUp(list.filter((c) => c.ubigeo === ubigeo), groupKey);
+    const mine = rollUp(
+      list.filter((c) => c.ubigeo === ubigeo),
+      groupKey,
+    );
     return [...mine.entries()]
       .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
       .map(([k, g]) => {
         const s = summarize(g.n, g.s1, g.s2);
         const d = dept.get(k)!;
-        return { area_id: by.includes('area_id') ? g.first.area_id : null, quarter: by.includes('quarter') ? g.first.quarter : null, n: g.n, mean: s.mean, ci_low: s.ci_low, ci_high: s.ci_high, shrunk_mean: shrink(g.n, s.mean, d.s1 / d.n) };
+        return {
+          area_id: by.includes('area_id') ? g.first.area_id : null,
+          quarter: by.includes('quarter') ? g.first.quarter : null,
+          n: g.n,
+          mean: s.mean,
+          ci_low: s.ci_low,
+          ci_high: s.ci_high,
+          shrunk_mean: shrink(g.n, s.mean, d.s1 / d.n),
+        };
       });
   }
 
@@ -152,10 +163,22 @@ export function createFeedbackService({ db, clock, secret, audit, onChange, minF
     async satisfaction(ubigeo: string, year: number) {
       const department = await q.municipalityDepartment(db, ubigeo);
       if (!department) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo });
-      const [byQuarter, byArea, overall, itemRows] = await Promise.all([figures(ubigeo, department, year, ['area_id', 'quarter']), figures(ubigeo, department, year, ['area_id']), figures(ubigeo, department, year, []), q.itemAggregates(db, ubigeo, year)]);
+      const [byQuarter, byArea, overall, itemRows] = await Promise.all([
+        figures(ubigeo, department, year, ['area_id', 'quarter']),
+        figures(ubigeo, department, year, ['area_id']),
+        figures(ubigeo, department, year, []),
+        q.itemAggregates(db, ubigeo, year),
+      ]);
       const items = itemRows
         .filter((r) => r.residents >= MIN_RESIDENTS)
-        .map((r) => ({ pb_item_id: r.pb_item_id, title_es: r.title_es, title_en: r.title_en, residents: r.residents, delivered_share: r.answered ? r.delivered_yes / r.answered : null, ...summarize(r.n, r.s1, r.s2) }));
+        .map((r) => ({
+          pb_item_id: r.pb_item_id,
+          title_es: r.title_es,
+          title_en: r.title_en,
+          residents: r.residents,
+          delivered_share: r.answered ? r.delivered_yes / r.answered : null,
+          ...summarize(r.n, r.s1, r.s2),
+        }));
       return { year, byQuarter, byArea, overall: overall[0] ?? null, items };
     },
 

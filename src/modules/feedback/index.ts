@@ -29,7 +29,19 @@ export interface FeedbackLimits {
 export const DEFAULT_FEEDBACK_LIMITS: FeedbackLimits = { ratingsPerHour: 60 };
 
 /** Resident ratings and comments, their moderation, service areas, and the satisfaction figures. */
-export function createFeedbackModule({ feedback, municipalities, auth, logger, limits = DEFAULT_FEEDBACK_LIMITS }: { feedback: FeedbackService; municipalities: MunicipalitiesService; auth: Auth; logger: Logger; limits?: FeedbackLimits }) {
+export function createFeedbackModule({
+  feedback,
+  municipalities,
+  auth,
+  logger,
+  limits = DEFAULT_FEEDBACK_LIMITS,
+}: {
+  feedback: FeedbackService;
+  municipalities: MunicipalitiesService;
+  auth: Auth;
+  logger: Logger;
+  limits?: FeedbackLimits;
+}) {
   const h = feedbackHandlers({ feedback, municipalities, logger });
   const { requireUser, requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];

@@ -14,7 +14,21 @@ export type { ContentType, DisputePort, ModerationSource, QueueEntry } from './m
  * admin grants), never the officials of the municipality the content is about. Content modules
  * plug in as `sources`; dispute resolution (admins only) through the `disputes` port.
  */
-export function createModerationModule({ db, auth, audit, clock, sources, disputes }: { db: Db; auth: Auth; audit: AuditService; clock: () => number; sources: ModerationSource[]; disputes: DisputePort }) {
+export function createModerationModule({
+  db,
+  auth,
+  audit,
+  clock,
+  sources,
+  disputes,
+}: {
+  db: Db;
+  auth: Auth;
+  audit: AuditService;
+  clock: () => number;
+  sources: ModerationSource[];
+  disputes: DisputePort;
+}) {
   const service = createModerationService({ db, audit, sources, clock });
   const h = moderationHandlers({ service, disputes });
   const { requireUser, requireRole } = auth.guards;

@@ -15,7 +15,16 @@ export function moderationHandlers({ service, disputes }: { service: ModerationS
     async queue(req: Request, res: Response) {
       const [{ entries, counts }, open] = await Promise.all([service.queue(), req.user!.role === 'admin' ? disputes.open() : Promise.resolve([])]);
       const done = typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null;
-      res.render('moderation/queue', { title: res.locals.t('moderation:title'), entries, counts, disputes: open, canResolve: req.user!.role === 'admin', publishReasons: PUBLISH_REASONS, hideReasons: HIDE_REASONS, done });
+      res.render('moderation/queue', {
+        title: res.locals.t('moderation:title'),
+        entries,
+        counts,
+        disputes: open,
+        canResolve: req.user!.role === 'admin',
+        publishReasons: PUBLISH_REASONS,
+        hideReasons: HIDE_REASONS,
+        done,
+      });
     },
     async decide(req: Request, res: Response) {
       const p = parse(DecideParams, req.params, 404);

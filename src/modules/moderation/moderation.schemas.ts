@@ -12,9 +12,17 @@ export const DecisionForm = z
     decision: z.enum(['publish', 'hide'], { error: E('decision_invalid') }),
     version: id(E('version_invalid')),
     reason: z.enum([...PUBLISH_REASONS, ...HIDE_REASONS], { error: E('reason_invalid') }),
-    note: opt(z.string({ error: E('note_long') }).trim().max(1000, E('note_long'))),
+    note: opt(
+      z
+        .string({ error: E('note_long') })
+        .trim()
+        .max(1000, E('note_long')),
+    ),
   })
-  .refine((f) => (f.decision === 'publish' ? (PUBLISH_REASONS as readonly string[]).includes(f.reason) : (HIDE_REASONS as readonly string[]).includes(f.reason)), { path: ['reason'], message: E('reason_invalid') })
+  .refine((f) => (f.decision === 'publish' ? (PUBLISH_REASONS as readonly string[]).includes(f.reason) : (HIDE_REASONS as readonly string[]).includes(f.reason)), {
+    path: ['reason'],
+    message: E('reason_invalid'),
+  })
   .refine((f) => f.reason !== 'other' || !!f.note, { path: ['note'], message: E('note_required') });
 
 export const FlagForm = z.object({
@@ -26,5 +34,9 @@ export const FlagForm = z.object({
 
 export const ResolveForm = z.object({
   resolution: z.enum(['upheld', 'rejected'], { error: E('decision_invalid') }),
-  reason: z.string({ error: E('reason_required') }).trim().min(5, E('reason_required')).max(2000, E('note_long')),
+  reason: z
+    .string({ error: E('reason_required') })
+    .trim()
+    .min(5, E('reason_required'))
+    .max(2000, E('note_long')),
 });

@@ -41,7 +41,14 @@ export function createModerationService({ db, audit, sources, clock = Date.now }
         if (row.version !== f.version) throw new StaleVersionError();
         const status = f.decision === 'publish' ? 'published' : 'rejected';
         await source.decide(trx, id, { status, reason: f.reason, note: f.note ?? null, at: nowIso() });
-        await audit.record(trx, actor, { action: `moderation.${type}.${f.decision}`, entityType: type, entityId: String(id), municipality: row.ubigeo, before: { status: row.status, version: row.version }, after: { status, version: f.version, reason: f.reason, note: f.note ?? null } });
+        await audit.record(trx, actor, {
+          action: `moderation.${type}.${f.decision}`,
+          entityType: type,
+          entityId: String(id),
+          municipality: row.ubigeo,
+          before: { status: row.status, version: row.version },
+          after: { status, version: f.version, reason: f.reason, note: f.note ?? null },
+        });
       });
     },
 

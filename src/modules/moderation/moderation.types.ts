@@ -44,6 +44,8 @@ export interface ModerationSource {
 
 /** Open disputes of evidence, resolved by admins (a port onto the participation module). */
 export interface DisputePort {
-  open(): Promise<Array<{ id: number; ubigeo: string; municipality: string; entity_type: string; entity_id: number; org_name: string | null; reason: string; opened_at: string; answer: string | null }>>;
+  open(): Promise<
+    Array<{ id: number; ubigeo: string; municipality: string; entity_type: string; entity_id: number; org_name: string | null; reason: string; opened_at: string; answer: string | null }>
+  >;
   resolve(actor: import('../audit').Actor, id: number, resolution: 'upheld' | 'rejected', reason: string): Promise<void>;
 }

@@ -52,7 +52,13 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     ]);
     const provExec = new Map((provinceRanking?.rows ?? []).map((r) => [r.code, r]));
     const t = res.locals.t;
-    const facts = { name: department.name, year: municipalities?.year.year, pct: res.locals.fmt.pct(municipalities?.total.execution_pct), provinces: provinces.length, municipalities: municipalities?.rows.length ?? provinces.reduce((n, p) => n + Number(p.municipality_count ?? 0), 0) };
+    const facts = {
+      name: department.name,
+      year: municipalities?.year.year,
+      pct: res.locals.fmt.pct(municipalities?.total.execution_pct),
+      provinces: provinces.length,
+      municipalities: municipalities?.rows.length ?? provinces.reduce((n, p) => n + Number(p.municipality_count ?? 0), 0),
+    };
     const known = municipalities != null && municipalities.total.execution_pct != null;
     res.render('municipalities/department', {
       title: department.name,
@@ -74,13 +80,23 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     const execution = await spending.forMunicipality(ubigeo);
     const scoreRows = scores ? await scores(ubigeo) : [];
     // A provincial municipality also serves province-wide functions: show both populations.
-    const provincePopulation =
-      municipality.type === 'provincial' ? (await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null : null;
+    const provincePopulation = municipality.type === 'provincial' ? ((await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null) : null;
     const t = res.locals.t;
     const fmt = res.locals.fmt;
     const place = placeName(t, municipality);
     const headline = execution.find((e) => !e.partial && e.execution_pct != null) ?? execution.find((e) => e.execution_pct != null) ?? null;
-    const facts = { place, district: municipality.district, province: municipality.province, department: municipality.department, type: t(`municipalities:type.${municipality.type}`).toLowerCase(), population: fmt.number(municipality.population), year: headline?.year, pct: fmt.pct(headline?.execution_pct), devengado: fmt.moneyCompact(headline?.devengado), pim: fmt.moneyCompact(headline?.pim) };
+    const facts = {
+      place,
+      district: municipality.district,
+      province: municipality.province,
+      department: municipality.department,
+      type: t(`municipalities:type.${municipality.type}`).toLowerCase(),
+      population: fmt.number(municipality.population),
+      year: headline?.year,
+      pct: fmt.pct(headline?.execution_pct),
+      devengado: fmt.moneyCompact(headline?.devengado),
+      pim: fmt.moneyCompact(headline?.pim),
+    };
     const description = t(headline ? 'seo:municipality.description' : 'seo:municipality.description_no_data', facts);
     res.render('municipalities/show', {
       title: municipality.district,
@@ -95,8 +111,14 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
         alternateName: place,
         identifier: municipality.ubigeo,
         url: res.locals.canonicalUrl,
-        areaServed: { '@type': 'AdministrativeArea', name: municipality.district, containedInPlace: { '@type': 'AdministrativeArea', name: `${municipality.province}, ${municipality.department}, Perú` } },
-        ...(municipality.latitude != null && municipality.longitude != null ? { location: { '@type': 'Place', geo: { '@type': 'GeoCoordinates', latitude: Number(municipality.latitude), longitude: Number(municipality.longitude) } } } : {}),
+        areaServed: {
+          '@type': 'AdministrativeArea',
+          name: municipality.district,
+          containedInPlace: { '@type': 'AdministrativeArea', name: `${municipality.province}, ${municipality.department}, Perú` },
+        },
+        ...(municipality.latitude != null && municipality.longitude != null
+          ? { location: { '@type': 'Place', geo: { '@type': 'GeoCoordinates', latitude: Number(municipality.latitude), longitude: Number(municipality.longitude) } } }
+          : {}),
       }),
       municipality,
       execution,

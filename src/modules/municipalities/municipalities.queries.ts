@@ -48,11 +48,7 @@ export function listProvinces(db: Db, departmentCode?: string): Promise<Province
 
 /** Municipalities matching the filter; `q` must already be folded (see foldForSearch). */
 export function listMunicipalities(db: Db, f: MunicipalityFilter = {}, limit?: number): Promise<Municipality[]> {
-  const q = db('municipalities as m')
-    .join('departments as d', 'd.code', 'm.department_code')
-    .join('provinces as p', 'p.code', 'm.province_code')
-    .select(MUNI_COLUMNS)
-    .orderBy('m.ubigeo');
+  const q = db('municipalities as m').join('departments as d', 'd.code', 'm.department_code').join('provinces as p', 'p.code', 'm.province_code').select(MUNI_COLUMNS).orderBy('m.ubigeo');
   if (f.department) q.where('m.department_code', f.department);
   if (f.province) q.where('m.province_code', f.province);
   if (f.type) q.where('m.type', f.type);
@@ -62,11 +58,7 @@ export function listMunicipalities(db: Db, f: MunicipalityFilter = {}, limit?: n
 }
 
 export function findMunicipality(db: Db, ubigeo: string): Promise<Municipality | undefined> {
-  return db('municipalities as m')
-    .join('departments as d', 'd.code', 'm.department_code')
-    .join('provinces as p', 'p.code', 'm.province_code')
-    .where('m.ubigeo', ubigeo)
-    .first(MUNI_COLUMNS);
+  return db('municipalities as m').join('departments as d', 'd.code', 'm.department_code').join('provinces as p', 'p.code', 'm.province_code').where('m.ubigeo', ubigeo).first(MUNI_COLUMNS);
 }
 
 /** Departments and provinces whose folded name contains every word of `folded`. */
@@ -83,11 +75,7 @@ export async function searchPlaces(db: Db, folded: string, limit: number) {
 }
 
 export async function countDirectory(db: Db) {
-  const [d, p, m] = await Promise.all([
-    db('departments').count({ n: '*' }).first(),
-    db('provinces').count({ n: '*' }).first(),
-    db('municipalities').select('type').count({ n: '*' }).groupBy('type'),
-  ]);
+  const [d, p, m] = await Promise.all([db('departments').count({ n: '*' }).first(), db('provinces').count({ n: '*' }).first(), db('municipalities').select('type').count({ n: '*' }).groupBy('type')]);
   const byType = Object.fromEntries((m as { type: string; n: number }[]).map((r) => [r.type, Number(r.n)]));
   return {
     departments: Number(d?.n ?? 0),

@@ -30,10 +30,7 @@ export function createMunicipalitiesService({ db }: { db: Db }) {
     async search(text: string, limit = 50) {
       const folded = foldForSearch(text);
       if (!folded) return { query: text, municipalities: [], total: 0, provinces: [], departments: [] };
-      const [municipalities, places] = await Promise.all([
-        q.listMunicipalities(db, { q: folded }, 500).then((rows) => rows),
-        q.searchPlaces(db, folded, 20),
-      ]);
+      const [municipalities, places] = await Promise.all([q.listMunicipalities(db, { q: folded }, 500).then((rows) => rows), q.searchPlaces(db, folded, 20)]);
       const score = (name: string) => {
         const n = foldForSearch(name);
         return n === folded ? 0 : n.startsWith(folded) ? 1 : 2;

@@ -43,7 +43,21 @@ export interface ParticipationOptions {
 }
 
 /** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
-export function createParticipationModule({ db, auth, audit, logger, clock, options }: { db: Db; auth: Auth; audit: AuditService; logger: Logger; clock: () => number; options: ParticipationOptions }) {
+export function createParticipationModule({
+  db,
+  auth,
+  audit,
+  logger,
+  clock,
+  options,
+}: {
+  db: Db;
+  auth: Auth;
+  audit: AuditService;
+  logger: Logger;
+  clock: () => number;
+  options: ParticipationOptions;
+}) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
   const bulk = createBulkImport({ db, service, audit, clock, perHour: options.importsPerHour, maxRows: options.importMaxRows });

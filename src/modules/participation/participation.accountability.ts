@@ -76,7 +76,13 @@ export function createAccountabilityService({ db, record }: { db: Db; record: Re
     async commitmentPage(id: number) {
       const commitment = await q.findCommitment(db, id, today());
       if (!commitment) throw new NotFoundError();
-      const [hearing, updates, history, observations, disputes] = await Promise.all([q.findHearing(db, commitment.hearing_id), q.updatesOf(db, id), q.historyOf(db, 'commitment', id), q.publicObservations(db, 'commitment', id), q.disputesOf(db, 'commitment', id)]);
+      const [hearing, updates, history, observations, disputes] = await Promise.all([
+        q.findHearing(db, commitment.hearing_id),
+        q.updatesOf(db, id),
+        q.historyOf(db, 'commitment', id),
+        q.publicObservations(db, 'commitment', id),
+        q.disputesOf(db, 'commitment', id),
+      ]);
       return { commitment, hearing, updates, history, observations, disputes, reprogrammed: reprogrammings(history, 'due_on') };
     },
 
@@ -128,7 +134,8 @@ export function createAccountabilityService({ db, record }: { db: Db; record: Re
     },
 
     createCommitment: (actor: Actor, ubigeo: string, hearingId: number, input: CommitmentInput) => db.transaction((trx) => insertCommitment(trx, actor, ubigeo, hearingId, input)),
-    updateCommitment: (actor: Actor, ubigeo: string, id: number, input: CommitmentInput, reason?: string | null) => db.transaction(async (trx) => changeCommitment(trx, actor, ubigeo, await ownCommitment(trx, ubigeo, id), input, reason)),
+    updateCommitment: (actor: Actor, ubigeo: string, id: number, input: CommitmentInput, reason?: string | null) =>
+      db.transaction(async (trx) => changeCommitment(trx, actor, ubigeo, await ownCommitment(trx, ubigeo, id), input, reason)),
 
     async addCommitmentUpdate(actor: Actor, ubigeo: string, id: number, input: CommitmentUpdateInput): Promise<void> {
       await db.transaction(async (trx) => {
@@ -138,7 +145,21 @@ export function createAccountabilityService({ db, record }: { db: Db; record: Re
         const fulfilled = input.status === 'cumplido' ? (before.fulfilled_on ?? input.happened_on) : null;
         await q.updateCommitment(trx, id, ubigeo, { status: input.status, fulfilled_on: fulfilled, updated_at: stamp() });
         if (rankBack(before.status, input.status) && !input.reason?.trim()) throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
-        await q.addHistory(trx, { entity_type: 'commitment', entity_id: id, ubigeo, at: nowIso(), kind: 'update', status: input.status, progress_pct: null, note: String(input.text_es).slice(0, 300), field: before.status !== input.status ? 'status' : null, old_value: before.status !== input.status ? before.status : null, new_value: before.status !== input.status ? input.status : null, reason: input.reason?.trim() || null, ...who(actor) });
+        await q.addHistory(trx, {
+          entity_type: 'commitment',
+          entity_id: id,
+          ubigeo,
+          at: nowIso(),
+          kind: 'update',
+          status: input.status,
+          progress_pct: null,
+          note: String(input.text_es).slice(0, 300),
+          field: before.status !== input.status ? 'status' : null,
+          old_value: before.status !== input.status ? before.status : null,
+          new_value: before.status !== input.status ? input.status : null,
+          reason: input.reason?.trim() || null,
+          ...who(actor),
+        });
         await audited(trx, actor, 'commitment.add_update', 'commitment', id, ubigeo, { status: before.status }, v);
       });
     },

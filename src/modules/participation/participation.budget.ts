@@ -51,8 +51,27 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
     if (!proc) throw new ValidationError([{ field: 'year', key: 'participation:errors.process_missing' }], 422);
     const v = itemValues(input);
     const at = stamp();
-    const id = await q.insertItem(trx, { ...v, baseline_planned_end: v.planned_end, baseline_total_cost: v.total_cost, process_id: proc.id, ubigeo, is_example: false, created_at: at, updated_at: at });
-    await q.addHistory(trx, { entity_type: 'pb_item', entity_id: id, ubigeo, at: nowIso(), kind: 'created', status: String(v.status), progress_pct: Number(v.progress_pct), note: null, ...who(actor) });
+    const id = await q.insertItem(trx, {
+      ...v,
+      baseline_planned_end: v.planned_end,
+      baseline_total_cost: v.total_cost,
+      process_id: proc.id,
+      ubigeo,
+      is_example: false,
+      created_at: at,
+      updated_at: at,
+    });
+    await q.addHistory(trx, {
+      entity_type: 'pb_item',
+      entity_id: id,
+      ubigeo,
+      at: nowIso(),
+      kind: 'created',
+      status: String(v.status),
+      progress_pct: Number(v.progress_pct),
+      note: null,
+      ...who(actor),
+    });
     await audited(trx, actor, 'pb_item.create', 'pb_item', id, ubigeo, null, v);
     return id;
   }
@@ -69,7 +88,10 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
     const changes = reasonedChanges('pb_item', before as unknown as Record<string, unknown>, v, reason);
     if (!changes.length) return false;
     // The first published planned end and cost stay the baseline; a value given for the first time becomes it.
-    const baseline = { ...(before.baseline_planned_end == null && v.planned_end != null ? { baseline_planned_end: v.planned_end } : {}), ...(before.baseline_total_cost == null ? { baseline_total_cost: v.total_cost } : {}) };
+    const baseline = {
+      ...(before.baseline_planned_end == null && v.planned_end != null ? { baseline_planned_end: v.planned_end } : {}),
+      ...(before.baseline_total_cost == null ? { baseline_total_cost: v.total_cost } : {}),
+    };
     await q.updateItem(trx, before.id, ubigeo, { ...v, ...baseline, updated_at: stamp() });
     await recordChanges(trx, actor, 'pb_item', before.id, ubigeo, changes, reason?.trim() || null, v);
     await audited(trx, actor, 'pb_item.update', 'pb_item', before.id, ubigeo, pick(before as unknown as Record<string, unknown>, ITEM_FIELDS), { ...v, reason: reason ?? null });
@@ -91,7 +113,13 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
     async itemPage(id: number) {
       const item = await q.findItem(db, id, today());
       if (!item) throw new NotFoundError();
-      const [process, milestones, history, observations, disputes] = await Promise.all([q.findProcess(db, { id: item.process_id }), q.milestonesOf(db, id), q.historyOf(db, 'pb_item', id), q.publicObservations(db, 'pb_item', id), q.disputesOf(db, 'pb_item', id)]);
+      const [process, milestones, history, observations, disputes] = await Promise.all([
+        q.findProcess(db, { id: item.process_id }),
+        q.milestonesOf(db, id),
+        q.historyOf(db, 'pb_item', id),
+        q.publicObservations(db, 'pb_item', id),
+        q.disputesOf(db, 'pb_item', id),
+      ]);
       return { item, process, milestones, history, observations, disputes, reprogrammed: reprogrammings(history, 'planned_end') };
     },
 
@@ -139,7 +167,8 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
     },
 
     createItem: (actor: Actor, ubigeo: string, input: ItemInput) => db.transaction((trx) => insertItem(trx, actor, ubigeo, input)),
-    updateItem: (actor: Actor, ubigeo: string, id: number, input: ItemInput, reason?: string | null) => db.transaction(async (trx) => changeItem(trx, actor, ubigeo, await ownItem(trx, ubigeo, id), input, reason)),
+    updateItem: (actor: Actor, ubigeo: string, id: number, input: ItemInput, reason?: string | null) =>
+      db.transaction(async (trx) => changeItem(trx, actor, ubigeo, await ownItem(trx, ubigeo, id), input, reason)),
 
     /** A published item is never deleted: it is withdrawn with a public reason and stays on the record. */
     async withdrawItem(actor: Actor, ubigeo: string, id: number, reason: string): Promise<void> {
@@ -147,7 +176,18 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
         const before = await ownItem(trx, ubigeo, id);
         if (before.withdrawn_at) return;
         await q.updateItem(trx, id, ubigeo, { withdrawn_at: nowIso(), withdrawn_reason: reason, updated_at: stamp() });
-        await q.addHistory(trx, { entity_type: 'pb_item', entity_id: id, ubigeo, at: nowIso(), kind: 'withdrawn', status: before.status, progress_pct: before.progress_pct, note: null, reason, ...who(actor) });
+        await q.addHistory(trx, {
+          entity_type: 'pb_item',
+          entity_id: id,
+          ubigeo,
+          at: nowIso(),
+          kind: 'withdrawn',
+          status: before.status,
+          progress_pct: before.progress_pct,
+          note: null,
+          reason,
+          ...who(actor),
+        });
         await audited(trx, actor, 'pb_item.withdraw', 'pb_item', id, ubigeo, { withdrawn_at: null }, { withdrawn_at: nowIso(), reason });
       });
     },
@@ -157,7 +197,17 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
         await ownItem(trx, ubigeo, itemId);
         const v = { ...pick(input as Record<string, unknown>, MILESTONE_FIELDS), evidence_file: file?.name ?? null, evidence_original_name: file?.originalName ?? null };
         await q.insertMilestone(trx, { ...v, item_id: itemId, ubigeo, disputed: false, is_example: false, created_at: stamp() });
-        await q.addHistory(trx, { entity_type: 'pb_item', entity_id: itemId, ubigeo, at: nowIso(), kind: 'milestone', status: null, progress_pct: null, note: String(input.title_es).slice(0, 300), ...who(actor) });
+        await q.addHistory(trx, {
+          entity_type: 'pb_item',
+          entity_id: itemId,
+          ubigeo,
+          at: nowIso(),
+          kind: 'milestone',
+          status: null,
+          progress_pct: null,
+          note: String(input.title_es).slice(0, 300),
+          ...who(actor),
+        });
         await audited(trx, actor, 'pb_milestone.create', 'pb_item', itemId, ubigeo, null, v);
       });
     },

@@ -38,7 +38,24 @@ export const PARTICIPATION_DATASETS = [
     ] as Field[],
     query: (db: Db) =>
       db('pb_items')
-        .select('id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'cui', soles(db, 'total_cost', 'total_cost'), soles(db, 'pia_amount', 'pia_amount'), 'start_date', 'planned_end', 'baseline_planned_end', 'status', 'progress_pct', 'finished_on', bool(db, 'is_example', 'is_example'))
+        .select(
+          'id',
+          'ubigeo',
+          'year',
+          'priority',
+          'title_es',
+          'title_en',
+          'cui',
+          soles(db, 'total_cost', 'total_cost'),
+          soles(db, 'pia_amount', 'pia_amount'),
+          'start_date',
+          'planned_end',
+          'baseline_planned_end',
+          'status',
+          'progress_pct',
+          'finished_on',
+          bool(db, 'is_example', 'is_example'),
+        )
         .orderBy(['ubigeo', 'year', 'priority', 'id'])
         .stream(),
   },
@@ -57,7 +74,11 @@ export const PARTICIPATION_DATASETS = [
       { name: 'attendance', type: 'integer', description: 'Attendance' },
       EXAMPLE,
     ] as Field[],
-    query: (db: Db) => db('hearings').select('id', 'ubigeo', 'held_on', 'state', 'period_from', 'period_to', 'attendance', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'held_on', 'id']).stream(),
+    query: (db: Db) =>
+      db('hearings')
+        .select('id', 'ubigeo', 'held_on', 'state', 'period_from', 'period_to', 'attendance', bool(db, 'is_example', 'is_example'))
+        .orderBy(['ubigeo', 'held_on', 'id'])
+        .stream(),
   },
   {
     name: 'commitments',
@@ -76,12 +97,17 @@ export const PARTICIPATION_DATASETS = [
       { name: 'fulfilled_on', type: 'date', description: 'Date fulfilled' },
       EXAMPLE,
     ] as Field[],
-    query: (db: Db) => db('commitments').select('id', 'hearing_id', 'ubigeo', 'text_es', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', bool(db, 'is_example', 'is_example')).orderBy(['ubigeo', 'due_on', 'id']).stream(),
+    query: (db: Db) =>
+      db('commitments')
+        .select('id', 'hearing_id', 'ubigeo', 'text_es', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', bool(db, 'is_example', 'is_example'))
+        .orderBy(['ubigeo', 'due_on', 'id'])
+        .stream(),
   },
   {
     name: 'participation_history',
     title: 'Public record of changes (append-only)',
-    description: 'Every published change of participatory-budget processes and items, hearings and commitments: the field, old and new value, the reason (required when a date or amount moves or a status or progress goes back), and the role (with the municipality for officials) that made it; never a person. Rows are only ever added.',
+    description:
+      'Every published change of participatory-budget processes and items, hearings and commitments: the field, old and new value, the reason (required when a date or amount moves or a status or progress goes back), and the role (with the municipality for officials) that made it; never a person. Rows are only ever added.',
     sources: SOURCE,
     fields: [
       { name: 'id', type: 'integer', description: 'Row id' },
@@ -98,6 +124,10 @@ export const PARTICIPATION_DATASETS = [
       { name: 'actor_ubigeo', type: 'string', description: 'Municipality of the official who made the change' },
       EXAMPLE,
     ] as Field[],
-    query: (db: Db) => db('participation_history').select('id', 'entity_type', 'entity_id', 'ubigeo', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', bool(db, 'is_example', 'is_example')).orderBy('id').stream(),
+    query: (db: Db) =>
+      db('participation_history')
+        .select('id', 'entity_type', 'entity_id', 'ubigeo', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', bool(db, 'is_example', 'is_example'))
+        .orderBy('id')
+        .stream(),
   },
 ];

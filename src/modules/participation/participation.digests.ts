@@ -26,7 +26,10 @@ export function verifyUnsubscribeToken(secret: string, token: string): number | 
 export async function runDigests({ db, mailer, clock = Date.now, publicUrl, secret }: { db: Db; mailer: Mailer; clock?: () => number; publicUrl: string; secret: string }): Promise<{ sent: number }> {
   const now = new Date(clock()).toISOString();
   const dayAgo = new Date(clock() - DAY_MS).toISOString();
-  const follows = await db('follows as f').join('users as u', 'u.id', 'f.user_id').where('u.status', 'active').select('f.id', 'f.user_id', 'f.entity_type', 'f.entity_id', 'f.notified_until', 'u.email');
+  const follows = await db('follows as f')
+    .join('users as u', 'u.id', 'f.user_id')
+    .where('u.status', 'active')
+    .select('f.id', 'f.user_id', 'f.entity_type', 'f.entity_id', 'f.notified_until', 'u.email');
   const byUser = new Map<number, typeof follows>();
   for (const f of follows) byUser.set(Number(f.user_id), [...(byUser.get(Number(f.user_id)) ?? []), f]);
   let sent = 0;
@@ -35,20 +38,32 @@ export async function runDigests({ db, mailer, clock = Date.now, publicUrl, secr
     if (recent) continue;
     const lines: string[] = [];
     for (const f of list) {
-      const changes = await db('participation_history').select('at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'status', 'progress_pct', 'note').where({ entity_type: f.entity_type, entity_id: f.entity_id }).whereIn('kind', ['changed', 'milestone', 'update', 'withdrawn', 'dispute_opened', 'dispute_answered', 'dispute_upheld', 'dispute_rejected']).where('at', '>', f.notified_until).where('at', '<=', now).orderBy('at');
+      const changes = await db('participation_history')
+        .select('at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'status', 'progress_pct', 'note')
+        .where({ entity_type: f.entity_type, entity_id: f.entity_id })
+        .whereIn('kind', ['changed', 'milestone', 'update', 'withdrawn', 'dispute_opened', 'dispute_answered', 'dispute_upheld', 'dispute_rejected'])
+        .where('at', '>', f.notified_until)
+        .where('at', '<=', now)
+        .orderBy('at');
       if (!changes.length) continue;
       const isItem = f.entity_type === 'pb_item';
-      const title = isItem ? (await db('pb_items').select('title_es').where('id', f.entity_id).first())?.title_es : (await db('commitments').select('text_es').where('id', f.entity_id).first())?.text_es;
+      const title = isItem
+        ? (await db('pb_items').select('title_es').where('id', f.entity_id).first())?.title_es
+        : (await db('commitments').select('text_es').where('id', f.entity_id).first())?.text_es;
       const link = `${publicUrl}/es/${isItem ? 'presupuesto-participativo/proyectos' : 'rendicion-de-cuentas/compromisos'}/${f.entity_id}`;
       lines.push(`• ${String(title ?? '').slice(0, 120)}`, `  ${link}`);
       for (const c of changes) {
         const why = c.reason ? ` — motivo / reason: ${c.reason}` : '';
         const what =
-          c.kind === 'milestone' ? `hito / milestone: ${c.note ?? ''}`
-          : c.kind === 'update' ? `avance / update (${c.status}): ${c.note ?? ''}${why}`
-          : c.kind === 'changed' && c.field && c.field !== 'status' && c.field !== 'progress_pct' ? `${c.field}: ${c.old_value ?? '—'} → ${c.new_value ?? '—'}${why}`
-          : c.kind === 'changed' ? `estado / status: ${c.status}${c.progress_pct != null ? ` · ${Number(c.progress_pct)} %` : ''}${why}`
-          : `${c.kind}${why}`;
+          c.kind === 'milestone'
+            ? `hito / milestone: ${c.note ?? ''}`
+            : c.kind === 'update'
+              ? `avance / update (${c.status}): ${c.note ?? ''}${why}`
+              : c.kind === 'changed' && c.field && c.field !== 'status' && c.field !== 'progress_pct'
+                ? `${c.field}: ${c.old_value ?? '—'} → ${c.new_value ?? '—'}${why}`
+                : c.kind === 'changed'
+                  ? `estado / status: ${c.status}${c.progress_pct != null ? ` · ${Number(c.progress_pct)} %` : ''}${why}`
+                  : `${c.kind}${why}`;
         lines.push(`  - ${String(c.at).slice(0, 10)} ${what}`);
       }
     }
@@ -67,7 +82,12 @@ export async function runDigests({ db, mailer, clock = Date.now, publicUrl, secr
     });
     await db.transaction(async (trx) => {
       await trx('digest_log').insert({ user_id: userId, sent_at: now });
-      await trx('follows').whereIn('id', list.map((f) => f.id)).update({ notified_until: now });
+      await trx('follows')
+        .whereIn(
+          'id',
+          list.map((f) => f.id),
+        )
+        .update({ notified_until: now });
     });
     sent++;
   }

@@ -49,7 +49,23 @@ const UPDATE_KEYS = Object.keys(S.CommitmentUpdateForm.shape);
 /** A stored row as the strings its form shows (money in soles); the reason always starts blank. */
 const formValues = (row: Record<string, unknown>, keys: readonly string[]) => Object.fromEntries(keys.map((k) => [k, k === 'reason' ? '' : str(row[k])]));
 
-export function participationHandlers({ service, uploads, bulk, logger, secret, mef, breakdown }: { service: ParticipationService; uploads: Uploads; bulk: BulkImport; logger: Logger; secret: string; mef: MefUpload; breakdown: BreakdownService }) {
+export function participationHandlers({
+  service,
+  uploads,
+  bulk,
+  logger,
+  secret,
+  mef,
+  breakdown,
+}: {
+  service: ParticipationService;
+  uploads: Uploads;
+  bulk: BulkImport;
+  logger: Logger;
+  secret: string;
+  mef: MefUpload;
+  breakdown: BreakdownService;
+}) {
   const common = () => ({ itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES, hearingStates: HEARING_STATES, flagReasons: FLAG_REASONS });
 
   /** Runs a form action; a validation failure re-renders the form with 422 and the input kept. */
@@ -66,9 +82,13 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
   const validated = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
     const r = schema.safeParse(body ?? {});
     if (r.success) return r.data;
-    throw new ValidationError(Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })), 422);
+    throw new ValidationError(
+      Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })),
+      422,
+    );
   };
-  const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) => res.redirect(303, pageUrl(lngOf(res), name, params, query));
+  const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) =>
+    res.redirect(303, pageUrl(lngOf(res), name, params, query));
 
   async function itemFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
@@ -79,7 +99,17 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
         ? { ...formValues(item as unknown as Record<string, unknown>, ITEM_KEYS), total_cost: soles(item.total_cost), pia_amount: soles(item.pia_amount) }
         : Object.fromEntries(ITEM_KEYS.map((k) => [k, k === 'status' ? 'en_formulacion' : ''])));
     const milestones = item ? await service.milestonesOf(item.id) : [];
-    return { title: res.locals.t(item ? 'participation:manage.edit_item' : 'participation:manage.new_item'), ubigeo, item, values: v, milestone: Object.fromEntries(MILESTONE_KEYS.map((k) => [k, ''])), milestones, errors: {}, milestoneErrors: {}, done: doneOf(req) };
+    return {
+      title: res.locals.t(item ? 'participation:manage.edit_item' : 'participation:manage.new_item'),
+      ubigeo,
+      item,
+      values: v,
+      milestone: Object.fromEntries(MILESTONE_KEYS.map((k) => [k, ''])),
+      milestones,
+      errors: {},
+      milestoneErrors: {},
+      done: doneOf(req),
+    };
   }
 
   async function hearingFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
@@ -87,7 +117,17 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     const hearing = id ? await service.ownHearing(ubigeo, id) : null;
     const v = values ?? (hearing ? formValues(hearing as unknown as Record<string, unknown>, HEARING_KEYS) : { ...Object.fromEntries(HEARING_KEYS.map((k) => [k, ''])), state: 'convocada' });
     const commitments = hearing ? (await service.hearingPage(hearing.id)).commitments : [];
-    return { title: res.locals.t(hearing ? 'participation:manage.edit_hearing' : 'participation:manage.new_hearing'), ubigeo, hearing, values: v, commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' }, commitments, errors: {}, commitmentErrors: {}, done: doneOf(req) };
+    return {
+      title: res.locals.t(hearing ? 'participation:manage.edit_hearing' : 'participation:manage.new_hearing'),
+      ubigeo,
+      hearing,
+      values: v,
+      commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' },
+      commitments,
+      errors: {},
+      commitmentErrors: {},
+      done: doneOf(req),
+    };
   }
 
   const ROW_FORMS = {
@@ -100,15 +140,30 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
    * manage page with `done`; invalid input renders its form again, with `values()` added and the
    * errors under `errorsKey`.
    */
-  async function rowAction(req: Request, res: Response, kind: keyof typeof ROW_FORMS, errorsKey: string, done: string, act: (ubigeo: string, id: number) => Promise<unknown>, values: () => Record<string, unknown> = () => ({})) {
+  async function rowAction(
+    req: Request,
+    res: Response,
+    kind: keyof typeof ROW_FORMS,
+    errorsKey: string,
+    done: string,
+    act: (ubigeo: string, id: number) => Promise<unknown>,
+    values: () => Record<string, unknown> = () => ({}),
+  ) {
     const form = ROW_FORMS[kind];
     const ubigeo = ubigeoOf(req);
     const id = idOf(req.params.id);
     await form.own(ubigeo, id);
-    await formAction(req, res, form.view, async () => ({ ...(await form.locals(req, res, id)), ...values() }), async () => {
-      await act(ubigeo, id);
-      back(res, form.page, { ubigeo, id }, { done });
-    }, errorsKey);
+    await formAction(
+      req,
+      res,
+      form.view,
+      async () => ({ ...(await form.locals(req, res, id)), ...values() }),
+      async () => {
+        await act(ubigeo, id);
+        back(res, form.page, { ubigeo, id }, { done });
+      },
+      errorsKey,
+    );
   }
 
   /** The new / edit form of an item or a hearing (:id when editing). */
@@ -125,17 +180,33 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     const ubigeo = ubigeoOf(req);
     const id = req.params.id ? idOf(req.params.id) : null;
     if (id) await form.own(ubigeo, id);
-    await formAction(req, res, form.view, () => form.locals(req, res, id, kept(req.body, keys)), async () => {
-      const newId = await save(ubigeo, id);
-      back(res, form.page, { ubigeo, id: newId }, { done: 'saved' });
-    });
+    await formAction(
+      req,
+      res,
+      form.view,
+      () => form.locals(req, res, id, kept(req.body, keys)),
+      async () => {
+        const newId = await save(ubigeo, id);
+        back(res, form.page, { ubigeo, id: newId }, { done: 'saved' });
+      },
+    );
   }
 
   async function commitmentFormLocals(req: Request, res: Response, id: number, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
     const c = await service.ownCommitment(ubigeo, id);
     const v = values ?? formValues(c as unknown as Record<string, unknown>, COMMITMENT_KEYS);
-    return { title: res.locals.t('participation:manage.edit_commitment'), ubigeo, commitment: c, values: v, update: { ...Object.fromEntries(UPDATE_KEYS.map((k) => [k, ''])), status: c.status }, updates: await service.updatesOf(c.id), errors: {}, updateErrors: {}, done: doneOf(req) };
+    return {
+      title: res.locals.t('participation:manage.edit_commitment'),
+      ubigeo,
+      commitment: c,
+      values: v,
+      update: { ...Object.fromEntries(UPDATE_KEYS.map((k) => [k, ''])), status: c.status },
+      updates: await service.updatesOf(c.id),
+      errors: {},
+      updateErrors: {},
+      done: doneOf(req),
+    };
   }
 
   return {
@@ -144,16 +215,45 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const f = parse(S.ListQuery, req.query);
       const list = await service.listItemsPage({ ...f, overdue: f.overdue === '1' }, f.page ?? 1, ITEMS_PAGE_SIZE);
       const query = { ubigeo: f.ubigeo, department: f.department, year: f.year, status: f.status, overdue: f.overdue };
-      const apiQuery = new URLSearchParams(Object.entries(query).filter(([, v]) => v != null).map(([k, v]): [string, string] => [k, String(v)])).toString();
-      res.render('participation/items', { title: res.locals.t('participation:items.title'), filter: f, ...list, pageSize: ITEMS_PAGE_SIZE, query, apiHref: `/api/v1/participatory-budget/items${apiQuery ? `?${apiQuery}` : ''}`, ...common() });
+      const apiQuery = new URLSearchParams(
+        Object.entries(query)
+          .filter(([, v]) => v != null)
+          .map(([k, v]): [string, string] => [k, String(v)]),
+      ).toString();
+      res.render('participation/items', {
+        title: res.locals.t('participation:items.title'),
+        filter: f,
+        ...list,
+        pageSize: ITEMS_PAGE_SIZE,
+        query,
+        apiHref: `/api/v1/participatory-budget/items${apiQuery ? `?${apiQuery}` : ''}`,
+        ...common(),
+      });
     },
     async item(req: Request, res: Response) {
       const page = await service.itemPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'pb_item', page.item.id);
       const money = await cuiMoney(breakdown, page.item, lngOf(res));
       const itemTitle = res.locals.loc(page.item as unknown as Record<string, unknown>, 'title').text;
-      const itemFacts = { title: itemTitle, name: placeName(res.locals.t, await service.municipalityPlace(page.item.ubigeo)), ubigeo: page.item.ubigeo, year: page.item.year, status: res.locals.t(`participation:status.${page.item.status}`), progress: res.locals.fmt.pct(page.item.progress_pct, 0) };
-      res.render('participation/item', { money, title: itemTitle, docTitle: res.locals.t('seo:item.title', itemFacts), description: res.locals.t('seo:item.description', itemFacts), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
+      const itemFacts = {
+        title: itemTitle,
+        name: placeName(res.locals.t, await service.municipalityPlace(page.item.ubigeo)),
+        ubigeo: page.item.ubigeo,
+        year: page.item.year,
+        status: res.locals.t(`participation:status.${page.item.status}`),
+        progress: res.locals.fmt.pct(page.item.progress_pct, 0),
+      };
+      res.render('participation/item', {
+        money,
+        title: itemTitle,
+        docTitle: res.locals.t('seo:item.title', itemFacts),
+        description: res.locals.t('seo:item.description', itemFacts),
+        ...page,
+        following,
+        user: req.user ?? null,
+        done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null,
+        ...common(),
+      });
     },
     async evidence(req: Request, res: Response) {
       uploads.sendStored(res, await service.evidenceFile(idOf(req.params.id)));
@@ -164,7 +264,14 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       if (!ubigeo.success || !year.success) throw new NotFoundError();
       const page = await service.processPage(ubigeo.data, year.data);
       const processFacts = { year: year.data, name: placeName(res.locals.t, await service.municipalityPlace(ubigeo.data)), ubigeo: ubigeo.data };
-      res.render('participation/process', { title: res.locals.t('participation:process.title', { year: year.data }), docTitle: res.locals.t('seo:process.title', processFacts), description: res.locals.t('seo:process.description', processFacts), ...page, phases: PHASES, ...common() });
+      res.render('participation/process', {
+        title: res.locals.t('participation:process.title', { year: year.data }),
+        docTitle: res.locals.t('seo:process.title', processFacts),
+        description: res.locals.t('seo:process.description', processFacts),
+        ...page,
+        phases: PHASES,
+        ...common(),
+      });
     },
     async hearings(req: Request, res: Response) {
       const f = parse(S.ListQuery, req.query);
@@ -174,7 +281,13 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     async hearing(req: Request, res: Response) {
       const page = await service.hearingPage(idOf(req.params.id));
       const hearingFacts = { date: res.locals.fmt.date(page.hearing.held_on), name: placeName(res.locals.t, await service.municipalityPlace(page.hearing.ubigeo)), ubigeo: page.hearing.ubigeo };
-      res.render('participation/hearing', { title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }), docTitle: res.locals.t('seo:hearing.title', hearingFacts), description: res.locals.t('seo:hearing.description', hearingFacts), ...page, ...common() });
+      res.render('participation/hearing', {
+        title: res.locals.t('participation:hearing.title', { date: res.locals.fmt.date(page.hearing.held_on) }),
+        docTitle: res.locals.t('seo:hearing.title', hearingFacts),
+        description: res.locals.t('seo:hearing.description', hearingFacts),
+        ...page,
+        ...common(),
+      });
     },
     async report(req: Request, res: Response) {
       uploads.sendStored(res, await service.reportFile(idOf(req.params.id)));
@@ -182,15 +295,37 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
     async commitments(req: Request, res: Response) {
       const f = parse(S.ListQuery, req.query);
       const commitments = await service.listCommitments({ ...f, overdue: f.overdue === '1' });
-      res.render('participation/commitments', { title: res.locals.t('participation:commitments.title'), filter: f, commitments, apiHref: `/api/v1/accountability/commitments${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`, ...common() });
+      res.render('participation/commitments', {
+        title: res.locals.t('participation:commitments.title'),
+        filter: f,
+        commitments,
+        apiHref: `/api/v1/accountability/commitments${req.originalUrl.includes('?') ? req.originalUrl.slice(req.originalUrl.indexOf('?')) : ''}`,
+        ...common(),
+      });
     },
     async commitment(req: Request, res: Response) {
       const page = await service.commitmentPage(idOf(req.params.id));
       const following = await service.isFollowing(req.user?.id, 'commitment', page.commitment.id);
       const text = res.locals.loc(page.commitment as unknown as Record<string, unknown>, 'text').text;
       const short = text.length > 70 ? `${text.slice(0, 69).trimEnd()}…` : text;
-      const commitmentFacts = { id: page.commitment.id, text: short, name: placeName(res.locals.t, await service.municipalityPlace(page.commitment.ubigeo)), ubigeo: page.commitment.ubigeo, due: res.locals.fmt.date(page.commitment.due_on), status: res.locals.t(`participation:status.${page.commitment.status}`) };
-      res.render('participation/commitment', { title: res.locals.t('participation:commitment.title'), docTitle: res.locals.t('seo:commitment.title', commitmentFacts), description: res.locals.t('seo:commitment.description', { ...commitmentFacts, text }), ...page, following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null, ...common() });
+      const commitmentFacts = {
+        id: page.commitment.id,
+        text: short,
+        name: placeName(res.locals.t, await service.municipalityPlace(page.commitment.ubigeo)),
+        ubigeo: page.commitment.ubigeo,
+        due: res.locals.fmt.date(page.commitment.due_on),
+        status: res.locals.t(`participation:status.${page.commitment.status}`),
+      };
+      res.render('participation/commitment', {
+        title: res.locals.t('participation:commitment.title'),
+        docTitle: res.locals.t('seo:commitment.title', commitmentFacts),
+        description: res.locals.t('seo:commitment.description', { ...commitmentFacts, text }),
+        ...page,
+        following,
+        user: req.user ?? null,
+        done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null,
+        ...common(),
+      });
     },
     async delivery(req: Request, res: Response) {
       const ubigeo = S.Ubigeo.safeParse(req.params.ubigeo);
@@ -198,7 +333,16 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const municipality = await service.municipalityName(ubigeo.data);
       const s = await service.summary(ubigeo.data);
       const place = placeName(res.locals.t, await service.municipalityPlace(ubigeo.data));
-      res.render('participation/delivery', { title: res.locals.t('participation:delivery.title', { name: municipality }), docTitle: res.locals.t('seo:delivery.title', { place }), description: res.locals.t('seo:delivery.description', { place }), municipality, ubigeo: ubigeo.data, s, processes: await service.listProcesses(ubigeo.data), ...common() });
+      res.render('participation/delivery', {
+        title: res.locals.t('participation:delivery.title', { name: municipality }),
+        docTitle: res.locals.t('seo:delivery.title', { place }),
+        description: res.locals.t('seo:delivery.description', { place }),
+        municipality,
+        ubigeo: ubigeo.data,
+        s,
+        processes: await service.listProcesses(ubigeo.data),
+        ...common(),
+      });
     },
     async unsubscribe(req: Request, res: Response) {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
@@ -236,7 +380,16 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const ubigeo = ubigeoOf(req);
       const overview = await service.manageOverview(ubigeo);
       const imports = await bulk.recent(ubigeo);
-      res.render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports, report: null, errors: {}, ...common() });
+      res.render('participation/manage', {
+        title: res.locals.t('participation:manage.title'),
+        ubigeo,
+        municipality: await service.municipalityName(ubigeo),
+        ...overview,
+        imports,
+        report: null,
+        errors: {},
+        ...common(),
+      });
     },
     async processForm(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -248,12 +401,18 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const ubigeo = ubigeoOf(req);
       const id = req.params.id ? idOf(req.params.id) : null;
       const p = id ? await service.ownProcess(ubigeo, id) : null;
-      await formAction(req, res, 'participation/process-form', async () => ({ title: res.locals.t('participation:manage.process'), ubigeo, process: p, values: kept(req.body, PROCESS_KEYS), phases: PHASES }), async () => {
-        const input = validated(S.ProcessForm, req.body);
-        if (id) await service.updateProcess(actorOf(req.user!), ubigeo, id, input, validated(S.ReasonForm, req.body).reason);
-        else await service.createProcess(actorOf(req.user!), ubigeo, input);
-        back(res, 'manage_participation', { ubigeo }, { done: 'process' });
-      });
+      await formAction(
+        req,
+        res,
+        'participation/process-form',
+        async () => ({ title: res.locals.t('participation:manage.process'), ubigeo, process: p, values: kept(req.body, PROCESS_KEYS), phases: PHASES }),
+        async () => {
+          const input = validated(S.ProcessForm, req.body);
+          if (id) await service.updateProcess(actorOf(req.user!), ubigeo, id, input, validated(S.ReasonForm, req.body).reason);
+          else await service.createProcess(actorOf(req.user!), ubigeo, input);
+          back(res, 'manage_participation', { ubigeo }, { done: 'process' });
+        },
+      );
     },
     async itemForm(req: Request, res: Response) {
       await rowForm(req, res, 'item');
@@ -270,11 +429,19 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       await rowAction(req, res, 'item', 'withdrawErrors', 'withdrawn', (ubigeo, id) => service.withdrawItem(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason));
     },
     async addMilestone(req: Request, res: Response) {
-      await rowAction(req, res, 'item', 'milestoneErrors', 'milestone', async (ubigeo, id) => {
-        const input = validated(S.MilestoneForm, req.body);
-        const file = await uploads.storePdf(req.file, 'evidence_file');
-        await service.addMilestone(actorOf(req.user!), ubigeo, id, input, file);
-      }, () => ({ milestone: kept(req.body, MILESTONE_KEYS) }));
+      await rowAction(
+        req,
+        res,
+        'item',
+        'milestoneErrors',
+        'milestone',
+        async (ubigeo, id) => {
+          const input = validated(S.MilestoneForm, req.body);
+          const file = await uploads.storePdf(req.file, 'evidence_file');
+          await service.addMilestone(actorOf(req.user!), ubigeo, id, input, file);
+        },
+        () => ({ milestone: kept(req.body, MILESTONE_KEYS) }),
+      );
     },
     async hearingForm(req: Request, res: Response) {
       await rowForm(req, res, 'hearing');
@@ -292,7 +459,15 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       await rowAction(req, res, 'hearing', 'withdrawErrors', 'withdrawn', (ubigeo, id) => service.withdrawHearing(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason));
     },
     async addCommitment(req: Request, res: Response) {
-      await rowAction(req, res, 'hearing', 'commitmentErrors', 'commitment', (ubigeo, id) => service.createCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body)), () => ({ commitment: kept(req.body, COMMITMENT_KEYS) }));
+      await rowAction(
+        req,
+        res,
+        'hearing',
+        'commitmentErrors',
+        'commitment',
+        (ubigeo, id) => service.createCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body)),
+        () => ({ commitment: kept(req.body, COMMITMENT_KEYS) }),
+      );
     },
     async commitmentForm(req: Request, res: Response) {
       res.render('participation/commitment-form', { ...(await commitmentFormLocals(req, res, idOf(req.params.id))), ...common() });
@@ -301,19 +476,32 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       const ubigeo = ubigeoOf(req);
       const id = idOf(req.params.id);
       await service.ownCommitment(ubigeo, id);
-      await formAction(req, res, 'participation/commitment-form', () => commitmentFormLocals(req, res, id, kept(req.body, COMMITMENT_KEYS)), async () => {
-        await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body), validated(S.ReasonForm, req.body).reason);
-        back(res, 'manage_commitment', { ubigeo, id }, { done: 'saved' });
-      });
+      await formAction(
+        req,
+        res,
+        'participation/commitment-form',
+        () => commitmentFormLocals(req, res, id, kept(req.body, COMMITMENT_KEYS)),
+        async () => {
+          await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body), validated(S.ReasonForm, req.body).reason);
+          back(res, 'manage_commitment', { ubigeo, id }, { done: 'saved' });
+        },
+      );
     },
     async addCommitmentUpdate(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const id = idOf(req.params.id);
       await service.ownCommitment(ubigeo, id);
-      await formAction(req, res, 'participation/commitment-form', async () => ({ ...(await commitmentFormLocals(req, res, id)), update: kept(req.body, UPDATE_KEYS) }), async () => {
-        await service.addCommitmentUpdate(actorOf(req.user!), ubigeo, id, validated(S.CommitmentUpdateForm, req.body));
-        back(res, 'manage_commitment', { ubigeo, id }, { done: 'update' });
-      }, 'updateErrors');
+      await formAction(
+        req,
+        res,
+        'participation/commitment-form',
+        async () => ({ ...(await commitmentFormLocals(req, res, id)), update: kept(req.body, UPDATE_KEYS) }),
+        async () => {
+          await service.addCommitmentUpdate(actorOf(req.user!), ubigeo, id, validated(S.CommitmentUpdateForm, req.body));
+          back(res, 'manage_commitment', { ubigeo, id }, { done: 'update' });
+        },
+        'updateErrors',
+      );
     },
     async answerObservation(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -347,7 +535,16 @@ export function participationHandlers({ service, uploads, bulk, logger, secret, 
       if (text.includes('\u0000')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
       const report = await bulk.run(actorOf(req.user!), ubigeo, f.kind, text);
       const overview = await service.manageOverview(ubigeo);
-      res.status(report.status === 'done' ? 200 : 422).render('participation/manage', { title: res.locals.t('participation:manage.title'), ubigeo, municipality: await service.municipalityName(ubigeo), ...overview, imports: await bulk.recent(ubigeo), report, errors: {}, ...common() });
+      res.status(report.status === 'done' ? 200 : 422).render('participation/manage', {
+        title: res.locals.t('participation:manage.title'),
+        ubigeo,
+        municipality: await service.municipalityName(ubigeo),
+        ...overview,
+        imports: await bulk.recent(ubigeo),
+        report,
+        errors: {},
+        ...common(),
+      });
     },
   };
 }

@@ -18,7 +18,10 @@ export function createImportGuard({ db, clock, perHour, staleMs }: { db: Db; clo
       if (Number(n) >= perHour) throw new TooManyRequestsError('participation:errors.import_rate', 3600);
     },
     async acquire(key: string): Promise<void> {
-      await db('import_locks').where('lock_key', key).where('acquired_at', '<', new Date(clock() - staleMs).toISOString()).delete();
+      await db('import_locks')
+        .where('lock_key', key)
+        .where('acquired_at', '<', new Date(clock() - staleMs).toISOString())
+        .delete();
       try {
         await db('import_locks').insert({ lock_key: key, acquired_at: new Date(clock()).toISOString() });
       } catch (e) {

@@ -10,8 +10,48 @@ import type { ParticipationService } from './participation.service';
 import * as q from './participation.queries';
 
 /** The CSV export columns; the bulk upload takes the same file back. */
-export const ITEM_CSV_COLUMNS = ['id', 'ubigeo', 'municipality', 'department', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'overdue', 'is_example'];
-export const COMMITMENT_CSV_COLUMNS = ['id', 'ubigeo', 'municipality', 'department', 'hearing_id', 'text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on', 'overdue', 'is_example'];
+export const ITEM_CSV_COLUMNS = [
+  'id',
+  'ubigeo',
+  'municipality',
+  'department',
+  'year',
+  'priority',
+  'title_es',
+  'title_en',
+  'description_es',
+  'description_en',
+  'cui',
+  'total_cost',
+  'pia_amount',
+  'funding_source',
+  'beneficiaries',
+  'latitude',
+  'longitude',
+  'district_ubigeo',
+  'start_date',
+  'planned_end',
+  'status',
+  'progress_pct',
+  'finished_on',
+  'overdue',
+  'is_example',
+];
+export const COMMITMENT_CSV_COLUMNS = [
+  'id',
+  'ubigeo',
+  'municipality',
+  'department',
+  'hearing_id',
+  'text_es',
+  'text_en',
+  'responsible_office',
+  'due_on',
+  'status',
+  'fulfilled_on',
+  'overdue',
+  'is_example',
+];
 /** Columns the export computes; the upload ignores them. */
 /** Columns the export adds from the public record (baselines, withdrawal); the upload ignores them too. */
 export const ITEM_RECORD_COLUMNS = ['baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason'];
@@ -90,7 +130,11 @@ function readRows(text: string, kind: Kind, maxRows: number): Record<string, str
 
 /** Pure row validator: the row's own cells only (no database); errors name row, column, value and reason. */
 export function checkRow(kind: Kind, ubigeo: string, raw: Record<string, string>, rowNo: number): { row: CheckedRow; errors: [] } | { row: null; errors: RowError[] } {
-  const cells = Object.fromEntries(Object.entries(raw).filter(([k]) => !COMPUTED.has(k)).map(([k, v]) => [k, unneutralise(String(v ?? ''))]));
+  const cells = Object.fromEntries(
+    Object.entries(raw)
+      .filter(([k]) => !COMPUTED.has(k))
+      .map(([k, v]) => [k, unneutralise(String(v ?? ''))]),
+  );
   const err = (column: string, reason: string): RowError => ({ row: rowNo, column, value: String(cells[column] ?? '').slice(0, 100), reason });
   if (cells.ubigeo && cells.ubigeo !== ubigeo) return { row: null, errors: [err('ubigeo', 'participation:errors.csv_other_municipality')] };
   const id = cells.id ? Number(cells.id) : null;
@@ -110,7 +154,10 @@ function createRowWriter(trx: Knex.Transaction, service: ParticipationService, a
     const input = r.input as ItemInput;
     const existing = r.id
       ? await q.findItem(trx, r.id, service.today())
-      : await trx('pb_items').where({ ubigeo, year: input.year, priority: input.priority }).first().then((x) => (x ? q.findItem(trx, Number(x.id), service.today()) : null));
+      : await trx('pb_items')
+          .where({ ubigeo, year: input.year, priority: input.priority })
+          .first()
+          .then((x) => (x ? q.findItem(trx, Number(x.id), service.today()) : null));
     if (r.id && (!existing || existing.ubigeo !== ubigeo)) return idError(r, 'id', 'participation:errors.csv_id');
     if (existing) return (await service.changeItem(trx, actor, ubigeo, existing, input, r.cells[REASON_COLUMN] || null)) ? 'updated' : 'unchanged';
     await service.insertItem(trx, actor, ubigeo, input);
@@ -121,7 +168,10 @@ function createRowWriter(trx: Knex.Transaction, service: ParticipationService, a
     const input = r.input as CommitmentInput;
     const existing = r.id
       ? await q.findCommitment(trx, r.id, service.today())
-      : await trx('commitments').where({ ubigeo, hearing_id: r.hearingId || 0, text_es: input.text_es }).first().then((x) => (x ? q.findCommitment(trx, Number(x.id), service.today()) : null));
+      : await trx('commitments')
+          .where({ ubigeo, hearing_id: r.hearingId || 0, text_es: input.text_es })
+          .first()
+          .then((x) => (x ? q.findCommitment(trx, Number(x.id), service.today()) : null));
     if (r.id && (!existing || existing.ubigeo !== ubigeo)) return idError(r, 'id', 'participation:errors.csv_id');
     if (existing) return (await service.changeCommitment(trx, actor, ubigeo, existing, input, r.cells[REASON_COLUMN] || null)) ? 'updated' : 'unchanged';
     if (!Number.isInteger(r.hearingId) || r.hearingId <= 0) return idError(r, 'hearing_id', 'participation:errors.csv_hearing');
@@ -147,7 +197,21 @@ function createRowWriter(trx: Knex.Transaction, service: ParticipationService, a
  * (409), `perHour` imports per user (429). Validation and writing go in batches with a turn of
  * the event loop between them, so a large file never freezes the portal. Every run is audited.
  */
-export function createBulkImport({ db, service, audit, clock = Date.now, perHour = 10, maxRows = 5000 }: { db: Db; service: ParticipationService; audit: AuditService; clock?: () => number; perHour?: number; maxRows?: number }) {
+export function createBulkImport({
+  db,
+  service,
+  audit,
+  clock = Date.now,
+  perHour = 10,
+  maxRows = 5000,
+}: {
+  db: Db;
+  service: ParticipationService;
+  audit: AuditService;
+  clock?: () => number;
+  perHour?: number;
+  maxRows?: number;
+}) {
   const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
   /** Validates every row (in batches); the rows that pass go to the writer, whose errors join the same report. */
@@ -194,7 +258,15 @@ export function createBulkImport({ db, service, audit, clock = Date.now, perHour
     const report: ImportReport = { status: 'done', created: 0, updated: 0, unchanged: 0, errors: [] };
     /** The run (rate limit, recent imports) and its audit entry: digest, counts, municipality written. */
     const record = async (q: Db) => {
-      await q('participation_imports').insert({ user_id: actor.userId, ubigeo, kind, status: report.status, rows: rows.length, report_json: JSON.stringify(report).slice(0, 60_000), created_at: new Date(clock()).toISOString() });
+      await q('participation_imports').insert({
+        user_id: actor.userId,
+        ubigeo,
+        kind,
+        status: report.status,
+        rows: rows.length,
+        report_json: JSON.stringify(report).slice(0, 60_000),
+        created_at: new Date(clock()).toISOString(),
+      });
       const wrote = report.created + report.updated > 0;
       await audit.recordImport(q, actor, {
         kind: kind === 'items' ? 'participation_items' : 'participation_commitments',

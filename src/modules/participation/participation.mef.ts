@@ -47,7 +47,21 @@ const LOCK_STALE_MS = 30 * 60_000;
  * one import per municipality at a time (409), the per-user hourly limit shared with CSV imports
  * (429). The importer itself is all-or-nothing, audits the run and recognises a file imported before.
  */
-export function createMefUpload({ db, audit, dir, clock = Date.now, perHour, allowSynthetic = false }: { db: Db; audit: AuditService; dir: string; clock?: () => number; perHour: number; allowSynthetic?: boolean }) {
+export function createMefUpload({
+  db,
+  audit,
+  dir,
+  clock = Date.now,
+  perHour,
+  allowSynthetic = false,
+}: {
+  db: Db;
+  audit: AuditService;
+  dir: string;
+  clock?: () => number;
+  perHour: number;
+  allowSynthetic?: boolean;
+}) {
   const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
   async function run(actor: Actor, ubigeo: string, buffer: Buffer): Promise<number> {
@@ -71,8 +85,25 @@ export function createMefUpload({ db, audit, dir, clock = Date.now, perHour, all
         actor,
         audit,
       });
-      const report = { status: r.status, rows: r.rows, errors: r.errors, errorCount: r.errorCount, years: r.years, synthetic: r.synthetic, alreadyImported: r.alreadyImported, municipalities: r.municipalities };
-      const [id] = await db('participation_imports').insert({ user_id: actor.userId, ubigeo, kind: 'mef_gasto', status: report.status === 'rejected' ? 'rejected' : 'done', rows: report.rows, report_json: JSON.stringify(report).slice(0, 60_000), created_at: new Date(clock()).toISOString() });
+      const report = {
+        status: r.status,
+        rows: r.rows,
+        errors: r.errors,
+        errorCount: r.errorCount,
+        years: r.years,
+        synthetic: r.synthetic,
+        alreadyImported: r.alreadyImported,
+        municipalities: r.municipalities,
+      };
+      const [id] = await db('participation_imports').insert({
+        user_id: actor.userId,
+        ubigeo,
+        kind: 'mef_gasto',
+        status: report.status === 'rejected' ? 'rejected' : 'done',
+        rows: report.rows,
+        report_json: JSON.stringify(report).slice(0, 60_000),
+        created_at: new Date(clock()).toISOString(),
+      });
       return Number(id);
     } finally {
       await fs.promises.rm(file, { force: true });

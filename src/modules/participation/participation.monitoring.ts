@@ -28,8 +28,28 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
     return ubigeo;
   }
 
-  async function history(trx: Trx, d: { entity_type: string; entity_id: number; ubigeo: string }, kind: string, actorRole: string, actorUbigeo: string | null, note: string | null, reason: string | null) {
-    await q.addHistory(trx, { entity_type: d.entity_type as EntityType, entity_id: d.entity_id, ubigeo: d.ubigeo, at: nowIso(), kind, status: null, progress_pct: null, note: note?.slice(0, 300) ?? null, reason, actor_role: actorRole, actor_ubigeo: actorUbigeo });
+  async function history(
+    trx: Trx,
+    d: { entity_type: string; entity_id: number; ubigeo: string },
+    kind: string,
+    actorRole: string,
+    actorUbigeo: string | null,
+    note: string | null,
+    reason: string | null,
+  ) {
+    await q.addHistory(trx, {
+      entity_type: d.entity_type as EntityType,
+      entity_id: d.entity_id,
+      ubigeo: d.ubigeo,
+      at: nowIso(),
+      kind,
+      status: null,
+      progress_pct: null,
+      note: note?.slice(0, 300) ?? null,
+      reason,
+      actor_role: actorRole,
+      actor_ubigeo: actorUbigeo,
+    });
   }
 
   return {
@@ -68,7 +88,17 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
       await db.transaction(async (trx) => {
         if (await q.openDisputeOf(trx, target, targetId, user.id)) throw new ValidationError([{ field: 'reason', key: 'participation:errors.dispute_open' }], 422);
         const org = await q.orgNameOf(trx, user.id);
-        await q.insertDispute(trx, { target_type: target, target_id: targetId, entity_type: owner.type, entity_id: owner.id, ubigeo: owner.ubigeo, user_id: user.id, org_name: org, reason, opened_at: nowIso() });
+        await q.insertDispute(trx, {
+          target_type: target,
+          target_id: targetId,
+          entity_type: owner.type,
+          entity_id: owner.id,
+          ubigeo: owner.ubigeo,
+          user_id: user.id,
+          org_name: org,
+          reason,
+          opened_at: nowIso(),
+        });
         await q.markDisputed(trx, target, targetId, true);
         await history(trx, { entity_type: owner.type, entity_id: owner.id, ubigeo: owner.ubigeo }, 'dispute_opened', 'monitor', null, org, reason);
       });
@@ -96,7 +126,14 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
         const upheld = resolution === 'upheld' || (await q.upheldDisputeOf(trx, d.target_type, d.target_id));
         await q.markDisputed(trx, d.target_type as DisputeTarget, d.target_id, Boolean(stillOpen) || upheld);
         await history(trx, d, `dispute_${resolution}`, actor.role, null, null, reason);
-        await audit.record(trx, actor, { action: `dispute.${resolution}`, entityType: 'dispute', entityId: String(id), municipality: d.ubigeo, before: { resolution: null }, after: { resolution, reason } });
+        await audit.record(trx, actor, {
+          action: `dispute.${resolution}`,
+          entityType: 'dispute',
+          entityId: String(id),
+          municipality: d.ubigeo,
+          before: { resolution: null },
+          after: { resolution, reason },
+        });
       });
     },
 

@@ -5,9 +5,74 @@ import { commitmentOverdue, itemOverdue } from './participation.rules';
 
 type Q = Db | Knex.Transaction;
 
-const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', 'year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on', 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
-const PROCESS_COLUMNS = ['id', 'ubigeo', 'year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact', 'is_example'] as const;
-const HEARING_COLUMNS = ['id', 'ubigeo', 'held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'report_file', 'report_original_name', 'summary_es', 'summary_en', 'attendance', 'withdrawn_at', 'withdrawn_reason', 'is_example'] as const;
+const ITEM_COLUMNS = [
+  'id',
+  'process_id',
+  'ubigeo',
+  'year',
+  'priority',
+  'title_es',
+  'title_en',
+  'description_es',
+  'description_en',
+  'cui',
+  'total_cost',
+  'pia_amount',
+  'funding_source',
+  'beneficiaries',
+  'latitude',
+  'longitude',
+  'district_ubigeo',
+  'start_date',
+  'planned_end',
+  'status',
+  'progress_pct',
+  'finished_on',
+  'baseline_planned_end',
+  'baseline_total_cost',
+  'withdrawn_at',
+  'withdrawn_reason',
+  'is_example',
+] as const;
+const PROCESS_COLUMNS = [
+  'id',
+  'ubigeo',
+  'year',
+  'ordinance',
+  'agentes_participantes',
+  'preparacion_start',
+  'preparacion_end',
+  'concertacion_start',
+  'concertacion_end',
+  'coordinacion_start',
+  'coordinacion_end',
+  'formalizacion_start',
+  'formalizacion_end',
+  'committee_members',
+  'committee_contact',
+  'is_example',
+] as const;
+const HEARING_COLUMNS = [
+  'id',
+  'ubigeo',
+  'held_on',
+  'state',
+  'state_reason',
+  'period_from',
+  'period_to',
+  'place',
+  'link',
+  'agenda_es',
+  'agenda_en',
+  'report_file',
+  'report_original_name',
+  'summary_es',
+  'summary_en',
+  'attendance',
+  'withdrawn_at',
+  'withdrawn_reason',
+  'is_example',
+] as const;
 const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
 
 const num = (v: unknown) => (v == null ? null : Number(v));
@@ -35,7 +100,13 @@ const commitment = (r: Record<string, unknown>, today: string): CommitmentRow =>
   overdue: commitmentOverdue(r as unknown as CommitmentRow, today),
 });
 const hearing = (r: Record<string, unknown>): HearingRow => ({ ...(r as unknown as HearingRow), id: Number(r.id), attendance: num(r.attendance), is_example: Boolean(r.is_example) });
-const process = (r: Record<string, unknown>): ProcessRow => ({ ...(r as unknown as ProcessRow), id: Number(r.id), year: Number(r.year), agentes_participantes: num(r.agentes_participantes), is_example: Boolean(r.is_example) });
+const process = (r: Record<string, unknown>): ProcessRow => ({
+  ...(r as unknown as ProcessRow),
+  id: Number(r.id),
+  year: Number(r.year),
+  agentes_participantes: num(r.agentes_participantes),
+  is_example: Boolean(r.is_example),
+});
 
 /** Items matching the filter, on pb_items alone (the department through a subquery), so both databases can walk the list-order index. */
 function itemsQuery(db: Q, f: ListFilter, today: string) {
@@ -76,7 +147,12 @@ export async function countItems(db: Q, f: ListFilter, today: string): Promise<n
 }
 
 export async function findItem(db: Q, id: number, today: string): Promise<ItemRow | null> {
-  const r = await db('pb_items as i').join('municipalities as m', 'm.ubigeo', 'i.ubigeo').select(ITEM_COLUMNS.map((c) => `i.${c}`)).select({ municipality: 'm.district' }).where('i.id', id).first();
+  const r = await db('pb_items as i')
+    .join('municipalities as m', 'm.ubigeo', 'i.ubigeo')
+    .select(ITEM_COLUMNS.map((c) => `i.${c}`))
+    .select({ municipality: 'm.district' })
+    .where('i.id', id)
+    .first();
   return r ? item(r, today) : null;
 }
 
@@ -96,12 +172,20 @@ export async function listCommitments(db: Q, f: ListFilter, today: string, limit
 }
 
 export async function findCommitment(db: Q, id: number, today: string): Promise<CommitmentRow | null> {
-  const r = await db('commitments as c').join('municipalities as m', 'm.ubigeo', 'c.ubigeo').select(COMMITMENT_COLUMNS.map((c) => `c.${c}`)).select({ municipality: 'm.district' }).where('c.id', id).first();
+  const r = await db('commitments as c')
+    .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
+    .select(COMMITMENT_COLUMNS.map((c) => `c.${c}`))
+    .select({ municipality: 'm.district' })
+    .where('c.id', id)
+    .first();
   return r ? commitment(r, today) : null;
 }
 
 export async function listHearings(db: Q, f: ListFilter, limit = 1000): Promise<HearingRow[]> {
-  const q = db('hearings as h').join('municipalities as m', 'm.ubigeo', 'h.ubigeo').select(HEARING_COLUMNS.map((c) => `h.${c}`)).select({ municipality: 'm.district' });
+  const q = db('hearings as h')
+    .join('municipalities as m', 'm.ubigeo', 'h.ubigeo')
+    .select(HEARING_COLUMNS.map((c) => `h.${c}`))
+    .select({ municipality: 'm.district' });
   if (f.ubigeo) q.where('h.ubigeo', f.ubigeo);
   if (f.department) q.where('m.department_code', f.department);
   if (f.year) q.where('h.held_on', '>=', `${f.year}-01-01`).where('h.held_on', '<=', `${f.year}-12-31`);
@@ -110,7 +194,12 @@ export async function listHearings(db: Q, f: ListFilter, limit = 1000): Promise<
 }
 
 export async function findHearing(db: Q, id: number): Promise<HearingRow | null> {
-  const r = await db('hearings as h').join('municipalities as m', 'm.ubigeo', 'h.ubigeo').select(HEARING_COLUMNS.map((c) => `h.${c}`)).select({ municipality: 'm.district' }).where('h.id', id).first();
+  const r = await db('hearings as h')
+    .join('municipalities as m', 'm.ubigeo', 'h.ubigeo')
+    .select(HEARING_COLUMNS.map((c) => `h.${c}`))
+    .select({ municipality: 'm.district' })
+    .where('h.id', id)
+    .first();
   return r ? hearing(r) : null;
 }
 
@@ -128,12 +217,24 @@ export async function findProcess(db: Q, where: { id?: number; ubigeo?: string; 
 }
 
 export async function milestonesOf(db: Q, itemId: number) {
-  const rows = await db('pb_milestones').select('id', 'item_id', 'ubigeo', 'happened_on', 'title_es', 'title_en', 'text_es', 'text_en', 'evidence_url', 'evidence_file', 'evidence_original_name', 'disputed', 'is_example').where('item_id', itemId).orderBy([{ column: 'happened_on', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  const rows = await db('pb_milestones')
+    .select('id', 'item_id', 'ubigeo', 'happened_on', 'title_es', 'title_en', 'text_es', 'text_en', 'evidence_url', 'evidence_file', 'evidence_original_name', 'disputed', 'is_example')
+    .where('item_id', itemId)
+    .orderBy([
+      { column: 'happened_on', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
   return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), disputed: Boolean(r.disputed), is_example: Boolean(r.is_example) }));
 }
 
 export async function updatesOf(db: Q, commitmentId: number) {
-  const rows = await db('commitment_updates').select('id', 'commitment_id', 'ubigeo', 'happened_on', 'status', 'text_es', 'text_en', 'evidence_url', 'disputed', 'is_example').where('commitment_id', commitmentId).orderBy([{ column: 'happened_on', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  const rows = await db('commitment_updates')
+    .select('id', 'commitment_id', 'ubigeo', 'happened_on', 'status', 'text_es', 'text_en', 'evidence_url', 'disputed', 'is_example')
+    .where('commitment_id', commitmentId)
+    .orderBy([
+      { column: 'happened_on', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
   return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), disputed: Boolean(r.disputed), is_example: Boolean(r.is_example) }));
 }
 
@@ -145,11 +246,16 @@ type Values = Record<string, unknown>;
 /** The id of the row just inserted (both SQLite and MySQL answer it first). */
 const insertedId = (ids: unknown[]) => Number(ids[0]);
 /** Inserts a row into `table`, returning its id. */
-const inserter = (table: string) => async (db: Q, row: Values): Promise<number> => insertedId(await db(table).insert(row));
+const inserter =
+  (table: string) =>
+  async (db: Q, row: Values): Promise<number> =>
+    insertedId(await db(table).insert(row));
 /** Updates the row `id` of `table` if it is the municipality's (`ubigeo`). */
-const updater = (table: string) => async (db: Q, id: number, ubigeo: string, v: Values): Promise<void> => {
-  await db(table).where({ id, ubigeo }).update(v);
-};
+const updater =
+  (table: string) =>
+  async (db: Q, id: number, ubigeo: string, v: Values): Promise<void> => {
+    await db(table).where({ id, ubigeo }).update(v);
+  };
 
 export const insertProcess = inserter('pb_processes');
 export const updateProcess = updater('pb_processes');
@@ -191,7 +297,13 @@ export type HistoryKind = EntityType | 'hearing' | 'pb_process';
 
 /** The public, append-only record of one item, commitment or hearing, newest first. */
 export async function historyOf(db: Q, type: HistoryKind, id: number) {
-  const rows = await db('participation_history').select('id', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', 'status', 'progress_pct', 'note').where({ entity_type: type, entity_id: id }).orderBy([{ column: 'at', order: 'desc' }, { column: 'id', order: 'desc' }]);
+  const rows = await db('participation_history')
+    .select('id', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', 'status', 'progress_pct', 'note')
+    .where({ entity_type: type, entity_id: id })
+    .orderBy([
+      { column: 'at', order: 'desc' },
+      { column: 'id', order: 'desc' },
+    ]);
   return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), progress_pct: num(r.progress_pct) })) as HistoryRow[];
 }
 
@@ -211,7 +323,26 @@ export interface HistoryRow {
 }
 
 /** Appends to the public record. There is no update or delete of participation_history anywhere. */
-export async function addHistory(db: Q, row: { entity_type: HistoryKind; entity_id: number; ubigeo: string; at: string; kind: string; status: string | null; progress_pct: number | null; note: string | null; field?: string | null; old_value?: string | null; new_value?: string | null; reason?: string | null; actor_role?: string | null; actor_ubigeo?: string | null; is_example?: boolean }) {
+export async function addHistory(
+  db: Q,
+  row: {
+    entity_type: HistoryKind;
+    entity_id: number;
+    ubigeo: string;
+    at: string;
+    kind: string;
+    status: string | null;
+    progress_pct: number | null;
+    note: string | null;
+    field?: string | null;
+    old_value?: string | null;
+    new_value?: string | null;
+    reason?: string | null;
+    actor_role?: string | null;
+    actor_ubigeo?: string | null;
+    is_example?: boolean;
+  },
+) {
   await db('participation_history').insert({ is_example: false, ...row });
 }
 
@@ -220,8 +351,14 @@ export async function addHistory(db: Q, row: { entity_type: HistoryKind; entity_
  * a placeholder (reason category only, never the text) for each one hidden by moderation.
  */
 export async function publicObservations(db: Q, type: EntityType, id: number) {
-  const rows = await db('observations').select('id', 'org_name', 'body', 'status', 'decision_reason', 'answer', 'answered_at', 'created_at').where({ entity_type: type, entity_id: id }).whereIn('status', ['published', 'rejected']).orderBy('created_at', 'desc');
-  return rows.map((r: Record<string, unknown>) => (r.status === 'published' ? { ...r, id: Number(r.id), hidden: false } : { id: Number(r.id), hidden: true, decision_reason: r.decision_reason, created_at: r.created_at }));
+  const rows = await db('observations')
+    .select('id', 'org_name', 'body', 'status', 'decision_reason', 'answer', 'answered_at', 'created_at')
+    .where({ entity_type: type, entity_id: id })
+    .whereIn('status', ['published', 'rejected'])
+    .orderBy('created_at', 'desc');
+  return rows.map((r: Record<string, unknown>) =>
+    r.status === 'published' ? { ...r, id: Number(r.id), hidden: false } : { id: Number(r.id), hidden: true, decision_reason: r.decision_reason, created_at: r.created_at },
+  );
 }
 
 /** Published observations about a municipality that its officials have not answered yet. */
@@ -238,7 +375,10 @@ export async function setObservationAnswer(db: Q, id: number, answer: string, at
   await db('observations').where({ id }).update({ answer, answered_at: at });
 }
 
-export async function insertObservation(db: Q, row: { user_id: number; org_name: string | null; entity_type: EntityType; entity_id: number; ubigeo: string; body: string; status: string; created_at: string }) {
+export async function insertObservation(
+  db: Q,
+  row: { user_id: number; org_name: string | null; entity_type: EntityType; entity_id: number; ubigeo: string; body: string; status: string; created_at: string },
+) {
   await db('observations').insert(row);
 }
 
@@ -248,7 +388,10 @@ export async function orgNameOf(db: Q, userId: number): Promise<string | null> {
 }
 
 export async function entityUbigeo(db: Q, type: EntityType, id: number): Promise<string | null> {
-  const r = await db(type === 'pb_item' ? 'pb_items' : 'commitments').select('ubigeo').where('id', id).first();
+  const r = await db(type === 'pb_item' ? 'pb_items' : 'commitments')
+    .select('ubigeo')
+    .where('id', id)
+    .first();
   return r ? String(r.ubigeo) : null;
 }
 
@@ -268,7 +411,22 @@ export async function isFollowing(db: Q, userId: number, type: EntityType, id: n
 
 // ---- disputes
 
-const DISPUTE_COLUMNS = ['id', 'target_type', 'target_id', 'entity_type', 'entity_id', 'ubigeo', 'org_name', 'reason', 'opened_at', 'answer', 'answered_at', 'resolution', 'resolution_reason', 'resolved_at'] as const;
+const DISPUTE_COLUMNS = [
+  'id',
+  'target_type',
+  'target_id',
+  'entity_type',
+  'entity_id',
+  'ubigeo',
+  'org_name',
+  'reason',
+  'opened_at',
+  'answer',
+  'answered_at',
+  'resolution',
+  'resolution_reason',
+  'resolved_at',
+] as const;
 export interface DisputeRow {
   id: number;
   target_type: string;
@@ -313,7 +471,9 @@ export async function upheldDisputeOf(db: Q, target: string, targetId: number): 
 }
 
 export async function markDisputed(db: Q, target: 'milestone' | 'update', id: number, disputed: boolean) {
-  await db(target === 'milestone' ? 'pb_milestones' : 'commitment_updates').where('id', id).update({ disputed });
+  await db(target === 'milestone' ? 'pb_milestones' : 'commitment_updates')
+    .where('id', id)
+    .update({ disputed });
 }
 
 export async function findDispute(db: Q, id: number): Promise<DisputeRow | null> {
@@ -327,7 +487,12 @@ export async function updateDispute(db: Q, id: number, v: Partial<Pick<DisputeRo
 
 /** Every dispute of an item's or commitment's evidence, oldest first (public). */
 export async function disputesOf(db: Q, type: EntityType, id: number): Promise<DisputeRow[]> {
-  return (await db('disputes').select(DISPUTE_COLUMNS).where({ entity_type: type, entity_id: id }).orderBy([{ column: 'opened_at' }, { column: 'id' }])).map(dispute);
+  return (
+    await db('disputes')
+      .select(DISPUTE_COLUMNS)
+      .where({ entity_type: type, entity_id: id })
+      .orderBy([{ column: 'opened_at' }, { column: 'id' }])
+  ).map(dispute);
 }
 
 /** Open disputes of a municipality that its officials have not answered. */
@@ -337,12 +502,20 @@ export async function disputesToAnswer(db: Q, ubigeo: string): Promise<DisputeRo
 
 /** Open disputes everywhere, oldest first, with the municipality's name. */
 export async function openDisputes(db: Q): Promise<Array<DisputeRow & { municipality: string }>> {
-  const rows = await db('disputes as d').join('municipalities as m', 'm.ubigeo', 'd.ubigeo').select(DISPUTE_COLUMNS.map((c) => `d.${c}`)).select({ municipality: 'm.district' }).whereNull('d.resolution').orderBy([{ column: 'd.opened_at' }, { column: 'd.id' }]);
+  const rows = await db('disputes as d')
+    .join('municipalities as m', 'm.ubigeo', 'd.ubigeo')
+    .select(DISPUTE_COLUMNS.map((c) => `d.${c}`))
+    .select({ municipality: 'm.district' })
+    .whereNull('d.resolution')
+    .orderBy([{ column: 'd.opened_at' }, { column: 'd.id' }]);
   return rows.map((r: Record<string, unknown>) => ({ ...dispute(r), municipality: String(r.municipality) }));
 }
 
 export async function commitmentsOfHearing(db: Q, hearingId: number, today: string) {
-  const rows = await db('commitments').select(COMMITMENT_COLUMNS).where('hearing_id', hearingId).orderBy([{ column: 'due_on' }, { column: 'id' }]);
+  const rows = await db('commitments')
+    .select(COMMITMENT_COLUMNS)
+    .where('hearing_id', hearingId)
+    .orderBy([{ column: 'due_on' }, { column: 'id' }]);
   return rows.map((r: Record<string, unknown>) => commitment(r, today));
 }
 
@@ -358,7 +531,18 @@ export async function observationQueue(db: Q) {
       });
     })
     .orderBy([{ column: 'o.created_at' }, { column: 'o.id' }]);
-  return rows.map((r: Record<string, unknown>) => ({ type: 'observation' as const, id: Number(r.id), ubigeo: String(r.ubigeo), municipality: String(r.municipality), body: String(r.body), version: Number(r.version), status: String(r.status), flags: Number(r.flags), created_at: String(r.created_at), context: { page: r.entity_type === 'pb_item' ? ('pb_item' as const) : ('commitment' as const), params: { id: Number(r.entity_id) } } }));
+  return rows.map((r: Record<string, unknown>) => ({
+    type: 'observation' as const,
+    id: Number(r.id),
+    ubigeo: String(r.ubigeo),
+    municipality: String(r.municipality),
+    body: String(r.body),
+    version: Number(r.version),
+    status: String(r.status),
+    flags: Number(r.flags),
+    created_at: String(r.created_at),
+    context: { page: r.entity_type === 'pb_item' ? ('pb_item' as const) : ('commitment' as const), params: { id: Number(r.entity_id) } },
+  }));
 }
 
 export async function observationForModeration(db: Q, id: number) {

@@ -31,7 +31,21 @@ export function createRecordWriter({ audit, clock }: { audit: AuditService; cloc
   /** Appends one public history row per changed field (the record is never edited). */
   async function recordChanges(trx: Knex.Transaction, actor: Actor, kind: RecordKind, id: number, ubigeo: string, changes: FieldChange[], reason: string | null, now: Record<string, unknown>) {
     for (const c of changes) {
-      await q.addHistory(trx, { entity_type: kind, entity_id: id, ubigeo, at: nowIso(), kind: 'changed', field: c.field, old_value: c.old, new_value: c.new, reason, status: now.status == null ? null : String(now.status), progress_pct: now.progress_pct == null ? null : Number(now.progress_pct), note: null, ...actorForRecord(actor) });
+      await q.addHistory(trx, {
+        entity_type: kind,
+        entity_id: id,
+        ubigeo,
+        at: nowIso(),
+        kind: 'changed',
+        field: c.field,
+        old_value: c.old,
+        new_value: c.new,
+        reason,
+        status: now.status == null ? null : String(now.status),
+        progress_pct: now.progress_pct == null ? null : Number(now.progress_pct),
+        note: null,
+        ...actorForRecord(actor),
+      });
     }
   }
 

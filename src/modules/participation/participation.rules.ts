@@ -43,7 +43,20 @@ export function hearingsOnTime(hearings: Array<{ state: string; held_on: string;
 // ---------------------------------------------------------------- baselines and reasons
 
 /** Status order: a change to a lower rank goes backwards and needs a reason. */
-const STATUS_RANK: Record<string, number> = { en_formulacion: 0, en_ejecucion: 1, paralizado: 1, culminado: 2, pendiente: 0, en_proceso: 1, cumplido: 2, incumplido: 2, convocada: 0, realizada: 1, no_realizada: 1, cancelada: 1 };
+const STATUS_RANK: Record<string, number> = {
+  en_formulacion: 0,
+  en_ejecucion: 1,
+  paralizado: 1,
+  culminado: 2,
+  pendiente: 0,
+  en_proceso: 1,
+  cumplido: 2,
+  incumplido: 2,
+  convocada: 0,
+  realizada: 1,
+  no_realizada: 1,
+  cancelada: 1,
+};
 
 /** A status change to a lower rank (e.g. culminado → en_ejecucion) goes backwards. */
 export function statusGoesBack(from: string | null, to: string | null): boolean {
@@ -52,9 +65,55 @@ export function statusGoesBack(from: string | null, to: string | null): boolean 
 
 /** Fields of each record kind kept in the public history, and which of them are dates, money, status or progress. */
 export const RECORD_FIELDS = {
-  pb_process: { tracked: ['year', 'ordinance', 'agentes_participantes', 'preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end', 'committee_members', 'committee_contact'], dates: ['preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end'], money: [] },
-  pb_item: { tracked: ['year', 'priority', 'title_es', 'title_en', 'description_es', 'description_en', 'cui', 'total_cost', 'pia_amount', 'funding_source', 'beneficiaries', 'latitude', 'longitude', 'district_ubigeo', 'start_date', 'planned_end', 'status', 'progress_pct', 'finished_on'], dates: ['start_date', 'planned_end', 'finished_on'], money: ['total_cost', 'pia_amount'] },
-  hearing: { tracked: ['held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'summary_es', 'summary_en', 'attendance', 'report_file'], dates: ['held_on', 'period_from', 'period_to'], money: [] },
+  pb_process: {
+    tracked: [
+      'year',
+      'ordinance',
+      'agentes_participantes',
+      'preparacion_start',
+      'preparacion_end',
+      'concertacion_start',
+      'concertacion_end',
+      'coordinacion_start',
+      'coordinacion_end',
+      'formalizacion_start',
+      'formalizacion_end',
+      'committee_members',
+      'committee_contact',
+    ],
+    dates: ['preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end'],
+    money: [],
+  },
+  pb_item: {
+    tracked: [
+      'year',
+      'priority',
+      'title_es',
+      'title_en',
+      'description_es',
+      'description_en',
+      'cui',
+      'total_cost',
+      'pia_amount',
+      'funding_source',
+      'beneficiaries',
+      'latitude',
+      'longitude',
+      'district_ubigeo',
+      'start_date',
+      'planned_end',
+      'status',
+      'progress_pct',
+      'finished_on',
+    ],
+    dates: ['start_date', 'planned_end', 'finished_on'],
+    money: ['total_cost', 'pia_amount'],
+  },
+  hearing: {
+    tracked: ['held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'summary_es', 'summary_en', 'attendance', 'report_file'],
+    dates: ['held_on', 'period_from', 'period_to'],
+    money: [],
+  },
   commitment: { tracked: ['text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on'], dates: ['due_on', 'fulfilled_on'], money: [] },
 } as const satisfies Record<string, { tracked: readonly string[]; dates: readonly string[]; money: readonly string[] }>;
 export type RecordKind = keyof typeof RECORD_FIELDS;

@@ -5,13 +5,26 @@ import { HEARING_STATES } from './participation.rules';
 import { COMMITMENT_STATUSES, ENTITY_TYPES, ITEM_STATUSES } from './participation.types';
 
 const E = (k: string) => `participation:errors.${k}`;
-const text = (max: number, key = 'text_long') => z.string({ error: E('text_invalid') }).trim().max(max, E(key));
-const required = (max: number) => z.string({ error: E('required') }).trim().min(1, E('required')).max(max, E('text_long'));
+const text = (max: number, key = 'text_long') =>
+  z
+    .string({ error: E('text_invalid') })
+    .trim()
+    .max(max, E(key));
+const required = (max: number) =>
+  z
+    .string({ error: E('required') })
+    .trim()
+    .min(1, E('required'))
+    .max(max, E('text_long'));
 const isoDate = L.isoDate(E('date_invalid'));
 const int = (min: number, max: number, key: string) => L.wholeNumber(min, max, E(key));
 /** Soles as the form shows them ("1234.50", "1,234.50") → integer céntimos. */
 export const soles = L.soles(E('amount_invalid'));
-const url = z.string({ error: E('url_invalid') }).trim().max(500, E('url_invalid')).regex(/^https?:\/\/[^\s<>"]+$/i, E('url_invalid'));
+const url = z
+  .string({ error: E('url_invalid') })
+  .trim()
+  .max(500, E('url_invalid'))
+  .regex(/^https?:\/\/[^\s<>"]+$/i, E('url_invalid'));
 
 export const Ubigeo = L.Ubigeo;
 export const Id = L.Id;
@@ -26,7 +39,12 @@ export const ListQuery = z.object({
   status: opt(z.enum([...ITEM_STATUSES, ...COMMITMENT_STATUSES], { error: E('status_invalid') })),
   overdue: opt(z.enum(['1'], { error: E('overdue_invalid') })),
   format: L.format(E('format_invalid')),
-  page: opt(z.string({ error: E('page_invalid') }).regex(/^\d{1,4}$/, E('page_invalid')).transform(Number)),
+  page: opt(
+    z
+      .string({ error: E('page_invalid') })
+      .regex(/^\d{1,4}$/, E('page_invalid'))
+      .transform(Number),
+  ),
 });
 
 /** One record's API: JSON with its history, or the history as CSV. */
@@ -56,18 +74,38 @@ export const ItemForm = z.object({
   title_en: opt(text(300)),
   description_es: opt(text(5000)),
   description_en: opt(text(5000)),
-  cui: opt(z.string({ error: E('cui_invalid') }).trim().regex(/^\d{5,10}$/, E('cui_invalid'))),
+  cui: opt(
+    z
+      .string({ error: E('cui_invalid') })
+      .trim()
+      .regex(/^\d{5,10}$/, E('cui_invalid')),
+  ),
   total_cost: soles,
   pia_amount: opt(soles),
   funding_source: opt(text(100)),
   beneficiaries: opt(int(0, 100_000_000, 'number_invalid')),
-  latitude: opt(z.coerce.number({ error: E('coordinates_invalid') }).min(-19, E('coordinates_invalid')).max(0.1, E('coordinates_invalid'))),
-  longitude: opt(z.coerce.number({ error: E('coordinates_invalid') }).min(-82, E('coordinates_invalid')).max(-68, E('coordinates_invalid'))),
+  latitude: opt(
+    z.coerce
+      .number({ error: E('coordinates_invalid') })
+      .min(-19, E('coordinates_invalid'))
+      .max(0.1, E('coordinates_invalid')),
+  ),
+  longitude: opt(
+    z.coerce
+      .number({ error: E('coordinates_invalid') })
+      .min(-82, E('coordinates_invalid'))
+      .max(-68, E('coordinates_invalid')),
+  ),
   district_ubigeo: opt(L.ubigeo(E('ubigeo_invalid'))),
   start_date: opt(isoDate),
   planned_end: opt(isoDate),
   status: z.enum(ITEM_STATUSES, { error: E('status_invalid') }),
-  progress_pct: opt(z.coerce.number({ error: E('progress_invalid') }).min(0, E('progress_invalid')).max(100, E('progress_invalid'))),
+  progress_pct: opt(
+    z.coerce
+      .number({ error: E('progress_invalid') })
+      .min(0, E('progress_invalid'))
+      .max(100, E('progress_invalid')),
+  ),
   finished_on: opt(isoDate),
 });
 export type ItemInput = z.infer<typeof ItemForm>;
@@ -125,7 +163,23 @@ export const AnswerForm = z.object({ answer: required(3000) });
 export type CommitmentUpdateInput = z.infer<typeof CommitmentUpdateForm>;
 
 export const FollowForm = z.object({ entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }), entity_id: Id });
-export const ObservationForm = z.object({ entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }), entity_id: Id, body: z.string({ error: E('required') }).trim().min(10, E('observation_short')).max(3000, E('text_long')) });
-export const DisputeForm = z.object({ kind: z.enum(['milestone', 'update'], { error: E('entity_invalid') }), id: Id, reason: z.string({ error: E('required') }).trim().min(10, E('dispute_short')).max(2000, E('text_long')) });
+export const ObservationForm = z.object({
+  entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }),
+  entity_id: Id,
+  body: z
+    .string({ error: E('required') })
+    .trim()
+    .min(10, E('observation_short'))
+    .max(3000, E('text_long')),
+});
+export const DisputeForm = z.object({
+  kind: z.enum(['milestone', 'update'], { error: E('entity_invalid') }),
+  id: Id,
+  reason: z
+    .string({ error: E('required') })
+    .trim()
+    .min(10, E('dispute_short'))
+    .max(2000, E('text_long')),
+});
 export const ResolveForm = z.object({ resolution: z.enum(['upheld', 'rejected'], { error: E('decision_invalid') }), reason: required(2000) });
 export const ImportForm = z.object({ kind: z.enum(['items', 'commitments'], { error: E('import_kind_invalid') }) });

@@ -84,12 +84,22 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
         db('commitments').select('id').orderBy('id'),
       ]);
       const ids = (rows: Array<{ id: number | string }>) => rows.map((r) => Number(r.id));
-      return { items: ids(items), processes: processes.map((p: { ubigeo: string; year: number | string }) => ({ ubigeo: String(p.ubigeo), year: Number(p.year) })), hearings: ids(hearings), commitments: ids(commitments) };
+      return {
+        items: ids(items),
+        processes: processes.map((p: { ubigeo: string; year: number | string }) => ({ ubigeo: String(p.ubigeo), year: Number(p.year) })),
+        hearings: ids(hearings),
+        commitments: ids(commitments),
+      };
     },
 
     /** District, province and department names of a municipality (page titles tell same-named ones apart). */
     async municipalityPlace(ubigeo: string): Promise<{ district: string; province: string; department: string }> {
-      const m = await db('municipalities as m').join('provinces as p', 'p.code', 'm.province_code').join('departments as d', 'd.code', 'm.department_code').select('m.district', 'p.name as province', 'd.name as department').where('m.ubigeo', ubigeo).first();
+      const m = await db('municipalities as m')
+        .join('provinces as p', 'p.code', 'm.province_code')
+        .join('departments as d', 'd.code', 'm.department_code')
+        .select('m.district', 'p.name as province', 'd.name as department')
+        .where('m.ubigeo', ubigeo)
+        .first();
       if (!m) throw new NotFoundError();
       return { district: String(m.district), province: String(m.province), department: String(m.department) };
     },
@@ -102,7 +112,12 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
 
     // ---- officials (municipality already checked by the route's guard) ----
     async manageOverview(ubigeo: string) {
-      const [processes, items, hearings, commitments] = await Promise.all([q.listProcesses(db, ubigeo), q.listItems(db, { ubigeo }, today()), q.listHearings(db, { ubigeo }), q.listCommitments(db, { ubigeo }, today())]);
+      const [processes, items, hearings, commitments] = await Promise.all([
+        q.listProcesses(db, ubigeo),
+        q.listItems(db, { ubigeo }, today()),
+        q.listHearings(db, { ubigeo }),
+        q.listCommitments(db, { ubigeo }, today()),
+      ]);
       const [observations, disputes] = await Promise.all([q.observationsToAnswer(db, ubigeo), q.disputesToAnswer(db, ubigeo)]);
       return { processes, items, hearings, commitments, observations, disputes };
     },

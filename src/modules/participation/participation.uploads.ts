@@ -26,7 +26,8 @@ export function createUploads({ dir, maxBytes }: { dir: string; maxBytes: number
     const mw = upload.single(field);
     return (req: Request, res: Response, next: NextFunction) =>
       mw(req, res, (err?: unknown) => {
-        if (err instanceof multer.MulterError) return next(err.code === 'LIMIT_FILE_SIZE' ? new PayloadTooLargeError() : new ValidationError([{ field, key: 'participation:errors.file_invalid' }], 400));
+        if (err instanceof multer.MulterError)
+          return next(err.code === 'LIMIT_FILE_SIZE' ? new PayloadTooLargeError() : new ValidationError([{ field, key: 'participation:errors.file_invalid' }], 400));
         next(err as Error | undefined);
       });
   }

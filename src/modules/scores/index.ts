@@ -12,7 +12,19 @@ export { SCORE_DATASETS } from './scores.datasets';
 export { accountabilityComponent, combine, COMPONENTS, deliveryComponent, executionComponent, resultsComponent, satisfactionComponent } from './scores.compute';
 
 /** The results score: ranking, methodology, admin weights and the open-data API. */
-export function createScoresModule({ scores, municipalities, auth, logger, defaultYear }: { scores: ScoresService; municipalities: MunicipalitiesService; auth: Auth; logger: Logger; defaultYear: () => number }) {
+export function createScoresModule({
+  scores,
+  municipalities,
+  auth,
+  logger,
+  defaultYear,
+}: {
+  scores: ScoresService;
+  municipalities: MunicipalitiesService;
+  auth: Auth;
+  logger: Logger;
+  defaultYear: () => number;
+}) {
   const h = scoresHandlers({ scores, municipalities, logger, defaultYear });
   const admin = auth.guards.requireRole('admin');
   return {

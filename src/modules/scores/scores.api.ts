@@ -26,7 +26,14 @@ export function scoresApi(scores: ScoresService, defaultYear: () => number): Rou
   r.get('/scores/weights', async (req, res) => {
     const format = req.query.format === 'csv' ? 'csv' : 'json';
     const history = await scores.weightHistory();
-    sendRows(res, format, history.map((w) => ({ ...w })), ['id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'note'], 'score-weights', { in_force: history[0]?.id ?? null });
+    sendRows(
+      res,
+      format,
+      history.map((w) => ({ ...w })),
+      ['id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'note'],
+      'score-weights',
+      { in_force: history[0]?.id ?? null },
+    );
   });
   return r;
 }

@@ -8,7 +8,8 @@ export const SCORE_DATASETS: Dataset[] = [
   {
     name: 'scores',
     title: 'Results score per municipality and year, with its components',
-    description: 'score = Σ w·C / Σ w over the components with data (S satisfaction, E execution, R results orientation, P participatory delivery, A accountability, each 0–100); coverage = share of the weight with data. Empty = no data.',
+    description:
+      'score = Σ w·C / Σ w over the components with data (S satisfaction, E execution, R results orientation, P participatory delivery, A accountability, each 0–100); coverage = share of the weight with data. Empty = no data.',
     sources: [SELF],
     fields: [
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },

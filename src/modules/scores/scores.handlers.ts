@@ -14,7 +14,6 @@ import { MethodologyQuery, RankingQuery, WeightsForm } from './scores.schemas';
 import { groupRanking, ScoresService } from './scores.service';
 import { placeName } from '../../web/seo';
 
-
 /** Rows of each ranking group per page; the first page shows the top 300 of every group. */
 const RANKING_PAGE_SIZE = 300;
 
@@ -78,7 +77,11 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
       const parsed = WeightsForm.safeParse(req.body);
       const values = Object.fromEntries(['w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'note'].map((k) => [k, formString(req.body, k, k === 'note' ? 300 : 10)]));
       try {
-        if (!parsed.success) throw new ValidationError(Object.entries(fieldErrors(parsed.error)).map(([field, key]) => ({ field, key })), 422);
+        if (!parsed.success)
+          throw new ValidationError(
+            Object.entries(fieldErrors(parsed.error)).map(([field, key]) => ({ field, key })),
+            422,
+          );
         const w = parsed.data;
         await scores.setWeights(actorOf(req.user!), { s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a }, w.note ?? null);
       } catch (err) {

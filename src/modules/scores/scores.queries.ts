@@ -56,7 +56,11 @@ export async function deliveryInputs(db: Db, year: number, department?: string) 
     .where('i.is_example', false)
     .whereBetween('i.baseline_planned_end', [`${year}-01-01`, `${year}-12-31`])
     .select('i.ubigeo')
-    .select(db.raw('sum(i.total_cost) as cost'), db.raw("sum(i.total_cost * (case when i.status = 'culminado' or i.progress_pct >= 100 then 100 else i.progress_pct end)) as weighted"), db.raw('count(*) as items'))
+    .select(
+      db.raw('sum(i.total_cost) as cost'),
+      db.raw("sum(i.total_cost * (case when i.status = 'culminado' or i.progress_pct >= 100 then 100 else i.progress_pct end)) as weighted"),
+      db.raw('count(*) as items'),
+    )
     .groupBy('i.ubigeo');
   inDept(department, 'i.ubigeo')(qb);
   return (await qb).map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), cost: Number(r.cost), weighted: Number(r.weighted), items: Number(r.items) }));
@@ -139,7 +143,10 @@ export interface ScoreRow {
 /** Writes scores and moves the scores version (call inside the recompute's transaction). */
 export async function upsertScores(db: Db, rows: ScoreRow[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 400) {
-    await db('scores').insert(rows.slice(i, i + 400)).onConflict(['ubigeo', 'year']).merge();
+    await db('scores')
+      .insert(rows.slice(i, i + 400))
+      .onConflict(['ubigeo', 'year'])
+      .merge();
   }
   await db('data_versions').where({ name: 'scores' }).increment('version', 1);
 }
@@ -162,7 +169,17 @@ export interface Weights {
   note: string | null;
 }
 
-const weights = (r: Record<string, unknown>): Weights => ({ id: Number(r.id), w_s: Number(r.w_s), w_e: Number(r.w_e), w_r: Number(r.w_r), w_p: Number(r.w_p), w_a: Number(r.w_a), valid_from: String(r.valid_from), set_by: String(r.set_by), note: (r.note as string) ?? null });
+const weights = (r: Record<string, unknown>): Weights => ({
+  id: Number(r.id),
+  w_s: Number(r.w_s),
+  w_e: Number(r.w_e),
+  w_r: Number(r.w_r),
+  w_p: Number(r.w_p),
+  w_a: Number(r.w_a),
+  valid_from: String(r.valid_from),
+  set_by: String(r.set_by),
+  note: (r.note as string) ?? null,
+});
 
 export async function weightHistory(db: Db): Promise<Weights[]> {
   return (await db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'set_by', 'note').orderBy('id', 'desc')).map(weights);
@@ -194,7 +211,28 @@ export async function listScores(db: Db, f: ScoreFilter) {
     .join('municipalities as m', 'm.ubigeo', 's.ubigeo')
     .join('departments as d', 'd.code', 'm.department_code')
     .where('s.year', f.year)
-    .select('s.ubigeo', 'm.name_mef as name', 'm.district', 'm.department_code', 'd.name as department', 'm.type', 'm.population', 's.year', 's.score', 's.coverage', 's.s', 's.e', 's.r', 's.p', 's.a', 's.n_ratings', 's.mean_rating', 's.dept_mean', 's.weights_id', 's.computed_at')
+    .select(
+      's.ubigeo',
+      'm.name_mef as name',
+      'm.district',
+      'm.department_code',
+      'd.name as department',
+      'm.type',
+      'm.population',
+      's.year',
+      's.score',
+      's.coverage',
+      's.s',
+      's.e',
+      's.r',
+      's.p',
+      's.a',
+      's.n_ratings',
+      's.mean_rating',
+      's.dept_mean',
+      's.weights_id',
+      's.computed_at',
+    )
     .orderBy('s.ubigeo');
   if (f.department) qb.where('m.department_code', f.department);
   if (f.type) qb.where('m.type', f.type);

@@ -17,7 +17,12 @@ const filters = {
 export const RankingQuery = z.object({
   ...filters,
   coverage: opt(z.enum(['full', 'all'], { error: 'scores:errors.coverage' })),
-  page: opt(z.string({ error: 'scores:errors.page' }).regex(/^\d{1,4}$/, 'scores:errors.page').transform(Number)),
+  page: opt(
+    z
+      .string({ error: 'scores:errors.page' })
+      .regex(/^\d{1,4}$/, 'scores:errors.page')
+      .transform(Number),
+  ),
 });
 export const ScoresApiQuery = z.object({
   ...filters,
@@ -27,7 +32,11 @@ export const ScoresApiQuery = z.object({
 });
 export const MethodologyQuery = z.object({ ubigeo: opt(ubigeo('scores:errors.ubigeo')), year: YearParam });
 
-const weight = z.string({ error: 'scores:errors.weight' }).regex(/^\d{1,2}(\.\d{1,3})?$/, 'scores:errors.weight').transform(Number).pipe(z.number().min(0, 'scores:errors.weight').max(10, 'scores:errors.weight'));
+const weight = z
+  .string({ error: 'scores:errors.weight' })
+  .regex(/^\d{1,2}(\.\d{1,3})?$/, 'scores:errors.weight')
+  .transform(Number)
+  .pipe(z.number().min(0, 'scores:errors.weight').max(10, 'scores:errors.weight'));
 export const WeightsForm = z.object({
   w_s: weight,
   w_e: weight,

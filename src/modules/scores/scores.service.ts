@@ -188,7 +188,9 @@ export type ScoresService = ReturnType<typeof createScoresService>;
  * components they have (complete first, then by coverage), and ranked within their group only
  * (competition ranking: ties share a rank).
  */
-export function groupRanking<T extends { score: number | null; coverage: number } & Components>(rows: T[]): Array<{ components: string[]; coverage: number; complete: boolean; rows: Array<T & { rank: number }> }> {
+export function groupRanking<T extends { score: number | null; coverage: number } & Components>(
+  rows: T[],
+): Array<{ components: string[]; coverage: number; complete: boolean; rows: Array<T & { rank: number }> }> {
   const groups = new Map<string, Array<T & { rank: number }>>();
   for (const r of rows) {
     if (r.score === null) continue;

@@ -20,7 +20,15 @@ const CHART_ROWS = 20;
 export const MAP_BINS = [0, 50, 65, 75, 85];
 export const mapBin = (pct: number | null) => (pct === null ? 0 : MAP_BINS.filter((b) => pct >= b).length);
 
-function breakdownCharts(t: T, fmt: Formatters, data: Awaited<ReturnType<BreakdownService['breakdown']>>, by: By, areaName: string, curve: Awaited<ReturnType<BreakdownService['curve']>> | null, typeShares: ReturnType<BreakdownService['typeShares']> | null) {
+function breakdownCharts(
+  t: T,
+  fmt: Formatters,
+  data: Awaited<ReturnType<BreakdownService['breakdown']>>,
+  by: By,
+  areaName: string,
+  curve: Awaited<ReturnType<BreakdownService['curve']>> | null,
+  typeShares: ReturnType<BreakdownService['typeShares']> | null,
+) {
   const charts: string[] = [];
   const year = data.year;
   if (by === 'month' && curve) {
@@ -66,8 +74,18 @@ function breakdownCharts(t: T, fmt: Formatters, data: Awaited<ReturnType<Breakdo
   return charts;
 }
 
-export const breakdownHandlers = (svc: BreakdownService, spending: SpendingService, municipalities: MunicipalitiesService, compareScores?: (ubigeos: string[], year: number) => Promise<Map<string, Record<string, unknown>>>) => {
-  async function render(res: Response, ref: AreaRef, q: { year?: number; by: By }, area: { name: string; crumbs: { name: string; href: string }[]; apiBase: string; pageUrl: (by: By, year?: number) => string; municipality?: unknown }) {
+export const breakdownHandlers = (
+  svc: BreakdownService,
+  spending: SpendingService,
+  municipalities: MunicipalitiesService,
+  compareScores?: (ubigeos: string[], year: number) => Promise<Map<string, Record<string, unknown>>>,
+) => {
+  async function render(
+    res: Response,
+    ref: AreaRef,
+    q: { year?: number; by: By },
+    area: { name: string; crumbs: { name: string; href: string }[]; apiBase: string; pageUrl: (by: By, year?: number) => string; municipality?: unknown },
+  ) {
     const t = res.locals.t;
     const fmt = res.locals.fmt;
     const lng = res.locals.lng;
@@ -88,7 +106,9 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
     res.render('spending/breakdown', {
       ...base,
       title: t('spending:detail.title_year', { area: area.name, year, by: t(`spending:by.${q.by}`) }),
-      ...(area.municipality ? { docTitle: t('seo:spending.title', { place, year, by: t(`spending:by.${q.by}`) }), description: t('seo:spending.description', { place, year, by: t(`spending:by.${q.by}`) }) } : {}),
+      ...(area.municipality
+        ? { docTitle: t('seo:spending.title', { place, year, by: t(`spending:by.${q.by}`) }), description: t('seo:spending.description', { place, year, by: t(`spending:by.${q.by}`) }) }
+        : {}),
       year,
       data,
       typeShares,
@@ -251,7 +271,12 @@ export const breakdownHandlers = (svc: BreakdownService, spending: SpendingServi
         svg,
         bins: MAP_BINS,
         rows: rows.map(({ d: _d, ...r }) => r).sort((a, b) => a.name.localeCompare(b.name, 'es')),
-        yearMeta: yearMeta ? { ...yearMeta, label: yearMeta.label === SYNTHETIC_LABEL ? t('common:source.synthetic') : yearMeta.source === 'mef_gasto' ? t('common:source.mef_gasto') : t('common:source.consulta_amigable') } : null,
+        yearMeta: yearMeta
+          ? {
+              ...yearMeta,
+              label: yearMeta.label === SYNTHETIC_LABEL ? t('common:source.synthetic') : yearMeta.source === 'mef_gasto' ? t('common:source.mef_gasto') : t('common:source.consulta_amigable'),
+            }
+          : null,
         apiHref: `/api/v1/execution?level=${level}${year ? `&year=${year}` : ''}`,
       });
     },

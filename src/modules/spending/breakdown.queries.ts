@@ -20,7 +20,10 @@ const numeric = (r: Record<string, unknown>): RollupRow => {
 
 /** One breakdown of one area and year, from the rollup table (an index range, never the facts). */
 export async function rollupRows(db: Db, level: AreaLevel, area: string, year: number, dim: Dimension): Promise<RollupRow[]> {
-  const rows = await db('mef_gasto_rollups').where({ level, area, year, dim }).select('code', 'parent', ...AMOUNT_COLUMNS).orderBy('code');
+  const rows = await db('mef_gasto_rollups')
+    .where({ level, area, year, dim })
+    .select('code', 'parent', ...AMOUNT_COLUMNS)
+    .orderBy('code');
   return rows.map(numeric);
 }
 
@@ -45,7 +48,10 @@ export async function rollupYears(db: Db, level: AreaLevel, area: string): Promi
 
 /** Totals of every area of a level for a year (for the map and comparisons). */
 export async function areaTotals(db: Db, level: AreaLevel, year: number, areas?: string[]): Promise<Array<Amounts & { area: string }>> {
-  const q = db('mef_gasto_rollups').where({ level, year, dim: 'generic' }).groupBy('area').select('area', ...SUM_COLUMNS.map((s) => db.raw(s)));
+  const q = db('mef_gasto_rollups')
+    .where({ level, year, dim: 'generic' })
+    .groupBy('area')
+    .select('area', ...SUM_COLUMNS.map((s) => db.raw(s)));
   if (areas) q.whereIn('area', areas);
   const rows = await q;
   return rows.map((r: Record<string, unknown>) => {
@@ -56,13 +62,19 @@ export async function areaTotals(db: Db, level: AreaLevel, year: number, areas?:
 
 /** A breakdown of several areas at once (comparison page). */
 export async function rollupRowsForAreas(db: Db, level: AreaLevel, areas: string[], year: number, dim: Dimension): Promise<Array<RollupRow & { area: string }>> {
-  const rows = await db('mef_gasto_rollups').where({ level, year, dim }).whereIn('area', areas).select('area', 'code', 'parent', ...AMOUNT_COLUMNS);
+  const rows = await db('mef_gasto_rollups')
+    .where({ level, year, dim })
+    .whereIn('area', areas)
+    .select('area', 'code', 'parent', ...AMOUNT_COLUMNS);
   return rows.map((r: Record<string, unknown>) => ({ ...numeric(r), area: String(r.area) }));
 }
 
 /** National budget-category rows for every year (Table 2 of the paper, from imported data). */
 export async function nationalCategoriesByYear(db: Db): Promise<Array<RollupRow & { year: number }>> {
-  const rows = await db('mef_gasto_rollups').where({ level: 'national', area: 'PE', dim: 'category' }).select('year', 'code', 'parent', ...AMOUNT_COLUMNS).orderBy(['year', 'code']);
+  const rows = await db('mef_gasto_rollups')
+    .where({ level: 'national', area: 'PE', dim: 'category' })
+    .select('year', 'code', 'parent', ...AMOUNT_COLUMNS)
+    .orderBy(['year', 'code']);
   return rows.map((r: Record<string, unknown>) => ({ ...numeric(r), year: Number(r.year) }));
 }
 
@@ -70,7 +82,10 @@ export async function nationalCategoriesByYear(db: Db): Promise<Array<RollupRow 
 export async function codeNames(db: Db, list: string, codes: string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < codes.length; i += 500) {
-    const rows = await db('mef_codes').where({ list }).whereIn('code', codes.slice(i, i + 500)).select('code', 'name');
+    const rows = await db('mef_codes')
+      .where({ list })
+      .whereIn('code', codes.slice(i, i + 500))
+      .select('code', 'name');
     for (const r of rows as { code: string; name: string }[]) out.set(r.code, r.name);
   }
   return out;
@@ -78,5 +93,9 @@ export async function codeNames(db: Db, list: string, codes: string[]): Promise<
 
 /** Every rollup row of one level, streamed (bulk download). */
 export function streamRollups(db: Db, level: AreaLevel) {
-  return db('mef_gasto_rollups').where({ level }).select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS).orderBy(['area', 'year', 'dim', 'code']).stream();
+  return db('mef_gasto_rollups')
+    .where({ level })
+    .select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS)
+    .orderBy(['area', 'year', 'dim', 'code'])
+    .stream();
 }

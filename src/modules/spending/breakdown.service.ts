@@ -112,7 +112,11 @@ export function createBreakdownService({ db }: { db: Db }) {
         : await q.rollupRows(db, ref.level, ref.area, year, by);
     if (by === 'month') rows = rows.sort((a, b) => a.code.localeCompare(b.code));
     else rows = rows.sort((a, b) => b.pim - a.pim || a.code.localeCompare(b.code));
-    const names = await label(by, rows.map((r) => r.code), lang);
+    const names = await label(
+      by,
+      rows.map((r) => r.code),
+      lang,
+    );
     const meta = (await eq.listExecutionYears(db)).find((y) => y.year === year && y.source === MEF_GASTO);
     const parents = by === 'rubro' ? await label('source', [...new Set(rows.map((r) => r.parent))], lang) : new Map<string, string>();
     return {

@@ -131,11 +131,13 @@ function rowAmounts(v: Record<string, string>, line: number, col: (f: string) =>
     if (parsed === null) return { error: { row: line, column: col(c), value: v[c] ?? '', key: 'import:errors.amount' } };
     amounts[c] = parsed;
   }
-  if (amounts.devengado > amounts.pim && amounts.pim > 0 && amounts.devengado - amounts.pim > 100) return { error: { row: line, column: col('devengado'), value: v.devengado, key: 'import:errors.devengado_over_pim' } };
+  if (amounts.devengado > amounts.pim && amounts.pim > 0 && amounts.devengado - amounts.pim > 100)
+    return { error: { row: line, column: col('devengado'), value: v.devengado, key: 'import:errors.devengado_over_pim' } };
   if (v.avance_pct !== undefined && v.avance_pct !== '') {
     const given = Number(v.avance_pct.replace(',', '.'));
     const computed = executionPct(amounts.devengado, amounts.pim);
-    if (!Number.isFinite(given) || (computed !== null && Math.abs(given - computed) > 0.15)) return { error: { row: line, column: col('avance_pct'), value: v.avance_pct, key: 'import:errors.avance_mismatch', params: { computed: computed ?? '' } } };
+    if (!Number.isFinite(given) || (computed !== null && Math.abs(given - computed) > 0.15))
+      return { error: { row: line, column: col('avance_pct'), value: v.avance_pct, key: 'import:errors.avance_mismatch', params: { computed: computed ?? '' } } };
   }
   return { amounts };
 }
@@ -144,7 +146,14 @@ function rowAmounts(v: Record<string, string>, line: number, col: (f: string) =>
  * Pure row validator: one record (already mapped to fields) → a row to store, or the first
  * error found. `seen` holds the line of each municipality-year already in the file.
  */
-export function validateRow(shape: Shape, v: Record<string, string>, line: number, col: (f: string) => string, ubigeos: Set<string>, seen: Map<string, number>): { row: ParsedRow } | { error: RowError } {
+export function validateRow(
+  shape: Shape,
+  v: Record<string, string>,
+  line: number,
+  col: (f: string) => string,
+  ubigeos: Set<string>,
+  seen: Map<string, number>,
+): { row: ParsedRow } | { error: RowError } {
   const year = Number(v.year);
   if (!/^\d{4}$/.test(v.year ?? '') || year < 2000 || year > 2100) return { error: { row: line, column: col('year'), value: v.year ?? '', key: 'import:errors.year' } };
   const u = rowUbigeo(shape, v, line, col);
@@ -208,7 +217,10 @@ async function yearRowsFor(db: Db, years: number[], opts: ImportOptions) {
 
 /** Compares with what is stored: counts inserted / updated / unchanged and returns the rows to write. */
 async function diffWithStored(db: Db, rows: ParsedRow[], years: number[], report: ImportReport): Promise<Record<string, unknown>[]> {
-  const existing = await db('execution_totals').where({ source: CONSULTA_AMIGABLE }).whereIn('year', years).select('ubigeo', 'year', ...AMOUNT_COLUMNS);
+  const existing = await db('execution_totals')
+    .where({ source: CONSULTA_AMIGABLE })
+    .whereIn('year', years)
+    .select('ubigeo', 'year', ...AMOUNT_COLUMNS);
   const before = new Map<string, Record<string, unknown>>(existing.map((r: Record<string, unknown>) => [`${String(r.ubigeo)}/${Number(r.year)}`, r]));
   const toWrite: Record<string, unknown>[] = [];
   for (const r of rows) {

@@ -28,7 +28,19 @@ export type { Dataset } from './open-data';
 export type CompareScores = (ubigeos: string[], year: number) => Promise<Map<string, Record<string, unknown>>>;
 export type { BreakdownService } from './breakdown.service';
 
-export function createSpendingModule({ db, spending, municipalities, datasets = [], compareScores }: { db: Db; spending: SpendingService; municipalities: MunicipalitiesService; datasets?: Dataset[]; compareScores?: CompareScores }) {
+export function createSpendingModule({
+  db,
+  spending,
+  municipalities,
+  datasets = [],
+  compareScores,
+}: {
+  db: Db;
+  spending: SpendingService;
+  municipalities: MunicipalitiesService;
+  datasets?: Dataset[];
+  compareScores?: CompareScores;
+}) {
   const h = spendingHandlers(spending, municipalities);
   const breakdown = createBreakdownService({ db });
   const b = breakdownHandlers(breakdown, spending, municipalities, compareScores);

@@ -83,11 +83,7 @@ export async function generateMefGasto(opts: GenerateOptions): Promise<{ rows: n
   }
 
   const categories = readReferenceCsv('mef_categoria_presupuestal.csv');
-  const catCycle = [
-    ...categories,
-    ...Array(10).fill(categories.find((c) => c.code === '9002')),
-    ...Array(4).fill(categories.find((c) => c.code === '9001')),
-  ];
+  const catCycle = [...categories, ...Array(10).fill(categories.find((c) => c.code === '9002')), ...Array(4).fill(categories.find((c) => c.code === '9001'))];
   const fdg = readReferenceCsv('mef_funcion_division_grupo.csv').filter((r) => !['01', '02', '04'].includes(r.funcion));
   const rubros = readReferenceCsv('mef_rubros.csv');
   const rubroWeights: Record<string, number> = { '07': 6, '08': 5, '18': 6, '09': 4, '00': 2, '19': 2, '13': 1, '04': 1, '15': 1 };

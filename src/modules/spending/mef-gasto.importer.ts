@@ -106,7 +106,10 @@ interface RunRow {
 
 /** The run with this sha256 or content digest, if no later mef_gasto run touched any of its years. */
 async function currentRun(db: Knex, where: { sha256?: string; content_digest?: string }): Promise<RunRow | null> {
-  const run: RunRow | undefined = await db('import_runs').where({ kind: MEF_GASTO, ...where }).orderBy('id', 'desc').first('id', 'years', 'row_count');
+  const run: RunRow | undefined = await db('import_runs')
+    .where({ kind: MEF_GASTO, ...where })
+    .orderBy('id', 'desc')
+    .first('id', 'years', 'row_count');
   if (!run) return null;
   const years = new Set((run.years ?? '').split(',').filter(Boolean));
   const later: { years: string | null }[] = await db('import_runs').where({ kind: MEF_GASTO }).where('id', '>', run.id).select('years');
@@ -149,7 +152,9 @@ async function createWriter(trx: Knex.Transaction, mysql: boolean, names: { poli
     }
     const rows = batch.names.map(([list, code, name]) => ({ list, code, name: name.slice(0, 400), set_by: names.setBy }));
     for (let i = 0; i < rows.length; i += 300) {
-      const insert = trx('mef_codes').insert(rows.slice(i, i + 300)).onConflict(['list', 'code']);
+      const insert = trx('mef_codes')
+        .insert(rows.slice(i, i + 300))
+        .onConflict(['list', 'code']);
       await (names.policy === 'overwrite' ? insert.merge(['name', 'set_by']) : insert.ignore());
     }
     const step = BATCH_ROWS * FACT_WIDTH;
@@ -236,7 +241,10 @@ function runWorkers(
                 .then(() => w.postMessage({ type: 'ack' }));
             } else if (m.type === 'progress') {
               progress[i] = { rows: m.rows!, bytes: m.bytes! };
-              onProgress?.(progress.reduce((a, p) => a + p.rows, 0), progress.reduce((a, p) => a + p.bytes, 0));
+              onProgress?.(
+                progress.reduce((a, p) => a + p.rows, 0),
+                progress.reduce((a, p) => a + p.bytes, 0),
+              );
             } else if (m.type === 'done') {
               void queue.then(() => {
                 void w.terminate();
@@ -267,7 +275,14 @@ async function readHeader(file: string, encoding: 'utf8' | 'latin1', recordDelim
 }
 
 /** Parses the file on this thread, handing batches to the writer. */
-async function parseInline(file: string, encoding: 'utf8' | 'latin1', recordDelimiter: string, ctx: RowContext, write: (b: Batch) => Promise<void>, onProgress?: (rows: number, bytes: number) => void): Promise<Summary> {
+async function parseInline(
+  file: string,
+  encoding: 'utf8' | 'latin1',
+  recordDelimiter: string,
+  ctx: RowContext,
+  write: (b: Batch) => Promise<void>,
+  onProgress?: (rows: number, bytes: number) => void,
+): Promise<Summary> {
   const proc = createRowProcessor(ctx, write);
   const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, from_line: 2 }));
@@ -330,7 +345,13 @@ function auditOf(report: MefGastoReport, sha256: string, municipality: string | 
     file: report.file,
     sha256,
     status: report.status,
-    counts: { read: report.rows, inserted: report.status === 'imported' ? report.facts : 0, updated: 0, unchanged: report.status === 'unchanged' ? report.kept : 0, rejected: report.status === 'rejected' ? report.errorCount : 0 },
+    counts: {
+      read: report.rows,
+      inserted: report.status === 'imported' ? report.facts : 0,
+      updated: 0,
+      unchanged: report.status === 'unchanged' ? report.kept : 0,
+      rejected: report.status === 'rejected' ? report.errorCount : 0,
+    },
     municipalities: report.status === 'imported' ? report.ubigeos : [],
     municipality,
     extra: { skipped: report.skipped, years: report.years, synthetic: report.synthetic },

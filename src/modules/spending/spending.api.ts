@@ -7,7 +7,22 @@ import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.sch
 import type { SpendingService } from './spending.service';
 
 export const EXECUTION_FIELDS = ['code', 'name', 'parent', 'year', ...AMOUNT_COLUMNS, 'execution_pct', 'rank', 'source', 'cut_off', 'partial'];
-const MUNI_EXECUTION_FIELDS = ['ubigeo', 'year', 'pia', 'pim', 'certificacion', 'compromiso_anual', 'devengado', 'girado', 'execution_pct', 'source', 'cut_off', 'partial', 'rank_national', 'rank_department'];
+const MUNI_EXECUTION_FIELDS = [
+  'ubigeo',
+  'year',
+  'pia',
+  'pim',
+  'certificacion',
+  'compromiso_anual',
+  'devengado',
+  'girado',
+  'execution_pct',
+  'source',
+  'cut_off',
+  'partial',
+  'rank_national',
+  'rank_department',
+];
 
 const soles = <T extends Record<string, unknown>>(r: T) => ({ ...r, ...Object.fromEntries(AMOUNT_COLUMNS.map((c) => [c, toSoles(Number(r[c]))])) });
 

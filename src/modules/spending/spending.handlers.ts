@@ -24,11 +24,14 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
     const data = await svc.ranking({ level, year, department: q.department, type: q.type, sort: q.sort, dir: q.dir });
     const { rows, page, pages } = pageOfRows(data.rows, q.page, PAGE_SIZE);
     const t = res.locals.t;
-    const department = q.department ? (await municipalities.departments()).find((d) => d.code === q.department)?.name ?? q.department : null;
+    const department = q.department ? ((await municipalities.departments()).find((d) => d.code === q.department)?.name ?? q.department) : null;
     const facts = {
       year,
       level: t(`seo:ranking.level_${level}`),
-      scope: (department ? t('seo:ranking.in_department', { name: department }) : '') + (q.type && level === 'municipality' ? t(`seo:ranking.type_${q.type}`) : '') + (page > 1 ? t('seo:ranking.page', { page }) : ''),
+      scope:
+        (department ? t('seo:ranking.in_department', { name: department }) : '') +
+        (q.type && level === 'municipality' ? t(`seo:ranking.type_${q.type}`) : '') +
+        (page > 1 ? t('seo:ranking.page', { page }) : ''),
     };
     res.render('spending/ranking', {
       title: res.locals.t('spending:ranking.title'),

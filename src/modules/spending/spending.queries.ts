@@ -6,10 +6,7 @@ import type { ExecutionYear, MunicipalityExecution } from './spending.types';
 export const PREFERRED_SOURCE = 'mef_gasto';
 
 const bestSource = (db: Db) =>
-  db.raw(
-    `(e.source = ? or not exists (select 1 from execution_totals e2 where e2.ubigeo = e.ubigeo and e2.year = e.year and e2.source = ?))`,
-    [PREFERRED_SOURCE, PREFERRED_SOURCE],
-  );
+  db.raw(`(e.source = ? or not exists (select 1 from execution_totals e2 where e2.ubigeo = e.ubigeo and e2.year = e.year and e2.source = ?))`, [PREFERRED_SOURCE, PREFERRED_SOURCE]);
 
 const EXEC_COLUMNS = [
   'e.ubigeo',

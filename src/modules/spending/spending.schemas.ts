@@ -12,7 +12,12 @@ export const RankingPageQuery = z.object({
   type: opt(z.enum(['provincial', 'distrital'], { message: 'municipalities:errors.type' })),
   sort: opt(z.enum(SORTABLE, { message: 'spending:errors.sort' })),
   dir: opt(z.enum(['asc', 'desc'], { message: 'spending:errors.dir' })),
-  page: opt(z.string().regex(/^\d{1,4}$/, 'spending:errors.page').transform(Number)),
+  page: opt(
+    z
+      .string()
+      .regex(/^\d{1,4}$/, 'spending:errors.page')
+      .transform(Number),
+  ),
 });
 
 export const YearQuery = z.object({ year: YearParam });
@@ -52,10 +57,7 @@ export const MapQuery = z.object({
   level: opt(z.enum(['department', 'province'], { message: 'spending:errors.map_level' })),
 });
 
-const UbigeoList = z.preprocess(
-  (v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).filter(Boolean)),
-  z.array(ubigeo('spending:errors.compare_ubigeo')),
-);
+const UbigeoList = z.preprocess((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).filter(Boolean)), z.array(ubigeo('spending:errors.compare_ubigeo')));
 
 export const CompareQuery = z.object({ u: UbigeoList, year: YearParam });
 export const CompareSelection = z

@@ -33,7 +33,11 @@ export function rankRows<T extends { execution_pct: number | null; rank: number 
   withPct.forEach((r, i) => {
     if (i > 0 && withPct[i - 1].execution_pct === r.execution_pct) r.quintile = withPct[i - 1].quintile;
   });
-  for (const r of rows) if (r.execution_pct === null) { r.rank = null; r.quintile = null; }
+  for (const r of rows)
+    if (r.execution_pct === null) {
+      r.rank = null;
+      r.quintile = null;
+    }
   return rows;
 }
 
@@ -91,7 +95,9 @@ export function createSpendingService({ db }: { db: Db }) {
   const memo = createDataMemo(db, q.dataVersion);
 
   /** Every municipality's totals for a year, ranked nationally (shared: callers must not mutate). */
-  function nationalRows(year: number): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>; countNational: number }> {
+  function nationalRows(
+    year: number,
+  ): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>; countNational: number }> {
     return memo(`year:${year}`, async () => {
       const munis = await q.executionForYear(db, year);
       const ranked = rankRows(munis.map(toRanked));

@@ -44,7 +44,13 @@ const F = '150107';
     const agent = await official(t, email, ubigeo);
     const itemId = await createProcessAndItem(t, agent, ubigeo);
     const token = await formToken(agent, `/es/gestion/${ubigeo}/proyectos/${itemId}`);
-    const ms = await agent.post(`/es/gestion/${ubigeo}/proyectos/${itemId}/hitos`).field('_csrf', token).field('happened_on', '2025-04-10').field('title_es', 'Inicio de obra').field('evidence_url', 'https://example.pe/acta-inicio').attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
+    const ms = await agent
+      .post(`/es/gestion/${ubigeo}/proyectos/${itemId}/hitos`)
+      .field('_csrf', token)
+      .field('happened_on', '2025-04-10')
+      .field('title_es', 'Inicio de obra')
+      .field('evidence_url', 'https://example.pe/acta-inicio')
+      .attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
     if (ms.status !== 303) throw new Error(`milestone ${ms.status}`);
     const hearingId = await createHearing(t, agent, ubigeo, '2025-05-27');
     const commitmentId = await createCommitment(t, agent, ubigeo, hearingId, { text_es: 'Iluminar la losa deportiva', due_on: '2025-10-31' });
@@ -150,21 +156,42 @@ const F = '150107';
   it('when the public participation pages are audited in Spanish without JavaScript, then axe finds no WCAG 2.1 A/AA violation', async () => {
     const { itemId, hearingId, commitmentId } = await publish(D, 'alcaldia-d@example.pe');
     await expectAccessible([
-      '/es/presupuesto-participativo', `/es/presupuesto-participativo/proyectos/${itemId}`, `/es/presupuesto-participativo/${D}/2025`, '/es/rendicion-de-cuentas',
-      `/es/rendicion-de-cuentas/audiencias/${hearingId}`, '/es/rendicion-de-cuentas/compromisos', `/es/rendicion-de-cuentas/compromisos/${commitmentId}`, `/es/municipalidades/${D}/cumplimiento`,
+      '/es/presupuesto-participativo',
+      `/es/presupuesto-participativo/proyectos/${itemId}`,
+      `/es/presupuesto-participativo/${D}/2025`,
+      '/es/rendicion-de-cuentas',
+      `/es/rendicion-de-cuentas/audiencias/${hearingId}`,
+      '/es/rendicion-de-cuentas/compromisos',
+      `/es/rendicion-de-cuentas/compromisos/${commitmentId}`,
+      `/es/municipalidades/${D}/cumplimiento`,
     ]);
   });
 
   it('when the public participation pages are audited in English without JavaScript, then axe finds no WCAG 2.1 A/AA violation', async () => {
     const { itemId, hearingId, commitmentId } = await publish(E, 'alcaldia-e@example.pe');
     await expectAccessible([
-      `/en/participatory-budget?ubigeo=${E}`, `/en/participatory-budget/items/${itemId}`, `/en/participatory-budget/${E}/2025`, '/en/accountability',
-      `/en/accountability/hearings/${hearingId}`, `/en/accountability/commitments/${commitmentId}`, `/en/municipalities/${E}/delivery`, '/en/municipalities/150101/delivery',
+      `/en/participatory-budget?ubigeo=${E}`,
+      `/en/participatory-budget/items/${itemId}`,
+      `/en/participatory-budget/${E}/2025`,
+      '/en/accountability',
+      `/en/accountability/hearings/${hearingId}`,
+      `/en/accountability/commitments/${commitmentId}`,
+      `/en/municipalities/${E}/delivery`,
+      '/en/municipalities/150101/delivery',
     ]);
   });
 
   it('when the official participation forms are audited in both languages without JavaScript, then axe finds no WCAG 2.1 A/AA violation', async () => {
     const { itemId, hearingId, commitmentId } = await publish(F, 'alcaldia-f@example.pe');
-    await expectAccessible([`/es/gestion/${F}/participacion`, `/en/manage/${F}/items/${itemId}`, `/es/gestion/${F}/audiencias/${hearingId}`, `/en/manage/${F}/commitments/${commitmentId}`, `/es/gestion/${F}/procesos/nuevo`], 'alcaldia-f@example.pe');
+    await expectAccessible(
+      [
+        `/es/gestion/${F}/participacion`,
+        `/en/manage/${F}/items/${itemId}`,
+        `/es/gestion/${F}/audiencias/${hearingId}`,
+        `/en/manage/${F}/commitments/${commitmentId}`,
+        `/es/gestion/${F}/procesos/nuevo`,
+      ],
+      'alcaldia-f@example.pe',
+    );
   });
 });

@@ -89,7 +89,18 @@ const A = '150104';
     expect(json.body.data.due_on).toBe('2027-03-31');
     expect(json.body.data.overdue).toBe(true);
     expect(json.body.data.reprogrammed).toBe(1);
-    expect(json.body.data.history).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'due_on', old_value: '2025-10-31', new_value: '2027-03-31', reason: 'El proveedor de luminarias incumplió la entrega.', actor_role: 'official', actor_ubigeo: A })]));
+    expect(json.body.data.history).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          field: 'due_on',
+          old_value: '2025-10-31',
+          new_value: '2027-03-31',
+          reason: 'El proveedor de luminarias incumplió la entrega.',
+          actor_role: 'official',
+          actor_ubigeo: A,
+        }),
+      ]),
+    );
     const csv = await request(t.app).get(`/api/v1/accountability/commitments/${commitmentId}?format=csv`).expect(200);
     expect(csv.text.split('\n')[0]).toContain('old_value');
     expect(csv.text).toContain('2025-10-31,2027-03-31,El proveedor de luminarias incumplió la entrega.,official,150104');
@@ -97,7 +108,7 @@ const A = '150104';
     expect(bulk.text).toContain('El proveedor de luminarias incumplió la entrega.');
   }, 90_000);
 
-  it('when observations are posted, then the municipality\'s official cannot moderate them, a moderator publishes one and an admin hides another with a reason, and a dispute is opened, answered and resolved in public', async () => {
+  it("when observations are posted, then the municipality's official cannot moderate them, a moderator publishes one and an admin hides another with a reason, and a dispute is opened, answered and resolved in public", async () => {
     const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia@example.pe');
     await a.goto(`${base}/es/gestion/${A}/participacion`);
     await a.click(`a[href="/es/gestion/${A}/procesos/nuevo"]`);

@@ -9,7 +9,16 @@ eachDialect('admin lists, a page at a time, on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    const rows = Array.from({ length: ENTRIES }, (_, i) => ({ at: `2026-01-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`, actor_user_id: null, actor_email: null, actor_role: null, action: 'test.paged', entity_type: 'test', entity_id: String(i), municipality_ubigeo: UBIGEO }));
+    const rows = Array.from({ length: ENTRIES }, (_, i) => ({
+      at: `2026-01-01T00:${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}.000Z`,
+      actor_user_id: null,
+      actor_email: null,
+      actor_role: null,
+      action: 'test.paged',
+      entity_type: 'test',
+      entity_id: String(i),
+      municipality_ubigeo: UBIGEO,
+    }));
     for (let i = 0; i < rows.length; i += 40) await t.db('audit_log').insert(rows.slice(i, i + 40));
   });
   afterAll(async () => t.cleanup());

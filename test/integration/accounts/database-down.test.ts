@@ -27,7 +27,15 @@ run('signed-in sessions when MariaDB goes away (through a TCP proxy that is cut)
     app = buildApp({ config, db, logger: createLogger('silent'), i18n });
 
     const now = new Date().toISOString();
-    await seeded.db('users').insert({ email: 'down@example.pe', password_hash: await createPasswordHasher('test').hash(PASSWORD), role: 'resident', status: 'active', email_confirmed_at: now, created_at: now, updated_at: now });
+    await seeded.db('users').insert({
+      email: 'down@example.pe',
+      password_hash: await createPasswordHasher('test').hash(PASSWORD),
+      role: 'resident',
+      status: 'active',
+      email_confirmed_at: now,
+      created_at: now,
+      updated_at: now,
+    });
   });
   afterAll(async () => {
     await db.destroy();
@@ -40,7 +48,12 @@ run('signed-in sessions when MariaDB goes away (through a TCP proxy that is cut)
     const outer = (app as unknown as { handle: (req: unknown, res: unknown, cb: (err?: unknown) => void) => void }).handle.bind(app);
     (app as unknown as { handle: typeof outer }).handle = (req, res, cb) => outer(req, res, (err) => (escaped.push(err), cb?.(err)));
     const page = await request(app).get('/es/login').expect(200);
-    const res = await request(app).post('/es/login').set('Cookie', sessionCookie(page)!).type('form').send({ _csrf: csrfFrom(page.text), email: 'down@example.pe', password: PASSWORD }).expect(302);
+    const res = await request(app)
+      .post('/es/login')
+      .set('Cookie', sessionCookie(page)!)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'down@example.pe', password: PASSWORD })
+      .expect(302);
     const cookie = sessionCookie(res)!;
     await request(app).get('/es/cuenta').set('Cookie', cookie).expect(200);
     await proxy.cut();

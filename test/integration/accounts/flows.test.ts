@@ -30,7 +30,11 @@ eachDialect('account flows on %s', (dialect) => {
     expect(link.startsWith(`${confirmUrl}?token=`)).toBe(true);
     const page = await agent.get(link).expect(200);
     const confirmToken = /name="token" value="([^"]+)"/.exec(page.text)![1];
-    await agent.post(confirmUrl).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1], token: confirmToken }).expect(200);
+    await agent
+      .post(confirmUrl)
+      .type('form')
+      .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1], token: confirmToken })
+      .expect(200);
 
     const { agent: user, res } = await login(t, email, PASSWORD, lng as 'es' | 'en');
     expect(res.status).toBe(302);
@@ -51,7 +55,11 @@ eachDialect('account flows on %s', (dialect) => {
     const reg = request.agent(t.app);
     const token = await formToken(reg, '/en/register');
     const invalid = await reg.post('/en/register').type('form').send({ _csrf: token, email: 'retry2@example.pe', password: 'short' }).expect(422);
-    await reg.post('/en/register').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(invalid.text)![1], email: 'retry2@example.pe', password: PASSWORD }).expect(200);
+    await reg
+      .post('/en/register')
+      .type('form')
+      .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(invalid.text)![1], email: 'retry2@example.pe', password: PASSWORD })
+      .expect(200);
   });
 
   it('when two instances share the database, then a session made on one is valid on the other and logout on one ends it on both', async () => {
@@ -61,7 +69,12 @@ eachDialect('account flows on %s', (dialect) => {
     const cookie = sessionCookie(res)!;
     const page = await request(other).get('/es/cuenta').set('Cookie', cookie).expect(200);
     expect(page.text).toContain('shared@example.pe');
-    await request(other).post('/es/salir').set('Cookie', cookie).type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] }).expect(302);
+    await request(other)
+      .post('/es/salir')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] })
+      .expect(302);
     await request(t.app).get('/es/cuenta').set('Cookie', cookie).expect(302);
   });
 
@@ -101,7 +114,11 @@ eachDialect('account flows on %s', (dialect) => {
     expect(link.startsWith('/en/password/reset?token=')).toBe(true);
     const page = await agent.get(link).expect(200);
     const tok = /name="token" value="([^"]+)"/.exec(page.text)![1];
-    await agent.post('/en/password/reset').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1], token: tok, password: 'a brand new passphrase' }).expect(200);
+    await agent
+      .post('/en/password/reset')
+      .type('form')
+      .send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1], token: tok, password: 'a brand new passphrase' })
+      .expect(200);
     expect((await login(t, 'olvido@example.pe', PASSWORD)).res.status).toBe(401);
     expect((await login(t, 'olvido@example.pe', 'a brand new passphrase')).res.status).toBe(302);
   });

@@ -8,10 +8,46 @@ import { createUser, csrfFrom, formToken, lastLink, login, loginAdmin, PASSWORD,
 import { eachDialect } from '../../helpers/db';
 
 /** Pages anyone may read, and the anonymous forms (login, registration, email links). */
-const PUBLIC_PAGES: PageName[] = ['home', 'departments', 'department', 'municipality', 'search', 'ranking', 'history', 'about', 'monitors', 'pb_items', 'pb_item', 'pb_evidence', 'pb_process', 'hearings', 'hearing', 'hearing_report', 'commitments', 'commitment', 'delivery', 'unsubscribe', 'spending_municipality', 'spending_area', 'spending_categories', 'compare', 'spending_map', 'open_data', 'satisfaction', 'scores_ranking', 'methodology'];
+const PUBLIC_PAGES: PageName[] = [
+  'home',
+  'departments',
+  'department',
+  'municipality',
+  'search',
+  'ranking',
+  'history',
+  'about',
+  'monitors',
+  'pb_items',
+  'pb_item',
+  'pb_evidence',
+  'pb_process',
+  'hearings',
+  'hearing',
+  'hearing_report',
+  'commitments',
+  'commitment',
+  'delivery',
+  'unsubscribe',
+  'spending_municipality',
+  'spending_area',
+  'spending_categories',
+  'compare',
+  'spending_map',
+  'open_data',
+  'satisfaction',
+  'scores_ranking',
+  'methodology',
+];
 const ANONYMOUS_FORMS: PageName[] = ['login', 'register', 'confirm', 'forgot', 'reset'];
 // The discovery files at the root (issue 16: robots, sitemaps, icons, manifests, share images) are public too.
-const PUBLIC_OTHER = [/^GET \/$/, /^GET \/healthz$/, /^GET \/readyz$/, /^GET \/api\/v1\//, /^GET \/(robots\.txt|sitemap\.xml|sitemaps\/:file|favicon\.ico|icon\.svg|icon-\d+\.png|apple-touch-icon\.png|manifest-:lng\.webmanifest|share\/)/];
+const PUBLIC_OTHER = [
+  /^GET \/$/,
+  /^GET \/healthz$/,
+  /^GET \/readyz$/,
+  /^GET \/api\/v1\//,
+  /^GET \/(robots\.txt|sitemap\.xml|sitemaps\/:file|favicon\.ico|icon\.svg|icon-\d+\.png|apple-touch-icon\.png|manifest-:lng\.webmanifest|share\/)/,
+];
 
 function publicRoute(method: string, path: string): boolean {
   const key = `${method.toUpperCase()} ${path}`;
@@ -122,8 +158,16 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
   describe('14. officials act only on their municipality', () => {
     beforeAll(async () => {
       const audit = createAuditService();
-      await audit.record(t.db, { userId: null, email: 'cli', role: 'cli' }, { action: 'pb_item.update', entityType: 'pb_item', entityId: 'A-ITEM', municipality: '150101', before: { title: 'a' }, after: { title: 'A-ROW' } });
-      await audit.record(t.db, { userId: null, email: 'cli', role: 'cli' }, { action: 'pb_item.update', entityType: 'pb_item', entityId: 'B-ITEM', municipality: '150102', before: { title: 'b' }, after: { title: 'B-ROW' } });
+      await audit.record(
+        t.db,
+        { userId: null, email: 'cli', role: 'cli' },
+        { action: 'pb_item.update', entityType: 'pb_item', entityId: 'A-ITEM', municipality: '150101', before: { title: 'a' }, after: { title: 'A-ROW' } },
+      );
+      await audit.record(
+        t.db,
+        { userId: null, email: 'cli', role: 'cli' },
+        { action: 'pb_item.update', entityType: 'pb_item', entityId: 'B-ITEM', municipality: '150102', before: { title: 'b' }, after: { title: 'B-ROW' } },
+      );
       await createUser(t, 'oficial-a@example.pe', 'official', '150101');
     });
 
@@ -155,7 +199,17 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
       await agent
         .post('/es/registro')
         .type('form')
-        .send({ _csrf: token, email: 'mass@example.pe', password: PASSWORD, role: 'admin', status: 'active', municipality_id: '150101', municipality_ubigeo: '150101', email_confirmed_at: '2020-01-01T00:00:00.000Z', totp_secret: 'AAAA' })
+        .send({
+          _csrf: token,
+          email: 'mass@example.pe',
+          password: PASSWORD,
+          role: 'admin',
+          status: 'active',
+          municipality_id: '150101',
+          municipality_ubigeo: '150101',
+          email_confirmed_at: '2020-01-01T00:00:00.000Z',
+          totp_secret: 'AAAA',
+        })
         .expect(200);
       const u = await t.db('users').where({ email: 'mass@example.pe' }).first();
       expect(u).toMatchObject({ role: 'resident', status: 'pending', municipality_ubigeo: null, email_confirmed_at: null, totp_secret: null });
@@ -165,8 +219,16 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
       await createUser(t, 'mass2@example.pe');
       const { agent } = await login(t, 'mass2@example.pe');
       const csrf = await formToken(agent, '/es/cuenta');
-      await agent.post('/es/cuenta/contrasena').type('form').send({ _csrf: csrf, current_password: PASSWORD, password: 'another long passphrase', role: 'admin', status: 'active', municipality_id: '150101' }).expect(303);
-      await agent.post('/es/cuenta/rol').type('form').send({ _csrf: csrf, requested_role: 'monitor', org_name: 'Comité', role: 'admin', municipality_id: '150101', municipality_ubigeo: '150101', status: 'disabled' }).expect(303);
+      await agent
+        .post('/es/cuenta/contrasena')
+        .type('form')
+        .send({ _csrf: csrf, current_password: PASSWORD, password: 'another long passphrase', role: 'admin', status: 'active', municipality_id: '150101' })
+        .expect(303);
+      await agent
+        .post('/es/cuenta/rol')
+        .type('form')
+        .send({ _csrf: csrf, requested_role: 'monitor', org_name: 'Comité', role: 'admin', municipality_id: '150101', municipality_ubigeo: '150101', status: 'disabled' })
+        .expect(303);
       const u = await t.db('users').where({ email: 'mass2@example.pe' }).first();
       expect(u).toMatchObject({ role: 'resident', status: 'active', municipality_ubigeo: null, requested_role: 'monitor', requested_org_name: 'Comité' });
       await agent.post('/es/cuenta/rol').type('form').send({ _csrf: csrf, requested_role: 'admin' }).expect(422);
@@ -217,7 +279,11 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
         await createUser(t, `ret-${Buffer.from(returnTo).toString('hex').slice(0, 20)}@example.pe`);
         const agent = request.agent(t.app);
         const token = await formToken(agent, '/es/login');
-        const res = await agent.post('/es/login').type('form').send({ _csrf: token, email: `ret-${Buffer.from(returnTo).toString('hex').slice(0, 20)}@example.pe`, password: PASSWORD, returnTo }).expect(302);
+        const res = await agent
+          .post('/es/login')
+          .type('form')
+          .send({ _csrf: token, email: `ret-${Buffer.from(returnTo).toString('hex').slice(0, 20)}@example.pe`, password: PASSWORD, returnTo })
+          .expect(302);
         expect(res.headers.location).toBe('/');
       },
     );
@@ -229,7 +295,11 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
       const agent = request.agent(t.app);
       const page = await agent.get(first.headers.location).expect(200);
       expect(page.text).toContain('name="returnTo" value="/es/cuenta"');
-      const res = await agent.post('/es/login').type('form').send({ _csrf: csrfFrom(page.text), email: 'ret-ok@example.pe', password: PASSWORD, returnTo: '/es/cuenta' }).expect(302);
+      const res = await agent
+        .post('/es/login')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), email: 'ret-ok@example.pe', password: PASSWORD, returnTo: '/es/cuenta' })
+        .expect(302);
       expect(res.headers.location).toBe('/es/cuenta');
     });
   });
@@ -251,7 +321,21 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
   describe('anonymous readers get no session', () => {
     it('when public pages and the API are read without a cookie, then no cookie is set and no session row is created', async () => {
       await t.db('sessions').del();
-      for (const url of ['/', '/es/', '/en/', '/es/departamentos', '/en/departments/15', '/es/municipalidades/150101', '/es/buscar?q=lima', '/es/ejecucion', '/en/history', '/es/acerca', '/en/monitors', '/api/v1/municipalities/150101', '/es/no-existe']) {
+      for (const url of [
+        '/',
+        '/es/',
+        '/en/',
+        '/es/departamentos',
+        '/en/departments/15',
+        '/es/municipalidades/150101',
+        '/es/buscar?q=lima',
+        '/es/ejecucion',
+        '/en/history',
+        '/es/acerca',
+        '/en/monitors',
+        '/api/v1/municipalities/150101',
+        '/es/no-existe',
+      ]) {
         const res = await request(t.app).get(url);
         expect(res.headers['set-cookie']).toBeUndefined();
       }
@@ -277,7 +361,11 @@ eachDialect('access control (checklist 7, 13–16, 22, 28) on %s', (dialect) => 
       const list = await admin.get('/es/admin/usuarios').expect(200);
       expect(list.text).toContain('Vigilancia Ciudadana Ancón');
       const u = await t.db('users').where({ email: 'ngo@example.pe' }).first();
-      await admin.post(`/es/admin/usuarios/${u.id}/solicitud`).type('form').send({ _csrf: csrfFrom(list.text), decision: 'approve' }).expect(303);
+      await admin
+        .post(`/es/admin/usuarios/${u.id}/solicitud`)
+        .type('form')
+        .send({ _csrf: csrfFrom(list.text), decision: 'approve' })
+        .expect(303);
       expect(await t.db('users').where({ id: u.id }).first()).toMatchObject({ role: 'monitor', org_name: 'Vigilancia Ciudadana Ancón', requested_role: null });
       const pub = await request(t.app).get('/es/monitores').expect(200);
       expect(pub.text).toContain('Vigilancia Ciudadana Ancón');

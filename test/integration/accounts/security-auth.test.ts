@@ -16,7 +16,11 @@ async function confirmLast(t: TestApp, email: string) {
   const agent = request.agent(t.app);
   const link = await lastLink(t, email);
   const csrf = await formToken(agent, link);
-  await agent.post('/es/confirmar').type('form').send({ _csrf: csrf, token: new URL(link, 'http://x').searchParams.get('token') }).expect(200);
+  await agent
+    .post('/es/confirmar')
+    .type('form')
+    .send({ _csrf: csrf, token: new URL(link, 'http://x').searchParams.get('token') })
+    .expect(200);
 }
 
 eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
@@ -209,7 +213,12 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
     const page = await request(t.app).get('/es/login').expect(200);
     const before = sessionCookie(page)!;
     expect(before).toBeTruthy();
-    const res = await request(t.app).post('/es/login').set('Cookie', before).type('form').send({ _csrf: csrfFrom(page.text), email: 'fixation@example.pe', password: PASSWORD }).expect(302);
+    const res = await request(t.app)
+      .post('/es/login')
+      .set('Cookie', before)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), email: 'fixation@example.pe', password: PASSWORD })
+      .expect(302);
     const after = sessionCookie(res)!;
     expect(after).toBeTruthy();
     expect(after).not.toBe(before);
@@ -224,7 +233,12 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
     const cookie = sessionCookie(res)!;
     const account = await request(t.app).get('/es/cuenta').set('Cookie', cookie).expect(200);
     const rowsBefore = Number((await t.db('sessions').count({ n: '*' }))[0].n);
-    await request(t.app).post('/es/salir').set('Cookie', cookie).type('form').send({ _csrf: csrfFrom(account.text) }).expect(302);
+    await request(t.app)
+      .post('/es/salir')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrfFrom(account.text) })
+      .expect(302);
     expect(Number((await t.db('sessions').count({ n: '*' }))[0].n)).toBe(rowsBefore - 1);
     const replay = await request(t.app).get('/es/cuenta').set('Cookie', cookie).expect(302);
     expect(replay.headers.location).toMatch(/^\/es\/login/);
@@ -287,10 +301,14 @@ eachDialect('authentication (checklist 1–6, 8–12) on %s', (dialect) => {
       await agent.post('/en/account/email').type('form').send({ _csrf: csrf, email: 'new@example.pe', current_password: 'not my password at all' }).expect(422);
       expect(await mailsTo(t, 'new@example.pe')).toHaveLength(0);
       await agent.post('/en/account/email').type('form').send({ _csrf: csrf, email: 'new@example.pe', current_password: PASSWORD }).expect(303);
-      expect((await t.db('users').where({ email: 'old@example.pe' }).first())).toBeDefined();
+      expect(await t.db('users').where({ email: 'old@example.pe' }).first()).toBeDefined();
       const link = await lastLink(t, 'new@example.pe');
       const page = await agent.get(link).expect(200);
-      await agent.post('/en/confirm').type('form').send({ _csrf: csrfFrom(page.text), token: new URL(link, 'http://x').searchParams.get('token') }).expect(200);
+      await agent
+        .post('/en/confirm')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), token: new URL(link, 'http://x').searchParams.get('token') })
+        .expect(200);
       expect(await t.db('users').where({ email: 'old@example.pe' }).first()).toBeUndefined();
       expect(await t.db('users').where({ email: 'new@example.pe' }).first()).toBeDefined();
     });

@@ -42,7 +42,11 @@ async function silentSmtp() {
 const smtp = (port: number) => ({ host: '127.0.0.1', port, secure: false });
 
 async function postForm(agent: Agent, url: string, body: Record<string, string | string[]>, ip = '127.0.0.1') {
-  return agent.post(url).set('X-Forwarded-For', ip).type('form').send(new URLSearchParams(Object.entries(body).flatMap(([k, v]) => ([] as string[]).concat(v).map((x) => [k, x]))).toString());
+  return agent
+    .post(url)
+    .set('X-Forwarded-For', ip)
+    .type('form')
+    .send(new URLSearchParams(Object.entries(body).flatMap(([k, v]) => ([] as string[]).concat(v).map((x) => [k, x]))).toString());
 }
 
 eachDialect('findings of the outside attack on %s', (dialect) => {
@@ -63,8 +67,16 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
   describe('1. second factor throttle', () => {
     it('when an admin sends 5 wrong codes, then the 6th (even the right one) gets 429 with Retry-After and a localized message, and after 15 minutes the right code works', async () => {
       const { agent, csrf, secret } = await adminWithPasswordOnly('totp-guess@example.pe');
-      for (let i = 0; i < 5; i++) await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: String(100000 + i) }).expect(422);
-      const sixth = await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: totp(secret, t.now.ms) });
+      for (let i = 0; i < 5; i++)
+        await agent
+          .post('/es/cuenta/verificacion')
+          .type('form')
+          .send({ _csrf: csrf, code: String(100000 + i) })
+          .expect(422);
+      const sixth = await agent
+        .post('/es/cuenta/verificacion')
+        .type('form')
+        .send({ _csrf: csrf, code: totp(secret, t.now.ms) });
       expect(sixth.status).toBe(429);
       expect(sixth.headers['retry-after']).toBe('900');
       expect(sixth.text).toContain('Demasiados códigos incorrectos');
@@ -73,14 +85,22 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
       expect(en.text).toContain('Too many wrong codes');
       await agent.get('/es/admin/usuarios').expect(302);
       t.now.ms += 15 * 60_000 + 1000;
-      await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: totp(secret, t.now.ms) }).expect(302);
+      await agent
+        .post('/es/cuenta/verificacion')
+        .type('form')
+        .send({ _csrf: csrf, code: totp(secret, t.now.ms) })
+        .expect(302);
       await agent.get('/es/admin/usuarios').expect(200);
     });
 
     it('when an admin passes the code after 4 wrong ones, then the failures are forgotten and a later session has 5 tries again', async () => {
       const { agent, csrf, secret } = await adminWithPasswordOnly('totp-reset@example.pe');
       for (let i = 0; i < 4; i++) await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: '000000' }).expect(422);
-      await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: totp(secret, t.now.ms) }).expect(302);
+      await agent
+        .post('/es/cuenta/verificacion')
+        .type('form')
+        .send({ _csrf: csrf, code: totp(secret, t.now.ms) })
+        .expect(302);
       const again = await login(t, 'totp-reset@example.pe');
       const csrf2 = await formToken(again.agent, '/es/cuenta/verificacion');
       for (let i = 0; i < 5; i++) await again.agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf2, code: '000000' }).expect(422);
@@ -89,7 +109,16 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
 
     it('when 20 wrong codes are posted at once, then at most 5 are checked and the rest get 429', async () => {
       const { agent, csrf } = await adminWithPasswordOnly('totp-race@example.pe');
-      const statuses = (await Promise.all(Array.from({ length: 20 }, (_, i) => agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: String(200000 + i) })))).map((r) => r.status);
+      const statuses = (
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            agent
+              .post('/es/cuenta/verificacion')
+              .type('form')
+              .send({ _csrf: csrf, code: String(200000 + i) }),
+          ),
+        )
+      ).map((r) => r.status);
       expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(5);
       expect(statuses.filter((s) => s !== 422 && s !== 429)).toEqual([]);
     });
@@ -109,7 +138,11 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
       expect(await t.db('users').where({ email: 'half-admin@example.pe' }).first()).toBeDefined();
       expect((await login(t, 'half-admin@example.pe', 'a stolen new passphrase')).res.status).toBe(401);
 
-      await agent.post('/es/cuenta/verificacion').type('form').send({ _csrf: csrf, code: totp(secret, t.now.ms) }).expect(302);
+      await agent
+        .post('/es/cuenta/verificacion')
+        .type('form')
+        .send({ _csrf: csrf, code: totp(secret, t.now.ms) })
+        .expect(302);
       await agent.post('/es/cuenta/contrasena').type('form').send({ _csrf: csrf, current_password: PASSWORD, password: 'a rightful new passphrase' }).expect(303);
       expect((await login(t, 'half-admin@example.pe', 'a rightful new passphrase')).res.status).toBe(302);
     });
@@ -180,7 +213,17 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
           return { agent, csrf: await formToken(agent, '/es/login') };
         }),
       );
-      const statuses = (await Promise.all(agents.map(({ agent, csrf }, i) => agent.post('/es/login').set('X-Forwarded-For', '203.0.113.20').type('form').send({ _csrf: csrf, email: 'race@example.pe', password: `wrong password ${i}` })))).map((r) => r.status);
+      const statuses = (
+        await Promise.all(
+          agents.map(({ agent, csrf }, i) =>
+            agent
+              .post('/es/login')
+              .set('X-Forwarded-For', '203.0.113.20')
+              .type('form')
+              .send({ _csrf: csrf, email: 'race@example.pe', password: `wrong password ${i}` }),
+          ),
+        )
+      ).map((r) => r.status);
       expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
       expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
       expect(Number((await t.db('login_failures').where({ account: 'race@example.pe' }).count({ n: '*' }))[0].n)).toBeLessThanOrEqual(5);
@@ -228,7 +271,7 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
   });
 
   describe('7. no form field answers 500', () => {
-    const STRANGE: Array<string | string[]> = ['ñandú 🦙 cañón ' .repeat(4), 'Ω'.repeat(43), 'x'.repeat(3000), ['a', 'b'], ['ñ', 'é'], '\u0000\r\n<%= 7*7 %>', ''];
+    const STRANGE: Array<string | string[]> = ['ñandú 🦙 cañón '.repeat(4), 'Ω'.repeat(43), 'x'.repeat(3000), ['a', 'b'], ['ñ', 'é'], '\u0000\r\n<%= 7*7 %>', ''];
 
     // Login attempts come from their own address so that the per-IP limit leaves the rest of the file alone.
     async function fuzz(agent: Agent, url: string, base: Record<string, string>, fields: string[], extra: Array<string | string[]> = [], ip = '127.0.0.1') {
@@ -240,7 +283,11 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
           if (res.status >= 500) failures.push(`${url} ${field}=${JSON.stringify(value).slice(0, 40)} → ${res.status}`);
         }
         // `field[key]=…` (what an object looks like in a form body) and a repeated key.
-        const raw = await agent.post(url).set('X-Forwarded-For', ip).type('form').send(`_csrf=${encodeURIComponent(csrf)}&${field}%5Bkey%5D=v&${field}=1&${field}=%C3%B1`);
+        const raw = await agent
+          .post(url)
+          .set('X-Forwarded-For', ip)
+          .type('form')
+          .send(`_csrf=${encodeURIComponent(csrf)}&${field}%5Bkey%5D=v&${field}=1&${field}=%C3%B1`);
         if (raw.status >= 500) failures.push(`${url} ${field}[key] → ${raw.status}`);
       }
       return failures;
@@ -286,7 +333,15 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
       t.now.ms += 10_000;
       const issued = stamp.split('.')[0];
       const crafted = [`${issued}.${'é'.repeat(43)}`, `${issued}.${'😀'.repeat(22)}`, `ñ.${'a'.repeat(43)}`, `${issued}.`, '.', `${'9'.repeat(400)}.${'a'.repeat(43)}`];
-      failures.push(...(await fuzz(agent, '/es/municipalidades/150101/calificar', { _csrf: csrfFrom(page.text), started: stamp, target, score: '4', comment: 'Bien' }, ['started', 'target', 'score', 'delivered', 'comment', 'website'], crafted)));
+      failures.push(
+        ...(await fuzz(
+          agent,
+          '/es/municipalidades/150101/calificar',
+          { _csrf: csrfFrom(page.text), started: stamp, target, score: '4', comment: 'Bien' },
+          ['started', 'target', 'score', 'delivered', 'comment', 'website'],
+          crafted,
+        )),
+      );
 
       await createUser(t, 'fuzz-moderator@example.pe', 'moderator');
       const mod = await login(t, 'fuzz-moderator@example.pe');
@@ -334,7 +389,15 @@ eachDialect('findings of the outside attack on %s', (dialect) => {
       // A second pending link made before this rule existed (or by a concurrent request).
       const stale = crypto.randomBytes(32).toString('base64url');
       const now = new Date(t.now.ms).toISOString();
-      await t.db('auth_tokens').insert({ user_id: id, purpose: 'change_email', token_hash: crypto.createHash('sha256').update(stale).digest('hex'), new_email: 'attacker-box@example.pe', expires_at: new Date(t.now.ms + 3600_000).toISOString(), used_at: null, created_at: now });
+      await t.db('auth_tokens').insert({
+        user_id: id,
+        purpose: 'change_email',
+        token_hash: crypto.createHash('sha256').update(stale).digest('hex'),
+        new_email: 'attacker-box@example.pe',
+        expires_at: new Date(t.now.ms + 3600_000).toISOString(),
+        used_at: null,
+        created_at: now,
+      });
       expect(await confirm(used)).toBe(200);
       expect(await confirm(stale)).toBe(400);
       expect(await t.db('users').where({ id }).first()).toMatchObject({ email: 'moved-here@example.pe' });

@@ -61,7 +61,10 @@ eachDialect('security logging and rate limits (checklist 26, 3) on %s', (dialect
     const token = await formToken(agent, '/es/login');
     const statuses: number[] = [];
     for (let i = 0; i < 14; i++) {
-      const res = await agent.post('/es/login').type('form').send({ _csrf: token, email: `spray${i}@example.pe`, password: 'whatever password' });
+      const res = await agent
+        .post('/es/login')
+        .type('form')
+        .send({ _csrf: token, email: `spray${i}@example.pe`, password: 'whatever password' });
       statuses.push(res.status);
       if (res.status === 429) expect(res.headers['retry-after']).toBeDefined();
     }

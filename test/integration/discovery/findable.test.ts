@@ -38,7 +38,10 @@ eachDialect('findable and shareable (%s)', (dialect) => {
     const ico = await request(t.app).get('/favicon.ico').expect(200);
     expect(ico.type).toBe('image/x-icon');
     expect(ico.body.readUInt16LE(2)).toBe(1); // ICO header
-    await request(t.app).get('/icon.svg').expect(200).expect('Content-Type', /image\/svg\+xml/);
+    await request(t.app)
+      .get('/icon.svg')
+      .expect(200)
+      .expect('Content-Type', /image\/svg\+xml/);
     for (const p of ['/apple-touch-icon.png', '/icon-192.png', '/icon-512.png']) {
       const png = await request(t.app).get(p).expect(200).expect('Content-Type', 'image/png');
       expect(png.body.subarray(1, 4).toString()).toBe('PNG');
@@ -111,7 +114,10 @@ eachDialect('findable and shareable (%s)', (dialect) => {
   });
 
   it('when the sitemap index is read, then its sitemaps hold at most the URL limit, list every municipality page in both languages with lastmod, and a sample of every kind answers 200 with unique titles and descriptions', async () => {
-    const index = await request(t.app).get('/sitemap.xml').expect(200).expect('Content-Type', /application\/xml/);
+    const index = await request(t.app)
+      .get('/sitemap.xml')
+      .expect(200)
+      .expect('Content-Type', /application\/xml/);
     const files = locs(index.text);
     expect(files.length).toBeGreaterThan(4); // the 1 891 municipalities × 4 pages × 2 languages do not fit 5 000 per file
     const urls: string[] = [];
@@ -135,7 +141,7 @@ eachDialect('findable and shareable (%s)', (dialect) => {
     const must = ['/es/municipalidades/150101', '/es/departamentos/15', '/en/municipalities/150101', '/en/departments/15'];
     const sample = new Set(must.map((p) => BASE + p));
     const santaCruz = (await request(t.app).get('/api/v1/municipalities?q=santa+cruz').expect(200)).body;
-    const santaCruzRows = (Array.isArray(santaCruz) ? santaCruz : santaCruz.data ?? santaCruz.rows ?? []) as Array<{ ubigeo: string; district: string }>;
+    const santaCruzRows = (Array.isArray(santaCruz) ? santaCruz : (santaCruz.data ?? santaCruz.rows ?? [])) as Array<{ ubigeo: string; district: string }>;
     for (const m of santaCruzRows.filter((r) => r.district === 'Santa Cruz')) for (const lng of ['es/municipalidades', 'en/municipalities']) sample.add(`${BASE}/${lng}/${m.ubigeo}`);
     for (const list of byKind.values()) for (const u of list.filter((_, i) => i % Math.max(1, Math.floor(list.length / 12)) === 0).slice(0, 12)) sample.add(u);
     const titles = new Map<string, string>();

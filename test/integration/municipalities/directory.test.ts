@@ -43,7 +43,9 @@ eachDialect('municipality directory on %s', (dialect) => {
     ['JESÚS maría', 'Jesús María'],
     ['ancon', 'Ancón'],
   ])('when searching "%s" without accents, then %s is found', async (q, expected) => {
-    const res = await request(t.app).get(`/api/v1/municipalities?q=${encodeURIComponent(q)}`).expect(200);
+    const res = await request(t.app)
+      .get(`/api/v1/municipalities?q=${encodeURIComponent(q)}`)
+      .expect(200);
     expect(res.body.data.map((m: { district: string }) => m.district)).toContain(expected);
   });
 
@@ -66,7 +68,9 @@ eachDialect('municipality directory on %s', (dialect) => {
   });
 
   it('when a search contains SQL or LIKE wildcards, then it is treated as text', async () => {
-    const res = await request(t.app).get(`/api/v1/municipalities?q=${encodeURIComponent("' OR 1=1--")}`).expect(200);
+    const res = await request(t.app)
+      .get(`/api/v1/municipalities?q=${encodeURIComponent("' OR 1=1--")}`)
+      .expect(200);
     expect(res.body.data.length).toBeLessThan(5);
     const pct = await request(t.app).get('/api/v1/municipalities?q=%25').expect(200);
     expect(pct.body.data).toHaveLength(1891); // '%' folds to nothing: no filter, not a wildcard error

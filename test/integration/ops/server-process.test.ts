@@ -10,7 +10,19 @@ const SERVER = distFile('src/server.js');
 function start(dataDir: string, extraEnv: NodeJS.ProcessEnv = {}, listeners = 1): Promise<{ child: ChildProcess; port: number; ms: number; output: () => string }> {
   const started = Date.now();
   const child = spawn(process.execPath, [SERVER], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', LOG_LEVEL: 'info', SESSION_SECRET: 'test-secret-'.repeat(4), SMTP_HOST: '127.0.0.1', SHUTDOWN_DRAIN_MS: '2000', ...extraEnv }, // a loaded CI machine may take a while to accept queued connections
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'info',
+      SESSION_SECRET: 'test-secret-'.repeat(4),
+      SMTP_HOST: '127.0.0.1',
+      SHUTDOWN_DRAIN_MS: '2000',
+      ...extraEnv,
+    }, // a loaded CI machine may take a while to accept queued connections
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let buf = '';
@@ -76,14 +88,23 @@ describe('the production server process', () => {
 
   it('when WEB_CONCURRENCY=2, then two workers serve the same port, a worker that dies is replaced, and SIGTERM stops them all with exit 0', async () => {
     const { child, port, output } = await start(dataDir, { WEB_CONCURRENCY: '2', RESPONSE_CACHE_MS: '0' }, 2);
-    const listening = () => output().split('\n').filter((l) => l.includes('listening on')).map((l) => JSON.parse(l) as { pid: number; port: number });
+    const listening = () =>
+      output()
+        .split('\n')
+        .filter((l) => l.includes('listening on'))
+        .map((l) => JSON.parse(l) as { pid: number; port: number });
     expect(listening().map((l) => l.port)).toEqual([port, port]);
     const workers = new Set(listening().map((l) => l.pid));
     expect(workers.size).toBe(2);
     expect(workers.has(child.pid!)).toBe(false);
     // Separate connections are spread over both workers (their request logs carry their pid).
     for (let i = 0; i < 30; i++) expect((await get(port, '/es/municipalidades/150101')).status).toBe(200);
-    const served = new Set(output().split('\n').filter((l) => l.includes('"url":"/es/municipalidades/150101"')).map((l) => (JSON.parse(l) as { pid: number }).pid));
+    const served = new Set(
+      output()
+        .split('\n')
+        .filter((l) => l.includes('"url":"/es/municipalidades/150101"'))
+        .map((l) => (JSON.parse(l) as { pid: number }).pid),
+    );
     expect([...served].sort()).toEqual([...workers].sort());
     // A worker killed from outside is replaced; the port keeps answering meanwhile.
     process.kill([...workers][0], 'SIGKILL');

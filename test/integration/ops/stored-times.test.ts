@@ -30,12 +30,17 @@ eachDialect('stored times (one representation: ISO-8601 UTC text) on %s', (diale
 
   // SQLite stores each value with its own type: there the rows below are checked with typeof().
   (dialect === 'mysql' ? it : it.skip)('when the MariaDB schema is read, then no application table keeps a TIMESTAMP or DATETIME column and the converted columns are VARCHAR(24)', async () => {
-    const [rows] = await t.db.raw("SELECT table_name AS t, column_name AS c, data_type AS type, character_maximum_length AS len FROM information_schema.columns WHERE table_schema = DATABASE() AND data_type IN ('timestamp', 'datetime')");
+    const [rows] = await t.db.raw(
+      "SELECT table_name AS t, column_name AS c, data_type AS type, character_maximum_length AS len FROM information_schema.columns WHERE table_schema = DATABASE() AND data_type IN ('timestamp', 'datetime')",
+    );
     // Those two belong to libraries that read and write them themselves (knex's migrator, connect-session-knex).
     expect((rows as Array<{ t: string; c: string }>).map((r) => `${r.t}.${r.c}`).sort()).toEqual(['knex_migrations.migration_time', 'sessions.expired']);
     for (const [table, columns] of CONVERTED) {
       for (const c of columns) {
-        const [[col]] = await t.db.raw('SELECT data_type AS type, character_maximum_length AS len FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?', [table, c]);
+        const [[col]] = await t.db.raw(
+          'SELECT data_type AS type, character_maximum_length AS len FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND column_name = ?',
+          [table, c],
+        );
         expect([table, c, col.type, Number(col.len)]).toEqual([table, c, 'varchar', 24]);
       }
     }
@@ -45,7 +50,13 @@ eachDialect('stored times (one representation: ISO-8601 UTC text) on %s', (diale
     const a = await official(t, 'times-official@example.pe', UBIGEO);
     const itemId = await createProcessAndItem(t, a, UBIGEO);
     const token = await formToken(a, `/es/gestion/${UBIGEO}/proyectos/${itemId}`);
-    const ms = await a.post(`/es/gestion/${UBIGEO}/proyectos/${itemId}/hitos`).field('_csrf', token).field('happened_on', '2025-07-01').field('title_es', 'Entrega de obra').field('evidence_url', 'https://example.pe/acta').attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
+    const ms = await a
+      .post(`/es/gestion/${UBIGEO}/proyectos/${itemId}/hitos`)
+      .field('_csrf', token)
+      .field('happened_on', '2025-07-01')
+      .field('title_es', 'Entrega de obra')
+      .field('evidence_url', 'https://example.pe/acta')
+      .attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
     expect(ms.status).toBe(303);
     const hearingId = await createHearing(t, a, UBIGEO);
     const cId = await createCommitment(t, a, UBIGEO, hearingId);
@@ -59,7 +70,10 @@ eachDialect('stored times (one representation: ISO-8601 UTC text) on %s', (diale
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) for (const c of columns) expect([table, c, row[c]]).toEqual([table, c, expected]);
       if (dialect === 'sqlite') {
-        const types = await t.db(table).where(where).select(t.db.raw(columns.map((c) => `typeof(${c}) AS ${c}`).join(', ')));
+        const types = await t
+          .db(table)
+          .where(where)
+          .select(t.db.raw(columns.map((c) => `typeof(${c}) AS ${c}`).join(', ')));
         for (const row of types) for (const c of columns) expect([table, c, row[c]]).toEqual([table, c, 'text']);
       }
     }
@@ -79,7 +93,9 @@ eachDialect('stored times (one representation: ISO-8601 UTC text) on %s', (diale
     await importRuns.down(t.db);
     const [procId] = await t.db('pb_processes').insert({ ubigeo: '130103', year: 2024, is_example: false, created_at: '2025-03-04 05:06:07', updated_at: '2025-12-31 23:59:59' });
     const instant = Date.UTC(2025, 2, 4, 5, 6, 7);
-    const [runId] = await t.db('import_runs').insert({ kind: 'test', file_name: 'old.csv', sha256: 'x'.repeat(64), row_count: 0, changed: 0, imported_at: dialect === 'sqlite' ? instant : '2025-03-04 05:06:07' });
+    const [runId] = await t
+      .db('import_runs')
+      .insert({ kind: 'test', file_name: 'old.csv', sha256: 'x'.repeat(64), row_count: 0, changed: 0, imported_at: dialect === 'sqlite' ? instant : '2025-03-04 05:06:07' });
     await participation.up(t.db);
     await importRuns.up(t.db);
     expect(await t.db('pb_processes').where({ id: procId }).first('created_at', 'updated_at')).toEqual({ created_at: '2025-03-04T05:06:07.000Z', updated_at: '2025-12-31T23:59:59.000Z' });

@@ -17,7 +17,11 @@ eachDialect('large participation CSVs (IMPORT_MAX_ROWS, event loop, audit) on %s
   const items = async () => Number((await t.db('pb_items').where({ ubigeo: U }).count({ n: '*' }).first())!.n);
   const upload = async (agent: Agent, csv: string, lang: 'es' | 'en' = 'es') => {
     const token = await formToken(agent, `/${lang}/${lang === 'es' ? 'gestion' : 'manage'}/${U}/${lang === 'es' ? 'participacion' : 'participation'}`);
-    return agent.post(`/${lang}/${lang === 'es' ? 'gestion' : 'manage'}/${U}/${lang === 'es' ? 'importar' : 'import'}`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
+    return agent
+      .post(`/${lang}/${lang === 'es' ? 'gestion' : 'manage'}/${U}/${lang === 'es' ? 'importar' : 'import'}`)
+      .field('_csrf', token)
+      .field('kind', 'items')
+      .attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
   };
 
   beforeAll(async () => {

@@ -11,7 +11,20 @@ eachDialect('participatory budget list, a page at a time, on %s', (dialect) => {
     t = await createTestApp(dialect);
     await t.db('pb_processes').insert({ ubigeo: '080101', year: 2023, is_example: false, created_at: NOW, updated_at: NOW });
     const proc = await t.db('pb_processes').where({ ubigeo: '080101', year: 2023 }).first();
-    const rows = Array.from({ length: 130 }, (_, i) => ({ process_id: proc.id, ubigeo: '080101', year: 2023, priority: i + 1, title_es: `Obra de prueba número ${String(i + 1).padStart(3, '0')}`, total_cost: 100_000, baseline_total_cost: 100_000, status: 'en_ejecucion', progress_pct: 10, is_example: false, created_at: NOW, updated_at: NOW }));
+    const rows = Array.from({ length: 130 }, (_, i) => ({
+      process_id: proc.id,
+      ubigeo: '080101',
+      year: 2023,
+      priority: i + 1,
+      title_es: `Obra de prueba número ${String(i + 1).padStart(3, '0')}`,
+      total_cost: 100_000,
+      baseline_total_cost: 100_000,
+      status: 'en_ejecucion',
+      progress_pct: 10,
+      is_example: false,
+      created_at: NOW,
+      updated_at: NOW,
+    }));
     for (let i = 0; i < rows.length; i += 50) await t.db('pb_items').insert(rows.slice(i, i + 50));
     total = Number((await t.db('pb_items').count({ n: '*' }).first())!.n);
   });

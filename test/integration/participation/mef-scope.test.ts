@@ -13,13 +13,16 @@ const Y = '150111';
 
 const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 
-eachDialect('an official\'s MEF upload touches only what it may (own municipality, code names, audit) on %s', (dialect) => {
+eachDialect("an official's MEF upload touches only what it may (own municipality, code names, audit) on %s", (dialect) => {
   let t: TestApp;
   let own: string;
   const facts = async (ubigeo: string) => Number((await t.db('mef_gasto_facts').where({ ubigeo }).count({ n: '*' }).first())!.n);
   const upload = async (agent: Agent, ubigeo: string, f: string) => {
     const token = await formToken(agent, `/es/gestion/${ubigeo}/participacion`);
-    const r = await agent.post(`/es/gestion/${ubigeo}/gasto-mef`).field('_csrf', token).attach('file', fs.readFileSync(f), { filename: path.basename(f), contentType: 'text/csv' });
+    const r = await agent
+      .post(`/es/gestion/${ubigeo}/gasto-mef`)
+      .field('_csrf', token)
+      .attach('file', fs.readFileSync(f), { filename: path.basename(f), contentType: 'text/csv' });
     expect(r.status).toBe(303);
     return (await agent.get(r.headers.location).expect(200)).text;
   };
@@ -31,7 +34,7 @@ eachDialect('an official\'s MEF upload touches only what it may (own municipalit
   });
   afterAll(async () => t.cleanup());
 
-  it('when the importer is restricted to a municipality and one row is another one\'s, then the whole file is refused, nothing is written and the row is listed with column and value', async () => {
+  it("when the importer is restricted to a municipality and one row is another one's, then the whole file is refused, nothing is written and the row is listed with column and value", async () => {
     const secY = String((await t.db('municipalities').where({ ubigeo: Y }).first()).sec_ejec);
     const foreign = withCell(withCell(own, 7, 'SEC_EJEC', secY, 'sec'), 7, 'DISTRITO_EJECUTORA', '11', 'dist');
     const report = await importMefGasto(t.db, foreign, { allowSynthetic: true, restrictToUbigeo: X });
@@ -43,7 +46,7 @@ eachDialect('an official\'s MEF upload touches only what it may (own municipalit
     expect([await facts(X), await facts(Y)]).toEqual([0, 0]);
   });
 
-  it('when an official uploads a file whose SEC_EJEC is theirs but one row\'s ubigeo column names another municipality, then it is refused and the status page lists that row', async () => {
+  it("when an official uploads a file whose SEC_EJEC is theirs but one row's ubigeo column names another municipality, then it is refused and the status page lists that row", async () => {
     const a = await official(t, 'scope-x@example.pe', X);
     const foreign = withCell(own, 9, 'DISTRITO_EJECUTORA', '11', 'ubigeo-only');
     const page = await upload(a, X, foreign);
@@ -54,7 +57,7 @@ eachDialect('an official\'s MEF upload touches only what it may (own municipalit
     expect(run.status).toBe('rejected');
   });
 
-  it('when the command line set a code name, then an official\'s upload does not overwrite it (only adds missing codes) but an admin\'s upload does', async () => {
+  it("when the command line set a code name, then an official's upload does not overwrite it (only adds missing codes) but an admin's upload does", async () => {
     const cli = await importMefGasto(t.db, own, { allowSynthetic: true });
     expect(cli.status).toBe('imported');
     const header = fs.readFileSync(own, 'utf8').split('\n')[0].split(',');
@@ -77,7 +80,7 @@ eachDialect('an official\'s MEF upload touches only what it may (own municipalit
     expect(await name()).toEqual({ name: 'NOMBRE DEL ADMIN', set_by: `admin:${adminId}` });
   });
 
-  it('when an official uploads an MEF file, then the audit log has the import with the file\'s SHA-256, row counts and the municipalities it wrote', async () => {
+  it("when an official uploads an MEF file, then the audit log has the import with the file's SHA-256, row counts and the municipalities it wrote", async () => {
     const a = await official(t, 'audit-x@example.pe', X);
     const userId = (await t.db('users').where({ email: 'audit-x@example.pe' }).first()).id;
     const file = withCell(own, 3, 'PRODUCTO_PROYECTO_NOMBRE', 'OTRO NOMBRE PARA AUDITAR', 'audit');
@@ -90,7 +93,10 @@ eachDialect('an official\'s MEF upload touches only what it may (own municipalit
     // A refused upload is audited too, with what it refused.
     const refused = withCell(own, 4, 'DISTRITO_EJECUTORA', '11', 'audit-refused');
     expect(await upload(a, X, refused)).toContain('Rechazado');
-    const r = await t.db('audit_log').where({ action: 'import.mef_gasto', entity_id: sha256(refused) }).first();
+    const r = await t
+      .db('audit_log')
+      .where({ action: 'import.mef_gasto', entity_id: sha256(refused) })
+      .first();
     expect(JSON.parse(r.after_json)).toMatchObject({ status: 'rejected', municipalities: [], counts: { read: 200, inserted: 0, rejected: 1 } });
   });
 });

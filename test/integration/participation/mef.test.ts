@@ -69,7 +69,15 @@ eachDialect('money follows the CUI and the web upload of MEF files on %s', (dial
 
   it('when a user uploads more MEF files per hour than allowed, then the next one gets 429', async () => {
     const d = await official(t, 'mef-rate@example.pe', '150109');
-    for (let i = 0; i < 10; i++) await t.db('participation_imports').insert({ user_id: (await t.db('users').where({ email: 'mef-rate@example.pe' }).first()).id, ubigeo: '150109', kind: 'mef_gasto', status: 'done', rows: 1, created_at: new Date(t.now.ms).toISOString() });
+    for (let i = 0; i < 10; i++)
+      await t.db('participation_imports').insert({
+        user_id: (await t.db('users').where({ email: 'mef-rate@example.pe' }).first()).id,
+        ubigeo: '150109',
+        kind: 'mef_gasto',
+        status: 'done',
+        rows: 1,
+        created_at: new Date(t.now.ms).toISOString(),
+      });
     expect((await upload(d, '150109', otherFile)).status).toBe(429);
   });
 });

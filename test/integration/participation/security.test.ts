@@ -29,12 +29,19 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
   afterAll(async () => t.cleanup());
 
   describe('14. an official of another municipality', () => {
-    it('when the official of B reads, edits or deletes any of A\'s rows, through B\'s or A\'s paths, then every answer is 404 and nothing changes', async () => {
+    it("when the official of B reads, edits or deletes any of A's rows, through B's or A's paths, then every answer is 404 and nothing changes", async () => {
       const token = await formToken(b, `/es/gestion/${B}/participacion`);
       const before = await t.db('pb_items').where({ id: itemId }).first();
       const gets = [
-        `/es/gestion/${A}/participacion`, `/es/gestion/${A}/proyectos/${itemId}`, `/es/gestion/${B}/proyectos/${itemId}`, `/es/gestion/${B}/procesos/${processId}`, `/es/gestion/${A}/procesos/${processId}`,
-        `/es/gestion/${B}/audiencias/${hearingId}`, `/es/gestion/${A}/audiencias/${hearingId}`, `/es/gestion/${B}/compromisos/${commitmentId}`, `/en/manage/${A}/commitments/${commitmentId}`,
+        `/es/gestion/${A}/participacion`,
+        `/es/gestion/${A}/proyectos/${itemId}`,
+        `/es/gestion/${B}/proyectos/${itemId}`,
+        `/es/gestion/${B}/procesos/${processId}`,
+        `/es/gestion/${A}/procesos/${processId}`,
+        `/es/gestion/${B}/audiencias/${hearingId}`,
+        `/es/gestion/${A}/audiencias/${hearingId}`,
+        `/es/gestion/${B}/compromisos/${commitmentId}`,
+        `/en/manage/${A}/commitments/${commitmentId}`,
       ];
       for (const url of gets) expect([url, (await b.get(url)).status]).toEqual([url, 404]);
       const posts: Array<[string, Record<string, string>]> = [
@@ -48,7 +55,16 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
         [`/es/gestion/${B}/compromisos/${commitmentId}`, { text_es: 'Robado', due_on: '2025-01-01', status: 'cumplido' }],
         [`/es/gestion/${B}/compromisos/${commitmentId}/avances`, { happened_on: '2025-01-01', status: 'cumplido', text_es: 'Robado' }],
       ];
-      for (const [url, body] of posts) expect([url, (await b.post(url).type('form').send({ _csrf: token, ...body })).status]).toEqual([url, 404]);
+      for (const [url, body] of posts)
+        expect([
+          url,
+          (
+            await b
+              .post(url)
+              .type('form')
+              .send({ _csrf: token, ...body })
+          ).status,
+        ]).toEqual([url, 404]);
       const ms = await b.post(`/es/gestion/${B}/proyectos/${itemId}/hitos`).field('_csrf', token).field('happened_on', '2025-01-01').field('title_es', 'Robado');
       expect(ms.status).toBe(404);
       const hr = await b.post(`/es/gestion/${B}/audiencias/${hearingId}`).field('_csrf', token).field('held_on', '2025-01-01');
@@ -59,14 +75,14 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       expect(await t.db('pb_milestones').where({ item_id: itemId })).toHaveLength(0);
     });
 
-    it('when the official of B lists their own municipality, then none of A\'s rows appear', async () => {
+    it("when the official of B lists their own municipality, then none of A's rows appear", async () => {
       const page = await b.get(`/es/gestion/${B}/participacion`).expect(200);
       expect(page.text).not.toContain('Obra secreta de A');
       expect(page.text).not.toContain('Compromiso de A');
       expect(page.text).not.toContain(`/proyectos/${itemId}"`);
     });
 
-    it('when a CSV upload of B names A\'s item id, then the row is refused and A\'s item is unchanged', async () => {
+    it("when a CSV upload of B names A's item id, then the row is refused and A's item is unchanged", async () => {
       const token = await formToken(b, `/es/gestion/${B}/participacion`);
       const csv = `id,year,priority,title_es,total_cost,status\n${itemId},2025,1,Robado,10,en_ejecucion\n`;
       const r = await b.post(`/es/gestion/${B}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'x.csv', contentType: 'text/csv' });
@@ -78,7 +94,11 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
   describe('15. no mass assignment', () => {
     it('when an item form carries ubigeo, process_id, is_example, id or role fields, then none of them is stored', async () => {
       const token = await formToken(a, `/es/gestion/${A}/proyectos/${itemId}`);
-      await a.post(`/es/gestion/${A}/proyectos/${itemId}`).type('form').send({ _csrf: token, ...itemForm({ title_es: 'Obra secreta de A' }), ubigeo: B, process_id: '999', is_example: '1', id: '999', role: 'admin', municipality_id: B, created_at: '2000-01-01' }).expect(303);
+      await a
+        .post(`/es/gestion/${A}/proyectos/${itemId}`)
+        .type('form')
+        .send({ _csrf: token, ...itemForm({ title_es: 'Obra secreta de A' }), ubigeo: B, process_id: '999', is_example: '1', id: '999', role: 'admin', municipality_id: B, created_at: '2000-01-01' })
+        .expect(303);
       const row = await t.db('pb_items').where({ id: itemId }).first();
       expect(row.ubigeo).toBe(A);
       expect(Number(row.process_id)).toBe(processId);
@@ -89,7 +109,11 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
 
     it('when a commitment form carries hearing_id, ubigeo or is_example, then they are ignored', async () => {
       const token = await formToken(a, `/es/gestion/${A}/compromisos/${commitmentId}`);
-      await a.post(`/es/gestion/${A}/compromisos/${commitmentId}`).type('form').send({ _csrf: token, text_es: 'Compromiso de A', due_on: '2025-08-31', status: 'pendiente', hearing_id: '1', ubigeo: B, is_example: 'true' }).expect(303);
+      await a
+        .post(`/es/gestion/${A}/compromisos/${commitmentId}`)
+        .type('form')
+        .send({ _csrf: token, text_es: 'Compromiso de A', due_on: '2025-08-31', status: 'pendiente', hearing_id: '1', ubigeo: B, is_example: 'true' })
+        .expect(303);
       const row = await t.db('commitments').where({ id: commitmentId }).first();
       expect([Number(row.hearing_id), row.ubigeo, Boolean(row.is_example)]).toEqual([hearingId, A, false]);
     });
@@ -99,9 +123,17 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
     it('when a form is posted without a token or with the token of another session, then it is 403 and nothing is created', async () => {
       const count = async () => Number((await t.db('pb_items').where({ ubigeo: A }).count({ n: '*' }))[0].n);
       const n = await count();
-      await a.post(`/es/gestion/${A}/proyectos/nuevo`).type('form').send(itemForm({ priority: '7' })).expect(403);
+      await a
+        .post(`/es/gestion/${A}/proyectos/nuevo`)
+        .type('form')
+        .send(itemForm({ priority: '7' }))
+        .expect(403);
       const foreign = await formToken(b, `/es/gestion/${B}/participacion`);
-      await a.post(`/es/gestion/${A}/proyectos/nuevo`).type('form').send({ _csrf: foreign, ...itemForm({ priority: '7' }) }).expect(403);
+      await a
+        .post(`/es/gestion/${A}/proyectos/nuevo`)
+        .type('form')
+        .send({ _csrf: foreign, ...itemForm({ priority: '7' }) })
+        .expect(403);
       const h = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('held_on', '2025-05-01').attach('report', PDF, { filename: 'r.pdf', contentType: 'application/pdf' });
       expect(h.status).toBe(403);
       const h2 = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('_csrf', foreign).field('held_on', '2025-05-01');
@@ -110,8 +142,16 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const monitor = await createUser(t, 'csrf-monitor@example.pe', 'monitor');
       expect(monitor).toBeTruthy();
       const { agent } = await login(t, 'csrf-monitor@example.pe');
-      await agent.post('/es/observaciones').type('form').send({ entity_type: 'pb_item', entity_id: String(itemId), body: 'sin token de formulario' }).expect(403);
-      await agent.post('/es/seguir').type('form').send({ entity_type: 'pb_item', entity_id: String(itemId) }).expect(403);
+      await agent
+        .post('/es/observaciones')
+        .type('form')
+        .send({ entity_type: 'pb_item', entity_id: String(itemId), body: 'sin token de formulario' })
+        .expect(403);
+      await agent
+        .post('/es/seguir')
+        .type('form')
+        .send({ entity_type: 'pb_item', entity_id: String(itemId) })
+        .expect(403);
     });
   });
 
@@ -127,7 +167,11 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
 
     it('when a file named .pdf with a PDF type is really HTML, then it is refused with 422 by its content', async () => {
       const token = await formToken(a, `/es/gestion/${A}/audiencias/nueva`);
-      const r = await a.post(`/es/gestion/${A}/audiencias/nueva`).field('_csrf', token).field('held_on', '2025-05-03').attach('report', Buffer.from('<html><script>alert(1)</script></html>'), { filename: 'informe.pdf', contentType: 'application/pdf' });
+      const r = await a
+        .post(`/es/gestion/${A}/audiencias/nueva`)
+        .field('_csrf', token)
+        .field('held_on', '2025-05-03')
+        .attach('report', Buffer.from('<html><script>alert(1)</script></html>'), { filename: 'informe.pdf', contentType: 'application/pdf' });
       expect(r.status).toBe(422);
       expect(r.text).toContain('El archivo no es un PDF.');
       expect(r.text).toContain('value="2025-05-03"'); // input kept
@@ -150,7 +194,12 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
     it('when a user runs more imports per hour than allowed, then the next one gets 429', async () => {
       const c = await official(t, 'rate-official@example.pe', '140103');
       const token = await formToken(c, `/es/gestion/140103/participacion`);
-      const send = () => c.post(`/es/gestion/140103/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from('year,priority,title_es,total_cost,status\n2025,1,X,10,en_ejecucion\n'), { filename: 'x.csv', contentType: 'text/csv' });
+      const send = () =>
+        c
+          .post(`/es/gestion/140103/importar`)
+          .field('_csrf', token)
+          .field('kind', 'items')
+          .attach('file', Buffer.from('year,priority,title_es,total_cost,status\n2025,1,X,10,en_ejecucion\n'), { filename: 'x.csv', contentType: 'text/csv' });
       for (let i = 0; i < 3; i++) expect((await send()).status).toBe(422); // no process for 2025: rejected, but counted
       expect((await send()).status).toBe(429);
     });
@@ -176,25 +225,43 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const token = await formToken(c, '/es/gestion/140105/participacion');
       const exported = (await request(t.app).get('/api/v1/participatory-budget/items?ubigeo=140105&format=csv').expect(200)).text;
       expect(exported).toContain("'=Fórmula peligrosa");
-      const up = (text: string) => c.post(`/es/gestion/140105/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
+      const up = (text: string) =>
+        c.post(`/es/gestion/140105/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
       const again = await up(exported);
       expect(again.status).toBe(200);
       expect(again.text).toContain('0 creados, 0 actualizados, 1 sin cambios');
-      const edited = exported.replace('en_ejecucion', 'paralizado') + exported.split('\n')[1].replace(/^\d+,/, ',').replace(/,1,'=Fórmula peligrosa/, ",2,Nueva obra") + '\n';
+      const edited =
+        exported.replace('en_ejecucion', 'paralizado') +
+        exported
+          .split('\n')[1]
+          .replace(/^\d+,/, ',')
+          .replace(/,1,'=Fórmula peligrosa/, ',2,Nueva obra') +
+        '\n';
       const r = await up(edited);
       expect(r.text).toContain('1 creados, 1 actualizados, 0 sin cambios');
       const rows = await t.db('pb_items').where({ ubigeo: '140105' }).orderBy('priority');
-      expect(rows.map((x) => [x.priority, x.title_es, x.status])).toEqual([[1, '=Fórmula peligrosa', 'paralizado'], [2, 'Nueva obra', 'en_ejecucion']]);
+      expect(rows.map((x) => [x.priority, x.title_es, x.status])).toEqual([
+        [1, '=Fórmula peligrosa', 'paralizado'],
+        [2, 'Nueva obra', 'en_ejecucion'],
+      ]);
     });
 
     it('when an import of the same municipality is already running, then a second one gets 409', async () => {
       const c = await official(t, 'lock-official@example.pe', '140106');
       const token = await formToken(c, '/es/gestion/140106/participacion');
       await t.db('import_locks').insert({ lock_key: 'participation:140106', acquired_at: new Date(t.now.ms).toISOString() });
-      const r = await c.post(`/es/gestion/140106/importar`).field('_csrf', token).field('kind', 'commitments').attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
+      const r = await c
+        .post(`/es/gestion/140106/importar`)
+        .field('_csrf', token)
+        .field('kind', 'commitments')
+        .attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
       expect(r.status).toBe(409);
       await t.db('import_locks').where({ lock_key: 'participation:140106' }).delete();
-      const ok = await c.post(`/es/gestion/140106/importar`).field('_csrf', token).field('kind', 'commitments').attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
+      const ok = await c
+        .post(`/es/gestion/140106/importar`)
+        .field('_csrf', token)
+        .field('kind', 'commitments')
+        .attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
       expect(ok.status).toBe(422); // hearing 1 is not theirs: row refused, lock released
       expect(await t.db('import_locks')).toHaveLength(0);
     });

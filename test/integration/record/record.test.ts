@@ -21,7 +21,7 @@ describe('record rules (pure)', () => {
     expect(HEARING_WINDOWS.map((w) => `${w.from}..${w.to}`)).toEqual(['01-01..05-31', '06-01..09-30']);
   });
 
-  it('when ids, dates and money come in odd notations, then only plain decimal ids, sane ISO dates and the form\'s money format pass', () => {
+  it("when ids, dates and money come in odd notations, then only plain decimal ids, sane ISO dates and the form's money format pass", () => {
     for (const bad of ['0x5', '5.0', '1e3', ' 5', '-5', '0', '05', '99999999999']) expect([bad, Id.safeParse(bad).success]).toEqual([bad, false]);
     expect(Id.parse('5')).toBe(5);
     for (const bad of ['0000-01-01', '1899-12-31', '2101-01-01', '2025-02-30', '2025-1-1']) expect([bad, isoDate().safeParse(bad).success]).toEqual([bad, false]);
@@ -66,12 +66,14 @@ eachDialect('the public record on %s', (dialect) => {
     expect(await t.db('hearings').where({ ubigeo })).toHaveLength(0);
     const ok = await a.post(`/es/gestion/${ubigeo}/audiencias/nueva`).field('_csrf', token).field('held_on', future).field('state', 'convocada').field('agenda_es', 'Informe del primer semestre');
     expect(ok.status).toBe(303);
-    const page = await request(t.app).get(`/es/rendicion-de-cuentas/audiencias/${(await t.db('hearings').where({ ubigeo }).first()).id}`).expect(200);
+    const page = await request(t.app)
+      .get(`/es/rendicion-de-cuentas/audiencias/${(await t.db('hearings').where({ ubigeo }).first()).id}`)
+      .expect(200);
     expect(page.text).toContain('Convocada');
     expect(page.text).toContain('Informe del primer semestre');
   });
 
-  it('when an official moves an item\'s planned end and cost, then a reason is required, the baseline stays, the overdue flag and the score P do not move, and the history keeps old → new with the role', async () => {
+  it("when an official moves an item's planned end and cost, then a reason is required, the baseline stays, the overdue flag and the score P do not move, and the history keeps old → new with the role", async () => {
     const ubigeo = '130203';
     const a = await official(t, 'a-130203@example.pe', ubigeo);
     const itemId = await createProcessAndItem(t, a, ubigeo, { planned_end: '2025-06-30', total_cost: '100000', status: 'en_ejecucion', progress_pct: '20' });
@@ -79,17 +81,36 @@ eachDialect('the public record on %s', (dialect) => {
     const before = await scoreOf(ubigeo);
     const token = await formToken(a, `/es/gestion/${ubigeo}/proyectos/${itemId}`);
     const moved = itemForm({ planned_end: '2026-12-31', total_cost: '90000', status: 'en_ejecucion', progress_pct: '20' });
-    const refused = await a.post(`/es/gestion/${ubigeo}/proyectos/${itemId}`).type('form').send({ _csrf: token, ...moved });
+    const refused = await a
+      .post(`/es/gestion/${ubigeo}/proyectos/${itemId}`)
+      .type('form')
+      .send({ _csrf: token, ...moved });
     expect(refused.status).toBe(422);
     expect((await t.db('pb_items').where({ id: itemId }).first()).total_cost).toBe(10_000_000);
-    await a.post(`/es/gestion/${ubigeo}/proyectos/${itemId}`).type('form').send({ _csrf: token, ...moved, reason: 'Se amplió el plazo por lluvias' }).expect(303);
+    await a
+      .post(`/es/gestion/${ubigeo}/proyectos/${itemId}`)
+      .type('form')
+      .send({ _csrf: token, ...moved, reason: 'Se amplió el plazo por lluvias' })
+      .expect(303);
     const row = await t.db('pb_items').where({ id: itemId }).first();
     expect(String(row.baseline_planned_end)).toContain('2025-06-30');
     expect(Number(row.baseline_total_cost)).toBe(10_000_000);
     const api = await request(t.app).get(`/api/v1/participatory-budget/items/${itemId}`).expect(200);
     expect(api.body.data.overdue).toBe(true);
     expect(api.body.data.reprogrammed).toBe(1);
-    expect(api.body.data.history.filter((h: { kind: string }) => h.kind === 'changed').map((h: { field: string; old_value: string; new_value: string; reason: string; actor_role: string; actor_ubigeo: string }) => [h.field, h.old_value, h.new_value, h.reason, h.actor_role, h.actor_ubigeo]).sort()).toEqual([
+    expect(
+      api.body.data.history
+        .filter((h: { kind: string }) => h.kind === 'changed')
+        .map((h: { field: string; old_value: string; new_value: string; reason: string; actor_role: string; actor_ubigeo: string }) => [
+          h.field,
+          h.old_value,
+          h.new_value,
+          h.reason,
+          h.actor_role,
+          h.actor_ubigeo,
+        ])
+        .sort(),
+    ).toEqual([
       ['planned_end', '2025-06-30', '2026-12-31', 'Se amplió el plazo por lluvias', 'official', ubigeo],
       ['total_cost', '10000000', '9000000', 'Se amplió el plazo por lluvias', 'official', ubigeo],
     ]);
@@ -115,7 +136,10 @@ eachDialect('the public record on %s', (dialect) => {
     const hearing = await request(t.app).get(`/es/rendicion-de-cuentas/audiencias/${hearingId}`).expect(200);
     expect(hearing.text).toContain('Motivo: Fecha registrada por error');
     await request(t.app).get(`/es/rendicion-de-cuentas/audiencias/${hearingId}/informe`).expect(200);
-    const again = await a.post(`/es/gestion/${ubigeo}/proyectos/${itemId}`).type('form').send({ _csrf: token, ...itemForm({ title_es: 'Otro' }), reason: 'x' });
+    const again = await a
+      .post(`/es/gestion/${ubigeo}/proyectos/${itemId}`)
+      .type('form')
+      .send({ _csrf: token, ...itemForm({ title_es: 'Otro' }), reason: 'x' });
     expect(again.status).toBe(422);
     expect(await t.db('participation_history').where({ entity_id: itemId, kind: 'withdrawn' })).toHaveLength(1);
   });
@@ -129,7 +153,11 @@ eachDialect('the public record on %s', (dialect) => {
     const before = await scoreOf(ubigeo);
     const c = await t.db('commitments').where({ ubigeo }).first();
     const token = await formToken(a, `/es/gestion/${ubigeo}/compromisos/${c.id}`);
-    await a.post(`/es/gestion/${ubigeo}/compromisos/${c.id}`).type('form').send({ _csrf: token, text_es: c.text_es, due_on: '2026-03-31', status: 'cumplido', fulfilled_on: '2025-11-30', reason: 'Reprogramado por falta de presupuesto' }).expect(303);
+    await a
+      .post(`/es/gestion/${ubigeo}/compromisos/${c.id}`)
+      .type('form')
+      .send({ _csrf: token, text_es: c.text_es, due_on: '2026-03-31', status: 'cumplido', fulfilled_on: '2025-11-30', reason: 'Reprogramado por falta de presupuesto' })
+      .expect(303);
     await scores().recompute({ year: YEAR });
     const after = await scoreOf(ubigeo);
     expect(Number(before.a)).toBe(25); // first window held, second not: 50 × 1/2; the commitment due 2025-03-31 not fulfilled: 0
@@ -144,7 +172,8 @@ eachDialect('the public record on %s', (dialect) => {
     const exported = (await request(t.app).get(`/api/v1/participatory-budget/items?ubigeo=${ubigeo}&format=csv`).expect(200)).text;
     expect(exported.split('\n')[0]).toContain('baseline_planned_end');
     const moved = exported.replace(/,2025-06-30,/, ',2025-09-30,');
-    const up = (text: string) => a.post(`/es/gestion/${ubigeo}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
+    const up = (text: string) =>
+      a.post(`/es/gestion/${ubigeo}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
     const refused = await up(moved);
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('escriba el motivo');
@@ -161,7 +190,10 @@ eachDialect('the public record on %s', (dialect) => {
     const ubigeo = '130207';
     const a = await official(t, 'a-130207@example.pe', ubigeo);
     const token = await formToken(a, `/es/gestion/${ubigeo}/audiencias/nueva`);
-    const inUrl = await a.post(`/es/gestion/${ubigeo}/audiencias/nueva?_csrf=${encodeURIComponent(token)}`).field('held_on', '2025-05-02').field('state', 'realizada');
+    const inUrl = await a
+      .post(`/es/gestion/${ubigeo}/audiencias/nueva?_csrf=${encodeURIComponent(token)}`)
+      .field('held_on', '2025-05-02')
+      .field('state', 'realizada');
     expect(inUrl.status).toBe(403);
     expect(await t.db('hearings').where({ ubigeo })).toHaveLength(0);
     const inBody = await a.post(`/es/gestion/${ubigeo}/audiencias/nueva`).field('_csrf', token).field('held_on', '2025-05-02').field('state', 'realizada');

@@ -48,7 +48,12 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     const form = await openForm(r.agent, UBIGEO);
     t.now.ms += 5000;
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => r.agent.post(`/es/municipalidades/${UBIGEO}/calificar`).type('form').send({ ...form, target: `a${areas[1]}`, score: '3', comment: 'igual' })),
+      Array.from({ length: 20 }, () =>
+        r.agent
+          .post(`/es/municipalidades/${UBIGEO}/calificar`)
+          .type('form')
+          .send({ ...form, target: `a${areas[1]}`, score: '3', comment: 'igual' }),
+      ),
     );
     expect(results.map((x) => x.status).filter((s) => s !== 303)).toEqual([]);
     const [{ n }] = await t.db('ratings').where({ user_id: r.id }).count({ n: '*' });
@@ -62,14 +67,23 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     const url = `/es/municipalidades/${UBIGEO}/calificar`;
     const form = await openForm(r.agent, UBIGEO);
     t.now.ms += 5000;
-    const bot = await r.agent.post(url).type('form').send({ ...form, target: `a${areas[0]}`, score: '5', website: 'http://spam.example' });
+    const bot = await r.agent
+      .post(url)
+      .type('form')
+      .send({ ...form, target: `a${areas[0]}`, score: '5', website: 'http://spam.example' });
     expect(bot.status).toBe(400);
     const fast = await openForm(r.agent, UBIGEO);
     t.now.ms += 500;
-    const tooFast = await r.agent.post(url).type('form').send({ ...fast, target: `a${areas[0]}`, score: '5' });
+    const tooFast = await r.agent
+      .post(url)
+      .type('form')
+      .send({ ...fast, target: `a${areas[0]}`, score: '5' });
     expect(tooFast.status).toBe(400);
     expect(tooFast.text).toContain('demasiado rápido');
-    const forged = await r.agent.post(url).type('form').send({ _csrf: form._csrf, started: `${t.now.ms - 60_000}.AAAA`, target: `a${areas[0]}`, score: '5' });
+    const forged = await r.agent
+      .post(url)
+      .type('form')
+      .send({ _csrf: form._csrf, started: `${t.now.ms - 60_000}.AAAA`, target: `a${areas[0]}`, score: '5' });
     expect(forged.status).toBe(400);
     const [{ n }] = await t.db('ratings').where({ user_id: r.id }).count({ n: '*' });
     expect(Number(n)).toBe(0);
@@ -90,7 +104,10 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
       const page = await r.agent.get(lng === 'es' ? `/es/municipalidades/${UBIGEO}/calificar` : `/en/municipalities/${UBIGEO}/rate`).expect(200);
       const started = /name="started" value="([^"]+)"/.exec(page.text)![1];
       t.now.ms += 5000;
-      const res = await r.agent.post(lng === 'es' ? `/es/municipalidades/${UBIGEO}/calificar` : `/en/municipalities/${UBIGEO}/rate`).type('form').send({ _csrf: csrfFrom(page.text), started, target: `a${areas[2]}`, ...body });
+      const res = await r.agent
+        .post(lng === 'es' ? `/es/municipalidades/${UBIGEO}/calificar` : `/en/municipalities/${UBIGEO}/rate`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), started, target: `a${areas[2]}`, ...body });
       expect(res.status).toBe(422);
       expect(res.text).toMatch(lng === 'es' ? /calificación debe ser|comentario puede tener|Elija un servicio|no es válid/ : /rating must be|comment can have|Choose a service|not valid/);
       expect(res.text).not.toMatch(/feedback:errors|ZodError|node_modules|at Object\./);
@@ -134,7 +151,10 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     const row = await t.db('ratings').where({ user_id: a.id }).first();
     const bToken = csrfFrom((await b.agent.get('/es/cuenta/opiniones').expect(200)).text);
     expect((await b.agent.post(`/es/cuenta/opiniones/${row.id}/eliminar`).type('form').send({ _csrf: bToken })).status).toBe(404);
-    const del = await a.agent.post(`/es/cuenta/opiniones/${row.id}/eliminar`).type('form').send({ _csrf: csrfFrom(mine.text) });
+    const del = await a.agent
+      .post(`/es/cuenta/opiniones/${row.id}/eliminar`)
+      .type('form')
+      .send({ _csrf: csrfFrom(mine.text) });
     expect(del.status).toBe(303);
     expect(await t.db('ratings').where({ id: row.id }).first()).toBeUndefined();
   });
@@ -170,12 +190,18 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     expect(page.text).not.toContain('<script>x</script>');
     // the resident edits the text after the moderator opened the queue: the old version cannot be approved
     await rate(t, r.agent, '150103', areas[0], 2, { comment: 'Texto cambiado después' });
-    const stale = await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'publish', version: String(comment.version), reason: 'meets_rules' });
+    const stale = await mod
+      .post(`/es/moderacion/comment/${comment.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'publish', version: String(comment.version), reason: 'meets_rules' });
     expect(stale.status).toBe(303);
     expect(stale.headers.location).toContain('done=stale');
     expect((await t.db('feedback_comments').where({ id: comment.id }).first()).status).toBe('pending');
     const fresh = await t.db('feedback_comments').where({ id: comment.id }).first();
-    const res = await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'publish', version: String(fresh.version), reason: 'meets_rules' });
+    const res = await mod
+      .post(`/es/moderacion/comment/${comment.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'publish', version: String(fresh.version), reason: 'meets_rules' });
     expect(res.status).toBe(303);
     const pub = await request(t.app).get('/es/municipalidades/150103/satisfaccion').expect(200);
     expect(pub.text).toContain('Texto cambiado después');
@@ -185,7 +211,11 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     // the municipality answers in public (it never moderates)
     const answers = await off.get('/es/gestion/150103/comentarios').expect(200);
     expect(answers.text).toContain('Texto cambiado después');
-    await off.post(`/es/gestion/150103/comentarios/${comment.id}/respuesta`).type('form').send({ _csrf: csrfFrom(answers.text), answer: 'El recojo se reforzará desde el lunes.' }).expect(303);
+    await off
+      .post(`/es/gestion/150103/comentarios/${comment.id}/respuesta`)
+      .type('form')
+      .send({ _csrf: csrfFrom(answers.text), answer: 'El recojo se reforzará desde el lunes.' })
+      .expect(303);
     expect((await request(t.app).get('/es/municipalidades/150103/satisfaccion').set('Cache-Control', 'no-cache').expect(200)).text).toContain('El recojo se reforzará desde el lunes.');
     await createUser(t, 'oficial-otra-150104@example.pe', 'official', '150104');
     const other = (await login(t, 'oficial-otra-150104@example.pe')).agent;
@@ -199,8 +229,19 @@ eachDialect('feedback (checklist 18, 30) on %s', (dialect) => {
     await createUser(t, 'moderador2@example.pe', 'moderator');
     const mod = (await login(t, 'moderador2@example.pe')).agent;
     const page = await mod.get('/es/moderacion').expect(200);
-    expect((await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'hide', version: String(comment.version), reason: 'meets_rules' })).status).toBe(422);
-    await mod.post(`/es/moderacion/comment/${comment.id}`).type('form').send({ _csrf: csrfFrom(page.text), decision: 'hide', version: String(comment.version), reason: 'personal_data' }).expect(303);
+    expect(
+      (
+        await mod
+          .post(`/es/moderacion/comment/${comment.id}`)
+          .type('form')
+          .send({ _csrf: csrfFrom(page.text), decision: 'hide', version: String(comment.version), reason: 'meets_rules' })
+      ).status,
+    ).toBe(422);
+    await mod
+      .post(`/es/moderacion/comment/${comment.id}`)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), decision: 'hide', version: String(comment.version), reason: 'personal_data' })
+      .expect(303);
     const pub = await request(t.app).get('/es/municipalidades/150104/satisfaccion').expect(200);
     expect(pub.text).not.toContain('12345678');
     expect(pub.text).toContain('Contenido ocultado por moderación (motivo: Datos personales)');
@@ -226,7 +267,13 @@ eachDialect('feedback: items, limits and service areas on %s', (dialect) => {
     const row = await t.db('ratings').where({ user_id: r.id, pb_item_id: done }).first();
     expect(Boolean(Number(row.delivered))).toBe(true);
     // Four more residents: at five the item's figures are published (3 of 5 say delivered).
-    for (const [score, delivered] of [[2, 'no'], [3, 'yes'], [5, 'yes'], [1, 'no']] as const) expect((await rate(t, (await resident(t)).agent, '150105', 0, score, { target: `p${done}`, delivered })).status).toBe(303);
+    for (const [score, delivered] of [
+      [2, 'no'],
+      [3, 'yes'],
+      [5, 'yes'],
+      [1, 'no'],
+    ] as const)
+      expect((await rate(t, (await resident(t)).agent, '150105', 0, score, { target: `p${done}`, delivered })).status).toBe(303);
     const year = new Date(t.now.ms - 5 * 3600_000).getUTCFullYear();
     const api = await request(t.app).get(`/api/v1/municipalities/150105/satisfaction?year=${year}`).expect(200);
     const item = api.body.data.find((x: { area: string }) => x.area === `pb_item:${done}`);
@@ -248,17 +295,29 @@ eachDialect('feedback: items, limits and service areas on %s', (dialect) => {
   it('when an admin adds and renames a service area, then the form offers it, each change is audited, and a bad code gets 422', async () => {
     const admin = await loginAdmin(t, `admin-areas-${dialect}@example.pe`);
     const page = await admin.get('/es/admin/areas').expect(200);
-    const bad = await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), code: 'Alumbrado Público', name_es: 'Alumbrado público', active: '1' });
+    const bad = await admin
+      .post('/es/admin/areas')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: 'Alumbrado Público', name_es: 'Alumbrado público', active: '1' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('El código debe tener');
-    const ok = await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), code: 'alumbrado_publico', name_es: 'Alumbrado público', name_en: 'Street lighting', active: '1', sort_order: '7' });
+    const ok = await admin
+      .post('/es/admin/areas')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: 'alumbrado_publico', name_es: 'Alumbrado público', name_en: 'Street lighting', active: '1', sort_order: '7' });
     expect(ok.status).toBe(303);
-    const dup = await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), code: 'alumbrado_publico', name_es: 'Otra', active: '1' });
+    const dup = await admin
+      .post('/es/admin/areas')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: 'alumbrado_publico', name_es: 'Otra', active: '1' });
     expect(dup.status).toBe(422);
     const area = await t.db('service_areas').where({ code: 'alumbrado_publico' }).first();
     const r = await resident(t);
     expect((await r.agent.get('/en/municipalities/150101/rate').expect(200)).text).toContain('Street lighting');
-    await admin.post('/es/admin/areas').type('form').send({ _csrf: csrfFrom(page.text), id: String(area.id), code: 'alumbrado_publico', name_es: 'Alumbrado', sort_order: '7' });
+    await admin
+      .post('/es/admin/areas')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), id: String(area.id), code: 'alumbrado_publico', name_es: 'Alumbrado', sort_order: '7' });
     expect(Boolean(Number((await t.db('service_areas').where({ id: area.id }).first()).active))).toBe(false);
     expect((await r.agent.get('/es/municipalidades/150101/calificar').expect(200)).text).not.toContain('Alumbrado');
     const actions = (await t.db('audit_log').where('action', 'like', 'feedback.area.%').orderBy('id')).map((e: { action: string }) => e.action);

@@ -24,7 +24,10 @@ export async function openForm(agent: Agent, ubigeo: string, lng: 'es' | 'en' = 
 export async function rate(t: TestApp, agent: Agent, ubigeo: string, areaId: number, score: number | string, extra: Record<string, unknown> = {}) {
   const form = await openForm(agent, ubigeo);
   t.now.ms += 5000;
-  return agent.post(`/es/municipalidades/${ubigeo}/calificar`).type('form').send({ ...form, target: `a${areaId}`, score: String(score), ...extra });
+  return agent
+    .post(`/es/municipalidades/${ubigeo}/calificar`)
+    .type('form')
+    .send({ ...form, target: `a${areaId}`, score: String(score), ...extra });
 }
 
 export async function areaIds(t: TestApp): Promise<number[]> {
@@ -32,7 +35,10 @@ export async function areaIds(t: TestApp): Promise<number[]> {
 }
 
 /** Inserts a PB process (once per municipality-year) and an item. */
-export async function insertItem(t: TestApp, row: { ubigeo: string; year: number; total_cost: number; planned_end: string; status: string; progress_pct: number; is_example?: boolean; title?: string }): Promise<number> {
+export async function insertItem(
+  t: TestApp,
+  row: { ubigeo: string; year: number; total_cost: number; planned_end: string; status: string; progress_pct: number; is_example?: boolean; title?: string },
+): Promise<number> {
   const now = new Date(t.now.ms).toISOString();
   let proc = await t.db('pb_processes').where({ ubigeo: row.ubigeo, year: row.year }).first();
   if (!proc) {
@@ -73,10 +79,32 @@ export async function insertCommitment(t: TestApp, hearingId: number, ubigeo: st
 export async function insertRatings(t: TestApp, ubigeo: string, year: number, quarter: number, areaId: number, scores: number[]): Promise<void> {
   const users: number[] = [];
   for (let i = 0; i < scores.length; i++) {
-    const [id] = await t.db('users').insert({ email: `r${++seq}-${Math.random().toString(36).slice(2)}@example.pe`, password_hash: 'x', role: 'resident', status: 'active', email_confirmed_at: '2026-01-01T00:00:00.000Z', created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' });
+    const [id] = await t.db('users').insert({
+      email: `r${++seq}-${Math.random().toString(36).slice(2)}@example.pe`,
+      password_hash: 'x',
+      role: 'resident',
+      status: 'active',
+      email_confirmed_at: '2026-01-01T00:00:00.000Z',
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
     users.push(Number(id));
   }
-  await t.db('ratings').insert(scores.map((score, i) => ({ user_id: users[i], ubigeo, target: `a${areaId}`, area_id: areaId, pb_item_id: null, year, quarter, score, delivered: null, created_at: '2026-01-01T00:00:00.000Z', updated_at: '2026-01-01T00:00:00.000Z' })));
+  await t.db('ratings').insert(
+    scores.map((score, i) => ({
+      user_id: users[i],
+      ubigeo,
+      target: `a${areaId}`,
+      area_id: areaId,
+      pb_item_id: null,
+      year,
+      quarter,
+      score,
+      delivered: null,
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    })),
+  );
 }
 
 /** Polls until the check passes (background score recomputes settle within milliseconds). */

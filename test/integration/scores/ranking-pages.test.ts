@@ -10,12 +10,33 @@ eachDialect('results score ranking, a page at a time, on %s', (dialect) => {
   let t: TestApp;
   beforeAll(async () => {
     t = await createTestApp(dialect);
-    const ubigeos: string[] = (await t.db('municipalities').select('ubigeo').orderBy('ubigeo').limit(COMPLETE + PARTIAL)).map((r: { ubigeo: string }) => r.ubigeo);
+    const ubigeos: string[] = (
+      await t
+        .db('municipalities')
+        .select('ubigeo')
+        .orderBy('ubigeo')
+        .limit(COMPLETE + PARTIAL)
+    ).map((r: { ubigeo: string }) => r.ubigeo);
     expect(ubigeos).toHaveLength(COMPLETE + PARTIAL);
     const rows = ubigeos.map((ubigeo, i) => {
       const full = i < COMPLETE;
       const score = full ? 90 - i * 0.25 : 50 - i * 0.01; // complete rows: distinct scores, rank i + 1
-      return { ubigeo, year: YEAR, s: 50, e: 50, r: full ? 50 : null, p: full ? 50 : null, a: full ? 50 : null, score, coverage: full ? 1 : 0.55, n_ratings: 5, mean_rating: 3, dept_mean: 3, weights_id: 1, computed_at: '2031-12-31T00:00:00.000Z' };
+      return {
+        ubigeo,
+        year: YEAR,
+        s: 50,
+        e: 50,
+        r: full ? 50 : null,
+        p: full ? 50 : null,
+        a: full ? 50 : null,
+        score,
+        coverage: full ? 1 : 0.55,
+        n_ratings: 5,
+        mean_rating: 3,
+        dept_mean: 3,
+        weights_id: 1,
+        computed_at: '2031-12-31T00:00:00.000Z',
+      };
     });
     for (let i = 0; i < rows.length; i += 50) await t.db('scores').insert(rows.slice(i, i + 50));
   });

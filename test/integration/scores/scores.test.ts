@@ -143,7 +143,21 @@ eachDialect('results score on %s', (dialect) => {
   });
 
   it('when detailed MEF data gives budget-programme and APNOP spending, then R = 100·PP/(PP + APNOP) and the complete-coverage ranking lists it', async () => {
-    const rollup = (code: string, devengado: number) => ({ level: 'municipality', area: X, year: YEAR, dim: 'category', code, parent: '', pia: 0, pim: 0, certificacion: 0, compromiso_anual: 0, atencion_compromiso_mensual: 0, devengado, girado: 0 });
+    const rollup = (code: string, devengado: number) => ({
+      level: 'municipality',
+      area: X,
+      year: YEAR,
+      dim: 'category',
+      code,
+      parent: '',
+      pia: 0,
+      pim: 0,
+      certificacion: 0,
+      compromiso_anual: 0,
+      atencion_compromiso_mensual: 0,
+      devengado,
+      girado: 0,
+    });
     await t.db('mef_gasto_rollups').insert([rollup('0101', 200_00), rollup('3000001', 100_00), rollup('9001', 500_00), rollup('9002', 100_00)]);
     await service().recompute({ year: YEAR });
     const row = await t.db('scores').where({ ubigeo: X, year: YEAR }).first();
@@ -161,7 +175,12 @@ eachDialect('results score on %s', (dialect) => {
     const bulk = parseCsv((await request(t.app).get('/api/v1/datasets/scores.csv').expect(200)).text, { columns: true }) as Array<Record<string, string>>;
     expect(Number(bulk.find((b) => b.ubigeo === X && b.year === String(YEAR))!.r)).toBe(75);
     const sat = parseCsv((await request(t.app).get('/api/v1/datasets/satisfaction.csv').expect(200)).text, { columns: true }) as Array<Record<string, string>>;
-    expect(sat.filter((b) => b.year === String(YEAR) && b.ubigeo.startsWith(DEPT)).map((b) => b.ubigeo).sort()).toEqual([X, Y].sort()); // Z is below 5 residents
+    expect(
+      sat
+        .filter((b) => b.year === String(YEAR) && b.ubigeo.startsWith(DEPT))
+        .map((b) => b.ubigeo)
+        .sort(),
+    ).toEqual([X, Y].sort()); // Z is below 5 residents
     await t.db('mef_gasto_rollups').where({ area: X }).del();
     await service().recompute({ year: YEAR }); // back to no R
   });
@@ -179,12 +198,21 @@ eachDialect('results score on %s', (dialect) => {
   it('when an admin changes the weights, then the change is audited, shown in the history, and the scores follow the new weights; bad weights get 422', async () => {
     const admin = await loginAdmin(t, `admin-${dialect}@example.pe`);
     const form = await admin.get('/es/admin/pesos').expect(200);
-    const bad = await admin.post('/es/admin/pesos').type('form').send({ _csrf: csrfFrom(form.text), w_s: 'abc', w_e: '0.25', w_r: '0.15', w_p: '0.15', w_a: '0.15' });
+    const bad = await admin
+      .post('/es/admin/pesos')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), w_s: 'abc', w_e: '0.25', w_r: '0.15', w_p: '0.15', w_a: '0.15' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Cada peso es un número');
-    const zero = await admin.post('/es/admin/pesos').type('form').send({ _csrf: csrfFrom(form.text), w_s: '0', w_e: '0', w_r: '0', w_p: '0', w_a: '0' });
+    const zero = await admin
+      .post('/es/admin/pesos')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), w_s: '0', w_e: '0', w_r: '0', w_p: '0', w_a: '0' });
     expect(zero.status).toBe(422);
-    const ok = await admin.post('/es/admin/pesos').type('form').send({ _csrf: csrfFrom(form.text), w_s: '0.5', w_e: '0.2', w_r: '0.1', w_p: '0.1', w_a: '0.1', note: 'más peso a la satisfacción' });
+    const ok = await admin
+      .post('/es/admin/pesos')
+      .type('form')
+      .send({ _csrf: csrfFrom(form.text), w_s: '0.5', w_e: '0.2', w_r: '0.1', w_p: '0.1', w_a: '0.1', note: 'más peso a la satisfacción' });
     expect(ok.status).toBe(303);
     const row = await t.db('scores').where({ ubigeo: X, year: YEAR }).first();
     const e = await expectedX({ s: 0.5, e: 0.2, r: 0.1, p: 0.1, a: 0.1 });

@@ -7,7 +7,18 @@ const YEAR = 2024;
 const DEPT = '02';
 
 /** Totals of one municipality-year from one source (céntimos): only devengado and PIM matter here. */
-const totals = (ubigeo: string, source: string, devengado: number, pim: number) => ({ ubigeo, year: YEAR, source, pia: pim, pim, certificacion: devengado, compromiso_anual: devengado, atencion_compromiso_mensual: devengado, devengado, girado: devengado });
+const totals = (ubigeo: string, source: string, devengado: number, pim: number) => ({
+  ubigeo,
+  year: YEAR,
+  source,
+  pia: pim,
+  pim,
+  certificacion: devengado,
+  compromiso_anual: devengado,
+  atencion_compromiso_mensual: devengado,
+  devengado,
+  girado: devengado,
+});
 
 eachDialect('execution source shared by spending and scores on %s', (dialect) => {
   let t: TestDb;

@@ -5,8 +5,7 @@ import { eachDialect } from '../../helpers/db';
 
 // Expected figures are computed here from the bundled MEF file itself, independently of the app.
 const mef = readReferenceCsv('mef_consulta_amigable_municipalidades_2024_2025.csv');
-const sum = (year: string, col: string, pred: (r: Record<string, string>) => boolean = () => true) =>
-  mef.filter((r) => r.year === year && pred(r)).reduce((a, r) => a + Number(r[col]), 0);
+const sum = (year: string, col: string, pred: (r: Record<string, string>) => boolean = () => true) => mef.filter((r) => r.year === year && pred(r)).reduce((a, r) => a + Number(r[col]), 0);
 
 eachDialect('execution totals on %s', (dialect) => {
   let t: TestApp;
@@ -161,7 +160,9 @@ eachDialect('execution totals on %s', (dialect) => {
 
   it('when the sort column is not allow-listed, then 400, never SQL', async () => {
     for (const sort of ['id;DROP TABLE x', '(select sleep(5))', 'pim desc']) {
-      await request(t.app).get(`/es/ejecucion?sort=${encodeURIComponent(sort)}`).expect(400);
+      await request(t.app)
+        .get(`/es/ejecucion?sort=${encodeURIComponent(sort)}`)
+        .expect(400);
     }
     await request(t.app).get('/es/ejecucion?sort=pim&dir=desc').expect(200);
   });

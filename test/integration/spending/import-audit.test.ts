@@ -9,8 +9,7 @@ import { syntheticFile } from '../../helpers/mef-gasto';
 const RAW = path.join(__dirname, '..', '..', 'fixtures', 'mef_consulta_amigable_raw_sample.csv');
 const tmp = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'audit-'));
 const sha256 = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
-const entries = async (t: TestDb, action: string) =>
-  (await t.db('audit_log').where({ action }).orderBy('id')).map((r) => ({ ...r, after: JSON.parse(r.after_json) }));
+const entries = async (t: TestDb, action: string) => (await t.db('audit_log').where({ action }).orderBy('id')).map((r) => ({ ...r, after: JSON.parse(r.after_json) }));
 
 eachDialect('command-line imports in the audit log on %s', (dialect) => {
   let t: TestDb;

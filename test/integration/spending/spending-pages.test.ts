@@ -51,24 +51,26 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
 
   it('when a name starts with a formula character, then the CSV download neutralises it', async () => {
     const row = await t.db('mef_gasto_rollups').where({ level: 'municipality', area: '150101', year: 2024, dim: 'project' }).first('code');
-    await t.db('mef_codes').where({ list: 'project', code: row.code }).update({ name: "=HYPERLINK(\"http://x\",\"click\")" });
+    await t.db('mef_codes').where({ list: 'project', code: row.code }).update({ name: '=HYPERLINK("http://x","click")' });
     const csv = await request(t.app).get('/api/v1/municipalities/150101/spending?year=2024&by=project&format=csv').expect(200);
     expect(csv.text).toContain(`"'=HYPERLINK(`);
     expect(csv.text).not.toMatch(/(^|,)"?=HYPERLINK/m);
   });
 
-  it.each(BYS.flatMap((by) => [['es', `/es/municipalidades/150101/gasto?year=2024&by=${by}`], ['en', `/en/municipalities/150101/spending?year=2024&by=${by}`]]))(
-    'when the %s page %s is rendered, then it has an accessible SVG chart, a captioned table and download links',
-    async (lng, url) => {
-      const res = await request(t.app).get(url).expect(200);
-      expect(res.text).toContain(`<html lang="${lng}">`);
-      expect(res.text).toMatch(/<svg[^>]+role="img"[^>]+aria-labelledby="[^"]+"/);
-      expect(res.text).toMatch(/<title id="[^"]+">/);
-      expect(res.text).toMatch(/<table[\s\S]*<caption[\s\S]*<th scope="col"/);
-      expect(res.text).toContain('format=csv');
-      expect(res.text).not.toMatch(/\sstyle="/);
-    },
-  );
+  it.each(
+    BYS.flatMap((by) => [
+      ['es', `/es/municipalidades/150101/gasto?year=2024&by=${by}`],
+      ['en', `/en/municipalities/150101/spending?year=2024&by=${by}`],
+    ]),
+  )('when the %s page %s is rendered, then it has an accessible SVG chart, a captioned table and download links', async (lng, url) => {
+    const res = await request(t.app).get(url).expect(200);
+    expect(res.text).toContain(`<html lang="${lng}">`);
+    expect(res.text).toMatch(/<svg[^>]+role="img"[^>]+aria-labelledby="[^"]+"/);
+    expect(res.text).toMatch(/<title id="[^"]+">/);
+    expect(res.text).toMatch(/<table[\s\S]*<caption[\s\S]*<th scope="col"/);
+    expect(res.text).toContain('format=csv');
+    expect(res.text).not.toMatch(/\sstyle="/);
+  });
 
   it('when spending pages and the API are served, then no query reads the fact table (rollups only)', async () => {
     const sql: string[] = [];

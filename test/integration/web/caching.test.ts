@@ -11,7 +11,14 @@ import { eachDialect } from '../../helpers/db';
 const RAW = path.join(__dirname, '..', '..', 'fixtures', 'mef_consulta_amigable_raw_sample.csv');
 const tmp = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'cache-'));
 
-const PUBLIC_URLS = ['/es/', '/en/execution?level=municipality', '/es/departamentos/15', '/es/municipalidades/150101', '/api/v1/execution?level=department', '/api/v1/execution?level=department&format=csv'];
+const PUBLIC_URLS = [
+  '/es/',
+  '/en/execution?level=municipality',
+  '/es/departamentos/15',
+  '/es/municipalidades/150101',
+  '/api/v1/execution?level=department',
+  '/api/v1/execution?level=department&format=csv',
+];
 
 eachDialect('HTTP caching and compression on %s', (dialect) => {
   let t: TestApp;

@@ -93,8 +93,32 @@ eachDialect('in-process response cache on %s', (dialect) => {
     expect((await request(t.app).get(PB).expect(200)).headers['x-response-cache']).toBe('hit');
     const token = await formToken(agent, `/es/gestion/150101/proyectos/${exampleItem.id}`);
     const item = await t.db('pb_items').where({ id: exampleItem.id }).first();
-    const form = { year: String(item.year), priority: String(item.priority), title_es: 'Editado por la oficial', title_en: '', description_es: '', cui: '', total_cost: '1000.00', pia_amount: '', funding_source: '', beneficiaries: '', latitude: '', longitude: '', district_ubigeo: '', start_date: '', planned_end: '', status: item.status, progress_pct: '', finished_on: '', reason: 'Corrección del costo y de las fechas' };
-    await agent.post(`/es/gestion/150101/proyectos/${exampleItem.id}`).type('form').send({ _csrf: token, ...form }).expect(303);
+    const form = {
+      year: String(item.year),
+      priority: String(item.priority),
+      title_es: 'Editado por la oficial',
+      title_en: '',
+      description_es: '',
+      cui: '',
+      total_cost: '1000.00',
+      pia_amount: '',
+      funding_source: '',
+      beneficiaries: '',
+      latitude: '',
+      longitude: '',
+      district_ubigeo: '',
+      start_date: '',
+      planned_end: '',
+      status: item.status,
+      progress_pct: '',
+      finished_on: '',
+      reason: 'Corrección del costo y de las fechas',
+    };
+    await agent
+      .post(`/es/gestion/150101/proyectos/${exampleItem.id}`)
+      .type('form')
+      .send({ _csrf: token, ...form })
+      .expect(303);
     const after = await request(t.app).get(PB).expect(200);
     expect(after.headers['x-response-cache']).toBe('miss');
     expect(after.text).toContain('Editado por la oficial');
@@ -114,7 +138,11 @@ eachDialect('in-process response cache on %s', (dialect) => {
     await request(t.app).get('/es/departamentos/10').expect(200);
     expect((await request(t.app).get('/es/departamentos/10').expect(200)).headers['x-response-cache']).toBe('hit');
     const page = await resident.get(`/es/presupuesto-participativo/proyectos/${exampleItem.id}`).expect(200);
-    await resident.post('/es/seguir').type('form').send({ _csrf: csrfFrom(page.text), entity_type: 'pb_item', entity_id: String(exampleItem.id) }).expect(303);
+    await resident
+      .post('/es/seguir')
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), entity_type: 'pb_item', entity_id: String(exampleItem.id) })
+      .expect(303);
     expect(await t.db('follows').where({ entity_type: 'pb_item', entity_id: exampleItem.id })).toHaveLength(1);
     expect((await request(t.app).get('/es/departamentos/10').expect(200)).headers['x-response-cache']).toBe('hit');
   });

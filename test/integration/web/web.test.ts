@@ -98,9 +98,7 @@ describe('web layer (SQLite)', () => {
   });
 
   it('when template options are smuggled in the query string, then they have no effect', async () => {
-    const res = await request(t.app)
-      .get('/es/buscar')
-      .query('q=lima&settings[view options][outputFunctionName]=x;process.exit(1);s&settings[view options][client]=true');
+    const res = await request(t.app).get('/es/buscar').query('q=lima&settings[view options][outputFunctionName]=x;process.exit(1);s&settings[view options][client]=true');
     expect(res.status).toBe(200);
     await request(t.app).get('/healthz').expect(200);
   });

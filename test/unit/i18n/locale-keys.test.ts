@@ -11,7 +11,12 @@ function keys(obj: unknown, prefix = ''): string[] {
 describe('locales', () => {
   const namespaces = fs.readdirSync(path.join(dir, 'es')).filter((f) => f.endsWith('.json'));
   it('when the languages are compared, then both have the same namespaces', () => {
-    expect(fs.readdirSync(path.join(dir, 'en')).filter((f) => f.endsWith('.json')).sort()).toEqual([...namespaces].sort());
+    expect(
+      fs
+        .readdirSync(path.join(dir, 'en'))
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual([...namespaces].sort());
   });
   it.each(namespaces)('when %s is compared between es and en, then both have the same keys', (file) => {
     const es = keys(JSON.parse(fs.readFileSync(path.join(dir, 'es', file), 'utf8'))).sort();

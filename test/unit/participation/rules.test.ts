@@ -13,7 +13,12 @@ describe('participation rules', () => {
 
   it('when progress is averaged, then it is weighted by cost and null without items', () => {
     expect(costWeightedProgress([])).toBeNull();
-    expect(costWeightedProgress([{ total_cost: 300, progress_pct: 100 }, { total_cost: 100, progress_pct: 0 }])).toBe(75);
+    expect(
+      costWeightedProgress([
+        { total_cost: 300, progress_pct: 100 },
+        { total_cost: 100, progress_pct: 0 },
+      ]),
+    ).toBe(75);
   });
 
   it('when an unsubscribe token is altered or made with another secret, then it is refused', () => {
@@ -38,7 +43,6 @@ describe('participation rules', () => {
 });
 
 describe('money follows the CUI', () => {
-
   it('when money was spent and progress is 0, then the gap is "spent, no progress"', () => {
     expect(moneyGap([{ year: 2025, pim: 100, devengado: 10 }], 1000, 0).gap).toBe('spent_no_progress');
   });
@@ -46,7 +50,16 @@ describe('money follows the CUI', () => {
     expect(moneyGap([{ year: 2025, pim: 100, devengado: 0 }], 1000, 20).gap).toBe('progress_no_money');
   });
   it('when financial and physical progress differ by 30 points or more, then the larger side names the gap; otherwise none', () => {
-    expect(moneyGap([{ year: 2024, pim: 1000, devengado: 400 }, { year: 2025, pim: 1000, devengado: 400 }], 1000, 40)).toEqual({ devengado: 800, financialPct: 80, gap: 'spent_no_progress' });
+    expect(
+      moneyGap(
+        [
+          { year: 2024, pim: 1000, devengado: 400 },
+          { year: 2025, pim: 1000, devengado: 400 },
+        ],
+        1000,
+        40,
+      ),
+    ).toEqual({ devengado: 800, financialPct: 80, gap: 'spent_no_progress' });
     expect(moneyGap([{ year: 2025, pim: 1000, devengado: 100 }], 1000, 50).gap).toBe('progress_no_money');
     expect(moneyGap([{ year: 2025, pim: 1000, devengado: 500 }], 1000, 60).gap).toBeNull();
   });

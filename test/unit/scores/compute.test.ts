@@ -34,11 +34,23 @@ describe('score components', () => {
   });
 
   it('when rows have different component sets, then each set is ranked on its own, ties share a rank, complete first', () => {
-    const row = (score: number, has: string) => ({ score, coverage: has.length / 5, s: has.includes('s') ? 1 : null, e: has.includes('e') ? 1 : null, r: has.includes('r') ? 1 : null, p: has.includes('p') ? 1 : null, a: has.includes('a') ? 1 : null });
+    const row = (score: number, has: string) => ({
+      score,
+      coverage: has.length / 5,
+      s: has.includes('s') ? 1 : null,
+      e: has.includes('e') ? 1 : null,
+      r: has.includes('r') ? 1 : null,
+      p: has.includes('p') ? 1 : null,
+      a: has.includes('a') ? 1 : null,
+    });
     const groups = groupRanking([row(90, 'se'), row(50, 'sepra'), row(70, 'se'), row(70, 'se'), { ...row(0, 'e'), score: null as unknown as number }]);
     expect(groups.map((g) => g.components.join(''))).toEqual(['serpa', 'se']);
     expect(groups[0].complete).toBe(true);
-    expect(groups[1].rows.map((r) => [r.score, r.rank])).toEqual([[90, 1], [70, 2], [70, 2]]);
+    expect(groups[1].rows.map((r) => [r.score, r.rank])).toEqual([
+      [90, 1],
+      [70, 2],
+      [70, 2],
+    ]);
   });
 });
 
@@ -53,7 +65,11 @@ describe('satisfaction statistics', () => {
     const xs = [1, 2, 2, 5, 4, 3];
     const mean = 17 / 6;
     const sd = Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / 5);
-    const s = summarize(6, 17, xs.reduce((a, x) => a + x * x, 0));
+    const s = summarize(
+      6,
+      17,
+      xs.reduce((a, x) => a + x * x, 0),
+    );
     expect(s.mean).toBeCloseTo(mean, 12);
     expect(s.ci_low).toBeCloseTo(Math.max(1, mean - (2.571 * sd) / Math.sqrt(6)), 10);
     expect(s.ci_high).toBeCloseTo(Math.min(5, mean + (2.571 * sd) / Math.sqrt(6)), 10);
