@@ -15,7 +15,7 @@ import type { Uploads } from './participation.uploads';
 import { cuiMoney, MefUpload } from './participation.mef';
 import type { BreakdownService } from '../spending';
 import { FLAG_REASONS } from '../moderation';
-import { HEARING_STATES } from './participation.rules';
+import { HEARING_STATES } from './participation.types';
 import { placeName } from '../../web/seo';
 
 const idOf = (v: unknown) => {

@@ -10,33 +10,7 @@ import type { ParticipationService } from './participation.service';
 import * as q from './participation.queries';
 
 /** The CSV export columns; the bulk upload takes the same file back. */
-export const ITEM_CSV_COLUMNS = [
-  'id',
-  'ubigeo',
-  'municipality',
-  'department',
-  'year',
-  'priority',
-  'title_es',
-  'title_en',
-  'description_es',
-  'description_en',
-  'cui',
-  'total_cost',
-  'pia_amount',
-  'funding_source',
-  'beneficiaries',
-  'latitude',
-  'longitude',
-  'district_ubigeo',
-  'start_date',
-  'planned_end',
-  'status',
-  'progress_pct',
-  'finished_on',
-  'overdue',
-  'is_example',
-];
+export const ITEM_CSV_COLUMNS = ['id', 'ubigeo', 'municipality', 'department', ...Object.keys(ItemForm.shape), 'overdue', 'is_example'];
 export const COMMITMENT_CSV_COLUMNS = [
   'id',
   'ubigeo',

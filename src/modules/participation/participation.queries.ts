@@ -1,39 +1,13 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
 import type { CommitmentRow, EntityType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
+import { ItemForm } from './participation.schemas';
 import { commitmentOverdue, itemOverdue } from './participation.rules';
 
 type Q = Db | Knex.Transaction;
 
-const ITEM_COLUMNS = [
-  'id',
-  'process_id',
-  'ubigeo',
-  'year',
-  'priority',
-  'title_es',
-  'title_en',
-  'description_es',
-  'description_en',
-  'cui',
-  'total_cost',
-  'pia_amount',
-  'funding_source',
-  'beneficiaries',
-  'latitude',
-  'longitude',
-  'district_ubigeo',
-  'start_date',
-  'planned_end',
-  'status',
-  'progress_pct',
-  'finished_on',
-  'baseline_planned_end',
-  'baseline_total_cost',
-  'withdrawn_at',
-  'withdrawn_reason',
-  'is_example',
-] as const;
+// The form's fields (one list, from its zod schema) plus the columns the app keeps.
+const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', ...Object.keys(ItemForm.shape), 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'];
 const PROCESS_COLUMNS = [
   'id',
   'ubigeo',

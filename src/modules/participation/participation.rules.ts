@@ -1,3 +1,5 @@
+import { CommitmentForm, ItemForm } from './participation.schemas';
+
 /**
  * The rules of the public record that other modules (the results score) must apply exactly as
  * the participation pages do. Each lives here once; the score imports them through `index.ts`.
@@ -6,8 +8,8 @@
 // ---------------------------------------------------------------- hearings held on time
 
 /** States of a hearing: convened first, then held, not held or cancelled. */
-export const HEARING_STATES = ['convocada', 'realizada', 'no_realizada', 'cancelada'] as const;
-export type HearingState = (typeof HEARING_STATES)[number];
+export { HEARING_STATES } from './participation.types';
+export type { HearingState } from './participation.types';
 
 /**
  * Ley 27972 art. 119-A (Ley 31433) asks for two hearings a year, in May and September. A year's
@@ -85,27 +87,7 @@ export const RECORD_FIELDS = {
     money: [],
   },
   pb_item: {
-    tracked: [
-      'year',
-      'priority',
-      'title_es',
-      'title_en',
-      'description_es',
-      'description_en',
-      'cui',
-      'total_cost',
-      'pia_amount',
-      'funding_source',
-      'beneficiaries',
-      'latitude',
-      'longitude',
-      'district_ubigeo',
-      'start_date',
-      'planned_end',
-      'status',
-      'progress_pct',
-      'finished_on',
-    ],
+    tracked: Object.keys(ItemForm.shape),
     dates: ['start_date', 'planned_end', 'finished_on'],
     money: ['total_cost', 'pia_amount'],
   },
@@ -114,7 +96,7 @@ export const RECORD_FIELDS = {
     dates: ['held_on', 'period_from', 'period_to'],
     money: [],
   },
-  commitment: { tracked: ['text_es', 'text_en', 'responsible_office', 'due_on', 'status', 'fulfilled_on'], dates: ['due_on', 'fulfilled_on'], money: [] },
+  commitment: { tracked: Object.keys(CommitmentForm.shape), dates: ['due_on', 'fulfilled_on'], money: [] },
 } as const satisfies Record<string, { tracked: readonly string[]; dates: readonly string[]; money: readonly string[] }>;
 export type RecordKind = keyof typeof RECORD_FIELDS;
 

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import * as L from '../../lib/schemas';
 import { opt } from '../../lib/schemas';
-import { HEARING_STATES } from './participation.rules';
-import { COMMITMENT_STATUSES, ENTITY_TYPES, ITEM_STATUSES } from './participation.types';
+import { COMMITMENT_STATUSES, ENTITY_TYPES, HEARING_STATES, ITEM_STATUSES } from './participation.types';
 
 const E = (k: string) => `participation:errors.${k}`;
 const text = (max: number, key = 'text_long') =>

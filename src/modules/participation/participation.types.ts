@@ -6,6 +6,10 @@ export const DEFAULT_PROGRESS: Record<ItemStatus, number | null> = { en_formulac
 export const COMMITMENT_STATUSES = ['pendiente', 'en_proceso', 'cumplido', 'incumplido'] as const;
 export type CommitmentStatus = (typeof COMMITMENT_STATUSES)[number];
 
+/** States of a hearing: convened first, then held, not held or cancelled. */
+export const HEARING_STATES = ['convocada', 'realizada', 'no_realizada', 'cancelada'] as const;
+export type HearingState = (typeof HEARING_STATES)[number];
+
 export const ENTITY_TYPES = ['pb_item', 'commitment'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
