@@ -3,7 +3,7 @@ import { parse, sendRows } from '../../lib/http';
 import { toSoles } from '../../lib/amounts';
 import { COMMITMENT_CSV_COLUMNS, COMMITMENT_RECORD_COLUMNS, ITEM_CSV_COLUMNS, ITEM_RECORD_COLUMNS } from './participation.import';
 import { NotFoundError } from '../../lib/errors';
-import { Id, ListQuery, RecordQuery } from './participation.schemas';
+import { HearingForm, Id, ListQuery, RecordQuery } from './participation.schemas';
 import type { ParticipationService } from './participation.service';
 import type { CommitmentRow, ItemRow } from './participation.types';
 
@@ -17,27 +17,8 @@ export const itemForApi = (i: ItemRow) => ({
   overdue: !!i.overdue,
 });
 export const commitmentForApi = (c: CommitmentRow) => ({ ...c, is_example: c.is_example, overdue: !!c.overdue });
-const HEARING_API_COLUMNS = [
-  'id',
-  'ubigeo',
-  'municipality',
-  'held_on',
-  'state',
-  'state_reason',
-  'period_from',
-  'period_to',
-  'place',
-  'link',
-  'agenda_es',
-  'agenda_en',
-  'summary_es',
-  'summary_en',
-  'attendance',
-  'has_report',
-  'withdrawn_at',
-  'withdrawn_reason',
-  'is_example',
-];
+// The form's fields (from its zod schema) plus the public columns the app keeps; the stored file name stays private.
+const HEARING_API_COLUMNS = ['id', 'ubigeo', 'municipality', ...Object.keys(HearingForm.shape), 'has_report', 'withdrawn_at', 'withdrawn_reason', 'is_example'];
 /** The public history of one record, as JSON or CSV. */
 export const HISTORY_COLUMNS = ['at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', 'status', 'progress_pct', 'note'];
 

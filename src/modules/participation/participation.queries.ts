@@ -1,53 +1,16 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
 import type { CommitmentRow, EntityType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
-import { ItemForm } from './participation.schemas';
+import { CommitmentForm, HearingForm, ItemForm, ProcessForm } from './participation.schemas';
 import { commitmentOverdue, itemOverdue } from './participation.rules';
 
 type Q = Db | Knex.Transaction;
 
 // The form's fields (one list, from its zod schema) plus the columns the app keeps.
 const ITEM_COLUMNS = ['id', 'process_id', 'ubigeo', ...Object.keys(ItemForm.shape), 'baseline_planned_end', 'baseline_total_cost', 'withdrawn_at', 'withdrawn_reason', 'is_example'];
-const PROCESS_COLUMNS = [
-  'id',
-  'ubigeo',
-  'year',
-  'ordinance',
-  'agentes_participantes',
-  'preparacion_start',
-  'preparacion_end',
-  'concertacion_start',
-  'concertacion_end',
-  'coordinacion_start',
-  'coordinacion_end',
-  'formalizacion_start',
-  'formalizacion_end',
-  'committee_members',
-  'committee_contact',
-  'is_example',
-] as const;
-const HEARING_COLUMNS = [
-  'id',
-  'ubigeo',
-  'held_on',
-  'state',
-  'state_reason',
-  'period_from',
-  'period_to',
-  'place',
-  'link',
-  'agenda_es',
-  'agenda_en',
-  'report_file',
-  'report_original_name',
-  'summary_es',
-  'summary_en',
-  'attendance',
-  'withdrawn_at',
-  'withdrawn_reason',
-  'is_example',
-] as const;
-const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'text_es', 'text_en', 'responsible_office', 'due_on', 'baseline_due_on', 'status', 'fulfilled_on', 'is_example'] as const;
+const PROCESS_COLUMNS = ['id', 'ubigeo', ...Object.keys(ProcessForm.shape), 'is_example'];
+const HEARING_COLUMNS = ['id', 'ubigeo', ...Object.keys(HearingForm.shape), 'report_file', 'report_original_name', 'withdrawn_at', 'withdrawn_reason', 'is_example'];
+const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', ...Object.keys(CommitmentForm.shape), 'baseline_due_on', 'is_example'];
 
 const num = (v: unknown) => (v == null ? null : Number(v));
 const item = (r: Record<string, unknown>, today: string): ItemRow => ({

@@ -1,4 +1,4 @@
-import { CommitmentForm, ItemForm } from './participation.schemas';
+import { CommitmentForm, HearingForm, ItemForm, ProcessForm } from './participation.schemas';
 
 /**
  * The rules of the public record that other modules (the results score) must apply exactly as
@@ -68,21 +68,7 @@ export function statusGoesBack(from: string | null, to: string | null): boolean 
 /** Fields of each record kind kept in the public history, and which of them are dates, money, status or progress. */
 export const RECORD_FIELDS = {
   pb_process: {
-    tracked: [
-      'year',
-      'ordinance',
-      'agentes_participantes',
-      'preparacion_start',
-      'preparacion_end',
-      'concertacion_start',
-      'concertacion_end',
-      'coordinacion_start',
-      'coordinacion_end',
-      'formalizacion_start',
-      'formalizacion_end',
-      'committee_members',
-      'committee_contact',
-    ],
+    tracked: Object.keys(ProcessForm.shape),
     dates: ['preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end'],
     money: [],
   },
@@ -92,7 +78,7 @@ export const RECORD_FIELDS = {
     money: ['total_cost', 'pia_amount'],
   },
   hearing: {
-    tracked: ['held_on', 'state', 'state_reason', 'period_from', 'period_to', 'place', 'link', 'agenda_es', 'agenda_en', 'summary_es', 'summary_en', 'attendance', 'report_file'],
+    tracked: [...Object.keys(HearingForm.shape), 'report_file'],
     dates: ['held_on', 'period_from', 'period_to'],
     money: [],
   },
