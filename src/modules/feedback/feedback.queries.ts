@@ -157,43 +157,6 @@ export async function emailConfirmed(db: Db, userId: number): Promise<boolean> {
 
 // ---- moderation of comments (the moderation module's source; decisions are made there)
 
-/** Pending comments, and approved ones that someone flagged, of every municipality, oldest first. */
-export async function commentQueue(db: Q) {
-  const rows = await db('feedback_comments as c')
-    .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
-    .select('c.id', 'c.ubigeo', 'c.body', 'c.version', 'c.status', 'c.flags', 'c.created_at', 'm.district as municipality')
-    .where((w) => {
-      w.where('c.status', 'pending').orWhere((x) => {
-        x.where('c.status', 'approved').where('c.flags', '>', 0);
-      });
-    })
-    .orderBy([{ column: 'c.created_at' }, { column: 'c.id' }]);
-  return rows.map((r: Record<string, unknown>) => ({
-    type: 'comment' as const,
-    id: Number(r.id),
-    ubigeo: String(r.ubigeo),
-    municipality: String(r.municipality),
-    body: String(r.body),
-    version: Number(r.version),
-    status: r.status === 'approved' ? 'published' : String(r.status),
-    flags: Number(r.flags),
-    created_at: String(r.created_at),
-    context: { page: 'satisfaction' as const, params: { ubigeo: String(r.ubigeo) } },
-  }));
-}
-
-/** A comment as the moderation module sees it (approved is "published"). */
-export async function commentForModeration(db: Q, id: number) {
-  const r = await db('feedback_comments').select('id', 'ubigeo', 'status', 'version').where({ id }).first();
-  return r ? { id: Number(r.id), ubigeo: String(r.ubigeo), status: r.status === 'approved' ? 'published' : String(r.status), version: Number(r.version) } : null;
-}
-
-export async function decideComment(db: Q, id: number, v: { status: 'published' | 'rejected'; reason: string; note: string | null; at: string }): Promise<void> {
-  await db('feedback_comments')
-    .where({ id })
-    .update({ status: v.status === 'published' ? 'approved' : 'rejected', decision_reason: v.reason, decision_note: v.note, decided_at: v.at, flags: 0 });
-}
-
 /** Published comments about a municipality, newest first, with the official's answer if any (no author). */
 export async function commentsToAnswer(db: Q, ubigeo: string, limit = 200) {
   return db('feedback_comments').select('id', 'body', 'answer', 'answered_at', 'created_at').where({ ubigeo, status: 'approved' }).orderBy('id', 'desc').limit(limit);
@@ -201,10 +164,6 @@ export async function commentsToAnswer(db: Q, ubigeo: string, limit = 200) {
 
 export async function setCommentAnswer(db: Q, id: number, ubigeo: string, answer: string, at: string): Promise<boolean> {
   return (await db('feedback_comments').where({ id, ubigeo, status: 'approved' }).update({ answer, answered_at: at })) > 0;
-}
-
-export async function countCommentFlag(db: Q, id: number): Promise<void> {
-  await db('feedback_comments').where({ id }).increment('flags', 1);
 }
 
 /**

@@ -9,17 +9,16 @@ import type { FeedbackService } from './feedback.service';
 
 export { createFeedbackService } from './feedback.service';
 export type { FeedbackService } from './feedback.service';
-import type { ModerationSource } from '../moderation';
-import * as q from './feedback.queries';
+import { tableSource } from '../moderation';
 
 /** Residents' comments, for the neutral moderation queue. */
-export const commentModeration: ModerationSource = {
+export const commentModeration = tableSource({
   type: 'comment',
-  queue: (db) => q.commentQueue(db),
-  find: (db, id) => q.commentForModeration(db, id),
-  decide: (db, id, v) => q.decideComment(db, id, v),
-  countFlag: (db, id) => q.countCommentFlag(db, id),
-};
+  table: 'feedback_comments',
+  publishedStatus: 'approved',
+  contextColumns: [],
+  context: (r) => ({ page: 'satisfaction', params: { ubigeo: String(r.ubigeo) } }),
+});
 export { MIN_RESIDENTS, PRIOR_WEIGHT, quarterOf, shrink, summarize, toScale100 } from './feedback.stats';
 
 /** Per-resident limit on rating posts (per process; keyed by account, never by IP). */

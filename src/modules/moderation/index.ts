@@ -8,6 +8,8 @@ import type { DisputePort, ModerationSource } from './moderation.types';
 
 export { CONTENT_TYPES, FLAG_REASONS, HIDE_REASONS, PUBLISH_REASONS } from './moderation.types';
 export type { ContentType, DisputePort, ModerationSource, QueueEntry } from './moderation.types';
+export { tableSource } from './moderation.queries';
+export type { ModeratedTable } from './moderation.queries';
 
 /**
  * Neutral moderation: one queue across every municipality for admins and moderators (a role an

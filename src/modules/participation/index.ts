@@ -10,17 +10,17 @@ import { createParticipationService } from './participation.service';
 import { createUploads } from './participation.uploads';
 import { createMefUpload } from './participation.mef';
 import { createBreakdownService } from '../spending';
-import type { DisputePort, ModerationSource } from '../moderation';
-import * as q from './participation.queries';
+import { tableSource } from '../moderation';
+import type { DisputePort } from '../moderation';
 
 /** Monitors' observations, for the neutral moderation queue. */
-export const observationModeration: ModerationSource = {
+export const observationModeration = tableSource({
   type: 'observation',
-  queue: (db) => q.observationQueue(db),
-  find: (db, id) => q.observationForModeration(db, id),
-  decide: (db, id, v) => q.decideObservation(db, id, v),
-  countFlag: (db, id) => q.countObservationFlag(db, id),
-};
+  table: 'observations',
+  publishedStatus: 'published',
+  contextColumns: ['entity_type', 'entity_id'],
+  context: (r) => ({ page: r.entity_type === 'pb_item' ? 'pb_item' : 'commitment', params: { id: Number(r.entity_id) } }),
+});
 
 export { createParticipationService, costWeightedProgress } from './participation.service';
 export { progressFor } from './participation.budget';
