@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NotFoundError } from './errors';
 
 /**
  * The zod pieces every module shares, each with one meaning. Messages are translation keys;
@@ -23,6 +24,12 @@ export const id = (key = 'errors:validation.id') =>
     .refine((s) => /^[1-9]\d{0,9}$/.test(s) && Number(s) <= 2 ** 31 - 1, key)
     .transform(Number);
 export const Id = id();
+/** A route's :id, or 404 when it is not a database id (a mistyped link is "not found", not a form error). */
+export function idOr404(v: unknown): number {
+  const r = Id.safeParse(v);
+  if (!r.success) throw new NotFoundError();
+  return r.data;
+}
 
 /** A whole number written in decimal digits, within [min, max]. */
 export const wholeNumber = (min: number, max: number, key: string) =>

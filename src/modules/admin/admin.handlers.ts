@@ -1,22 +1,17 @@
+import { idOr404 } from '../../lib/schemas';
 import { ROLES } from '../../auth';
 import type { Request, Response } from 'express';
 import { pageUrl } from '../../i18n/paths';
 import type { Db } from '../../db';
 import { lngOf } from '../../i18n';
-import { NotFoundError } from '../../lib/errors';
 import { parse } from '../../lib/http';
 import { paging } from '../../web/paging';
 import type { AccountsService } from '../accounts';
 import { actorOf, AuditEntry, AuditService, withoutEmails } from '../audit';
 import type { MunicipalitiesService } from '../municipalities';
-import { AuditQuery, DecisionForm, ManageQuery, SetRoleForm, SetStatusForm, UserId, UserListQuery } from './admin.schemas';
+import { AuditQuery, DecisionForm, ManageQuery, SetRoleForm, SetStatusForm, UserListQuery } from './admin.schemas';
 
 const PER_PAGE = 50;
-const idOr404 = (v: unknown) => {
-  const r = UserId.safeParse(v);
-  if (!r.success) throw new NotFoundError();
-  return r.data;
-};
 
 /** Audit rows with their JSON shown as text (rendered escaped). */
 const auditRows = (rows: AuditEntry[]) => rows.map((r) => ({ ...r, before: r.before_json ?? '', after: r.after_json ?? '' }));

@@ -6,11 +6,6 @@ const page = z.preprocess(
   z.coerce.number({ error: 'admin:errors.page' }).int('admin:errors.page').min(1, 'admin:errors.page').max(100000, 'admin:errors.page'),
 );
 
-export const UserId = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31 - 1);
 export const UserListQuery = z.object({
   q: opt(z.string({ error: 'admin:errors.q' }).max(100, 'admin:errors.q')),
   role: opt(z.enum(ROLES, { error: 'accounts:errors.role_invalid' })),

@@ -9,19 +9,14 @@ import { placeName } from '../../web/seo';
 import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
 import type { MunicipalitiesService } from '../municipalities';
-import { Ubigeo } from '../../lib/schemas';
-import { AnswerForm, AreaForm, RatingForm, RatingId, SatisfactionQuery } from './feedback.schemas';
+import { idOr404, Ubigeo } from '../../lib/schemas';
+import { AnswerForm, AreaForm, RatingForm, SatisfactionQuery } from './feedback.schemas';
 import type { FeedbackService } from './feedback.service';
 import { trendSvg } from './feedback.svg';
 
 const ubigeoOr404 = (v: unknown) => {
   const r = Ubigeo.safeParse(v);
   if (!r.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: String(v) });
-  return r.data;
-};
-const idOr404 = (v: unknown) => {
-  const r = RatingId.safeParse(v);
-  if (!r.success) throw new NotFoundError();
   return r.data;
 };
 /** Bot signals (honeypot filled, form too fast, forged or stale stamp) are refused with 400, not re-rendered. */

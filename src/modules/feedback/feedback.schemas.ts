@@ -20,11 +20,6 @@ export const RatingForm = z
   .strip();
 export type RatingInput = z.infer<typeof RatingForm>;
 
-export const RatingId = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(2 ** 31 - 1);
 export const AreaForm = z.object({
   id: opt(
     z.coerce

@@ -3,7 +3,7 @@ import type { Db } from '../../db';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor } from '../audit';
 import * as q from './participation.queries';
-import { actorForRecord as who, pick, RecordWriter, StoredFile } from './participation.record';
+import { actorForRecord as who, pick, RecordWriter, StoredFile, storedFile } from './participation.record';
 import { reprogrammingCount as reprogrammings, statusGoesBack as rankBack } from './participation.rules';
 import { CommitmentForm, CommitmentInput, CommitmentUpdateInput, HearingForm, HearingInput } from './participation.schemas';
 import type { CommitmentRow, ListFilter } from './participation.types';
@@ -88,8 +88,7 @@ export function createAccountabilityService({ db, record }: { db: Db; record: Re
 
     async reportFile(hearingId: number): Promise<StoredFile> {
       const h = await q.findHearing(db, hearingId);
-      if (!h?.report_file) throw new NotFoundError();
-      return { name: h.report_file, originalName: h.report_original_name ?? 'informe.pdf' };
+      return storedFile(h?.report_file, h?.report_original_name, 'informe.pdf');
     },
 
     // ---- officials (municipality already checked by the route's guard; rows are re-checked here) ----

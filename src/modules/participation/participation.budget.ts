@@ -3,7 +3,7 @@ import type { Db } from '../../db';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor } from '../audit';
 import * as q from './participation.queries';
-import { actorForRecord as who, pick, RecordWriter, StoredFile } from './participation.record';
+import { actorForRecord as who, pick, RecordWriter, StoredFile, storedFile } from './participation.record';
 import { reprogrammingCount as reprogrammings } from './participation.rules';
 import { ItemForm, ItemInput, MilestoneForm, MilestoneInput, ProcessForm, ProcessInput } from './participation.schemas';
 import { DEFAULT_PROGRESS, ItemRow, ItemStatus, ListFilter } from './participation.types';
@@ -131,8 +131,7 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
 
     async evidenceFile(milestoneId: number): Promise<StoredFile> {
       const m = await q.milestoneEvidence(db, milestoneId);
-      if (!m?.evidence_file) throw new NotFoundError();
-      return { name: m.evidence_file, originalName: m.evidence_original_name ?? 'evidencia.pdf' };
+      return storedFile(m?.evidence_file, m?.evidence_original_name, 'evidencia.pdf');
     },
 
     // ---- officials (municipality already checked by the route's guard; rows are re-checked here) ----

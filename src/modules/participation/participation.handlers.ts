@@ -1,3 +1,4 @@
+import { idOr404 } from '../../lib/schemas';
 import type { Request, Response } from 'express';
 import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
@@ -18,11 +19,7 @@ import { FLAG_REASONS } from '../moderation';
 import { HEARING_STATES } from './participation.types';
 import { placeName } from '../../web/seo';
 
-const idOf = (v: unknown) => {
-  const r = S.Id.safeParse(v);
-  if (!r.success) throw new NotFoundError();
-  return r.data;
-};
+const idOf = idOr404;
 const ubigeoOf = (req: Request) => req.params.ubigeo as string;
 const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'withdrawn', 'answered', 'flagged'];
 /** The confirmation to show after a redirect, from an allow-list. */
@@ -140,19 +137,18 @@ export function participationHandlers({
    * manage page with `done`; invalid input renders its form again, with `values()` added and the
    * errors under `errorsKey`.
    */
+  /** An action on one item or hearing (withdraw, add a milestone or commitment); `keep` re-shows the typed sub-form on error. */
   async function rowAction(
     req: Request,
     res: Response,
-    kind: keyof typeof ROW_FORMS,
-    errorsKey: string,
-    done: string,
+    spec: { kind: keyof typeof ROW_FORMS; errors: string; done: string; keep?: { as: string; keys: readonly string[] } },
     act: (ubigeo: string, id: number) => Promise<unknown>,
-    values: () => Record<string, unknown> = () => ({}),
   ) {
-    const form = ROW_FORMS[kind];
+    const form = ROW_FORMS[spec.kind];
     const ubigeo = ubigeoOf(req);
     const id = idOf(req.params.id);
     await form.own(ubigeo, id);
+    const values = () => (spec.keep ? { [spec.keep.as]: kept(req.body, spec.keep.keys) } : {});
     await formAction(
       req,
       res,
@@ -160,9 +156,9 @@ export function participationHandlers({
       async () => ({ ...(await form.locals(req, res, id)), ...values() }),
       async () => {
         await act(ubigeo, id);
-        back(res, form.page, { ubigeo, id }, { done });
+        back(res, form.page, { ubigeo, id }, { done: spec.done });
       },
-      errorsKey,
+      spec.errors,
     );
   }
 
@@ -426,22 +422,15 @@ export function participationHandlers({
       });
     },
     async withdrawItem(req: Request, res: Response) {
-      await rowAction(req, res, 'item', 'withdrawErrors', 'withdrawn', (ubigeo, id) => service.withdrawItem(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason));
+      await rowAction(req, res, { kind: 'item', errors: 'withdrawErrors', done: 'withdrawn' }, (ubigeo, id) =>
+        service.withdrawItem(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason),
+      );
     },
     async addMilestone(req: Request, res: Response) {
-      await rowAction(
-        req,
-        res,
-        'item',
-        'milestoneErrors',
-        'milestone',
-        async (ubigeo, id) => {
-          const input = validated(S.MilestoneForm, req.body);
-          const file = await uploads.storePdf(req.file, 'evidence_file');
-          await service.addMilestone(actorOf(req.user!), ubigeo, id, input, file);
-        },
-        () => ({ milestone: kept(req.body, MILESTONE_KEYS) }),
-      );
+      await rowAction(req, res, { kind: 'item', errors: 'milestoneErrors', done: 'milestone', keep: { as: 'milestone', keys: MILESTONE_KEYS } }, async (ubigeo, id) => {
+        const input = validated(S.MilestoneForm, req.body);
+        await service.addMilestone(actorOf(req.user!), ubigeo, id, input, await uploads.storePdf(req.file, 'evidence_file'));
+      });
     },
     async hearingForm(req: Request, res: Response) {
       await rowForm(req, res, 'hearing');
@@ -456,17 +445,13 @@ export function participationHandlers({
       });
     },
     async withdrawHearing(req: Request, res: Response) {
-      await rowAction(req, res, 'hearing', 'withdrawErrors', 'withdrawn', (ubigeo, id) => service.withdrawHearing(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason));
+      await rowAction(req, res, { kind: 'hearing', errors: 'withdrawErrors', done: 'withdrawn' }, (ubigeo, id) =>
+        service.withdrawHearing(actorOf(req.user!), ubigeo, id, validated(S.WithdrawForm, req.body).reason),
+      );
     },
     async addCommitment(req: Request, res: Response) {
-      await rowAction(
-        req,
-        res,
-        'hearing',
-        'commitmentErrors',
-        'commitment',
-        (ubigeo, id) => service.createCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body)),
-        () => ({ commitment: kept(req.body, COMMITMENT_KEYS) }),
+      await rowAction(req, res, { kind: 'hearing', errors: 'commitmentErrors', done: 'commitment', keep: { as: 'commitment', keys: COMMITMENT_KEYS } }, (ubigeo, id) =>
+        service.createCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body)),
       );
     },
     async commitmentForm(req: Request, res: Response) {

@@ -12,6 +12,16 @@ const PROCESS_COLUMNS = ['id', 'ubigeo', ...Object.keys(ProcessForm.shape), 'is_
 const HEARING_COLUMNS = ['id', 'ubigeo', ...Object.keys(HearingForm.shape), 'report_file', 'report_original_name', 'withdrawn_at', 'withdrawn_reason', 'is_example'];
 const COMMITMENT_COLUMNS = ['id', 'hearing_id', 'ubigeo', ...Object.keys(CommitmentForm.shape), 'baseline_due_on', 'is_example'];
 
+/** A record table's columns with its municipality's name (and, for lists, its department's). */
+function withMunicipality(db: Q, table: string, a: string, columns: readonly string[], department = false) {
+  const q = db(`${table} as ${a}`)
+    .join('municipalities as m', 'm.ubigeo', `${a}.ubigeo`)
+    .select(columns.map((c) => `${a}.${c}`))
+    .select({ municipality: 'm.district' });
+  if (department) q.join('departments as d', 'd.code', 'm.department_code').select({ department: 'd.name' });
+  return q;
+}
+
 const num = (v: unknown) => (v == null ? null : Number(v));
 const item = (r: Record<string, unknown>, today: string): ItemRow => ({
   ...(r as unknown as ItemRow),
@@ -84,21 +94,12 @@ export async function countItems(db: Q, f: ListFilter, today: string): Promise<n
 }
 
 export async function findItem(db: Q, id: number, today: string): Promise<ItemRow | null> {
-  const r = await db('pb_items as i')
-    .join('municipalities as m', 'm.ubigeo', 'i.ubigeo')
-    .select(ITEM_COLUMNS.map((c) => `i.${c}`))
-    .select({ municipality: 'm.district' })
-    .where('i.id', id)
-    .first();
+  const r = await withMunicipality(db, 'pb_items', 'i', ITEM_COLUMNS).where('i.id', id).first();
   return r ? item(r, today) : null;
 }
 
 export async function listCommitments(db: Q, f: ListFilter, today: string, limit = 1000): Promise<CommitmentRow[]> {
-  const q = db('commitments as c')
-    .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
-    .join('departments as d', 'd.code', 'm.department_code')
-    .select(COMMITMENT_COLUMNS.map((c) => `c.${c}`))
-    .select({ municipality: 'm.district', department: 'd.name' });
+  const q = withMunicipality(db, 'commitments', 'c', COMMITMENT_COLUMNS, true);
   if (f.ubigeo) q.where('c.ubigeo', f.ubigeo);
   if (f.department) q.where('m.department_code', f.department);
   if (f.year) q.where('c.due_on', '>=', `${f.year}-01-01`).where('c.due_on', '<=', `${f.year}-12-31`);
@@ -109,20 +110,12 @@ export async function listCommitments(db: Q, f: ListFilter, today: string, limit
 }
 
 export async function findCommitment(db: Q, id: number, today: string): Promise<CommitmentRow | null> {
-  const r = await db('commitments as c')
-    .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
-    .select(COMMITMENT_COLUMNS.map((c) => `c.${c}`))
-    .select({ municipality: 'm.district' })
-    .where('c.id', id)
-    .first();
+  const r = await withMunicipality(db, 'commitments', 'c', COMMITMENT_COLUMNS).where('c.id', id).first();
   return r ? commitment(r, today) : null;
 }
 
 export async function listHearings(db: Q, f: ListFilter, limit = 1000): Promise<HearingRow[]> {
-  const q = db('hearings as h')
-    .join('municipalities as m', 'm.ubigeo', 'h.ubigeo')
-    .select(HEARING_COLUMNS.map((c) => `h.${c}`))
-    .select({ municipality: 'm.district' });
+  const q = withMunicipality(db, 'hearings', 'h', HEARING_COLUMNS);
   if (f.ubigeo) q.where('h.ubigeo', f.ubigeo);
   if (f.department) q.where('m.department_code', f.department);
   if (f.year) q.where('h.held_on', '>=', `${f.year}-01-01`).where('h.held_on', '<=', `${f.year}-12-31`);
@@ -131,12 +124,7 @@ export async function listHearings(db: Q, f: ListFilter, limit = 1000): Promise<
 }
 
 export async function findHearing(db: Q, id: number): Promise<HearingRow | null> {
-  const r = await db('hearings as h')
-    .join('municipalities as m', 'm.ubigeo', 'h.ubigeo')
-    .select(HEARING_COLUMNS.map((c) => `h.${c}`))
-    .select({ municipality: 'm.district' })
-    .where('h.id', id)
-    .first();
+  const r = await withMunicipality(db, 'hearings', 'h', HEARING_COLUMNS).where('h.id', id).first();
   return r ? hearing(r) : null;
 }
 
@@ -439,10 +427,7 @@ export async function disputesToAnswer(db: Q, ubigeo: string): Promise<DisputeRo
 
 /** Open disputes everywhere, oldest first, with the municipality's name. */
 export async function openDisputes(db: Q): Promise<Array<DisputeRow & { municipality: string }>> {
-  const rows = await db('disputes as d')
-    .join('municipalities as m', 'm.ubigeo', 'd.ubigeo')
-    .select(DISPUTE_COLUMNS.map((c) => `d.${c}`))
-    .select({ municipality: 'm.district' })
+  const rows = await withMunicipality(db, 'disputes', 'd', DISPUTE_COLUMNS)
     .whereNull('d.resolution')
     .orderBy([{ column: 'd.opened_at' }, { column: 'd.id' }]);
   return rows.map((r: Record<string, unknown>) => ({ ...dispute(r), municipality: String(r.municipality) }));

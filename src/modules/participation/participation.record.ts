@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { ValidationError } from '../../lib/errors';
+import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import * as q from './participation.queries';
 import { changedFields, changesNeedingReason, FieldChange, RecordKind } from './participation.rules';
@@ -8,6 +8,12 @@ import { changedFields, changesNeedingReason, FieldChange, RecordKind } from './
 export interface StoredFile {
   name: string;
   originalName: string;
+}
+
+/** The PDF a row points to (404 when it has none), with the name to download it as. */
+export function storedFile(name: string | null | undefined, originalName: string | null | undefined, fallback: string): StoredFile {
+  if (!name) throw new NotFoundError();
+  return { name, originalName: originalName ?? fallback };
 }
 
 /** Who, for the public record: a role and the municipality it acts for, never a person. */

@@ -161,24 +161,24 @@ export const WithdrawForm = z.object({ reason: required(1000) });
 export const AnswerForm = z.object({ answer: required(3000) });
 export type CommitmentUpdateInput = z.infer<typeof CommitmentUpdateForm>;
 
+/** A resident's own words that must say something (at least 10 characters). */
+const explained = (max: number, shortKey: string) =>
+  z
+    .string({ error: E('required') })
+    .trim()
+    .min(10, E(shortKey))
+    .max(max, E('text_long'));
+
 export const FollowForm = z.object({ entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }), entity_id: Id });
 export const ObservationForm = z.object({
   entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }),
   entity_id: Id,
-  body: z
-    .string({ error: E('required') })
-    .trim()
-    .min(10, E('observation_short'))
-    .max(3000, E('text_long')),
+  body: explained(3000, 'observation_short'),
 });
 export const DisputeForm = z.object({
   kind: z.enum(['milestone', 'update'], { error: E('entity_invalid') }),
   id: Id,
-  reason: z
-    .string({ error: E('required') })
-    .trim()
-    .min(10, E('dispute_short'))
-    .max(2000, E('text_long')),
+  reason: explained(2000, 'dispute_short'),
 });
 export const ResolveForm = z.object({ resolution: z.enum(['upheld', 'rejected'], { error: E('decision_invalid') }), reason: required(2000) });
 export const ImportForm = z.object({ kind: z.enum(['items', 'commitments'], { error: E('import_kind_invalid') }) });

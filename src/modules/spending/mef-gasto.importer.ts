@@ -202,22 +202,23 @@ function segments(file: string, size: number, parts: number): number[] {
   return starts;
 }
 
+/** One file to parse: where, how it is encoded, the row rules, and where its batches go. */
+interface ParseJob {
+  file: string;
+  encoding: 'utf8' | 'latin1';
+  recordDelimiter: string;
+  ctx: RowContext;
+  write: (b: Batch) => Promise<void>;
+  onProgress?: (rows: number, bytes: number) => void;
+}
+
 interface WorkerResult {
   summary: Summary;
 }
 
 /** Parses byte ranges of the file in worker threads; batches are written here, in order of arrival. */
-function runWorkers(
-  script: string,
-  file: string,
-  starts: number[],
-  size: number,
-  encoding: 'utf8' | 'latin1',
-  recordDelimiter: string,
-  ctx: RowContext,
-  write: (b: Batch) => Promise<void>,
-  onProgress?: (rows: number, bytes: number) => void,
-): Promise<WorkerResult[]> {
+function runWorkers(script: string, starts: number[], size: number, job: ParseJob): Promise<WorkerResult[]> {
+  const { file, encoding, recordDelimiter, ctx, write, onProgress } = job;
   let queue = Promise.resolve();
   let failed: Error | null = null;
   const progress = starts.map(() => ({ rows: 0, bytes: 0 }));
@@ -275,14 +276,8 @@ async function readHeader(file: string, encoding: 'utf8' | 'latin1', recordDelim
 }
 
 /** Parses the file on this thread, handing batches to the writer. */
-async function parseInline(
-  file: string,
-  encoding: 'utf8' | 'latin1',
-  recordDelimiter: string,
-  ctx: RowContext,
-  write: (b: Batch) => Promise<void>,
-  onProgress?: (rows: number, bytes: number) => void,
-): Promise<Summary> {
+async function parseInline(job: ParseJob): Promise<Summary> {
+  const { file, encoding, recordDelimiter, ctx, write, onProgress } = job;
   const proc = createRowProcessor(ctx, write);
   const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, from_line: 2 }));
@@ -444,9 +439,8 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
   try {
     await db.transaction(async (trx) => {
       const writer = await createWriter(trx, mysql, { policy: opts.names ?? 'overwrite', setBy: setByOf(actor) });
-      const summaries = useWorkers
-        ? (await runWorkers(workerScript, file, segments(file, probe.bytes, parts), probe.bytes, encoding, recordDelimiter, ctx, writer.write, progress)).map((r) => r.summary)
-        : [await parseInline(file, encoding, recordDelimiter, ctx, writer.write, progress)];
+      const job: ParseJob = { file, encoding, recordDelimiter, ctx, write: writer.write, onProgress: progress };
+      const summaries = useWorkers ? (await runWorkers(workerScript, segments(file, probe.bytes, parts), probe.bytes, job)).map((r) => r.summary) : [await parseInline(job)];
       const merged = mergeSummaries(report, summaries, maxErrors);
       progress(report.rows, probe.bytes);
       if (report.errorCount > 0) throw new Abort('rejected');
