@@ -86,10 +86,7 @@ export function createAccountabilityService({ db, record }: { db: Db; record: Re
       return { commitment, hearing, updates, history, observations, disputes, reprogrammed: reprogrammings(history, 'due_on') };
     },
 
-    async reportFile(hearingId: number): Promise<StoredFile> {
-      const h = await q.findHearing(db, hearingId);
-      return storedFile(h?.report_file, h?.report_original_name, 'informe.pdf');
-    },
+    reportFile: (hearingId: number): Promise<StoredFile> => q.findHearing(db, hearingId).then((h) => storedFile(h?.report_file, h?.report_original_name, 'informe.pdf')),
 
     // ---- officials (municipality already checked by the route's guard; rows are re-checked here) ----
     ownHearing: (ubigeo: string, id: number) => ownHearing(db, ubigeo, id),

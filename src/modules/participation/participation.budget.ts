@@ -129,10 +129,7 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
       return { process, items: await q.listItems(db, { ubigeo, year }, today()) };
     },
 
-    async evidenceFile(milestoneId: number): Promise<StoredFile> {
-      const m = await q.milestoneEvidence(db, milestoneId);
-      return storedFile(m?.evidence_file, m?.evidence_original_name, 'evidencia.pdf');
-    },
+    evidenceFile: (milestoneId: number): Promise<StoredFile> => q.milestoneEvidence(db, milestoneId).then((m) => storedFile(m?.evidence_file, m?.evidence_original_name, 'evidencia.pdf')),
 
     // ---- officials (municipality already checked by the route's guard; rows are re-checked here) ----
     ownItem: (ubigeo: string, id: number) => ownItem(db, ubigeo, id),

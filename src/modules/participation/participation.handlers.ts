@@ -25,6 +25,8 @@ const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milest
 /** The confirmation to show after a redirect, from an allow-list. */
 const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
+/** What an item or commitment page shows a signed-in resident or monitor: following, who, and the notice of what they just did. */
+const engaged = (req: Request, following: boolean) => ({ following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null });
 /** Rows per page of the public item list. */
 const ITEMS_PAGE_SIZE = 100;
 
@@ -130,14 +132,14 @@ export function participationHandlers({
   const ROW_FORMS = {
     item: { own: (ubigeo: string, id: number) => service.ownItem(ubigeo, id), view: 'participation/item-form', locals: itemFormLocals, page: 'manage_item' },
     hearing: { own: (ubigeo: string, id: number) => service.ownHearing(ubigeo, id), view: 'participation/hearing-form', locals: hearingFormLocals, page: 'manage_hearing' },
+    commitment: { own: (ubigeo: string, id: number) => service.ownCommitment(ubigeo, id), view: 'participation/commitment-form', locals: commitmentFormLocals, page: 'manage_commitment' },
   } as const;
 
   /**
-   * A POST on one of the municipality's own items or hearings (:id): `act` runs, then back to its
-   * manage page with `done`; invalid input renders its form again, with `values()` added and the
-   * errors under `errorsKey`.
+   * A POST on one of the municipality's own items, hearings or commitments (:id): `act` runs, then
+   * back to its manage page with `done`; invalid input renders its form again with the errors under
+   * `errors` and, with `keep`, the typed sub-form (a milestone, commitment or update) under `keep.as`.
    */
-  /** An action on one item or hearing (withdraw, add a milestone or commitment); `keep` re-shows the typed sub-form on error. */
   async function rowAction(
     req: Request,
     res: Response,
@@ -188,8 +190,9 @@ export function participationHandlers({
     );
   }
 
-  async function commitmentFormLocals(req: Request, res: Response, id: number, values?: Record<string, string>) {
+  async function commitmentFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
+    if (id == null) throw new NotFoundError(); // commitments are created from their hearing's page
     const c = await service.ownCommitment(ubigeo, id);
     const v = values ?? formValues(c as unknown as Record<string, unknown>, COMMITMENT_KEYS);
     return {
@@ -245,9 +248,7 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:item.title', itemFacts),
         description: res.locals.t('seo:item.description', itemFacts),
         ...page,
-        following,
-        user: req.user ?? null,
-        done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null,
+        ...engaged(req, following),
         ...common(),
       });
     },
@@ -317,9 +318,7 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:commitment.title', commitmentFacts),
         description: res.locals.t('seo:commitment.description', { ...commitmentFacts, text }),
         ...page,
-        following,
-        user: req.user ?? null,
-        done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null,
+        ...engaged(req, following),
         ...common(),
       });
     },
@@ -458,34 +457,15 @@ export function participationHandlers({
       res.render('participation/commitment-form', { ...(await commitmentFormLocals(req, res, idOf(req.params.id))), ...common() });
     },
     async saveCommitment(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = idOf(req.params.id);
-      await service.ownCommitment(ubigeo, id);
-      await formAction(
-        req,
-        res,
-        'participation/commitment-form',
-        () => commitmentFormLocals(req, res, id, kept(req.body, COMMITMENT_KEYS)),
-        async () => {
-          await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body), validated(S.ReasonForm, req.body).reason);
-          back(res, 'manage_commitment', { ubigeo, id }, { done: 'saved' });
-        },
-      );
+      await saveRow(req, res, 'commitment', COMMITMENT_KEYS, async (ubigeo, id) => {
+        if (id == null) throw new NotFoundError();
+        await service.updateCommitment(actorOf(req.user!), ubigeo, id, validated(S.CommitmentForm, req.body), validated(S.ReasonForm, req.body).reason);
+        return id;
+      });
     },
     async addCommitmentUpdate(req: Request, res: Response) {
-      const ubigeo = ubigeoOf(req);
-      const id = idOf(req.params.id);
-      await service.ownCommitment(ubigeo, id);
-      await formAction(
-        req,
-        res,
-        'participation/commitment-form',
-        async () => ({ ...(await commitmentFormLocals(req, res, id)), update: kept(req.body, UPDATE_KEYS) }),
-        async () => {
-          await service.addCommitmentUpdate(actorOf(req.user!), ubigeo, id, validated(S.CommitmentUpdateForm, req.body));
-          back(res, 'manage_commitment', { ubigeo, id }, { done: 'update' });
-        },
-        'updateErrors',
+      await rowAction(req, res, { kind: 'commitment', errors: 'updateErrors', done: 'update', keep: { as: 'update', keys: UPDATE_KEYS } }, (ubigeo, id) =>
+        service.addCommitmentUpdate(actorOf(req.user!), ubigeo, id, validated(S.CommitmentUpdateForm, req.body)),
       );
     },
     async answerObservation(req: Request, res: Response) {
