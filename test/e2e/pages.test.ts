@@ -20,7 +20,7 @@ import {
 /*
  * Browser tests: Debian's chromium (driven by playwright-core) opens every public page in
  * both languages with JavaScript disabled, at 375 px and at 1280 px, saves a screenshot of
- * each to test-results/screenshots/ and runs axe-core for WCAG 2.1 A/AA.
+ * each to test-results/screenshots/ and runs axe-core for WCAG 2.1 A/AA and its best-practice rules.
  */
 
 type Lang = 'es' | 'en';
@@ -56,6 +56,12 @@ const PAGES: PageCase[] = [
   { name: 'scores-ranking', paths: { es: '/es/indice?year=2024', en: '/en/score?year=2024' } },
   { name: 'methodology', paths: { es: '/es/indice/metodologia?ubigeo=150101&year=2024', en: '/en/score/methodology?ubigeo=150101&year=2024' } },
   { name: 'satisfaction', paths: { es: '/es/municipalidades/150101/satisfaccion', en: '/en/municipalities/150101/satisfaction' } },
+  { name: 'spending-municipality', paths: { es: '/es/municipalidades/150101/gasto', en: '/en/municipalities/150101/spending' } },
+  { name: 'spending-area', paths: { es: '/es/gasto', en: '/en/spending' } },
+  { name: 'spending-categories', paths: { es: '/es/gasto/categorias', en: '/en/spending/categories' } },
+  { name: 'compare', paths: { es: '/es/comparar?ubigeo=150101&ubigeo=150122', en: '/en/compare?ubigeo=150101&ubigeo=150122' } },
+  { name: 'map', paths: { es: '/es/mapa', en: '/en/map' } },
+  { name: 'open-data', paths: { es: '/es/datos', en: '/en/data' } },
   // An unknown page has no twin: its switcher leads to the other language's home.
   { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
 ];
@@ -159,14 +165,14 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     }
 
     const violations = await runAxe(page, { scriptsDisabled: true });
-    if (violations.length) failures.push(`${violations.length} axe WCAG 2.1 A/AA violation(s):\n${formatViolations(violations)}`);
+    if (violations.length) failures.push(`${violations.length} axe violation(s):\n${formatViolations(violations)}`);
 
     if (tab.problems.list.length) failures.push(`console/page errors:\n  ${tab.problems.list.join('\n  ')}`);
     return failures.map((f) => `[${c.label} at ${width} px] ${f}`);
   }
 
   test.each(CASES)(
-    'when $label is opened without JavaScript at 375 px and at 1280 px, then it has the right lang, the strict CSP, no sideways scroll, no console or CSP errors and zero WCAG 2.1 A/AA violations',
+    'when $label is opened without JavaScript at 375 px and at 1280 px, then it has the right lang, the strict CSP, no sideways scroll, no console or CSP errors and zero axe violations (WCAG 2.1 A/AA and best practices)',
     async (c) => {
       const failures = (await Promise.all([audit(mobile, c), audit(desktop, c)])).flat();
       if (failures.length) throw new Error(failures.join('\n\n'));
@@ -216,12 +222,14 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     expect(problems.list).toEqual([]);
   });
 
-  test('when axe runs on a page with known faults without JavaScript, then it reports the same WCAG violations as with JavaScript enabled', async () => {
+  test('when axe runs on a page with known faults without JavaScript, then it reports the same WCAG and best-practice violations as with JavaScript enabled', async () => {
     // Guards the no-JavaScript axe runner in test/helpers/browser.ts: a runner that silently
     // found nothing would make every audit above pass.
     const faulty =
       '<!doctype html><html><head><title></title><style>p{color:#bbb}</style></head><body><main><h1>Faults</h1>' +
-      '<img src="data:,"><p>Low contrast text</p><a href="/x"></a><input type="text"></main></body></html>';
+      '<img src="data:,"><p>Low contrast text</p><a href="/x"></a><input type="text"></main>' +
+      // A best-practice fault (two navigation landmarks with no name to tell them apart).
+      '<nav><a href="/a">A</a></nav><nav><a href="/b">B</a></nav></body></html>';
     const run = async (context: BrowserContext, scriptsDisabled: boolean) => {
       const page = await context.newPage();
       try {
@@ -236,7 +244,7 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     withJs.setDefaultTimeout(ACTION_TIMEOUT_MS);
     try {
       const [noJs, js] = await Promise.all([run(mobile.context, true), run(withJs, false)]);
-      expect(noJs).toEqual(['color-contrast×1', 'document-title×1', 'html-has-lang×1', 'image-alt×1', 'label×1', 'link-name×1']);
+      expect(noJs).toEqual(['color-contrast×1', 'document-title×1', 'html-has-lang×1', 'image-alt×1', 'label×1', 'landmark-unique×1', 'link-name×1']);
       expect(noJs).toEqual(js);
     } finally {
       await withJs.close();

@@ -107,6 +107,8 @@ export function collectProblems(page: Page): ProblemLog {
 const axeSource = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+/** What every page is checked for: WCAG 2.1 A/AA and axe's best practices (landmarks, headings, unique names). */
+export const AXE_TAGS = [...WCAG_TAGS, 'best-practice'];
 
 export interface AxeViolation {
   id: string;
@@ -187,7 +189,7 @@ export async function runAxe(page: Page, { scriptsDisabled = false }: { scriptsD
         w.__raAxe = { done: true, error: String((e as Error)?.stack ?? e) };
       },
     );
-  }, WCAG_TAGS);
+  }, AXE_TAGS);
   const deadline = Date.now() + ACTION_TIMEOUT_MS;
   try {
     for (;;) {
