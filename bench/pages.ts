@@ -11,6 +11,7 @@ import { loadConfig } from '../src/config';
 import { createDb } from '../src/db';
 import { createLogger } from '../src/lib/logger';
 import { generateMefGasto, importMefGasto } from '../src/modules/spending';
+import { LoadFigures, loadRandom, longTailUrls, renderCpu } from './long-tail';
 import { seed } from './scores';
 
 /**
@@ -198,6 +199,8 @@ async function mysqlAdmin(url: URL) {
 
 export async function benchPages(args: string[]): Promise<number> {
   const useMysql = args.includes('--mysql');
+  /** `--long-tail`: only the long-tail section (the per-page table and the cluster run are kept from the last full run). */
+  const onlyLongTail = args.includes('--long-tail');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-pages-'));
   const children: ChildProcess[] = [];
   let dropDb: () => Promise<void> = async () => undefined;
@@ -273,7 +276,47 @@ export async function benchPages(args: string[]): Promise<number> {
     const baselineRun = await measure(`http://127.0.0.1:${basePort}/`, `http://127.0.0.1:${basePort}/`);
     log(`baseline (bare Express, fixed string): ${baselineRun.rps} req/s`);
 
-    const pages = [...PAGES];
+    // The long tail: URLs drawn at random from every municipality's pages, response cache on (this
+    // server, the production default) and off (a second server on the same database).
+    const urlDb = createDb(loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_HOST: 'localhost', DATABASE_URL: url }).db);
+    const tail = await longTailUrls(urlDb).finally(() => urlDb.destroy());
+    const offPort = await freePort();
+    const cacheOff = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
+      env: { ...serverEnv, PORT: String(offPort), RESPONSE_CACHE_MS: '0' },
+      stdio: ['ignore', logFile, logFile],
+    });
+    children.push(cacheOff);
+    await waitReady(`http://127.0.0.1:${offPort}/readyz`, cacheOff);
+    const tailRun = async (p: number, paths: string[]): Promise<LoadFigures> => {
+      if (WARMUP > 0) await loadRandom(`http://127.0.0.1:${p}`, paths, WARMUP, CONNECTIONS, baselineRun.rps);
+      await get(`http://127.0.0.1:${p}/healthz`);
+      return loadRandom(`http://127.0.0.1:${p}`, paths, DURATION, CONNECTIONS, baselineRun.rps);
+    };
+    const cacheOn = { ...(await tailRun(port, tail.municipality)), other_pages: await tailRun(port, tail.other) };
+    const cacheOffRun = { ...(await tailRun(offPort, tail.municipality)), other_pages: await tailRun(offPort, tail.other) };
+    cacheOff.kill('SIGTERM');
+    const cpu = await renderCpu(url, { municipality: tail.municipality, other_pages: tail.other }, Number(process.env.BENCH_RENDER_SAMPLES ?? 400));
+    const longTail = {
+      urls: { municipality: tail.municipality.length, other_pages: tail.other.length },
+      baseline_rps: baselineRun.rps,
+      cache_on: cacheOn,
+      cache_off: cacheOffRun,
+      render_cpu_ms: cpu,
+    };
+    log(`long tail (${tail.municipality.length} municipality URLs; ${tail.other.length} spending/satisfaction/delivery URLs; drawn at random):`);
+    for (const [label, r] of [
+      ['cache on, municipality', cacheOn],
+      ['cache on, other pages', cacheOn.other_pages],
+      ['cache off, municipality', cacheOffRun],
+      ['cache off, other pages', cacheOffRun.other_pages],
+    ] as const)
+      log(`  ${label.padEnd(24)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  ratio ${r.ratio.toFixed(3)}${r.non2xx ? `  (${r.non2xx} non-2xx/errors!)` : ''}`);
+    log(
+      `  render CPU in-process (median / p99 ms): municipality ${cpu.municipality.median_ms} / ${cpu.municipality.p99_ms}; other pages ${cpu.other_pages.median_ms} / ${cpu.other_pages.p99_ms}; /healthz floor ${cpu.floor.median_ms} / ${cpu.floor.p99_ms}`,
+    );
+    const tailFailed = [cacheOn, cacheOn.other_pages, cacheOffRun, cacheOffRun.other_pages].some((r) => r.non2xx > 0);
+
+    const pages = onlyLongTail ? [] : [...PAGES];
     const results: PageResult[] = [];
     for (const p of pages) {
       const pageUrl = `http://127.0.0.1:${port}${p.path}`;
@@ -307,34 +350,37 @@ export async function benchPages(args: string[]): Promise<number> {
     clearInterval(sampler);
     const peakRssMb = Math.round(Math.max(vm(server.pid!, 'VmHWM'), peakSampled));
 
-    // One process against two (node cluster, WEB_CONCURRENCY=2) on the municipality page, from
-    // the response cache and rendered every time (hard reload), sessions in the shared database.
-    const muni = PAGES.find((p) => p.name === 'municipality')!.path;
-    const clusterPort = await freePort();
-    const two = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
-      env: { ...serverEnv, PORT: String(clusterPort), WEB_CONCURRENCY: '2' },
-      stdio: ['ignore', logFile, logFile],
-    });
-    children.push(two);
-    const single = {
-      cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`),
-      rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER),
-    };
-    server.kill('SIGTERM');
-    await waitReady(`http://127.0.0.1:${clusterPort}/readyz`, two);
-    await sleep(1000); // both workers listening
-    const pair = {
-      cached: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`),
-      rendered: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`, RENDER),
-    };
-    const scaling = {
-      page: muni,
-      one_process: { cached_rps: single.cached.rps, rendered_rps: single.rendered.rps, rendered_p99_ms: single.rendered.p99 },
-      two_processes: { cached_rps: pair.cached.rps, rendered_rps: pair.rendered.rps, rendered_p99_ms: pair.rendered.p99 },
-      cached_ratio: Math.round((pair.cached.rps / single.cached.rps) * 100) / 100,
-      rendered_ratio: Math.round((pair.rendered.rps / single.rendered.rps) * 100) / 100,
-    };
-
+    async function clusterRun() {
+      // One process against two (node cluster, WEB_CONCURRENCY=2) on the municipality page, from
+      // the response cache and rendered every time (hard reload), sessions in the shared database.
+      const muni = PAGES.find((p) => p.name === 'municipality')!.path;
+      const clusterPort = await freePort();
+      const two = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
+        env: { ...serverEnv, PORT: String(clusterPort), WEB_CONCURRENCY: '2' },
+        stdio: ['ignore', logFile, logFile],
+      });
+      children.push(two);
+      const single = {
+        cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`),
+        rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER),
+      };
+      server.kill('SIGTERM');
+      await waitReady(`http://127.0.0.1:${clusterPort}/readyz`, two);
+      await sleep(1000); // both workers listening
+      const pair = {
+        cached: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`),
+        rendered: await measure(`http://127.0.0.1:${clusterPort}${muni}`, `http://127.0.0.1:${clusterPort}/healthz`, RENDER),
+      };
+      const scaling = {
+        page: muni,
+        one_process: { cached_rps: single.cached.rps, rendered_rps: single.rendered.rps, rendered_p99_ms: single.rendered.p99 },
+        two_processes: { cached_rps: pair.cached.rps, rendered_rps: pair.rendered.rps, rendered_p99_ms: pair.rendered.p99 },
+        cached_ratio: Math.round((pair.cached.rps / single.cached.rps) * 100) / 100,
+        rendered_ratio: Math.round((pair.rendered.rps / single.rendered.rps) * 100) / 100,
+      };
+      return scaling;
+    }
+    const scaling = onlyLongTail ? null : await clusterRun();
     log('');
     log(`database: ${database}`);
     log(
@@ -359,9 +405,10 @@ export async function benchPages(args: string[]): Promise<number> {
       log(`${r.name}: ${r.bytes_gzip} bytes per answer; bare Express sending a fixed body of that size: ${r.same_size_baseline_rps} req/s → ratio ${r.same_size_ratio}`);
     }
     log('');
-    log(
-      `municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`,
-    );
+    if (scaling)
+      log(
+        `municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`,
+      );
 
     const resultsDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
@@ -376,9 +423,21 @@ export async function benchPages(args: string[]): Promise<number> {
       response_cache_ms: serverEnv.RESPONSE_CACHE_MS ?? 'default',
       pages: results,
       scaling,
+      long_tail: {
+        ...((fs.existsSync(path.join(resultsDir, 'pages.json')) && (JSON.parse(fs.readFileSync(path.join(resultsDir, 'pages.json'), 'utf8')) as { long_tail?: object }).long_tail) || {}),
+        [useMysql ? 'mariadb' : 'sqlite']: longTail,
+      },
     };
-    fs.writeFileSync(path.join(resultsDir, useMysql ? 'pages-mysql.json' : 'pages.json'), JSON.stringify(out, null, 2));
-    return results.some((r) => r.non2xx > 0) ? 1 : 0;
+    const file = path.join(resultsDir, useMysql ? 'pages-mysql.json' : 'pages.json');
+    const previous = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+    fs.writeFileSync(file, JSON.stringify(onlyLongTail ? { ...previous, long_tail: { ...(previous.long_tail as object), [useMysql ? 'mariadb' : 'sqlite']: longTail } } : out, null, 2));
+    // The committed pages.json carries both databases' long-tail figures (pages-mysql.json is git-ignored).
+    const shared = path.join(resultsDir, 'pages.json');
+    if (useMysql && fs.existsSync(shared)) {
+      const main = JSON.parse(fs.readFileSync(shared, 'utf8')) as { long_tail?: object };
+      fs.writeFileSync(shared, JSON.stringify({ ...main, long_tail: { ...main.long_tail, mariadb: longTail } }, null, 2));
+    }
+    return results.some((r) => r.non2xx > 0) || tailFailed ? 1 : 0;
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
     await sleep(300);
