@@ -11,8 +11,8 @@ import { PUBLIC_CACHE } from './caching';
  * What is stored: answers to anonymous GETs (no session cookie) that are 200, set no cookie and
  * were marked PUBLIC_CACHE by `cacheControl` — pages behind login, forms with a session, errors
  * and redirects never are. The body is the one the handler gave `res.send` (where `res.render`
- * and `res.json` end), kept once as is and once gzipped (done after the response, off the
- * request path), with the headers that describe it. A streamed answer (a bulk CSV download, a
+ * and `res.json` end), kept as is and, from its first hit on, gzipped too (a long-tail page asked
+ * for once never pays a second compression), with the headers that describe it. A streamed answer (a bulk CSV download, a
  * file) has no such body and is not kept.
  *
  * Freshness: an entry serves for `ttlMs`. After that, the first request renders the page again
@@ -96,7 +96,7 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     entries.set(key, entry);
   }
 
-  function serve(req: Request, res: Response, e: Entry, state: 'hit' | 'stale') {
+  function serve(req: Request, res: Response, key: string, e: Entry, state: 'hit' | 'stale') {
     for (const [name, value] of e.headers) res.setHeader(name, value);
     res.setHeader('Age', String(Math.max(0, Math.floor((clock() - e.storedAt) / 1000))));
     res.setHeader('X-Response-Cache', state);
@@ -104,7 +104,14 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       res.status(304).end();
       return;
     }
-    const gz = e.gzip && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const wantsGzip = e.body.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    if (wantsGzip && !e.gzip) {
+      const gzip = zlib.gzipSync(e.body);
+      const grown = { ...e, gzip, size: e.size + gzip.length };
+      if (entries.peek(key) === e) entries.set(key, grown); // a new object: the cache counts its new size
+      e = grown;
+    }
+    const gz = wantsGzip && e.gzip;
     const body = gz ? e.gzip! : e.body;
     if (gz) res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Content-Length', String(body.length));
@@ -147,8 +154,9 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
         store(key, { headers, body, gzip, etag, vary, storedAt: clock(), size: body.length + (gzip?.length ?? 0) + 512 }, gen);
         finish();
       };
-      if (body.length < GZIP_MIN_BYTES) return put(null);
-      zlib.gzip(body, (err, gz) => put(err ? null : gz));
+      // Kept as sent; gzipped on its first hit (most long-tail pages are never asked for again
+      // within the TTL, and their miss was already compressed once by the compression middleware).
+      put(null);
     });
   }
 
@@ -174,14 +182,14 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       return e;
     };
     const e = forced ? undefined : lookup();
-    if (e && clock() - e.storedAt < ttlMs) return serve(req, res, e, 'hit');
+    if (e && clock() - e.storedAt < ttlMs) return serve(req, res, key, e, 'hit');
     const inFlight = rendering.get(key);
-    if (e && inFlight) return serve(req, res, e, 'stale');
+    if (e && inFlight) return serve(req, res, key, e, 'stale');
     if (!e && inFlight && !forced) {
       // The same page is being rendered: wait for it rather than render it again.
       inFlight.then(() => {
         const again = lookup();
-        if (again) return serve(req, res, again, 'hit');
+        if (again) return serve(req, res, key, again, 'hit');
         res.setHeader('X-Response-Cache', 'miss');
         if (req.method === 'GET' && !rendering.has(key)) (res as Marked)[MISS] = key;
         next();
