@@ -170,6 +170,7 @@ export function buildApp({
       municipalities: municipalitiesService,
       datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS],
       compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year),
+      downloadsDir: config.downloadsDir,
     }),
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),

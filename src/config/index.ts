@@ -29,6 +29,8 @@ const Env = z.object({
   OUTBOX_DIR: z.string().default('outbox'),
   SEED_EXAMPLES: z.enum(['true', 'false']).default('true'),
   UPLOADS_DIR: z.string().default('uploads'),
+  /** Whole-country downloads produced once per data version (default DATA_DIR/downloads). */
+  DOWNLOADS_DIR: z.string().optional(),
   UPLOAD_MAX_BYTES: z.coerce
     .number()
     .int()
@@ -70,6 +72,7 @@ export interface Config {
   seedExamples: boolean;
   /** Uploaded files (hearing reports, evidence): outside the web root, served only as downloads. */
   uploadsDir: string;
+  downloadsDir: string;
   uploadMaxBytes: number;
   /** Bulk CSV imports each user may run per hour. */
   importsPerHour: number;
@@ -121,6 +124,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     seedExamples: e.SEED_EXAMPLES === 'true',
     uploadsDir: path.resolve(e.UPLOADS_DIR),
+    downloadsDir: path.resolve(e.DOWNLOADS_DIR || path.join(dataDir, 'downloads')),
     uploadMaxBytes: e.UPLOAD_MAX_BYTES,
     importsPerHour: e.IMPORTS_PER_HOUR,
     importMaxRows: e.IMPORT_MAX_ROWS,

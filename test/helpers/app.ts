@@ -44,7 +44,8 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
   const lifecycle = { shuttingDown: false };
   const outboxDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'outbox-'));
   const uploadsDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'uploads-'));
-  const config: Config = { ...t.config, uploadsDir, ...opts.config, mail: { ...t.config.mail, ...opts.config?.mail, outboxDir } };
+  const downloadsDir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? '/tmp', 'downloads-'));
+  const config: Config = { ...t.config, uploadsDir, downloadsDir, ...opts.config, mail: { ...t.config.mail, ...opts.config?.mail, outboxDir } };
   const logs: string[] = [];
   const sink = new Writable({
     write(chunk, _enc, cb) {
@@ -74,6 +75,7 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
     await t.cleanup();
     fs.rmSync(outboxDir, { recursive: true, force: true });
     fs.rmSync(uploadsDir, { recursive: true, force: true });
+    fs.rmSync(downloadsDir, { recursive: true, force: true });
   };
   return { ...t, config, app, lifecycle, outboxDir, logs, now, background, cleanup };
 }

