@@ -6,6 +6,38 @@ import { migrationSource } from '../../migrations';
 
 export type Db = Knex;
 
+interface SqliteStatement {
+  busy: boolean;
+}
+interface SqliteConnection {
+  pragma: (s: string) => unknown;
+  prepare: (sql: string) => SqliteStatement;
+}
+
+/**
+ * knex prepares every query anew; pages run the same few dozen statements on every request, so
+ * the connection keeps its prepared statements by SQL text (most recently used 500). A statement
+ * still iterating (a streamed download) is busy: the query then gets a fresh one.
+ */
+function cachePreparedStatements(conn: SqliteConnection, max = 500): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, SqliteStatement>();
+  conn.prepare = (sql: string) => {
+    const kept = cache.get(sql);
+    if (kept && !kept.busy) {
+      cache.delete(sql); // most recently used last
+      cache.set(sql, kept);
+      return kept;
+    }
+    const fresh = prepare(sql);
+    if (!kept) {
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+      cache.set(sql, fresh);
+    }
+    return fresh;
+  };
+}
+
 /** Builds the knex instance for SQLite (embedded default) or MySQL/MariaDB. */
 export function createDb(cfg: DbConfig): Db {
   if (cfg.client === 'sqlite') {
@@ -17,7 +49,8 @@ export function createDb(cfg: DbConfig): Db {
       pool: {
         min: 1,
         max: 1,
-        afterCreate(conn: { pragma: (s: string) => unknown }, done: (err: Error | null, c: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, c: unknown) => void) {
+          cachePreparedStatements(conn);
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = NORMAL');
           conn.pragma('foreign_keys = ON');
