@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import type { Db } from '../../db';
 import type { PageRegistrar } from '../../web/pages';
 import { breakdownApi } from './breakdown.api';
@@ -45,10 +44,7 @@ export function createSpendingModule({
   const breakdown = createBreakdownService({ db });
   const b = breakdownHandlers(breakdown, spending, municipalities, compareScores);
   const allDatasets = [...DATASETS, ...datasets];
-  const api = Router();
-  api.use(spendingApi(spending, municipalities));
-  api.use(breakdownApi(breakdown, municipalities));
-  api.use(openDataApi(db, allDatasets));
+  const api = [...spendingApi(spending, municipalities), ...breakdownApi(breakdown, municipalities), ...openDataApi(db, allDatasets)];
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('ranking', h.ranking);
