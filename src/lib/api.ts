@@ -31,7 +31,7 @@ export interface ApiOperation {
   example: { params?: Record<string, string>; query?: Record<string, string> };
   /** The data version behind ETag/Last-Modified (web/api.ts); without one the ETag is a hash of the body. */
   version?: DataVersionName;
-  handle: (input: { params: Record<string, unknown>; query: Record<string, unknown>; req: Request; res: Response }) => Promise<unknown> | unknown;
+  handle: (input: { params: Record<string, unknown>; query: Record<string, unknown>; req: Request; res: Response }) => unknown;
 }
 
 /** The data versions a response can be revalidated by: `imports` (the last import run), `scores` (every recompute moves it). */
@@ -45,7 +45,7 @@ export function operation<P extends z.ZodObject = z.ZodObject<Record<never, neve
   op: Omit<ApiOperation, 'params' | 'query' | 'handle'> & {
     params?: P;
     query?: Q;
-    handle: (input: { params: z.output<P>; query: z.output<Q>; req: Request; res: Response }) => Promise<unknown> | unknown;
+    handle: (input: { params: z.output<P>; query: z.output<Q>; req: Request; res: Response }) => unknown;
   },
 ): ApiOperation {
   return op as unknown as ApiOperation;

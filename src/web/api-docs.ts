@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import type { ApiOperation } from '../lib/api';
-import type { Lang } from '../i18n';
 import { openApiDocument } from './openapi';
 
 /** Rows of a listing shown in an example answer; the rest is summarised. */
@@ -32,13 +31,13 @@ async function liveExample(op: ApiOperation): Promise<{ json: string; rows: numb
       attachment: () => res,
       status: () => res,
     };
-    await op.handle({ params: params as Record<string, unknown>, query: query as Record<string, unknown>, req: {} as Request, res: res as unknown as Response });
+    await op.handle({ params: params, query: query, req: {} as Request, res: res as unknown as Response });
     if (body === undefined) return null;
     let rows: number | null = null;
     if (body && typeof body === 'object' && Array.isArray((body as { data?: unknown }).data)) {
       const data = (body as { data: unknown[] }).data;
       rows = data.length;
-      body = { ...(body as object), data: data.slice(0, EXAMPLE_ROWS) };
+      body = { ...body, data: data.slice(0, EXAMPLE_ROWS) };
     }
     return { json: JSON.stringify(body, null, 2), rows };
   } catch {
@@ -60,7 +59,7 @@ function allowed(schema: Record<string, unknown>): string {
   const s = (schema.anyOf as Array<Record<string, unknown>> | undefined)?.find((x) => x.enum || x.pattern) ?? schema;
   if (Array.isArray(s.enum)) parts.push(s.enum.join(' | '));
   else if (typeof s.pattern === 'string') parts.push(`/${s.pattern}/`);
-  if (schema.minimum !== undefined || schema.maximum !== undefined) parts.push(`${schema.minimum ?? ''}–${schema.maximum ?? ''}`);
+  if (schema.minimum !== undefined || schema.maximum !== undefined) parts.push(`${String(schema.minimum ?? '')}–${String(schema.maximum ?? '')}`);
   if (typeof s.maxLength === 'number') parts.push(`≤ ${s.maxLength}`);
   return parts.join(' ');
 }
@@ -68,7 +67,7 @@ function allowed(schema: Record<string, unknown>): string {
 /** GET /es/api, /en/api: every operation with its parameters, an example request and its answer now. */
 export function apiDocsPage(operations: ApiOperation[]) {
   return async (_req: Request, res: Response) => {
-    const lng = res.locals.lng as Lang;
+    const lng = res.locals.lng;
     const doc = openApiDocument(operations, { publicUrl: res.locals.publicUrl }) as { paths: Record<string, { get: { parameters: Param[] } }> };
     const ops = await Promise.all(
       operations.map(async (op) => {

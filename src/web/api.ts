@@ -92,7 +92,7 @@ export function createApiRouter(operations: ApiOperation[], { versions, publicUr
         if (!p.success) throw new NotFoundError(op.notFoundKey, { ...req.params });
         params = p.data;
       }
-      const query = op.query ? (parse(op.query, req.query) as Record<string, unknown>) : {};
+      const query: Record<string, unknown> = op.query ? parse(op.query, req.query) : {};
       if (op.version) {
         const v = await versions[op.version]();
         const etag = `W/"${docHash}-${op.version}-${v.version}"`;
