@@ -3,7 +3,7 @@ import type { ApiOperation } from '../lib/api';
 
 /** The API's version inside v1: minor for additions, patch for fixes (README "Versioning"). */
 export const API_VERSION = '1.0.0';
-export const API_LICENSE = { name: 'ODC-BY-1.0', identifier: 'ODC-By-1.0', url: 'https://opendatacommons.org/licenses/by/1-0/' };
+export const API_LICENSE = { name: 'Open Data Commons Attribution License 1.0 (ODC-BY-1.0)', url: 'https://opendatacommons.org/licenses/by/1-0/' };
 
 type Json = Record<string, unknown>;
 
@@ -27,6 +27,22 @@ export const Problem = z
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
   const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Json;
   delete out.$schema;
+  return hoistDescriptions(out) as Json;
+}
+
+/** `x.describe(…).nullable()` becomes `anyOf: [{ …, description }, { type: 'null' }]`: the description is moved up to the field. */
+function hoistDescriptions(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(hoistDescriptions);
+  if (!node || typeof node !== 'object') return node;
+  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hoistDescriptions(v)])) as Json;
+  const any = out.anyOf as Json[] | undefined;
+  if (Array.isArray(any) && out.description === undefined) {
+    const described = any.filter((s) => typeof s.description === 'string');
+    if (described.length === 1) {
+      out.description = described[0].description;
+      delete described[0].description;
+    }
+  }
   return out;
 }
 

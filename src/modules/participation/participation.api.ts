@@ -126,7 +126,7 @@ const recordOf = (base: z.ZodObject, extra: z.ZodRawShape) =>
         id: FIELDS.id,
         ubigeo: FIELDS.ubigeo,
         is_example: FIELDS.is_example,
-        reprogrammed: z.boolean().describe('true when a date or cost moved from its baseline'),
+        reprogrammed: z.number().int().describe('how many times the planned date (planned_end, due_on or held_on) was moved after publication'),
         ...extra,
         history: z.array(HistoryEntry).describe('append-only'),
       })
