@@ -34,7 +34,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Json {
 function hoistDescriptions(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(hoistDescriptions);
   if (!node || typeof node !== 'object') return node;
-  const out = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hoistDescriptions(v)])) as Json;
+  const out: Json = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, hoistDescriptions(v)]));
   const any = out.anyOf as Json[] | undefined;
   if (Array.isArray(any) && out.description === undefined) {
     const described = any.filter((s) => typeof s.description === 'string');
