@@ -56,6 +56,7 @@ const PAGES: PageCase[] = [
   { name: 'scores-ranking', paths: { es: '/es/indice?year=2024', en: '/en/score?year=2024' } },
   { name: 'methodology', paths: { es: '/es/indice/metodologia?ubigeo=150101&year=2024', en: '/en/score/methodology?ubigeo=150101&year=2024' } },
   { name: 'satisfaction', paths: { es: '/es/municipalidades/150101/satisfaccion', en: '/en/municipalities/150101/satisfaction' } },
+  { name: 'api-docs', paths: { es: '/es/api', en: '/en/api' } },
   // An unknown page has no twin: its switcher leads to the other language's home.
   { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
 ];
