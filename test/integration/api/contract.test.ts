@@ -5,6 +5,7 @@ import { importMefGasto } from '../../../src/modules/spending';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
 import { syntheticFile } from '../../helpers/mef-gasto';
+import { areaIds, insertRatings } from '../scores/helpers';
 
 /*
  * The API keeps the promise its OpenAPI description makes: the description passes a
@@ -138,6 +139,8 @@ eachDialect('every documented operation answers what its schema says, on %s', (d
     // Detailed MEF spending for the spending operations' examples (synthetic, as in the spending tests).
     const file = await syntheticFile({ rows: 800, year: 2024, ubigeos: ['150101', '150132'], name: 'contract' });
     expect((await importMefGasto(t.db, file, { allowSynthetic: true })).status).toBe('imported');
+    // Six residents' ratings of 150101 (a published cell), so the satisfaction examples have rows to validate.
+    await insertRatings(t, '150101', 2026, 1, (await areaIds(t))[0], [4, 5, 3, 4, 5, 2]);
     doc = await fetchDoc(t);
   });
   afterAll(async () => t.cleanup());
@@ -156,6 +159,8 @@ eachDialect('every documented operation answers what its schema says, on %s', (d
         const validate = validatorOf(op.operationId, content['application/json'].schema);
         const ok = validate(res.body);
         expect({ url, errors: ok ? null : validate.errors }).toEqual({ url, errors: null });
+        // Every example listing has rows, so that the rows' schema is checked too.
+        if (Array.isArray(res.body.data)) expect({ url, rows: res.body.data.length > 0 }).toEqual({ url, rows: true });
       } else {
         expect(res.headers['content-type']).toMatch(/^text\/csv/);
       }
