@@ -66,9 +66,10 @@ function allowed(schema: Record<string, unknown>): string {
 
 /** GET /es/api, /en/api: every operation with its parameters, an example request and its answer now. */
 export function apiDocsPage(operations: ApiOperation[]) {
+  let described: { paths: Record<string, { get: { parameters: Param[] } }> } | null = null; // made once: the operations do not change
   return async (_req: Request, res: Response) => {
     const lng = res.locals.lng;
-    const doc = openApiDocument(operations, { publicUrl: res.locals.publicUrl }) as { paths: Record<string, { get: { parameters: Param[] } }> };
+    const doc = (described ??= openApiDocument(operations, { publicUrl: res.locals.publicUrl }) as { paths: Record<string, { get: { parameters: Param[] } }> });
     const ops = await Promise.all(
       operations.map(async (op) => {
         const path = op.path.replace(/:([A-Za-z_]+)/g, '{$1}');
