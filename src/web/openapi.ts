@@ -55,6 +55,11 @@ function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query', ex
   return Object.entries(schema.shape).map(([name, prop]) => {
     const s = prop as z.ZodType;
     const js = jsonSchema(s, 'input');
+    // A number written in the query (`.meta({ type: 'integer' })` in lib/schemas.ts): described as the integer it is read as.
+    if (js.type === 'integer') {
+      delete js.anyOf;
+      delete js.pattern;
+    }
     const missing = s.safeParse(undefined);
     if (missing.success && missing.data !== undefined && js.default === undefined) js.default = missing.data;
     const description = (js.description as string | undefined) ?? s.description;
