@@ -23,6 +23,9 @@ import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
 import { createSpendingModule, createSpendingService } from './modules/spending';
 import { versionScope } from './lib/data-memo';
+import type { ApiOperation } from './lib/api';
+import { createApiRouter, DataVersions } from './web/api';
+import { apiDocsPage } from './web/api-docs';
 import { errorHandler, notFound } from './web/errors';
 import { healthRouter, Lifecycle } from './web/health';
 import { createPageRegistrar, languageRouters } from './web/pages';
@@ -161,7 +164,7 @@ export function buildApp({
       mefAllowSynthetic: config.mefAllowSynthetic,
     },
   });
-  const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
+  const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: ApiOperation[] }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
     createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
     createSpendingModule({
@@ -184,20 +187,24 @@ export function buildApp({
   app.use(canonicalPaths);
   app.use(createDiscoveryModule({ municipalities: municipalitiesService, spending, records: () => participation.service.publicPages(), i18n, publicUrl: config.publicUrl, sitemapMaxUrls }).router);
 
+  const apiOperations = modules.flatMap((m) => m.api ?? []);
   const registrar = createPageRegistrar();
   for (const m of modules) m.registerPages(registrar);
+  registrar.page('api_docs', apiDocsPage(apiOperations));
   // Every request under /es and /en may carry a session (never created here); all of /admin
   // is for admins who passed the second factor, whatever a module declares.
   const routers = languageRouters(i18n, registrar.pages, { before: auth.before, admin: [auth.guards.requireRole('admin')], last: [auth.csrf.verifyDeferred] });
   for (const { lng, router } of routers) app.use(`/${lng}`, router);
 
-  const api = express.Router();
-  api.use((_req, res, next) => {
-    res.set('Access-Control-Allow-Origin', '*');
-    next();
-  });
-  for (const m of modules) if (m.api) api.use(m.api);
-  app.use('/api/v1', api);
+  // The open-data API: every module's operations (lib/api.ts), described by /api/v1/openapi.json.
+  const versions: DataVersions = {
+    imports: async () => {
+      const last = await spending.lastImport();
+      return { version: last.version, at: last.at };
+    },
+    scores: async () => ({ version: await scores.version(), at: null }),
+  };
+  app.use('/api/v1', createApiRouter(apiOperations, { versions, publicUrl: config.publicUrl }));
 
   app.use(notFound);
   app.use(errorHandler(i18n, logger));

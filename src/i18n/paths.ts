@@ -85,6 +85,7 @@ export const PAGE_PATHS = {
   compare: { es: '/comparar', en: '/compare' },
   spending_map: { es: '/mapa', en: '/map' },
   open_data: { es: '/datos', en: '/data' },
+  api_docs: { es: '/api', en: '/api' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type PageName = keyof typeof PAGE_PATHS;

@@ -27,13 +27,15 @@ export const PagingParams = {
       .string({ error: 'errors:validation.limit' })
       .regex(/^\d{1,4}$/, 'errors:validation.limit')
       .transform(Number)
-      .pipe(z.number().min(1, 'errors:validation.limit').max(PAGE_LIMIT.max, 'errors:validation.limit')),
+      .pipe(z.number().min(1, 'errors:validation.limit').max(PAGE_LIMIT.max, 'errors:validation.limit'))
+      .meta({ type: 'integer', minimum: 1, maximum: PAGE_LIMIT.max, description: `rows per JSON page (default ${PAGE_LIMIT.default}); CSV is always the whole listing` }),
   ),
   offset: optional(
     z
       .string({ error: 'errors:validation.offset' })
       .regex(/^\d{1,7}$/, 'errors:validation.offset')
-      .transform(Number),
+      .transform(Number)
+      .meta({ type: 'integer', minimum: 0, description: 'rows skipped before the page (default 0)' }),
   ),
 };
 

@@ -22,7 +22,8 @@ export const id = (key = 'errors:validation.id') =>
     .union([z.string(), z.number()], { error: key })
     .transform((v) => String(v))
     .refine((s) => /^[1-9]\d{0,9}$/.test(s) && Number(s) <= 2 ** 31 - 1, key)
-    .transform(Number);
+    .transform(Number)
+    .meta({ type: 'integer', minimum: 1, maximum: 2 ** 31 - 1 }); // how OpenAPI describes it (web/openapi.ts)
 export const Id = id();
 /** A route's :id, or 404 when it is not a database id (a mistyped link is "not found", not a form error). */
 export function idOr404(v: unknown): number {
@@ -37,7 +38,8 @@ export const wholeNumber = (min: number, max: number, key: string) =>
     .union([z.string(), z.number()], { error: key })
     .transform((v) => String(v).trim())
     .refine((s) => /^-?\d{1,12}$/.test(s) && Number(s) >= min && Number(s) <= max, key)
-    .transform(Number);
+    .transform(Number)
+    .meta({ type: 'integer', minimum: min, maximum: max });
 
 /** A year the portal can hold data for. */
 export const year = (key = 'errors:validation.year') => wholeNumber(1990, 2100, key);

@@ -6,9 +6,14 @@ import { AppError, isDatabaseUnavailable, NotFoundError, TooManyRequestsError, V
 import { Logger, urlForLog } from '../lib/logger';
 import { viewContext } from './locals';
 
+const isApi = (req: Request) => req.path.startsWith('/api/');
+
 function languageOf(req: Request): Lang {
   const prefix = req.path.split('/')[1];
-  return isLang(prefix) ? prefix : negotiateLanguage(req.get('accept-language'));
+  if (isLang(prefix)) return prefix;
+  // The API takes ?lang=es|en before Accept-Language.
+  if (isApi(req) && typeof req.query.lang === 'string' && isLang(req.query.lang)) return req.query.lang;
+  return negotiateLanguage(req.get('accept-language'));
 }
 
 const CODES: Record<number, string> = {
@@ -16,6 +21,7 @@ const CODES: Record<number, string> = {
   401: 'unauthorized',
   403: 'forbidden',
   404: 'not_found',
+  405: 'method_not_allowed',
   413: 'too_large',
   422: 'invalid',
   429: 'too_many_requests',
@@ -23,7 +29,8 @@ const CODES: Record<number, string> = {
   503: 'unavailable',
 };
 
-const isApi = (req: Request) => req.path.startsWith('/api/');
+/** The problem's `type`: the documentation of its code (the English page, so that it is the same URI in both languages). */
+export const problemType = (code: string) => `/en/api#problem-${code}`;
 
 export function notFound(_req: Request, _res: Response, next: NextFunction): void {
   next(new NotFoundError());
@@ -69,7 +76,24 @@ export function errorHandler(i18n: I18n, logger: Logger) {
     const message = String(t(key, params as never));
     const details = issues.map((i) => ({ field: i.field, message: String(t(i.key, { ...(i.params ?? {}), field: i.field } as never)) }));
     if (isApi(req)) {
-      res.json({ error: { status, code: CODES[status] ?? 'error', key, message, details, id: errorId } });
+      // RFC 9457 problem details, the one error shape of the API (web/openapi.ts describes it).
+      const code = CODES[status] ?? 'error';
+      res.removeHeader('ETag');
+      res.removeHeader('Last-Modified');
+      res.type('application/problem+json; charset=utf-8');
+      res.set('Content-Language', lng);
+      res.send(
+        JSON.stringify({
+          type: problemType(code),
+          title: String(t(`errors:problem.${code}`)),
+          status,
+          detail: message,
+          instance: req.originalUrl,
+          code,
+          invalid_params: details.map((d) => ({ name: d.field, reason: d.message })),
+          error_id: errorId,
+        }),
+      );
       return;
     }
     try {

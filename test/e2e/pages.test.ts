@@ -62,6 +62,7 @@ const PAGES: PageCase[] = [
   { name: 'compare', paths: { es: '/es/comparar?ubigeo=150101&ubigeo=150122', en: '/en/compare?ubigeo=150101&ubigeo=150122' } },
   { name: 'map', paths: { es: '/es/mapa', en: '/en/map' } },
   { name: 'open-data', paths: { es: '/es/datos', en: '/en/data' } },
+  { name: 'api-docs', paths: { es: '/es/api', en: '/en/api' } },
   // An unknown page has no twin: its switcher leads to the other language's home.
   { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
 ];

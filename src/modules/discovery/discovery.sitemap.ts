@@ -22,6 +22,7 @@ export const STATIC_PAGES: PageName[] = [
   'compare',
   'spending_map',
   'open_data',
+  'api_docs',
   'pb_items',
   'hearings',
   'commitments',

@@ -8,7 +8,7 @@ import type { SpendingFigures } from './municipalities.types';
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
 export { loadDirectory } from './municipalities.loader';
-export { municipalityRequest } from './municipalities.api';
+export { UbigeoParams, MUNICIPALITY_NOT_FOUND } from './municipalities.api';
 export type { Municipality, Department, SpendingFigures } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */

@@ -1,29 +1,30 @@
-import { Request, Router } from 'express';
-import type { z } from 'zod';
-import { parse, sendRows } from '../../lib/http';
-import { NotFoundError } from '../../lib/errors';
-import { Ubigeo as AnyUbigeo } from '../../lib/schemas';
+import { z } from 'zod';
+import { api, ApiOperation, operation } from '../../lib/api';
+import { sendRows } from '../../lib/http';
 import { MunicipalityListQuery, Ubigeo } from './municipalities.schemas';
 import type { MunicipalitiesService } from './municipalities.service';
 
-export const MUNICIPALITY_FIELDS = [
-  'ubigeo',
-  'name',
-  'district',
-  'type',
-  'department_code',
-  'department',
-  'province_code',
-  'province',
-  'sec_ejec',
-  'capital',
-  'capital_category',
-  'population',
-  'surface_km2',
-  'altitude_m',
-  'latitude',
-  'longitude',
-];
+/** A municipality as open data (the fields and their order are the CSV columns). */
+export const MunicipalityRow = z.object({
+  ubigeo: api.ubigeo(),
+  name: z.string().describe('name of the municipality as the MEF lists it'),
+  district: z.string().describe('district (for a provincial municipality, its capital district)'),
+  type: z.enum(['provincial', 'distrital']).describe('provincial or district municipality'),
+  department_code: z.string().describe('INEI department code (2 digits)'),
+  department: z.string().describe('department name'),
+  province_code: z.string().describe('INEI province code (4 digits)'),
+  province: z.string().describe('province name'),
+  sec_ejec: z.string().nullable().describe('MEF executing unit code (SEC_EJEC), null when unknown'),
+  capital: z.string().describe('capital town'),
+  capital_category: z.string().nullable().describe('INEI category of the capital (ciudad, villa, pueblo…), null when unknown'),
+  population: z.number().int().describe('inhabitants, INEI projection at 2025-06-30'),
+  surface_km2: z.number().nullable().describe('surface in km²'),
+  altitude_m: z.number().nullable().describe('altitude of the capital in metres above sea level'),
+  latitude: z.number().nullable().describe('latitude of the capital, decimal degrees (WGS 84)'),
+  longitude: z.number().nullable().describe('longitude of the capital, decimal degrees (WGS 84)'),
+});
+export const MUNICIPALITY_FIELDS = Object.keys(MunicipalityRow.shape);
+const SOURCE = 'INEI, Directorio Nacional de Municipalidades 2025 (población proyectada al 30/06/2025)';
 
 const toApi = (m: Record<string, unknown>) => ({
   ...m,
@@ -35,34 +36,45 @@ const toApi = (m: Record<string, unknown>) => ({
   longitude: m.longitude == null ? null : Number(m.longitude),
 });
 
-/**
- * The municipality an API request names in `:ubigeo`, with the request's query parsed by `schema`:
- * a malformed ubigeo is a 404, then an invalid query a 400, then an unknown municipality a 404.
- */
-export async function municipalityRequest<T extends z.ZodType>(municipalities: MunicipalitiesService, req: Request, schema: T): Promise<{ ubigeo: string; q: z.infer<T> }> {
-  const ubigeo = AnyUbigeo.safeParse(req.params.ubigeo);
-  if (!ubigeo.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: req.params.ubigeo });
-  const q = parse(schema, req.query);
-  await municipalities.municipality(ubigeo.data);
-  return { ubigeo: ubigeo.data, q };
-}
+/** The `:ubigeo` path parameter of every per-municipality operation (a malformed one is a 404). */
+export const UbigeoParams = z.object({ ubigeo: Ubigeo.describe('INEI ubigeo of the municipality (6 digits)') });
+export const MUNICIPALITY_NOT_FOUND = 'municipalities:errors.municipality_not_found';
 
 /** GET /api/v1/municipalities[/:ubigeo] — the directory as open data. */
-export function municipalitiesApi(svc: MunicipalitiesService): Router {
-  const r = Router();
-  r.get('/municipalities', async (req, res) => {
-    const q = parse(MunicipalityListQuery, req.query);
-    const rows = (await svc.list(q)).map((m) => toApi(m as unknown as Record<string, unknown>));
-    sendRows(res, q.format, rows, MUNICIPALITY_FIELDS, 'municipalities', {
-      count: rows.length,
-      source: 'INEI, Directorio Nacional de Municipalidades 2025 (población proyectada al 30/06/2025)',
-    });
-  });
-  r.get('/municipalities/:ubigeo', async (req, res) => {
-    const ubigeo = Ubigeo.safeParse(req.params.ubigeo);
-    if (!ubigeo.success) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo: req.params.ubigeo });
-    const m = toApi((await svc.municipality(ubigeo.data)) as unknown as Record<string, unknown>);
-    res.json(Object.fromEntries(MUNICIPALITY_FIELDS.map((f) => [f, m[f as keyof typeof m] ?? null])));
-  });
-  return r;
+export function municipalitiesApi(svc: MunicipalitiesService): ApiOperation[] {
+  return [
+    operation({
+      id: 'listMunicipalities',
+      path: '/municipalities',
+      tag: 'municipalities',
+      summary: { es: 'Directorio de municipalidades', en: 'Directory of municipalities' },
+      description: {
+        es: 'Las 1 891 municipalidades (provinciales y distritales) con su población, superficie y capital; filtrables por departamento, provincia, tipo o nombre.',
+        en: 'The 1 891 municipalities (provincial and district) with population, surface and capital; filtered by department, province, type or name.',
+      },
+      query: MunicipalityListQuery,
+      response: api.listing(MunicipalityRow, z.object({ count: z.number().int().describe('rows answered'), source: z.string().describe('where the directory comes from') })),
+      csv: { columns: MUNICIPALITY_FIELDS },
+      example: { query: { department: '15', type: 'provincial' } },
+      handle: async ({ query, res }) => {
+        const rows = (await svc.list(query)).map((m) => toApi(m as unknown as Record<string, unknown>));
+        sendRows(res, query.format, rows, MUNICIPALITY_FIELDS, 'municipalities', { count: rows.length, source: SOURCE });
+      },
+    }),
+    operation({
+      id: 'getMunicipality',
+      path: '/municipalities/:ubigeo',
+      tag: 'municipalities',
+      summary: { es: 'Una municipalidad', en: 'One municipality' },
+      params: UbigeoParams,
+      notFoundKey: MUNICIPALITY_NOT_FOUND,
+      notFound: true,
+      response: MunicipalityRow,
+      example: { params: { ubigeo: '150101' } },
+      handle: async ({ params, res }) => {
+        const m = toApi((await svc.municipality(params.ubigeo)) as unknown as Record<string, unknown>);
+        res.json(Object.fromEntries(MUNICIPALITY_FIELDS.map((f) => [f, m[f as keyof typeof m] ?? null])));
+      },
+    }),
+  ];
 }

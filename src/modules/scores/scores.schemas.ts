@@ -45,3 +45,6 @@ export const WeightsForm = z.object({
   w_a: weight,
   note: opt(z.string({ error: 'scores:errors.note' }).trim().max(300, 'scores:errors.note')),
 });
+
+/** The weights' history: json (default) or csv. */
+export const WeightsApiQuery = z.object({ format: format() });

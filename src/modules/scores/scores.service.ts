@@ -175,6 +175,8 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
 
     // Read-only for callers: shared between requests until the scores version moves.
     years: () => memo('years', () => q.scoreYears(db)),
+    /** The scores data version (every recompute moves it): the API's ETag of score answers. */
+    version: () => q.scoresVersion(db),
     list: (f: q.ScoreFilter) => memo(`list:${JSON.stringify([f.year, f.department ?? null, f.type ?? null, f.band ?? null, f.ubigeo ?? null])}`, () => q.listScores(db, f)),
     forMunicipality: (ubigeo: string) => q.scoresOf(db, ubigeo),
     forMunicipalities: (ubigeos: string[], year: number) => q.scoresFor(db, ubigeos, year),

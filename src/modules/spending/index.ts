@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { createDownloadCache } from '../../lib/downloads';
 import type { Db } from '../../db';
 import type { PageRegistrar } from '../../web/pages';
@@ -49,10 +48,8 @@ export function createSpendingModule({
   const breakdown = createBreakdownService({ db });
   const b = breakdownHandlers(breakdown, spending, municipalities, compareScores);
   const allDatasets = [...DATASETS, ...datasets];
-  const api = Router();
-  api.use(spendingApi(spending, municipalities));
-  api.use(breakdownApi(breakdown, municipalities));
-  api.use(openDataApi(db, allDatasets, downloadsDir ? createDownloadCache(downloadsDir) : undefined));
+  const downloads = downloadsDir ? createDownloadCache(downloadsDir) : undefined;
+  const api = [...spendingApi(spending, municipalities), ...breakdownApi(breakdown, municipalities), ...openDataApi(db, allDatasets, downloads)];
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('ranking', h.ranking);

@@ -1,8 +1,9 @@
 import { jsonLdText } from '../../web/seo';
 import type { Request, Response } from 'express';
-import { Router } from 'express';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { z } from 'zod';
+import { ApiOperation, operation } from '../../lib/api';
 import { stringify } from 'csv-stringify';
 import type { DownloadCache } from '../../lib/downloads';
 import type { Db } from '../../db';
@@ -227,22 +228,55 @@ async function writeDataset(db: Db, d: Dataset, out: Writable): Promise<void> {
 }
 
 /** The bulk download; other modules (scores, feedback) add their datasets through `datasets`. */
-export function openDataApi(db: Db, datasets: Dataset[] = DATASETS, downloads?: DownloadCache): Router {
-  const r = Router();
-  r.get('/datasets/datapackage.json', (_req, res) => {
-    res.json(datapackage(datasets));
-  });
-  r.get('/datasets/:file', async (req, res) => {
-    const m = /^([a-z_]+)\.csv$/.exec(req.params.file);
-    const d = m && datasets.find((x) => x.name === m[1]);
-    if (!d) throw new NotFoundError();
-    const file = { name: d.name, contentType: 'text/csv; charset=utf-8', filename: `${d.name}.csv` };
-    if (d.version && downloads) return downloads.send(req, res, { ...file, version: String(await d.version(db)) }, (out) => writeDataset(db, d, out));
-    res.type(file.contentType);
-    res.attachment(file.filename);
-    await writeDataset(db, d, res);
-  });
-  return r;
+export function openDataApi(db: Db, datasets: Dataset[] = DATASETS, downloads?: DownloadCache): ApiOperation[] {
+  const files = datasets.map((d) => `${d.name}.csv`) as [string, ...string[]];
+  return [
+    operation({
+      id: 'getDatapackage',
+      path: '/datasets/datapackage.json',
+      tag: 'datasets',
+      summary: { es: 'Descripción de la descarga masiva (Frictionless Data Package)', en: 'Description of the bulk download (Frictionless Data Package)' },
+      description: {
+        es: 'Cada archivo CSV con sus campos, tipos, unidades, fuentes y licencia.',
+        en: 'Every CSV file with its fields, types, units, sources and licence.',
+      },
+      response: z
+        .looseObject({
+          profile: z.literal('tabular-data-package'),
+          name: z.string(),
+          licenses: z.array(z.looseObject({ name: z.string(), path: z.string() })).describe('the licence of the data'),
+          resources: z.array(z.looseObject({ name: z.string(), path: z.string().describe('file name, relative to this descriptor'), title: z.string() })),
+        })
+        .describe('a Frictionless tabular data package (https://specs.frictionlessdata.io/tabular-data-package/)'),
+      example: {},
+      handle: ({ res }) => {
+        res.json(datapackage(datasets));
+      },
+    }),
+    operation({
+      id: 'getDataset',
+      path: '/datasets/:file',
+      tag: 'datasets',
+      summary: { es: 'Un archivo de la descarga masiva (CSV)', en: 'One file of the bulk download (CSV)' },
+      description: {
+        es: 'El conjunto de datos completo como CSV UTF-8; sus campos están en datapackage.json.',
+        en: 'The whole dataset as UTF-8 CSV; its fields are in datapackage.json.',
+      },
+      params: z.object({ file: z.enum(files).describe('the file name: <dataset>.csv') }),
+      response: z.string(),
+      csv: { columns: [], only: true },
+      example: { params: { file: 'municipalities.csv' } },
+      handle: async ({ params, req, res }) => {
+        const d = datasets.find((x) => `${x.name}.csv` === params.file);
+        if (!d) throw new NotFoundError();
+        const file = { name: d.name, contentType: 'text/csv; charset=utf-8', filename: `${d.name}.csv` };
+        if (d.version && downloads) return downloads.send(req, res, { ...file, version: String(await d.version(db)) }, (out) => writeDataset(db, d, out));
+        res.type(file.contentType);
+        res.attachment(file.filename);
+        await writeDataset(db, d, res);
+      },
+    }),
+  ];
 }
 
 /** schema.org Dataset entries (with their CSV and Data Package downloads) so dataset search engines index them. */

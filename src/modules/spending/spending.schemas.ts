@@ -64,3 +64,6 @@ export const CompareSelection = z
   .array(z.string())
   .refine((a) => a.length >= 2 && a.length <= 4, 'spending:errors.compare_count')
   .refine((a) => new Set(a).size === a.length, 'spending:errors.compare_duplicate');
+
+/** The query of an operation whose only choice is the format (json or csv). */
+export const FormatOnlyQuery = z.object({ format: format() });

@@ -35,6 +35,7 @@ const PUBLIC_PAGES: PageName[] = [
   'compare',
   'spending_map',
   'open_data',
+  'api_docs',
   'satisfaction',
   'scores_ranking',
   'methodology',

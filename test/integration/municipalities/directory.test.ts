@@ -57,14 +57,14 @@ eachDialect('municipality directory on %s', (dialect) => {
 
   it('when the ubigeo does not exist or is malformed, then the API answers 404 JSON', async () => {
     const res = await request(t.app).get('/api/v1/municipalities/999999').expect(404);
-    expect(res.body.error.code).toBe('not_found');
+    expect(res.body.code).toBe('not_found');
     await request(t.app).get('/api/v1/municipalities/abc').expect(404);
   });
 
   it('when a filter is malformed, then the API answers 400 with a message', async () => {
     const res = await request(t.app).get('/api/v1/municipalities?department=1&type=city').expect(400);
-    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['department', 'type']);
-    expect(res.body.error.message).toBeTruthy();
+    expect(res.body.invalid_params.map((d: { name: string }) => d.name).sort()).toEqual(['department', 'type']);
+    expect(res.body.detail).toBeTruthy();
   });
 
   it('when a search contains SQL or LIKE wildcards, then it is treated as text', async () => {

@@ -40,7 +40,7 @@ run('when MariaDB goes away (through a TCP proxy that is cut)', () => {
     expect(down.text).not.toMatch(/ECONNREFUSED|mysql|knex/i);
     const api = await request(app).get('/api/v1/municipalities/150101');
     expect(api.status).toBe(503);
-    expect(api.body.error.code).toBe('unavailable');
+    expect(api.body.code).toBe('unavailable');
     await request(app).get('/readyz').expect(503);
     await request(app).get('/healthz').expect(200);
 

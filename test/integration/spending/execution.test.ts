@@ -106,14 +106,14 @@ eachDialect('execution totals on %s', (dialect) => {
 
   it('when limit or offset is not a usable number, then 400 says which and why, in the language asked for', async () => {
     const es = await request(t.app).get('/api/v1/execution?limit=0').expect(400);
-    expect(es.body.error.details[0].message).toContain('entre 1 y 2000');
+    expect(es.body.invalid_params[0].reason).toContain('entre 1 y 2000');
     const en = await request(t.app).get('/api/v1/scores?offset=-3').set('Accept-Language', 'en').expect(400);
     expect(JSON.stringify(en.body)).toContain('“offset” must be a whole number from 0.');
   });
 
   it('when level is invalid, then 400 with a localized message', async () => {
     const res = await request(t.app).get('/api/v1/execution?level=country').expect(400);
-    expect(res.body.error.details[0].message).toMatch(/department, province o municipality/);
+    expect(res.body.invalid_params[0].reason).toMatch(/department, province o municipality/);
   });
 
   it('when the municipality page is shown, then it has both years, the partial label and its ranks', async () => {

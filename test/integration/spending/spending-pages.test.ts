@@ -45,8 +45,8 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
     ['/api/v1/spending?by=function;drop'],
   ])('when %s is requested, then the API answers 400 with a message', async (url) => {
     const res = await request(t.app).get(url).expect(400);
-    expect(res.body.error.message).toBeTruthy();
-    expect(res.body.error.details.length).toBeGreaterThan(0);
+    expect(res.body.detail).toBeTruthy();
+    expect(res.body.invalid_params.length).toBeGreaterThan(0);
   });
 
   it('when a name starts with a formula character, then the CSV download neutralises it', async () => {
