@@ -1,16 +1,9 @@
 import fs from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
+import { rawBody as raw } from '../../helpers/http';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
-
-/** The raw bytes of an answer (superagent would inflate gzip itself). */
-const raw = (r: request.Test) =>
-  r.buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
 
 eachDialect('whole-country downloads produced once per data version (%s)', (dialect) => {
   let t: TestApp;

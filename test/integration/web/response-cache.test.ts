@@ -1,5 +1,6 @@
 import zlib from 'node:zlib';
 import request from 'supertest';
+import { rawBody as raw } from '../../helpers/http';
 import { PUBLIC_CACHE } from '../../../src/web/caching';
 import { createUser, csrfFrom, formToken, login } from '../../helpers/accounts';
 import { createTestApp, TestApp } from '../../helpers/app';
@@ -8,14 +9,6 @@ import { official, signedIn } from '../../helpers/participation';
 
 const TTL = 10_000;
 const PB = '/es/presupuesto-participativo?ubigeo=150101';
-
-/** The body as bytes (superagent inflates gzip itself). */
-const raw = (req: request.Test) =>
-  req.buffer(true).parse((res, cb) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => cb(null, Buffer.concat(chunks)));
-  });
 
 eachDialect('in-process response cache on %s', (dialect) => {
   let t: TestApp;
