@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { parse as parseCsv } from 'csv-parse/sync';
 
 /** Cells starting with = + - @ (or tab/CR) are prefixed with ' so spreadsheets do not run them. */
 export function neutraliseCell(v: unknown): unknown {
@@ -12,4 +13,25 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
     rows.map((r) => columns.map((c) => neutraliseCell(r[c] ?? ''))),
     { header: true, columns, bom: false },
   );
+}
+
+/**
+ * The records of a delimited text with the line each ends on (header included, cells trimmed,
+ * empty lines skipped, rows may have fewer or more cells than the header). A text without any
+ * double quote is split on line ends and the delimiter — exactly what a CSV parser does with it,
+ * several times faster (the first start reads 45 000 bundled rows); any other text goes through
+ * csv-parse (quoted cells, delimiters and line ends inside quotes).
+ */
+export function csvRecords(text: string, delimiter: string): Array<{ record: string[]; line: number }> {
+  if (!text.includes('"')) {
+    const out: Array<{ record: string[]; line: number }> = [];
+    const lines = text.split(/\r\n|\n|\r/);
+    for (let i = 0; i < lines.length; i++) {
+      if (lines[i] === '') continue;
+      out.push({ record: lines[i].split(delimiter).map((c) => c.trim()), line: i + 1 });
+    }
+    return out;
+  }
+  const parsed = parseCsv(text, { delimiter, relax_column_count: true, skip_empty_lines: true, info: true, trim: true }) as unknown as Array<{ record: string[]; info: { lines: number } }>;
+  return parsed.map(({ record, info }) => ({ record, line: info.lines }));
 }

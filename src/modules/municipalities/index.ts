@@ -7,9 +7,9 @@ import type { SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
-export { loadDirectory } from './municipalities.loader';
+export { loadDirectory, loadPredecessors } from './municipalities.loader';
 export { municipalityRequest } from './municipalities.api';
-export type { Municipality, Department, SpendingFigures } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures, Predecessor } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;

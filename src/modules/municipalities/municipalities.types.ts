@@ -42,6 +42,20 @@ export interface Municipality {
   longitude: number | null;
 }
 
+/** A municipality of past years that is not in today's directory, linked to its successor (its figures are never the successor's). */
+export interface Predecessor {
+  ubigeo: string;
+  sec_ejec: string;
+  name_mef: string;
+  department_code: string;
+  province_code: string;
+  first_year: number;
+  last_year: number;
+  successor_ubigeo: string;
+  successor_district: string;
+  successor_name_mef: string;
+}
+
 export interface MunicipalityFilter {
   department?: string;
   province?: string;
