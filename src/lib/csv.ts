@@ -7,11 +7,12 @@ export function neutraliseCell(v: unknown): unknown {
   return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
 
-/** Serialises rows to CSV (UTF-8 with header) with formula neutralisation. */
+/** Serialises rows to CSV (UTF-8 with header) with formula neutralisation; booleans are written true/false. */
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   return stringify(
     rows.map((r) => columns.map((c) => neutraliseCell(r[c] ?? ''))),
-    { header: true, columns, bom: false },
+    // Booleans as true/false (csv-stringify's default writes 1 and an empty cell).
+    { header: true, columns, bom: false, cast: { boolean: (v: boolean) => (v ? 'true' : 'false') } },
   );
 }
 

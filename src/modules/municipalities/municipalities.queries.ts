@@ -97,6 +97,7 @@ const PREDECESSOR_COLUMNS = [
   'p.successor_ubigeo',
   'm.district as successor_district',
   'm.name_mef as successor_name_mef',
+  'd.name as department',
 ];
 
 const predecessorRow = (r: Record<string, unknown>): Predecessor => ({
@@ -110,11 +111,16 @@ const predecessorRow = (r: Record<string, unknown>): Predecessor => ({
   successor_ubigeo: String(r.successor_ubigeo),
   successor_district: String(r.successor_district),
   successor_name_mef: String(r.successor_name_mef),
+  department: String(r.department),
 });
 
 /** Predecessor municipalities: one by its code, or those of a successor. */
 export async function listPredecessors(db: Db, where: { ubigeo?: string; successor?: string }): Promise<Predecessor[]> {
-  const query = db('municipality_predecessors as p').join('municipalities as m', 'm.ubigeo', 'p.successor_ubigeo').select(PREDECESSOR_COLUMNS).orderBy('p.ubigeo');
+  const query = db('municipality_predecessors as p')
+    .join('municipalities as m', 'm.ubigeo', 'p.successor_ubigeo')
+    .join('departments as d', 'd.code', 'p.department_code')
+    .select(PREDECESSOR_COLUMNS)
+    .orderBy('p.ubigeo');
   if (where.ubigeo) query.where('p.ubigeo', where.ubigeo);
   if (where.successor) query.where('p.successor_ubigeo', where.successor);
   return (await query).map(predecessorRow);
