@@ -41,7 +41,7 @@ export function historyView(h: MunicipalityHistory, place: string, { t, fmt }: {
     national: e.national[i],
     partial: Boolean(e.partial[year]) && e.own[i] !== null,
     cutOff: e.cutOff[year] ?? null,
-    overPim: e.own[i] !== null && e.own[i]!.devengado > e.own[i]!.pim,
+    overPim: e.own[i] !== null && e.own[i].devengado > e.own[i].pim,
   }));
   const r = h.revenue;
   const revenueRows = r.years.map((year, i) => ({ year, own: r.own[i], department: r.department[i], national: r.national[i] }));
