@@ -16,14 +16,18 @@ export interface TrendSeries {
 
 const n1 = (v: number) => (Math.round(v * 10) / 10).toString();
 
-/** Runs of consecutive indexes whose value is not null: [[0,1,2],[4,5]] for [a,b,c,null,d,e]. */
-export function segments(values: (number | null)[]): number[][] {
+/**
+ * Runs of consecutive indexes whose value is not null: [[0,1,2],[4,5]] for [a,b,c,null,d,e].
+ * An index in `alone` (a partial year) is a run of its own, never joined to its neighbours.
+ */
+export function segments(values: (number | null)[], alone: ReadonlySet<number> = new Set()): number[][] {
   const out: number[][] = [];
   let run: number[] = [];
   values.forEach((v, i) => {
-    if (v === null || !Number.isFinite(v)) {
+    if (v === null || !Number.isFinite(v) || alone.has(i)) {
       if (run.length) out.push(run);
       run = [];
+      if (v !== null && Number.isFinite(v)) out.push([i]);
     } else run.push(i);
   });
   if (run.length) out.push(run);
@@ -41,16 +45,21 @@ export function trendChart(
     noData: string;
     /** Small multiple: compact size, no legend, first and last year only. */
     small?: boolean;
+    /** Years drawn as lone points (hollow), never joined by the line: partial years. */
+    partialYears?: number[];
+    /** Said of a partial year in its point's tooltip (e.g. "año parcial"). */
+    partialLabel?: string;
     yMax?: number;
   },
 ): string {
   const small = Boolean(frame.small);
   const width = small ? 260 : 720;
   const height = small ? 150 : 340;
-  const left = small ? 34 : 56;
-  const right = small ? 8 : 16;
+  const left = small ? 42 : 56;
+  const right = small ? 14 : 16;
   const top = small ? 10 : 36 + 18 * Math.max(0, frame.series.length - 2);
   const bottom = small ? 22 : 40;
+  const alone = new Set(frame.years.flatMap((yr, i) => ((frame.partialYears ?? []).includes(yr) ? [i] : [])));
   const all = frame.series.flatMap((s) => s.values.filter((v): v is number => v !== null && Number.isFinite(v)));
   const yMax = Math.max(frame.yMax ?? 100, ...all);
   const plotW = width - left - right;
@@ -73,7 +82,8 @@ export function trendChart(
   });
   frame.years.forEach((yr, i) => {
     if (small ? i !== 0 && i !== n - 1 : n > 8 && i % 2 === 1 && i !== n - 1) return;
-    out += `<text x="${n1(x(i))}" y="${height - bottom + (small ? 14 : 18)}" text-anchor="middle" class="chart-axis">${esc(yr)}</text>`;
+    const anchor = small && i === n - 1 ? 'end' : small && i === 0 ? 'start' : 'middle';
+    out += `<text x="${n1(x(i))}" y="${height - bottom + (small ? 14 : 18)}" text-anchor="${anchor}" class="chart-axis">${esc(yr)}</text>`;
   });
   frame.series.forEach((s, si) => {
     if (!small) {
@@ -81,14 +91,16 @@ export function trendChart(
       out += `<line x1="${left}" x2="${left + 28}" y1="${ly}" y2="${ly}" class="line-${si}" stroke-width="3"${DASH[si] ?? ''}/>`;
       out += `<text x="${left + 34}" y="${ly + 4}" class="chart-legend">${esc(s.label)}</text>`;
     }
-    for (const run of segments(s.values)) {
+    for (const run of segments(s.values, alone)) {
+      if (run.length < 2) continue; // a lone point is its dot
       const d = run.map((i, k) => `${k === 0 ? 'M' : 'L'}${n1(x(i))} ${n1(y(s.values[i]!))}`).join(' ');
       out += `<path d="${d}" class="line-${si} trend-segment" fill="none" stroke-width="${small ? 2 : 3}"${DASH[si] ?? ''}/>`;
     }
     if (si === 0 || !small)
       s.values.forEach((v, i) => {
         if (v === null || !Number.isFinite(v)) return;
-        out += `<circle cx="${n1(x(i))}" cy="${n1(y(v))}" r="${si === 0 ? (small ? 2.5 : 4) : 2.5}" class="dot-${si}"><title>${esc(`${s.label}, ${frame.years[i]}: ${frame.format(v)}`)}</title></circle>`;
+        const hollow = alone.has(i) ? ` fill="#fff" stroke-width="2" class="line-${si}"` : ` class="dot-${si}"`;
+        out += `<circle cx="${n1(x(i))}" cy="${n1(y(v))}" r="${si === 0 ? (small ? 2.5 : 4) : 2.5}"${hollow}><title>${esc(`${s.label}, ${frame.years[i]}${alone.has(i) && frame.partialLabel ? ` (${frame.partialLabel})` : ''}: ${frame.format(v)}`)}</title></circle>`;
       });
   });
   return `${out}</svg>`;

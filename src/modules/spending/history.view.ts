@@ -33,6 +33,8 @@ export function historyView(h: MunicipalityHistory, place: string, { t, fmt }: {
     ],
     format: (v) => fmt.pct(v, 0),
     noData: t('spending:trend.no_data_short'),
+    partialYears: e.years.filter((y) => e.partial[y]),
+    partialLabel: t('common:year.partial_badge'),
   });
   const rows = e.years.map((year, i) => ({
     year,

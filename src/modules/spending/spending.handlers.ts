@@ -60,6 +60,7 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
     const gapYears = dh.years.filter((_, i) => !dh.national[i]);
     const gaps = gapYears.length ? gapYears.join(', ') : t('spending:trend.none');
     const pct = (v: number) => fmt.pct(v, 0);
+    const partialYears = dh.years.filter((y) => dh.partial[y]);
     const nationalValues = dh.national.map((n) => n?.pct ?? null);
     const nationalSvg = trendChart({
       id: 'history-national',
@@ -69,6 +70,8 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
       series: [{ label: t('spending:trend.national'), values: nationalValues }],
       format: pct,
       noData: t('spending:trend.no_data_short'),
+      partialYears,
+      partialLabel: t('common:year.partial_badge'),
     });
     const rows = [...dh.rows].sort((a, b) => a.name.localeCompare(b.name, 'es'));
     const multiples = rows.map((d) => ({
@@ -86,6 +89,8 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
         format: pct,
         noData: t('spending:trend.no_data_short'),
         small: true,
+        partialYears,
+        partialLabel: t('common:year.partial_badge'),
       }),
     }));
     const names = Object.fromEntries(dh.rows.map((d) => [d.code, d.name]));
