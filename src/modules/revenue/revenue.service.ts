@@ -23,7 +23,7 @@ function contextRow(year: number, s: { total: number; own_taxes: number; canon: 
 export function createRevenueService({ db, memo }: { db: Db; memo: Memo }) {
   /** Department and national sums per year (shared between requests: read-only). */
   function context(): Promise<{ years: number[]; national: Map<number, RevenueContextYear>; departments: Map<string, Map<number, RevenueContextYear>> }> {
-    return memo('revenue:context', async () => {
+    return memo('revenue-context', async () => {
       const sums = await q.revenueSums(db);
       const national = new Map<number, RevenueContextYear>();
       const departments = new Map<string, Map<number, RevenueContextYear>>();

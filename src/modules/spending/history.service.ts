@@ -39,7 +39,7 @@ const point = (year: number, pim: number, devengado: number, count?: number): Se
 export function createHistoryService({ db, spending, municipalities, revenue }: { db: Db; spending: SpendingService; municipalities: MunicipalitiesService; revenue: RevenueService }) {
   /** Every year from 2012 to the latest with data (gaps included), and per-department and national sums (shared: read-only). */
   function sums() {
-    return spending.memo('history:sums', async () => {
+    return spending.memo('history-sums', async () => {
       const [rows, ys] = await Promise.all([q.executionSums(db), spending.years()]);
       const last = Math.max(HISTORY_FIRST_YEAR, ...ys.map((y) => y.year));
       const first = Math.min(HISTORY_FIRST_YEAR, ...ys.map((y) => y.year));
