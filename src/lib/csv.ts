@@ -26,10 +26,13 @@ export function toCsv(rows: Record<string, unknown>[], columns: string[]): strin
 export function csvRecords(text: string, delimiter: string): Array<{ record: string[]; line: number }> {
   if (!text.includes('"')) {
     const out: Array<{ record: string[]; line: number }> = [];
-    const lines = text.split(/\r\n|\n|\r/);
+    const lines = text.includes('\r') ? text.split(/\r\n|\n|\r/) : text.split('\n');
     for (let i = 0; i < lines.length; i++) {
-      if (lines[i] === '') continue;
-      out.push({ record: lines[i].split(delimiter).map((c) => c.trim()), line: i + 1 });
+      const l = lines[i];
+      if (l === '') continue;
+      const cells = l.split(delimiter);
+      // Trim only lines that have blanks at a cell edge (the bundled files have none).
+      out.push({ record: /^\s|\s$|\s[,;\t]|[,;\t]\s/.test(l) ? cells.map((c) => c.trim()) : cells, line: i + 1 });
     }
     return out;
   }
