@@ -141,37 +141,39 @@ export async function importIngresos(db: Db, file: string, opts: RevenueImportOp
   };
 
   const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
-  let records: ReturnType<typeof csvRecords>;
-  try {
-    records = csvRecords(text, sniffDelimiter(firstLine));
-  } catch {
-    fail({ row: 1, column: '', value: '', key: 'import:errors.unreadable' });
-    return rejected();
-  }
-  if (records.length === 0) {
-    fail({ row: 1, column: '', value: '', key: 'import:errors.empty' });
-    return rejected();
-  }
-  const header = records[0].record.map((h) => foldForSearch(h).replace(/ /g, '_'));
-  report.missingColumns = REQUIRED.filter((c) => !header.includes(c));
-  if (report.missingColumns.length) {
-    fail({ row: 1, column: report.missingColumns.join(', '), value: '', key: 'import:errors.missing_columns' });
-    return rejected();
-  }
   const [municipalities, predecessors] = await Promise.all([db('municipalities').select('ubigeo', 'department_code'), db('municipality_predecessors').select('ubigeo', 'department_code')]);
   const places = new Map<string, string>([...municipalities, ...predecessors].map((r: { ubigeo: string; department_code: string }) => [r.ubigeo, r.department_code]));
   const seen = new Map<string, number>();
   const rows: RevenueRow[] = [];
-  for (let i = 1; i < records.length; i++) {
-    report.rows++;
-    const v: Record<string, string> = {};
-    header.forEach((h, j) => (v[h] = records[i].record[j] ?? ''));
-    const r = validateRevenueRow(v, records[i].line, places, seen);
-    if ('error' in r) fail(r.error);
-    else {
-      rows.push(r.row);
-      report.warnings.push(...r.warnings);
+  let header: string[] | null = null;
+  try {
+    for (const { record, line } of csvRecords(text, sniffDelimiter(firstLine))) {
+      if (!header) {
+        header = record.map((h) => foldForSearch(h).replace(/ /g, '_'));
+        report.missingColumns = REQUIRED.filter((c) => !header!.includes(c));
+        if (report.missingColumns.length) {
+          fail({ row: line, column: report.missingColumns.join(', '), value: '', key: 'import:errors.missing_columns' });
+          return await rejected();
+        }
+        continue;
+      }
+      report.rows++;
+      const v: Record<string, string> = {};
+      for (let j = 0; j < header.length; j++) v[header[j]] = record[j] ?? '';
+      const r = validateRevenueRow(v, line, places, seen);
+      if ('error' in r) fail(r.error);
+      else {
+        rows.push(r.row);
+        if (r.warnings.length) report.warnings.push(...r.warnings);
+      }
     }
+  } catch {
+    fail({ row: 1, column: '', value: '', key: 'import:errors.unreadable' });
+    return rejected();
+  }
+  if (!header) {
+    fail({ row: 1, column: '', value: '', key: 'import:errors.empty' });
+    return rejected();
   }
   if (report.errorCount === 0 && rows.length === 0) fail({ row: 2, column: '', value: '', key: 'import:errors.no_rows' });
   if (report.errorCount) return rejected();

@@ -199,39 +199,37 @@ async function readRows(
   let header: ReturnType<typeof mapHeader> | null = null;
   const rows: ParsedRow[] = [];
   const seen = new Map<string, number>();
-  let records: ReturnType<typeof csvRecords>;
   try {
-    records = csvRecords(text, sniffDelimiter(firstLine));
+    for (const { record, line } of csvRecords(text, sniffDelimiter(firstLine))) {
+      if (!header) {
+        header = mapHeader(record);
+        report.shape = header.shape;
+        report.missingColumns = header.missing;
+        if (header.missing.length) {
+          fail({ row: line, column: header.missing.join(', '), value: '', key: 'import:errors.missing_columns' });
+          return [];
+        }
+        continue;
+      }
+      report.rows++;
+      if (onProgress && report.rows % 1000 === 0) onProgress(report.rows);
+      const v: Record<string, string> = {};
+      for (let i = 0; i < record.length; i++) {
+        const target = header.map[i];
+        if (target) v[target] = record[i];
+      }
+      const r = validateRow(header.shape, v, line, header.columnOf, ubigeos, seen, predecessors);
+      if ('error' in r) fail(r.error);
+      else {
+        rows.push(r.row);
+        if (r.row.warning) report.warnings.push(r.row.warning);
+        if (r.row.predecessor) report.predecessorRows++;
+      }
+    }
   } catch {
+    // csv-parse refuses the text (e.g. an unclosed quote): nothing is written.
     fail({ row: 1, column: '', value: '', key: 'import:errors.unreadable' });
     return [];
-  }
-  for (const { record, line } of records) {
-    const info = { lines: line };
-    if (!header) {
-      header = mapHeader(record);
-      report.shape = header.shape;
-      report.missingColumns = header.missing;
-      if (header.missing.length) {
-        fail({ row: info.lines, column: header.missing.join(', '), value: '', key: 'import:errors.missing_columns' });
-        return [];
-      }
-      continue;
-    }
-    report.rows++;
-    if (onProgress && report.rows % 1000 === 0) onProgress(report.rows);
-    const v: Record<string, string> = {};
-    record.forEach((cell, i) => {
-      const target = header!.map[i];
-      if (target) v[target] = cell;
-    });
-    const r = validateRow(header.shape, v, info.lines, header.columnOf, ubigeos, seen, predecessors);
-    if ('error' in r) fail(r.error);
-    else {
-      rows.push(r.row);
-      if (r.row.warning) report.warnings.push(r.row.warning);
-      if (r.row.predecessor) report.predecessorRows++;
-    }
   }
   onProgress?.(report.rows);
   if (!header) fail({ row: 1, column: '', value: '', key: 'import:errors.empty' });

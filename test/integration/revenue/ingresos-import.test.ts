@@ -74,6 +74,15 @@ eachDialect('ingresos and 2012–2022 execution importers on %s', (dialect) => {
     expect(formatRevenueReport(report, 'es')).toMatch(/Archivo rechazado: 3 errores. No se escribió nada/);
   });
 
+  it('when a file cannot be read as CSV (an unclosed quote), then both importers reject it with a localized reason and write nothing', async () => {
+    const broken = [revenueSample[0], '2014,16,1601,"160101,300000,X,1,,'];
+    const revenue = await importIngresos(t.db, write('broken-rev.csv', broken));
+    expect(revenue).toMatchObject({ status: 'rejected', errors: [expect.objectContaining({ key: 'import:errors.unreadable' })] });
+    const exec = await importConsultaAmigable(t.db, write('broken-exec.csv', [execSample[0], '2014,16,"LORETO,1601']));
+    expect(exec).toMatchObject({ status: 'rejected', errors: [expect.objectContaining({ key: 'import:errors.unreadable' })] });
+    expect(await count(t, 'revenue_totals')).toBe(0);
+  });
+
   it('when the revenue file lacks a required column, then it is rejected naming the column', async () => {
     const report = await importIngresos(
       t.db,

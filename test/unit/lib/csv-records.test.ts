@@ -14,6 +14,10 @@ describe('csvRecords', () => {
     ['a,b\n1,\n,2\n\n\n5,6,7\n', ','],
     ['x,y\n"1,5",2\n"multi\nline",3\n', ','],
   ])('when %j is read, then records and line numbers equal csv-parse (quotes go through csv-parse)', (text, delimiter) => {
-    expect(csvRecords(text, delimiter)).toEqual(viaParser(text, delimiter));
+    expect([...csvRecords(text, delimiter)]).toEqual(viaParser(text, delimiter));
+  });
+
+  test('when a quoted text cannot be parsed, then reading it throws (the importers turn that into a row error)', () => {
+    expect(() => [...csvRecords('a,b\n"open,1\n', ',')]).toThrow();
   });
 });
