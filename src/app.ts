@@ -21,7 +21,8 @@ import { createMunicipalitiesModule, createMunicipalitiesService } from './modul
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
-import { createSpendingModule, createSpendingService } from './modules/spending';
+import { createHistoryService, createSpendingModule, createSpendingService, historyView } from './modules/spending';
+import { createRevenueService } from './modules/revenue';
 import { versionScope } from './lib/data-memo';
 import type { ApiOperation } from './lib/api';
 import { createApiRouter, DataVersions } from './web/api';
@@ -123,6 +124,8 @@ export function buildApp({
 
   const spending = createSpendingService({ db });
   const municipalitiesService = createMunicipalitiesService({ db });
+  const revenue = createRevenueService({ db, memo: spending.memo });
+  const history = createHistoryService({ db, spending, municipalities: municipalitiesService, revenue });
   const audit = createAuditService({ clock });
   const accounts = createAccountsService({
     db,
@@ -166,10 +169,16 @@ export function buildApp({
   });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: ApiOperation[] }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
-    createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
+    createMunicipalitiesModule({
+      db,
+      spending,
+      scores: (ubigeo) => scores.forMunicipality(ubigeo),
+      history: async (ubigeo, place, locals) => historyView(await history.historyFor(ubigeo), place, locals),
+    }),
     createSpendingModule({
       db,
       spending,
+      history,
       municipalities: municipalitiesService,
       datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS],
       compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year),

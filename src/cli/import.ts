@@ -5,11 +5,13 @@ import { createI18n, Lang } from '../i18n';
 import { CLI_ACTOR, createAuditService } from '../modules/audit';
 import { createBulkImport, createParticipationService } from '../modules/participation';
 import type { BulkImportReport } from '../modules/participation';
+import { importIngresos, RevenueImportReport } from '../modules/revenue';
 import { importConsultaAmigable, importMefGasto, ImportReport, MefGastoReport } from '../modules/spending';
 import { runCli, usageError, withDatabase } from './run';
 
 const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
        npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic]
+       npm run import -- ingresos <file.csv> [--lang es|en]
        npm run import -- participation <items|commitments> <ubigeo> <file.csv> [--lang es|en]
 
   consulta-amigable  MEF Consulta Amigable export of municipal execution totals, either the
@@ -19,6 +21,10 @@ const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off 
                      columns). Keeps municipal rows (NIVEL_GOBIERNO = M); streams files of any
                      size; all-or-nothing; a newer file of a year replaces that year's data for
                      the municipalities it contains; re-importing the same content changes nothing.
+  ingresos           MEF revenue collected per municipality and year (year,ubigeo,
+                     recaudado_total,recaudado_impuestos_municipales,recaudado_canon; the
+                     bundled 2012–2022 file's columns). All-or-nothing; negative rubro cells are
+                     kept as published and listed as warnings; re-importing changes nothing.
   participation      a municipality's participatory-budget items or commitments, the columns of
                      the CSV download (as the web upload, without its row limit IMPORT_MAX_ROWS).
   --allow-synthetic  accept a file written by "npm run generate" (demos only; labelled synthetic)
@@ -68,7 +74,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   }
   if (rest.length !== 2) return '';
   const [kind, file] = rest;
-  if (kind !== 'consulta-amigable' && kind !== 'mef-gasto') return `unknown import kind: ${kind}`;
+  if (kind !== 'consulta-amigable' && kind !== 'mef-gasto' && kind !== 'ingresos') return `unknown import kind: ${kind}`;
   return { kind, file: resolve(file), cutOffs, lang, allowSynthetic };
 }
 
@@ -90,6 +96,37 @@ function formatSpendingReport(report: ImportReport | MefGastoReport, lang: Lang,
   return lines.join('\n');
 }
 
+/** Warnings: rows kept as published but outside the usual ranges. */
+function warningLines(warnings: Array<{ row: number; column: string; value: string; key: string; params?: Record<string, string | number> }>, lang: Lang): string[] {
+  const t = createI18n().getFixedT(lang, 'import');
+  return warnings.map((w) => `  ${String(t('cli.warning_line', { row: w.row, column: w.column, value: w.value.slice(0, 80), reason: t(w.key.replace(/^import:/, ''), w.params as never) }))}`);
+}
+
+export function formatRevenueReport(report: RevenueImportReport, lang: Lang): string {
+  const t = createI18n().getFixedT(lang, 'import');
+  const summary = {
+    file: report.file,
+    rows: report.rows,
+    inserted: report.inserted,
+    updated: report.updated,
+    unchanged: report.unchanged,
+    years: report.years.join(', '),
+    encoding: report.encoding,
+    warnings: report.warnings.length,
+  };
+  const lines: string[] = [];
+  if (report.status === 'rejected') {
+    lines.push(String(t('cli.ingresos_rejected', { ...summary, count: report.errorCount })));
+    for (const e of report.errors)
+      lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
+    if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
+    return lines.join('\n');
+  }
+  lines.push(String(t(report.status === 'unchanged' ? 'cli.unchanged' : 'cli.ingresos_imported', summary)));
+  lines.push(...warningLines(report.warnings, lang));
+  return lines.join('\n');
+}
+
 export function formatReport(report: ImportReport, lang: Lang): string {
   const summary = {
     file: report.file,
@@ -101,7 +138,7 @@ export function formatReport(report: ImportReport, lang: Lang): string {
     encoding: report.encoding,
     shape: report.shape,
   };
-  return formatSpendingReport(report, lang, summary, { rejected: 'cli.rejected', done: 'cli.imported' });
+  return [formatSpendingReport(report, lang, summary, { rejected: 'cli.rejected', done: 'cli.imported' }), ...(report.status === 'rejected' ? [] : warningLines(report.warnings, lang))].join('\n');
 }
 
 export function formatMefReport(report: MefGastoReport, lang: Lang): string {
@@ -170,6 +207,11 @@ async function main(): Promise<number> {
       if (tty) process.stderr.write('\n');
       process.stdout.write(`${formatMefReport(report, args.lang)}\n`);
       if (report.status === 'imported') await refreshScores(db); // E and R read execution data
+      return report.status === 'rejected' ? 1 : 0;
+    }
+    if (args.kind === 'ingresos') {
+      const report = await importIngresos(db, args.file);
+      process.stdout.write(`${formatRevenueReport(report, args.lang)}\n`);
       return report.status === 'rejected' ? 1 : 0;
     }
     const report = await importConsultaAmigable(db, args.file, {

@@ -106,3 +106,38 @@ export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: string; errno?: number };
   return e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || e.code === 'SQLITE_CONSTRAINT_UNIQUE' || e.code === 'ER_DUP_ENTRY' || e.errno === 1062;
 }
+
+/**
+ * Upserts many rows in one transaction, fast on both databases: on SQLite one prepared
+ * statement run per row (no SQL to build, no compound-SELECT limit), on MySQL/MariaDB multi-row
+ * INSERT … ON DUPLICATE KEY UPDATE of `perStatement` rows. Every row has the keys of `columns`.
+ */
+export async function bulkUpsert(
+  trx: Knex.Transaction,
+  table: string,
+  columns: readonly string[],
+  rows: Record<string, unknown>[],
+  conflict: readonly string[],
+  merge: readonly string[],
+  perStatement = 1000,
+): Promise<void> {
+  if (rows.length === 0) return;
+  if (!isMysql(trx)) {
+    // Inside a transaction knex hands out the transaction's own connection (a better-sqlite3 Database).
+    const conn = (await trx.client.acquireConnection()) as { prepare(sql: string): { run(...values: unknown[]): unknown } };
+    const q = (id: string) => `"${id.replace(/"/g, '""')}"`;
+    const sql =
+      `insert into ${q(table)} (${columns.map(q).join(', ')}) values (${columns.map(() => '?').join(', ')}) ` +
+      `on conflict (${conflict.map(q).join(', ')}) do ${merge.length ? `update set ${merge.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')}` : 'nothing'}`;
+    const stmt = conn.prepare(sql);
+    for (const r of rows) stmt.run(...columns.map((c) => (typeof r[c] === 'boolean' ? Number(r[c]) : (r[c] ?? null))));
+    return;
+  }
+  for (let i = 0; i < rows.length; i += perStatement) {
+    const chunk = rows.slice(i, i + perStatement).map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+    await trx(table)
+      .insert(chunk)
+      .onConflict([...conflict])
+      .merge([...merge]);
+  }
+}

@@ -10,13 +10,13 @@ export function esc(s: unknown): string {
 const n1 = (v: number) => (Math.round(v * 10) / 10).toString();
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-interface Frame {
+export interface Frame {
   id: string;
   title: string;
   desc: string;
 }
 
-function open({ id, title, desc }: Frame, width: number, height: number, cls: string, role = 'img'): string {
+export function open({ id, title, desc }: Frame, width: number, height: number, cls: string, role = 'img'): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" class="chart ${cls}" viewBox="0 0 ${width} ${height}" role="${role}" aria-labelledby="${esc(id)}-t ${esc(id)}-d"${role === 'img' ? ' focusable="false"' : ''}>` +
     `<title id="${esc(id)}-t">${esc(title)}</title><desc id="${esc(id)}-d">${esc(desc)}</desc>`

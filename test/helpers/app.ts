@@ -27,6 +27,8 @@ export const i18n = createI18n();
 
 export interface TestAppOptions {
   seed?: boolean;
+  /** Load the 2012–2022 history too (execution and revenue); off by default. */
+  history?: boolean;
   config?: Partial<Config>;
   captureLogs?: boolean;
   formLimits?: AppDeps['formLimits'];

@@ -24,9 +24,9 @@ export interface RunningApp extends TestApp {
   close: () => Promise<void>;
 }
 
-/** The real app on a fresh seeded database, served over HTTP on a free local port. */
-export async function startApp(): Promise<RunningApp> {
-  const t = await createTestApp('sqlite');
+/** The real app on a fresh seeded database, served over HTTP on a free local port (`history`: with 2012–2022 loaded too). */
+export async function startApp(opts: { history?: boolean } = {}): Promise<RunningApp> {
+  const t = await createTestApp('sqlite', opts);
   const server = http.createServer(t.app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -33,15 +33,19 @@ export interface TestDb {
 
 const silent = createLogger('silent');
 
-/** A fresh, migrated database; seeded with the bundled reference data unless `seed` is false. */
-export async function createTestDb(dialect: Dialect, { seed = true }: { seed?: boolean } = {}): Promise<TestDb> {
+/**
+ * A fresh, migrated database; seeded with the bundled reference data unless `seed` is false.
+ * `history` also loads 2012–2022 (execution and revenue, 41 000 rows): off by default to keep
+ * every test database fast; tests of the history ask for it (production always loads it).
+ */
+export async function createTestDb(dialect: Dialect, { seed = true, history = false }: { seed?: boolean; history?: boolean } = {}): Promise<TestDb> {
   const name = `ra_t_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'db-'));
     const file = path.join(dir, `${name}.sqlite`);
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}` });
     const db = createDb(config.db);
-    await prepareDatabase(db, silent, seed);
+    await prepareDatabase(db, silent, seed, true, history);
     return {
       db,
       config,
@@ -59,7 +63,7 @@ export async function createTestDb(dialect: Dialect, { seed = true }: { seed?: b
   url.pathname = `/${name}`;
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() });
   const db = createDb(config.db);
-  await prepareDatabase(db, silent, seed);
+  await prepareDatabase(db, silent, seed, true, history);
   return {
     db,
     config,

@@ -3,20 +3,20 @@ import type { PageRegistrar } from '../../web/pages';
 import { municipalitiesApi } from './municipalities.api';
 import { municipalitiesHandlers } from './municipalities.handlers';
 import { createMunicipalitiesService } from './municipalities.service';
-import type { SpendingFigures } from './municipalities.types';
+import type { HistoryFor, SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
-export { loadDirectory } from './municipalities.loader';
+export { loadDirectory, loadPredecessors } from './municipalities.loader';
 export { UbigeoParams, MUNICIPALITY_NOT_FOUND } from './municipalities.api';
-export type { Municipality, Department, SpendingFigures } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures, Predecessor, HistoryFor } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
 
-export function createMunicipalitiesModule({ db, spending, scores }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown }) {
+export function createMunicipalitiesModule({ db, spending, scores, history }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown; history?: HistoryFor }) {
   const service = createMunicipalitiesService({ db });
-  const h = municipalitiesHandlers(service, spending, scores);
+  const h = municipalitiesHandlers(service, spending, scores, history);
   return {
     service,
     registerPages(reg: PageRegistrar) {

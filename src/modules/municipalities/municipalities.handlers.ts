@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { parse } from '../../lib/http';
 import { DepartmentCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
 import type { MunicipalitiesService } from './municipalities.service';
-import type { SpendingFigures } from './municipalities.types';
+import type { HistoryFor, SpendingFigures } from './municipalities.types';
 import { NotFoundError } from '../../lib/errors';
 import { jsonLdText, placeName, redirectDefaults } from '../../web/seo';
 
@@ -13,7 +13,7 @@ function codeOr404<T>(schema: { safeParse: (v: unknown) => { success: boolean; d
   return r.data as T;
 }
 
-export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingFigures, scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>) => ({
+export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingFigures, scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>, historyFor?: HistoryFor) => ({
   async departments(_req: Request, res: Response) {
     const [departments, provinces, year] = await Promise.all([svc.departments(), svc.provinces(), spending.defaultYear()]);
     const ranking = year ? await spending.ranking({ level: 'department', year }) : null;
@@ -76,6 +76,19 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
 
   async municipality(req: Request, res: Response) {
     const ubigeo = codeOr404(Ubigeo, req.params.ubigeo);
+    // A predecessor municipality (not in today's directory): its own years and a link to its successor.
+    const predecessor = await svc.predecessor(ubigeo);
+    if (predecessor) {
+      const t = res.locals.t;
+      const title = t('spending:predecessor.title', { name: predecessor.name_mef });
+      res.render('municipalities/predecessor', {
+        title,
+        description: t('spending:predecessor.not_added'),
+        predecessor,
+        hv: historyFor ? await historyFor(ubigeo, predecessor.name_mef, res.locals) : null,
+      });
+      return;
+    }
     const municipality = await svc.municipality(ubigeo);
     const execution = await spending.forMunicipality(ubigeo);
     const scoreRows = scores ? await scores(ubigeo) : [];
@@ -124,6 +137,8 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
       execution,
       scores: scoreRows.filter((r) => r.score !== null),
       provincePopulation,
+      // history: trend and revenue (one call; views/partials/trend.ejs and revenue.ejs)
+      hv: historyFor ? await historyFor(ubigeo, municipality.district, res.locals) : null,
     });
   },
 

@@ -62,3 +62,19 @@ export async function loadDirectory(db: Db): Promise<{ departments: number; prov
   });
   return { departments: deps.length, provinces: provs.length, municipalities: dists.length };
 }
+
+/** Loads the predecessor municipalities of past years (not in today's directory), each linked to its successor. */
+export async function loadPredecessors(db: Db): Promise<number> {
+  const rows = readReferenceCsv('municipality_predecessors.csv').map((r) => ({
+    ubigeo: r.predecessor_ubigeo,
+    sec_ejec: r.predecessor_sec_ejec,
+    name_mef: r.predecessor_name_mef,
+    department_code: r.department_code,
+    province_code: r.province_code,
+    first_year: Number(r.first_year),
+    last_year: Number(r.last_year),
+    successor_ubigeo: r.successor_ubigeo,
+  }));
+  await db('municipality_predecessors').insert(rows).onConflict('ubigeo').merge();
+  return rows.length;
+}

@@ -1,5 +1,5 @@
 import type { Db } from '../../db';
-import type { Department, Municipality, MunicipalityFilter, Province } from './municipalities.types';
+import type { Department, Municipality, MunicipalityFilter, Predecessor, Province } from './municipalities.types';
 
 const MUNI_COLUMNS = [
   'm.ubigeo',
@@ -84,4 +84,44 @@ export async function countDirectory(db: Db) {
     distrital: byType.distrital ?? 0,
     municipalities: (byType.provincial ?? 0) + (byType.distrital ?? 0),
   };
+}
+
+const PREDECESSOR_COLUMNS = [
+  'p.ubigeo',
+  'p.sec_ejec',
+  'p.name_mef',
+  'p.department_code',
+  'p.province_code',
+  'p.first_year',
+  'p.last_year',
+  'p.successor_ubigeo',
+  'm.district as successor_district',
+  'm.name_mef as successor_name_mef',
+  'd.name as department',
+];
+
+const predecessorRow = (r: Record<string, unknown>): Predecessor => ({
+  ubigeo: String(r.ubigeo),
+  sec_ejec: String(r.sec_ejec),
+  name_mef: String(r.name_mef),
+  department_code: String(r.department_code),
+  province_code: String(r.province_code),
+  first_year: Number(r.first_year),
+  last_year: Number(r.last_year),
+  successor_ubigeo: String(r.successor_ubigeo),
+  successor_district: String(r.successor_district),
+  successor_name_mef: String(r.successor_name_mef),
+  department: String(r.department),
+});
+
+/** Predecessor municipalities: one by its code, or those of a successor. */
+export async function listPredecessors(db: Db, where: { ubigeo?: string; successor?: string }): Promise<Predecessor[]> {
+  const query = db('municipality_predecessors as p')
+    .join('municipalities as m', 'm.ubigeo', 'p.successor_ubigeo')
+    .join('departments as d', 'd.code', 'p.department_code')
+    .select(PREDECESSOR_COLUMNS)
+    .orderBy('p.ubigeo');
+  if (where.ubigeo) query.where('p.ubigeo', where.ubigeo);
+  if (where.successor) query.where('p.successor_ubigeo', where.successor);
+  return (await query).map(predecessorRow);
 }

@@ -40,6 +40,11 @@ export function createMunicipalitiesService({ db }: { db: Db }) {
     },
 
     counts: () => q.countDirectory(db),
+
+    /** A predecessor municipality by its code (undefined when there is none). */
+    predecessor: async (ubigeo: string) => (await q.listPredecessors(db, { ubigeo }))[0],
+    /** The predecessors of a municipality of today's directory. */
+    predecessorsOf: (successor: string) => q.listPredecessors(db, { successor }),
   };
 }
 

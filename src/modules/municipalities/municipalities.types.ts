@@ -1,3 +1,4 @@
+import type { Formatters } from '../../i18n';
 import type { Amounts } from '../../lib/amounts';
 export interface Department {
   code: string;
@@ -40,6 +41,21 @@ export interface Municipality {
   altitude_m: number | null;
   latitude: number | null;
   longitude: number | null;
+}
+
+/** A municipality of past years that is not in today's directory, linked to its successor (its figures are never the successor's). */
+export interface Predecessor {
+  ubigeo: string;
+  sec_ejec: string;
+  name_mef: string;
+  department_code: string;
+  province_code: string;
+  first_year: number;
+  last_year: number;
+  successor_ubigeo: string;
+  successor_district: string;
+  successor_name_mef: string;
+  department: string;
 }
 
 export interface MunicipalityFilter {
@@ -96,3 +112,10 @@ export interface SpendingFigures {
   ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
   forMunicipality(ubigeo: string): Promise<MunicipalityYearFigures[]>;
 }
+
+/**
+ * The history block of a municipality's page (execution trend 2012–, revenue, predecessor links),
+ * built by the spending module (wired in app.ts); `place` names it in the chart, `locals` are the
+ * page's t and fmt.
+ */
+export type HistoryFor = (ubigeo: string, place: string, locals: { t: (key: string, opts?: Record<string, unknown>) => string; fmt: Formatters }) => Promise<Record<string, unknown>>;

@@ -115,10 +115,17 @@ export async function resultsInputs(db: Db, year: number, department?: string) {
 }
 
 /** Years that have any input. */
+/**
+ * The first year the score covers on execution totals alone: the 2012–2022 history (Consulta
+ * Amigable totals only, no ratings, participation or detailed data) is shown as execution, not
+ * scored; a year before it is scored only when it has another input.
+ */
+export const SCORE_FIRST_EXECUTION_YEAR = 2024;
+
 export async function inputYears(db: Db): Promise<number[]> {
   const rows = await db
     .select('year')
-    .from(db('execution_totals').distinct('year').as('a'))
+    .from(db('execution_totals').where('year', '>=', SCORE_FIRST_EXECUTION_YEAR).distinct('year').as('a'))
     .union([db('ratings').distinct('year'), db('pb_items').distinct('year'), db('mef_gasto_rollups').distinct('year')]);
   return [...new Set(rows.map((r: Record<string, unknown>) => Number(r.year)))].sort();
 }

@@ -1,8 +1,8 @@
-import { parse } from 'csv-parse';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import type { Db } from '../../db';
+import { bulkUpsert, type Db } from '../../db';
 import { AMOUNT_COLUMNS, AmountColumn, executionPct } from '../../lib/amounts';
+import { csvRecords } from '../../lib/csv';
 import { readTextFile, sniffDelimiter, TextEncoding } from '../../lib/file-text';
 import { foldForSearch } from '../../lib/text';
 import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
@@ -29,6 +29,10 @@ export interface ImportReport {
   years: number[];
   errors: RowError[];
   errorCount: number;
+  /** Rows kept as published but outside the usual ranges (devengado above the PIM, confirmed by MEF's own avance %). */
+  warnings: RowError[];
+  /** Rows of predecessor municipalities (not in the directory; stored apart, linked to their successor). */
+  predecessorRows: number;
   alreadyImported: boolean;
   missingColumns: string[];
 }
@@ -68,6 +72,7 @@ const headerKey = (h: string) => foldForSearch(h);
 /** Parses "62,334,134", "62334134", "1234.5" → céntimos; null when not a non-negative amount. */
 export function parseAmount(raw: string): number | null {
   const s = raw.trim();
+  if (/^\d{1,15}$/.test(s)) return Number(s) * 100;
   let normal: string;
   if (/^\d{1,3}(,\d{3})+(\.\d{1,2})?$/.test(s)) normal = s.replace(/,/g, '');
   else if (/^\d+(\.\d{1,2})?$/.test(s)) normal = s;
@@ -81,6 +86,9 @@ interface ParsedRow {
   year: number;
   ubigeo: string;
   amounts: Record<AmountColumn, number>;
+  /** A predecessor municipality (municipality_predecessors), stored in predecessor_execution. */
+  predecessor?: boolean;
+  warning?: RowError;
 }
 
 type Shape = ImportReport['shape'];
@@ -123,21 +131,29 @@ function rowUbigeo(shape: Shape, v: Record<string, string>, line: number, col: (
   return { ubigeo };
 }
 
-/** The amounts of a row in céntimos, checked against each other (devengado ≤ PIM, avance % = devengado ÷ PIM). */
-function rowAmounts(v: Record<string, string>, line: number, col: (f: string) => string): { amounts: Record<AmountColumn, number> } | { error: RowError } {
+/**
+ * The amounts of a row in céntimos, checked against each other (avance % = devengado ÷ PIM;
+ * devengado ≤ PIM unless MEF's own avance % confirms the excess: then the row is kept as
+ * published, with a warning).
+ */
+function rowAmounts(v: Record<string, string>, line: number, col: (f: string) => string): { amounts: Record<AmountColumn, number>; warning?: RowError } | { error: RowError } {
   const amounts = {} as Record<AmountColumn, number>;
   for (const c of AMOUNT_COLUMNS) {
     const parsed = parseAmount(v[c] ?? '');
     if (parsed === null) return { error: { row: line, column: col(c), value: v[c] ?? '', key: 'import:errors.amount' } };
     amounts[c] = parsed;
   }
-  if (amounts.devengado > amounts.pim && amounts.pim > 0 && amounts.devengado - amounts.pim > 100)
-    return { error: { row: line, column: col('devengado'), value: v.devengado, key: 'import:errors.devengado_over_pim' } };
-  if (v.avance_pct !== undefined && v.avance_pct !== '') {
+  const hasAvance = v.avance_pct !== undefined && v.avance_pct !== '';
+  const computed = executionPct(amounts.devengado, amounts.pim);
+  if (hasAvance) {
     const given = Number(v.avance_pct.replace(',', '.'));
-    const computed = executionPct(amounts.devengado, amounts.pim);
     if (!Number.isFinite(given) || (computed !== null && Math.abs(given - computed) > 0.15))
       return { error: { row: line, column: col('avance_pct'), value: v.avance_pct, key: 'import:errors.avance_mismatch', params: { computed: computed ?? '' } } };
+  }
+  if (amounts.devengado > amounts.pim && amounts.pim > 0 && amounts.devengado - amounts.pim > 100) {
+    const issue = { row: line, column: col('devengado'), value: v.devengado, key: 'import:errors.devengado_over_pim' };
+    if (!hasAvance) return { error: issue };
+    return { amounts, warning: { ...issue, key: 'import:warnings.devengado_over_pim', params: { pct: computed ?? '' } } };
   }
   return { amounts };
 }
@@ -153,49 +169,67 @@ export function validateRow(
   col: (f: string) => string,
   ubigeos: Set<string>,
   seen: Map<string, number>,
+  predecessors: ReadonlySet<string> = new Set(),
 ): { row: ParsedRow } | { error: RowError } {
   const year = Number(v.year);
   if (!/^\d{4}$/.test(v.year ?? '') || year < 2000 || year > 2100) return { error: { row: line, column: col('year'), value: v.year ?? '', key: 'import:errors.year' } };
   const u = rowUbigeo(shape, v, line, col);
   if ('error' in u) return u;
   const ubigeoColumn = col(shape === 'raw' ? 'municipality' : 'ubigeo');
-  if (!ubigeos.has(u.ubigeo)) return { error: { row: line, column: ubigeoColumn, value: u.ubigeo, key: 'import:errors.ubigeo_unknown' } };
+  const predecessor = predecessors.has(u.ubigeo);
+  if (!predecessor && !ubigeos.has(u.ubigeo)) return { error: { row: line, column: ubigeoColumn, value: u.ubigeo, key: 'import:errors.ubigeo_unknown' } };
   const a = rowAmounts(v, line, col);
   if ('error' in a) return a;
   const key = `${u.ubigeo}/${year}`;
   if (seen.has(key)) return { error: { row: line, column: ubigeoColumn, value: u.ubigeo, key: 'import:errors.duplicate', params: { first: seen.get(key)! } } };
   seen.set(key, line);
-  return { row: { line, year, ubigeo: u.ubigeo, amounts: a.amounts } };
+  return { row: { line, year, ubigeo: u.ubigeo, amounts: a.amounts, ...(predecessor ? { predecessor } : {}), ...(a.warning ? { warning: a.warning } : {}) } };
 }
 
 /** Reads and validates the whole file; the report collects the errors (all or nothing: rows are only returned for writing when there are none). */
-async function readRows(text: string, ubigeos: Set<string>, report: ImportReport, fail: (e: RowError) => void, onProgress?: (rows: number) => void): Promise<ParsedRow[]> {
+async function readRows(
+  text: string,
+  ubigeos: Set<string>,
+  predecessors: ReadonlySet<string>,
+  report: ImportReport,
+  fail: (e: RowError) => void,
+  onProgress?: (rows: number) => void,
+): Promise<ParsedRow[]> {
   const firstLine = text.slice(0, text.indexOf('\n') === -1 ? undefined : text.indexOf('\n'));
-  const parser = parse(text, { delimiter: sniffDelimiter(firstLine), relax_column_count: true, skip_empty_lines: true, info: true, trim: true });
   let header: ReturnType<typeof mapHeader> | null = null;
   const rows: ParsedRow[] = [];
   const seen = new Map<string, number>();
-  for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-    if (!header) {
-      header = mapHeader(record);
-      report.shape = header.shape;
-      report.missingColumns = header.missing;
-      if (header.missing.length) {
-        fail({ row: info.lines, column: header.missing.join(', '), value: '', key: 'import:errors.missing_columns' });
-        return [];
+  try {
+    for (const { record, line } of csvRecords(text, sniffDelimiter(firstLine))) {
+      if (!header) {
+        header = mapHeader(record);
+        report.shape = header.shape;
+        report.missingColumns = header.missing;
+        if (header.missing.length) {
+          fail({ row: line, column: header.missing.join(', '), value: '', key: 'import:errors.missing_columns' });
+          return [];
+        }
+        continue;
       }
-      continue;
+      report.rows++;
+      if (onProgress && report.rows % 1000 === 0) onProgress(report.rows);
+      const v: Record<string, string> = {};
+      for (let i = 0; i < record.length; i++) {
+        const target = header.map[i];
+        if (target) v[target] = record[i];
+      }
+      const r = validateRow(header.shape, v, line, header.columnOf, ubigeos, seen, predecessors);
+      if ('error' in r) fail(r.error);
+      else {
+        rows.push(r.row);
+        if (r.row.warning) report.warnings.push(r.row.warning);
+        if (r.row.predecessor) report.predecessorRows++;
+      }
     }
-    report.rows++;
-    if (onProgress && report.rows % 1000 === 0) onProgress(report.rows);
-    const v: Record<string, string> = {};
-    record.forEach((cell, i) => {
-      const target = header!.map[i];
-      if (target) v[target] = cell;
-    });
-    const r = validateRow(header.shape, v, info.lines, header.columnOf, ubigeos, seen);
-    if ('error' in r) fail(r.error);
-    else rows.push(r.row);
+  } catch {
+    // csv-parse refuses the text (e.g. an unclosed quote): nothing is written.
+    fail({ row: 1, column: '', value: '', key: 'import:errors.unreadable' });
+    return [];
   }
   onProgress?.(report.rows);
   if (!header) fail({ row: 1, column: '', value: '', key: 'import:errors.empty' });
@@ -215,14 +249,17 @@ async function yearRowsFor(db: Db, years: number[], opts: ImportOptions) {
   });
 }
 
-/** Compares with what is stored: counts inserted / updated / unchanged and returns the rows to write. */
-async function diffWithStored(db: Db, rows: ParsedRow[], years: number[], report: ImportReport): Promise<Record<string, unknown>[]> {
-  const existing = await db('execution_totals')
-    .where({ source: CONSULTA_AMIGABLE })
-    .whereIn('year', years)
-    .select('ubigeo', 'year', ...AMOUNT_COLUMNS);
-  const before = new Map<string, Record<string, unknown>>(existing.map((r: Record<string, unknown>) => [`${String(r.ubigeo)}/${Number(r.year)}`, r]));
-  const toWrite: Record<string, unknown>[] = [];
+/** Compares with what is stored: counts inserted / updated / unchanged and returns the rows to write (predecessors' rows flagged). */
+async function diffWithStored(db: Db, rows: ParsedRow[], years: number[], report: ImportReport): Promise<Array<Record<string, unknown> & { predecessor?: boolean }>> {
+  const stored = (table: string): Promise<Record<string, unknown>[]> =>
+    db(table)
+      .where({ source: CONSULTA_AMIGABLE })
+      .whereIn('year', years)
+      .select('ubigeo', 'year', ...AMOUNT_COLUMNS);
+  const before = new Map<string, Record<string, unknown>>();
+  for (const r of await stored('execution_totals')) before.set(`${String(r.ubigeo)}/${Number(r.year)}`, r);
+  if (rows.some((r) => r.predecessor)) for (const r of await stored('predecessor_execution')) before.set(`${String(r.ubigeo)}/${Number(r.year)}`, r);
+  const toWrite: Array<Record<string, unknown> & { predecessor?: boolean }> = [];
   for (const r of rows) {
     const prev = before.get(`${r.ubigeo}/${r.year}`);
     if (!prev) report.inserted++;
@@ -231,20 +268,38 @@ async function diffWithStored(db: Db, rows: ParsedRow[], years: number[], report
       report.unchanged++;
       continue;
     }
-    toWrite.push({ ubigeo: r.ubigeo, year: r.year, source: CONSULTA_AMIGABLE, ...r.amounts });
+    toWrite.push({ ubigeo: r.ubigeo, year: r.year, source: CONSULTA_AMIGABLE, ...r.amounts, ...(r.predecessor ? { predecessor: true } : {}) });
   }
   return toWrite;
 }
 
-/** Writer: years, totals and the run, in one transaction. */
-async function writeRows(trx: Knex.Transaction, yearRows: Awaited<ReturnType<typeof yearRowsFor>>, toWrite: Record<string, unknown>[], report: ImportReport, sha256: string): Promise<void> {
+/** Writer: years, totals (predecessors' rows into predecessor_execution) and the run, in one transaction. */
+async function writeRows(
+  trx: Knex.Transaction,
+  yearRows: Awaited<ReturnType<typeof yearRowsFor>>,
+  toWrite: Array<Record<string, unknown> & { predecessor?: boolean }>,
+  report: ImportReport,
+  sha256: string,
+): Promise<void> {
   for (const y of yearRows) await trx('execution_years').insert(y.row).onConflict(['source', 'year']).merge(['cut_off', 'partial', 'label']);
-  for (let i = 0; i < toWrite.length; i += 500) {
-    await trx('execution_totals')
-      .insert(toWrite.slice(i, i + 500))
-      .onConflict(['ubigeo', 'year', 'source'])
-      .merge([...AMOUNT_COLUMNS]);
-  }
+  // Bulk upserts (prepared statement on SQLite, 1 000-row INSERTs on MySQL): the first start loads 24 000 rows.
+  const columns = ['ubigeo', 'year', 'source', ...AMOUNT_COLUMNS];
+  await bulkUpsert(
+    trx,
+    'execution_totals',
+    columns,
+    toWrite.filter((r) => !r.predecessor),
+    ['ubigeo', 'year', 'source'],
+    AMOUNT_COLUMNS,
+  );
+  await bulkUpsert(
+    trx,
+    'predecessor_execution',
+    columns,
+    toWrite.filter((r) => r.predecessor),
+    ['ubigeo', 'year', 'source'],
+    AMOUNT_COLUMNS,
+  );
   await trx('import_runs').insert({ kind: CONSULTA_AMIGABLE, file_name: report.file.slice(0, 255), sha256, row_count: report.rows, changed: toWrite.length, imported_at: new Date().toISOString() });
 }
 
@@ -270,6 +325,8 @@ export async function importConsultaAmigable(db: Db, file: string, opts: ImportO
     years: [],
     errors: [],
     errorCount: 0,
+    warnings: [],
+    predecessorRows: 0,
     alreadyImported: false,
     missingColumns: [],
   };
@@ -285,11 +342,11 @@ export async function importConsultaAmigable(db: Db, file: string, opts: ImportO
     counts: { read: report.rows, inserted: report.inserted, updated: report.updated, unchanged: report.unchanged, rejected: report.errorCount },
     municipalities: [...new Set(written.map((r) => String(r.ubigeo)))].sort(),
     municipality: null,
-    extra: { years: report.years, shape: report.shape },
+    extra: { years: report.years, shape: report.shape, warnings: report.warnings.length, predecessor_rows: report.predecessorRows },
   });
 
-  const known = await db('municipalities').select('ubigeo');
-  const rows = await readRows(text, new Set(known.map((r: { ubigeo: string }) => r.ubigeo)), report, fail, opts.onProgress);
+  const [known, predecessors] = await Promise.all([db('municipalities').select('ubigeo'), db('municipality_predecessors').select('ubigeo')]);
+  const rows = await readRows(text, new Set(known.map((r: { ubigeo: string }) => r.ubigeo)), new Set(predecessors.map((r: { ubigeo: string }) => r.ubigeo)), report, fail, opts.onProgress);
   if (report.errorCount > 0) {
     await audit.recordImport(db, actor, auditOf([]));
     return report;

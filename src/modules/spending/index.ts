@@ -10,6 +10,7 @@ import type { MunicipalitiesService } from '../municipalities';
 import { spendingApi } from './spending.api';
 import { spendingHandlers } from './spending.handlers';
 import type { SpendingService } from './spending.service';
+import type { HistoryService } from './history.service';
 
 export { createSpendingService } from './spending.service';
 export type { SpendingService } from './spending.service';
@@ -17,6 +18,9 @@ export { PREFERRED_SOURCE } from './spending.queries';
 export { importConsultaAmigable } from './consulta-amigable.importer';
 export type { ImportReport } from './consulta-amigable.importer';
 export { loadHistory } from './history.loader';
+export { createHistoryService, HISTORY_FIRST_YEAR } from './history.service';
+export type { HistoryService, MunicipalityHistory, ExecutionSeries, SeriesPoint } from './history.service';
+export { historyView } from './history.view';
 export { importMefGasto } from './mef-gasto.importer';
 export type { MefGastoReport } from './mef-gasto.importer';
 export { generateMefGasto } from './mef-gasto.generator';
@@ -35,21 +39,23 @@ export function createSpendingModule({
   datasets = [],
   compareScores,
   downloadsDir,
+  history,
 }: {
   db: Db;
   spending: SpendingService;
+  history: HistoryService;
   municipalities: MunicipalitiesService;
   datasets?: Dataset[];
   compareScores?: CompareScores;
   /** Where whole-country downloads are kept, one file per data version (no cache without it). */
   downloadsDir?: string;
 }) {
-  const h = spendingHandlers(spending, municipalities);
+  const h = spendingHandlers(spending, municipalities, history);
   const breakdown = createBreakdownService({ db });
   const b = breakdownHandlers(breakdown, spending, municipalities, compareScores);
   const allDatasets = [...DATASETS, ...datasets];
   const downloads = downloadsDir ? createDownloadCache(downloadsDir) : undefined;
-  const api = [...spendingApi(spending, municipalities), ...breakdownApi(breakdown, municipalities), ...openDataApi(db, allDatasets, downloads)];
+  const api = [...spendingApi(spending, municipalities, history), ...breakdownApi(breakdown, municipalities), ...openDataApi(db, allDatasets, downloads)];
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('ranking', h.ranking);

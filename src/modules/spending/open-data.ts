@@ -28,7 +28,8 @@ export interface Dataset {
   sources: { title: string; path?: string }[];
   fields: Field[];
   query: (db: Db) => NodeJS.ReadableStream;
-  amounts?: boolean;
+  /** Céntimo columns written in soles: true = the execution amounts, or the names of the columns. */
+  amounts?: boolean | string[];
   /**
    * What moves when the dataset's rows change (e.g. the import data version). Given, the CSV is
    * produced once per version and served from that file; without it, it is streamed per request.
@@ -88,6 +89,37 @@ export const DATASETS: Dataset[] = [
         .orderBy(['e.ubigeo', 'e.year', 'e.source'])
         .stream(),
     amounts: true,
+  },
+  {
+    name: 'revenue_totals',
+    title: 'Revenue collected per municipality and year, 2012–2022',
+    description:
+      'Total revenue collected, own municipal taxes (fuente 5, rubro 08) and canon (rubro 18) per municipality and year. Empty = none recorded by MEF; negative cells are MEF adjustments, kept as published. ubigeo may be a predecessor municipality (160109, 160114). Fiscal autonomy = own_taxes / total; canon dependence = canon / total.',
+    sources: [{ title: 'MEF, Transparencia Económica, ingresos (via ddc-research/cultivation-factors)' }],
+    fields: [
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code (a municipality, or a predecessor municipality)' },
+      { name: 'year', type: 'integer', description: 'Fiscal year' },
+      { name: 'total', type: 'number', unit: 'PEN', description: 'All revenue collected, soles' },
+      { name: 'own_taxes', type: 'number', unit: 'PEN', description: 'Municipal taxes collected, soles (empty: none recorded)' },
+      { name: 'canon', type: 'number', unit: 'PEN', description: 'Canon, sobrecanon, regalías…, soles (empty: none recorded)' },
+    ],
+    query: (db) => db('revenue_totals').select('ubigeo', 'year', 'total', 'own_taxes', 'canon').orderBy(['ubigeo', 'year']).stream(),
+    amounts: ['total', 'own_taxes', 'canon'],
+  },
+  {
+    name: 'municipality_predecessors',
+    title: 'Predecessor municipalities (not in the 2025 directory) and their successors',
+    description: 'Municipalities of 2012–2015 whose code is not in the directory any more, each with its successor. Their execution is in predecessor_execution, never in the successor’s totals.',
+    sources: [{ title: 'MEF, Consulta Amigable 2012–2022 (codes, names, years)' }],
+    fields: [
+      { name: 'ubigeo', type: 'string', description: 'Code of the predecessor' },
+      { name: 'sec_ejec', type: 'string', description: 'Its MEF executing-unit code' },
+      { name: 'name_mef', type: 'string', description: 'Its name as MEF writes it' },
+      { name: 'first_year', type: 'integer', description: 'First year in the MEF data' },
+      { name: 'last_year', type: 'integer', description: 'Last year in the MEF data' },
+      { name: 'successor_ubigeo', type: 'string', description: 'Code of the successor municipality' },
+    ],
+    query: (db) => db('municipality_predecessors').select('ubigeo', 'sec_ejec', 'name_mef', 'first_year', 'last_year', 'successor_ubigeo').orderBy('ubigeo').stream(),
   },
   {
     name: 'spending_breakdowns_municipalities',
@@ -200,23 +232,22 @@ export function datapackage(datasets: Dataset[] = DATASETS) {
   };
 }
 
-/** Streams one dataset as CSV: amounts in soles, formula-like cells neutralised. */
-/** Writes the dataset as CSV into `out` (and ends it). */
+/** Writes the dataset as CSV into `out` (and ends it): amounts in soles, booleans true/false, formula-like cells neutralised. */
 async function writeDataset(db: Db, d: Dataset, out: Writable): Promise<void> {
   const names = d.fields.map((f) => f.name);
-  const csv = stringify({ header: true, columns: names });
+  const csv = stringify({ header: true, columns: names, cast: { boolean: (v: boolean) => (v ? 'true' : 'false') } });
   const piped = pipeline(csv, out);
   let failed = false; // the reader went away (or the file could not be written): stop reading rows
   const stopped = piped.then(
     () => undefined,
     () => void (failed = true),
   );
-  const amountSet = new Set<string>(d.amounts ? AMOUNT_COLUMNS : []);
+  const amountSet = new Set<string>(Array.isArray(d.amounts) ? d.amounts : d.amounts ? AMOUNT_COLUMNS : []);
   for await (const row of d.query(db) as AsyncIterable<Record<string, unknown>>) {
     if (failed) break;
     const cells = names.map((n) => {
       const v = row[n];
-      if (amountSet.has(n)) return toSoles(Number(v));
+      if (amountSet.has(n)) return v === null || v === undefined ? '' : toSoles(Number(v));
       if (n === 'partial') return Boolean(Number(v));
       if (n === 'cut_off') return String(v).slice(0, 10);
       return neutraliseCell(v ?? '');

@@ -90,3 +90,45 @@ export async function dataVersion(db: Db): Promise<number> {
   const row = (await db('import_runs').max({ v: 'id' }).first()) as { v: number | string | null } | undefined;
   return Number(row?.v ?? 0);
 }
+
+/**
+ * PIM and devengado summed per year and department: municipalities (best source) plus, in their
+ * years, predecessor municipalities (they were separate municipalities then; never part of their
+ * successor's own series).
+ */
+export async function executionSums(db: Db): Promise<Array<{ year: number; department_code: string; pim: number; devengado: number; count: number }>> {
+  const [munis, preds] = await Promise.all([
+    db('execution_totals as e')
+      .join('municipalities as m', 'm.ubigeo', 'e.ubigeo')
+      .where(bestSource(db))
+      .select('e.year', 'm.department_code')
+      .sum({ pim: 'e.pim' })
+      .sum({ devengado: 'e.devengado' })
+      .count({ count: '*' })
+      .groupBy('e.year', 'm.department_code'),
+    db('predecessor_execution as e')
+      .join('municipality_predecessors as p', 'p.ubigeo', 'e.ubigeo')
+      .where('e.source', 'consulta_amigable')
+      .select('e.year', 'p.department_code')
+      .sum({ pim: 'e.pim' })
+      .sum({ devengado: 'e.devengado' })
+      .count({ count: '*' })
+      .groupBy('e.year', 'p.department_code'),
+  ]);
+  const out = new Map<string, { year: number; department_code: string; pim: number; devengado: number; count: number }>();
+  for (const r of [...munis, ...preds] as Record<string, unknown>[]) {
+    const key = `${Number(r.year)}/${String(r.department_code)}`;
+    const s = out.get(key) ?? { year: Number(r.year), department_code: String(r.department_code), pim: 0, devengado: 0, count: 0 };
+    s.pim += Number(r.pim ?? 0);
+    s.devengado += Number(r.devengado ?? 0);
+    s.count += Number(r.count);
+    out.set(key, s);
+  }
+  return [...out.values()];
+}
+
+/** A predecessor municipality's execution per year (it is not in the directory). */
+export async function predecessorExecution(db: Db, ubigeo: string): Promise<Array<{ year: number; pim: number; devengado: number }>> {
+  const rows = await db('predecessor_execution').where({ ubigeo, source: 'consulta_amigable' }).select('year', 'pim', 'devengado').orderBy('year');
+  return rows.map((r: Record<string, unknown>) => ({ year: Number(r.year), pim: Number(r.pim), devengado: Number(r.devengado) }));
+}

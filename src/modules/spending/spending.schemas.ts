@@ -30,6 +30,8 @@ export const ExecutionApiQuery = z.object({
   ...PagingParams,
 });
 
+export const HistoryApiQuery = z.object({ level: opt(z.enum(['national', 'department'])), format: format() });
+export const MunicipalityHistoryApiQuery = z.object({ format: format() });
 export const MunicipalityExecutionApiQuery = z.object({ year: YearParam, format: format() });
 
 const BY_VALUES = ['function', 'category', 'source', 'rubro', 'generic', 'project', 'month'] as const;
