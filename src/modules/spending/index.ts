@@ -18,7 +18,7 @@ export { importConsultaAmigable } from './consulta-amigable.importer';
 export type { ImportReport } from './consulta-amigable.importer';
 export { loadHistory } from './history.loader';
 export { importMefGasto } from './mef-gasto.importer';
-export type { MefGastoReport } from './mef-gasto.importer';
+export type { MefGastoReport, MefGastoProgress } from './mef-gasto.importer';
 export { generateMefGasto } from './mef-gasto.generator';
 
 export { createBreakdownService } from './breakdown.service';
