@@ -107,3 +107,37 @@ export async function createTestApp(dialect: Dialect = 'sqlite', opts: TestAppOp
   };
   return { ...t, config, app, lifecycle, outboxDir, logs, now, background, redis, invalidation, cleanup };
 }
+
+/**
+ * A second instance of the portal on the same database (and, with Redis, the same prefix): what
+ * a second web process behind the balancer is. Its own response cache, rate-limit fallback and
+ * job runner; `cleanup` closes its connections (the database belongs to `t`).
+ */
+export function anotherInstance(t: TestApp, opts: { worker?: boolean; formLimits?: AppDeps['formLimits'] } = {}) {
+  const logger = createLogger('silent');
+  const redis = t.config.redis ? connectRedis(t.config.redis, logger) : null;
+  const background = createBackgroundJobs(logger, { redis, backoffMs: 5, attempts: t.config.jobs.attempts, lockMs: t.config.jobs.lockMs });
+  const invalidation = createInvalidation(redis, logger);
+  const app = buildApp({
+    background,
+    redis,
+    invalidation,
+    config: t.config,
+    db: t.db,
+    logger,
+    i18n,
+    clock: () => t.now.ms,
+    formLimits: { loginPerMinute: 1000, registerPerHour: 1000, resetPerHour: 1000, ...opts.formLimits },
+  });
+  if (redis && opts.worker) background.startWorker();
+  return {
+    app,
+    background,
+    redis,
+    cleanup: async () => {
+      await background.close();
+      await invalidation.close();
+      await redis?.close();
+    },
+  };
+}
