@@ -82,7 +82,7 @@ async function main() {
     setTimeout(() => {
       const stop = async () => {
         // Mail already handed to the background gets a short while to leave, then we go anyway.
-        await Promise.race([background.idle(), new Promise((r) => setTimeout(r, 3000).unref())]);
+        await Promise.race([background.idle({ queue: false }), new Promise((r) => setTimeout(r, 3000).unref())]);
         await Promise.race([Promise.all([background.close(), invalidation.close(), redis?.close()]), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
         await db.destroy().catch(() => undefined);
         logger.info('stopped');

@@ -39,7 +39,7 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'job worker stopping');
     await jobs.close().catch(() => undefined);
-    await jobs.idle().catch(() => undefined);
+    await jobs.idle({ queue: false }).catch(() => undefined);
     await Promise.all([invalidation.close(), redis.close()]).catch(() => undefined);
     await db.destroy().catch(() => undefined);
     process.exit(0);

@@ -218,11 +218,14 @@ export function createBackgroundJobs(logger: Logger, { redis = null, backoffMs =
       return true;
     },
 
-    /** Resolves once every job started or queued so far (and any they started) has settled. */
-    async idle(): Promise<void> {
+    /**
+     * Resolves once every job started or queued so far (and any they started) has settled;
+     * `{ queue: false }`: only those of this process (the Redis queue's wait for a worker).
+     */
+    async idle({ queue: shared = true }: { queue?: boolean } = {}): Promise<void> {
       for (;;) {
         while (running.size) await Promise.all([...running]);
-        if (!queue || !redis?.ready()) return;
+        if (!shared || !queue || !redis?.ready()) return;
         const c = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children');
         if (!Object.values(c).some((n) => n > 0)) return;
         await sleep(25);

@@ -14,6 +14,8 @@ export interface RedisLink {
   client: Redis;
   /** Connected and answering commands now. */
   ready(): boolean;
+  /** Resolves true once connected (false after `timeoutMs`): for commands that start with Redis. */
+  whenReady(timeoutMs?: number): Promise<boolean>;
   /** PING with a deadline (readiness). */
   ping(timeoutMs?: number): Promise<boolean>;
   /** A new connection with the same settings (a subscriber, BullMQ's blocking worker). */
@@ -51,6 +53,16 @@ export function connectRedis({ url, prefix }: { url: string; prefix: string }, l
     prefix,
     client,
     ready: () => client.status === 'ready',
+    whenReady(timeoutMs = 3000) {
+      if (client.status === 'ready') return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        client.once('ready', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
     async ping(timeoutMs = 1000) {
       if (client.status !== 'ready') return false;
       let timer: NodeJS.Timeout | undefined;
