@@ -377,13 +377,14 @@ export function participationHandlers({
     async manage(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const overview = await service.manageOverview(ubigeo);
-      const imports = await bulk.recent(ubigeo);
+      const [imports, uploads] = await Promise.all([bulk.recent(ubigeo), importJobs.recent(ubigeo)]);
       res.render('participation/manage', {
         title: res.locals.t('participation:manage.title'),
         ubigeo,
         municipality: await service.municipalityName(ubigeo),
         ...overview,
         imports,
+        uploads,
         report: null,
         errors: {},
         ...common(),

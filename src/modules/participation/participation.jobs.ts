@@ -148,7 +148,12 @@ export function createImportJobs({ db, jobs, bulk, mef, clock, onImported }: { d
     return { ...row, id: Number(row.id), result: row.result_json ? JSON.parse(row.result_json) : null };
   }
 
-  return { submit, handle, find, isFinal: (status: string) => FINAL.has(status) };
+  /** The municipality's latest uploads, for links to their job pages. */
+  async function recent(ubigeo: string): Promise<Array<Pick<ImportJobRow, 'id' | 'kind' | 'file_name' | 'status' | 'created_at'>>> {
+    return db('import_jobs').select('id', 'kind', 'file_name', 'status', 'created_at').where({ ubigeo }).orderBy('id', 'desc').limit(10);
+  }
+
+  return { submit, handle, find, recent, isFinal: (status: string) => FINAL.has(status) };
 }
 
 export type ImportJobs = ReturnType<typeof createImportJobs>;

@@ -37,6 +37,7 @@ describeWithBrowser('an upload and its job page in a browser without JavaScript 
     await page.setInputFiles('#imp-file', { name: 'proyectos.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
     await page.click(`form[action="/es/gestion/${U}/importar"] button[type=submit]`);
     expect(page.url()).toMatch(new RegExp(`/es/gestion/${U}/trabajos/\\d+$`));
+    const jobPath = new URL(page.url()).pathname;
     // The meta refresh reloads the page (no JavaScript) until the job is finished.
     await page.waitForSelector('.job-status[data-status="done"]', { timeout: 20_000 });
     expect(await page.textContent('.import-report')).toContain(`${ROWS} creados, 0 actualizados, 0 sin cambios`);
@@ -45,6 +46,8 @@ describeWithBrowser('an upload and its job page in a browser without JavaScript 
     await page.goto(page.url().replace(`/es/gestion/${U}/trabajos/`, `/en/manage/${U}/jobs/`));
     expect(await page.textContent('.job-status')).toBe('Done');
     expect(formatViolations(await runAxe(page, { scriptsDisabled: true }))).toBe('');
+    await page.goto(`${app.baseUrl}/es/gestion/${U}/participacion`);
+    expect(await page.textContent(`ul.job-list a[href="${jobPath}"]`)).toMatch(/^Importación n\.º \d+$/);
     await context.close();
   }, 60_000);
 
