@@ -74,7 +74,7 @@ interface PageResult {
 const log = (s: string) => process.stdout.write(`${s}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
     s.listen(0, '127.0.0.1', () => {
@@ -97,7 +97,7 @@ function get(url: string, headers: Record<string, string> = {}): Promise<{ statu
   });
 }
 
-async function waitReady(url: string, child: ChildProcess, timeoutMs = 300000): Promise<void> {
+export async function waitReady(url: string, child: ChildProcess, timeoutMs = 300000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (Date.now() < end) {
     if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
@@ -125,7 +125,7 @@ async function load(url: string, seconds: number, headers: Record<string, string
 }
 
 /** A hard reload (`Cache-Control: no-cache`) always renders: the page's cost without the response cache. */
-const RENDER = { 'cache-control': 'no-cache' };
+export const RENDER = { 'cache-control': 'no-cache' };
 
 /** Median time of `n` sequential uncached requests, one at a time (the cost of rendering the page once). */
 async function renderMs(url: string, n = 7): Promise<number> {
@@ -144,7 +144,7 @@ async function renderMs(url: string, n = 7): Promise<number> {
  * to `drainUrl` queues behind them), then the measured run. req/s = completed responses /
  * duration, so a page slower than the run still shows its rate.
  */
-async function measure(url: string, drainUrl: string, headers: Record<string, string> = {}): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+export async function measure(url: string, drainUrl: string, headers: Record<string, string> = {}): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
   if (WARMUP > 0) {
     await load(url, WARMUP, headers);
     await get(drainUrl);
@@ -164,7 +164,7 @@ const LAST_YEAR = 2025;
  * feedback (200 000 ratings, 20 000 PB items with two milestones each, 5 000 hearings with
  * 5 000 commitments) and the scores computed from them.
  */
-async function buildDatabase(url: string, dir: string): Promise<{ facts: number; seconds: number }> {
+export async function buildDatabase(url: string, dir: string): Promise<{ facts: number; seconds: number }> {
   const config = loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_HOST: 'localhost', DATABASE_URL: url });
   const db = createDb(config.db);
   const t0 = Date.now();
@@ -193,7 +193,7 @@ async function buildDatabase(url: string, dir: string): Promise<{ facts: number;
   }
 }
 
-async function mysqlAdmin(url: URL) {
+export async function mysqlAdmin(url: URL) {
   return mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), connectTimeout: 2000 });
 }
 

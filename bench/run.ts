@@ -6,6 +6,7 @@ import mysql from 'mysql2/promise';
 import { generateMefGasto } from '../src/modules/spending';
 import { benchScores } from './scores';
 import { benchPages } from './pages';
+import { benchInstances } from './instances';
 
 /**
  * `npm run bench -- import`: generates SYNTHETIC MEF gasto files of 200 000 and 1 000 000 rows
@@ -31,9 +32,10 @@ async function mysqlAdmin(url: URL) {
 
 async function main(argv: string[]) {
   if (argv[0] === 'scores') return benchScores();
+  if (argv[0] === 'pages' && argv.includes('--instances')) return benchInstances(argv.slice(1));
   if (argv[0] === 'pages') return benchPages(argv.slice(1));
   if (argv[0] !== 'import') {
-    process.stderr.write('Usage: npm run bench -- import | scores | pages [--mysql]\n');
+    process.stderr.write('Usage: npm run bench -- import | scores | pages [--mysql] | pages --instances 2 --redis [--sqlite]\n');
     return 2;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-'));

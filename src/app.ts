@@ -10,7 +10,9 @@ import { negotiateLanguage } from './i18n';
 import { createAuth, createPasswordHasher } from './auth';
 import { Logger, urlForLog } from './lib/logger';
 import { BackgroundJobs, createBackgroundJobs } from './lib/background';
-import { createMailer, Mailer } from './lib/mailer';
+import { createInvalidation, Invalidation } from './lib/invalidation';
+import { createMailer, MailMessage, Mailer } from './lib/mailer';
+import type { RedisLink } from './lib/redis';
 import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAULT_THROTTLE, FormLimits } from './modules/accounts';
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
@@ -44,8 +46,12 @@ export interface AppDeps {
   /** Milliseconds since the epoch; tests move it to check session timeouts. */
   clock?: () => number;
   mailer?: Mailer;
-  /** Where requests leave work they do not wait for (mail); server.ts drains it on shutdown. */
+  /** Where requests leave work they do not wait for (mail, imports, score recomputes); server.ts drains it on shutdown. */
   background?: BackgroundJobs;
+  /** REDIS_URL's connection: shared rate limits, cache invalidation and job queue (null: this process only). */
+  redis?: RedisLink | null;
+  /** How a change empties the response caches (of every instance with Redis). */
+  invalidation?: Invalidation;
   formLimits?: Partial<FormLimits>;
   loginThrottle?: Partial<typeof DEFAULT_THROTTLE>;
   feedbackLimits?: Partial<FeedbackLimits>;
@@ -72,6 +78,8 @@ export function buildApp({
   clock = Date.now,
   mailer,
   background,
+  redis = null,
+  invalidation = createInvalidation(redis, logger),
   formLimits,
   loginThrottle,
   feedbackLimits,
@@ -97,7 +105,7 @@ export function buildApp({
   // Anonymous public answers kept for a few seconds: a hit is answered here, before logging and
   // compression (it is stored gzipped); a miss is recorded after compression, below. Writes
   // keep it when their route is registered `quiet` (web/pages.ts).
-  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock });
+  const responseCache = createResponseCache({ ttlMs: config.responseCache.ttlMs, maxBytes: config.responseCache.maxBytes, clock, invalidation });
   app.use(responseCache.lookup);
   app.use(
     pinoHttp({
@@ -113,7 +121,7 @@ export function buildApp({
   app.locals.publicUrl = config.publicUrl; // canonical and share URLs are absolute
   app.use('/static', assets.router);
   app.use(cacheControl); // public caching for anonymous GETs, private, no-store with a session
-  app.use(healthRouter(db, lifecycle));
+  app.use(healthRouter(db, lifecycle, redis));
   app.use(responseCache.record);
   app.use((_req, _res, next) => versionScope.run(new Map(), next)); // one data-version read per request
 
@@ -127,11 +135,17 @@ export function buildApp({
   const revenue = createRevenueService({ db, memo: spending.memo });
   const history = createHistoryService({ db, spending, municipalities: municipalitiesService, revenue });
   const audit = createAuditService({ clock });
+  // Every job is defined in every process (web and worker); with Redis a worker runs them.
+  const jobs = background ?? createBackgroundJobs(logger, { redis });
+  const sender = mailer ?? createMailer(config, logger);
+  jobs.define('mail', (m) => sender.send(m as unknown as MailMessage));
+  /** Every outgoing email is a job: retried, and listed for admins when it fails for good. */
+  const queuedMailer: Mailer = { send: async (m) => void (await jobs.enqueue('mail', { ...m })) };
   const accounts = createAccountsService({
     db,
     hasher: createPasswordHasher(config.env),
-    mailer: mailer ?? createMailer(config, logger),
-    background: background ?? createBackgroundJobs(logger),
+    mailer: queuedMailer,
+    background: jobs,
     i18n,
     audit,
     publicUrl: config.publicUrl,
@@ -140,6 +154,10 @@ export function buildApp({
   });
   const auth = createAuth({ db, config, logger, clock, users: accounts });
   const scores = createScoresService({ db, clock, audit, onError: (err) => logger.error({ err }, 'score recompute failed') });
+  jobs.define('scores', async (d) => {
+    await scores.schedule(String(d.ubigeo), Number(d.year));
+    invalidation.invalidate();
+  });
   // The rating answers at once; its department's scores follow in the background (coalesced).
   const feedback = createFeedbackService({
     db,
@@ -148,7 +166,7 @@ export function buildApp({
     secret: `${config.sessionSecret}:rating-form`,
     minFillMs: ratingMinFillMs,
     onChange: async (ubigeo, year) => {
-      scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
+      await jobs.enqueue('scores', { ubigeo, year });
     },
   });
   const defaultYear = () => quarterOf(clock()).year;
@@ -158,6 +176,8 @@ export function buildApp({
     audit,
     logger,
     clock,
+    jobs,
+    invalidation,
     options: {
       uploadsDir: config.uploadsDir,
       uploadMaxBytes: config.uploadMaxBytes,
@@ -184,11 +204,11 @@ export function buildApp({
       compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year),
       downloadsDir: config.downloadsDir,
     }),
-    createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits } }),
-    createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService }),
+    createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits }, redis }),
+    createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService, jobs }),
     participation,
     createModerationModule({ db, auth, audit, clock, sources: [observationModeration, commentModeration], disputes: participation.disputes }),
-    createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
+    createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits }, redis }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
   ];
 

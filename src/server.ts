@@ -6,7 +6,9 @@ import { loadConfig } from './config';
 import { createDb } from './db';
 import { createI18n } from './i18n';
 import { createBackgroundJobs } from './lib/background';
+import { createInvalidation } from './lib/invalidation';
 import { createLogger } from './lib/logger';
+import { connectRedis } from './lib/redis';
 
 /**
  * WEB_CONCURRENCY=N (N > 1): the primary prepares the database once (migrations, reference data),
@@ -51,8 +53,11 @@ async function main() {
   // In a cluster the primary has prepared the database already.
   if (!process.env.RA_CLUSTER_WORKER) await prepareDatabase(db, logger, config.loadReferenceData, config.seedExamples);
   const lifecycle = { shuttingDown: false };
-  const background = createBackgroundJobs(logger);
-  const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle, background });
+  // With REDIS_URL this process only enqueues jobs (`npm run worker` runs them); without, it runs them.
+  const redis = config.redis ? connectRedis(config.redis, logger) : null;
+  const background = createBackgroundJobs(logger, { redis, ...config.jobs });
+  const invalidation = createInvalidation(redis, logger);
+  const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle, background, redis, invalidation });
   const server = http.createServer(app);
   server.keepAliveTimeout = 5000;
 
@@ -77,7 +82,8 @@ async function main() {
     setTimeout(() => {
       const stop = async () => {
         // Mail already handed to the background gets a short while to leave, then we go anyway.
-        await Promise.race([background.idle(), new Promise((r) => setTimeout(r, 3000).unref())]);
+        await Promise.race([background.idle({ queue: false }), new Promise((r) => setTimeout(r, 3000).unref())]);
+        await Promise.race([Promise.all([background.close(), invalidation.close(), redis?.close()]), new Promise((r) => setTimeout(r, 1000).unref())]).catch(() => undefined);
         await db.destroy().catch(() => undefined);
         logger.info('stopped');
         process.exit(0);

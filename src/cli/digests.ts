@@ -2,23 +2,37 @@ import { prepareDatabase } from '../bootstrap';
 import { loadConfig } from '../config';
 import { createDb } from '../db';
 import { createLogger } from '../lib/logger';
-import { createMailer } from '../lib/mailer';
+import { createBackgroundJobs } from '../lib/background';
+import { createMailer, MailMessage, Mailer } from '../lib/mailer';
+import { connectRedis } from '../lib/redis';
 import { runDigests } from '../modules/participation';
 
 /**
  * `npm run digests`: mails each follower what changed on the items and commitments they follow
  * (at most one digest per user a day). Run it from cron, e.g. once an hour; no in-process timer.
- * Unsubscribe links are signed with SESSION_SECRET, so set it to the server's value.
+ * Unsubscribe links are signed with SESSION_SECRET, so set it to the server's value. With
+ * REDIS_URL each digest is queued as a 'mail' job (sent by `npm run worker`, retried, listed for
+ * admins when it fails for good); without, they are sent from this command.
  */
 async function main() {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
   const db = createDb(config.db);
+  const redis = config.redis ? connectRedis(config.redis, logger) : null;
+  const jobs = redis ? createBackgroundJobs(logger, { redis, ...config.jobs }) : null;
   try {
     await prepareDatabase(db, logger, false);
-    const r = await runDigests({ db, mailer: createMailer(config, logger), publicUrl: config.publicUrl, secret: config.sessionSecret });
-    logger.info(r, 'digests sent');
+    const direct = createMailer(config, logger);
+    // Redis away: the jobs run here instead (enqueue falls back to this process), so define the mail job.
+    jobs?.define('mail', (m) => direct.send(m as unknown as MailMessage));
+    await redis?.whenReady();
+    const mailer: Mailer = jobs ? { send: async (m) => void (await jobs.enqueue('mail', { ...m })) } : direct;
+    const r = await runDigests({ db, mailer, publicUrl: config.publicUrl, secret: config.sessionSecret });
+    logger.info(r, jobs ? 'digests queued' : 'digests sent');
+    await jobs?.idle({ queue: false }); // mails sent here because Redis was away
   } finally {
+    await jobs?.close();
+    await redis?.close();
     await db.destroy();
   }
 }

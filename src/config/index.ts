@@ -43,6 +43,16 @@ const Env = z.object({
   RESPONSE_CACHE_MS: z.coerce.number().int().min(0).max(300_000).optional(),
   RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(32),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must look like redis://host:6379 or rediss://…')
+    .optional(),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'REDIS_PREFIX: letters, digits, _ . - (at most 40)')
+    .default('ra'),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
 });
 
 export type DbConfig = { client: 'sqlite'; filename: string } | { client: 'mysql'; url: string; poolMax: number };
@@ -84,6 +94,14 @@ export interface Config {
   responseCache: { ttlMs: number; maxBytes: number };
   /** Worker processes `npm start` runs (node cluster); 1 = the server runs in the main process. */
   webConcurrency: number;
+  /**
+   * Shared state for several instances (REDIS_URL): rate-limit counters, response-cache
+   * invalidation, the job queue. null: all of it stays in this process. `prefix` starts every
+   * key, channel and queue name (several portals or test runs can share one Redis).
+   */
+  redis: { url: string; prefix: string } | null;
+  /** Queued jobs: runs before one is marked failed; how long a worker's lock lasts (a dead worker's job runs again after it). */
+  jobs: { attempts: number; lockMs: number };
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -132,5 +150,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     // On by default in production only: in development an edit shows on the next reload.
     responseCache: { ttlMs: e.RESPONSE_CACHE_MS ?? (e.NODE_ENV === 'production' ? 10_000 : 0), maxBytes: e.RESPONSE_CACHE_MB * 1024 * 1024 },
     webConcurrency: e.WEB_CONCURRENCY,
+    redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
+    jobs: { attempts: e.JOB_ATTEMPTS, lockMs: e.JOB_LOCK_MS },
   };
 }

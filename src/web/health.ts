@@ -1,12 +1,17 @@
 import { Router } from 'express';
 import { Db, ping } from '../db';
+import type { RedisLink } from '../lib/redis';
 
 export interface Lifecycle {
   shuttingDown: boolean;
 }
 
-/** /healthz: the process answers. /readyz: the database answers and we are not draining. */
-export function healthRouter(db: Db, lifecycle: Lifecycle): Router {
+/**
+ * /healthz: the process answers. /readyz: the database answers and we are not draining; with
+ * REDIS_URL it also says whether Redis answers (`redis: ok | unavailable`), but stays ready
+ * without it: pages keep serving (limits fall back to the process, jobs run here).
+ */
+export function healthRouter(db: Db, lifecycle: Lifecycle, redis: RedisLink | null = null): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
@@ -18,8 +23,8 @@ export function healthRouter(db: Db, lifecycle: Lifecycle): Router {
       return;
     }
     try {
-      await ping(db);
-      res.json({ status: 'ready' });
+      const [, redisUp] = await Promise.all([ping(db), redis?.ping()]);
+      res.json({ status: 'ready', ...(redis ? { redis: redisUp ? 'ok' : 'unavailable' } : {}) });
     } catch {
       res.status(503).set('Retry-After', '10').json({ status: 'database_unavailable' });
     }

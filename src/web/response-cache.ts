@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import type { NextFunction, Request, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import { SESSION_COOKIE } from '../auth';
+import type { Invalidation } from '../lib/invalidation';
 import { PUBLIC_CACHE } from './caching';
 
 /**
@@ -18,10 +19,12 @@ import { PUBLIC_CACHE } from './caching';
  * Freshness: an entry serves for `ttlMs`. After that, the first request renders the page again
  * while the others keep getting the previous copy (stale-while-revalidate, one render per URL at
  * a time; concurrent first requests wait for that render instead of each rendering it). A
- * successful POST/PUT/PATCH/DELETE in this process empties the cache, so an edit made here is
- * visible at once, unless its route was registered as `quiet` (web/pages.ts: signing in,
- * account settings, follows change no public page); edits in another instance or a CLI import
- * show within `ttlMs` — the same bound a proxy keeps under the public `max-age`. A request with
+ * successful POST/PUT/PATCH/DELETE empties the cache through `invalidation` (lib/invalidation.ts),
+ * so an edit is visible at once, unless its route was registered as `quiet` (web/pages.ts:
+ * signing in, account settings, follows change no public page). With Redis the same signal
+ * empties every instance's cache at once, and finished jobs (imports, score recomputes) send it
+ * too; without Redis, an edit made by another process (a CLI import) shows within `ttlMs` — the
+ * same bound a proxy keeps under the public `max-age`. A request with
  * `Cache-Control: no-cache` (a hard reload) always renders.
  */
 export interface ResponseCacheOptions {
@@ -30,6 +33,8 @@ export interface ResponseCacheOptions {
   clock?: () => number;
   /** Largest body kept (bytes, before gzip). */
   maxEntryBytes?: number;
+  /** Where writes announce a change and changes elsewhere arrive (default: this cache only). */
+  invalidation?: Invalidation;
 }
 
 interface Entry {
@@ -79,7 +84,7 @@ export function quietWrite(_req: Request, res: Response, next: NextFunction): vo
   next();
 }
 
-export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntryBytes = 4 * 1024 * 1024 }: ResponseCacheOptions): ResponseCache {
+export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntryBytes = 4 * 1024 * 1024, invalidation }: ResponseCacheOptions): ResponseCache {
   // Least recently used dropped first once the entries' bytes pass maxBytes; an entry larger
   // than maxBytes is not kept at all.
   const entries = new LRUCache<string, Entry>({ maxSize: Math.max(1, maxBytes), sizeCalculation: (e) => e.size });
@@ -90,6 +95,8 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
     entries.clear();
     generation++;
   };
+  invalidation?.onChange(clear);
+  const changed = () => (invalidation ? invalidation.invalidate() : clear());
 
   function store(key: string, entry: Entry, gen: number) {
     if (gen !== generation) return;
@@ -166,9 +173,9 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
 
   function lookup(req: Request, res: Response, next: NextFunction): void {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
-      // An edit made through this process is visible at once to anonymous readers.
+      // An edit is visible at once to anonymous readers (of every instance, with Redis).
       res.on('finish', () => {
-        if (res.statusCode < 400 && !(res as Quiet)[QUIET]) clear();
+        if (res.statusCode < 400 && !(res as Quiet)[QUIET]) changed();
       });
       return next();
     }

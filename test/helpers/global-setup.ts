@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { ensureBuilt } from './dist';
 
 /**
- * Decides once per run which real components are present. In CI (CI=true) MariaDB and
+ * Decides once per run which real components are present. In CI (CI=true) MariaDB, Redis and
  * chromium are required: their absence fails the run instead of skipping tests.
  */
 export default async function globalSetup(): Promise<void> {
@@ -24,6 +25,20 @@ export default async function globalSetup(): Promise<void> {
     if (ci) throw new Error(`MariaDB is required in CI but is not reachable at ${url}: ${(err as Error).message}`, { cause: err });
     delete process.env.RA_TEST_MYSQL;
     notes.push(`MariaDB not reachable at ${url}: MySQL integration tests are SKIPPED (${(err as Error).message})`);
+  }
+  const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const r = new Redis(redisUrl, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    await r.ping();
+    process.env.RA_TEST_REDIS = redisUrl;
+  } catch (err) {
+    if (ci) throw new Error(`Redis is required in CI but is not reachable at ${redisUrl}: ${(err as Error).message}`, { cause: err });
+    delete process.env.RA_TEST_REDIS;
+    notes.push(`Redis not reachable at ${redisUrl}: Redis tests are SKIPPED (${(err as Error).message})`);
+  } finally {
+    r.disconnect();
   }
   const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (fs.existsSync(chromium)) process.env.RA_TEST_CHROMIUM = chromium;

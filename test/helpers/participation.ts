@@ -17,6 +17,19 @@ export async function signedIn(t: TestApp, email: string, role: 'resident' | 'mo
   return agent;
 }
 
+/**
+ * A web upload answers 303 at once with its job page; this waits for the job (it runs in the
+ * app's process in tests without a worker) and reads the page: its status (queued, running,
+ * done, rejected, unchanged, failed) and text.
+ */
+export async function jobResult(t: TestApp, agent: Agent, posted: { status: number; headers: Record<string, string> }): Promise<{ status: string; text: string }> {
+  if (posted.status !== 303) throw new Error(`the upload answered ${posted.status}, not 303`);
+  await t.background.idle();
+  const page = await agent.get(posted.headers.location);
+  if (page.status !== 200) throw new Error(`the job page answered ${page.status}`);
+  return { status: /data-status="(\w+)"/.exec(page.text)?.[1] ?? '', text: page.text };
+}
+
 /** The id at the end of a redirect's path (…/proyectos/12?done=saved → 12). */
 export const idFrom = (location: string) => Number(/\/(\d+)(\?|$)/.exec(location)![1]);
 

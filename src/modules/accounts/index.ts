@@ -1,6 +1,7 @@
 import type { Auth } from '../../auth';
 import type { Config } from '../../config';
 import type { Logger } from '../../lib/logger';
+import type { RedisLink } from '../../lib/redis';
 import type { PageRegistrar } from '../../web/pages';
 import { rateLimiter } from '../../web/rate-limit';
 import { accountsHandlers } from './accounts.handlers';
@@ -27,6 +28,7 @@ export function createAccountsModule({
   config,
   clock,
   limits = DEFAULT_FORM_LIMITS,
+  redis = null,
 }: {
   accounts: AccountsService;
   auth: Auth;
@@ -34,13 +36,15 @@ export function createAccountsModule({
   config: Config;
   clock: () => number;
   limits?: FormLimits;
+  /** Shared rate-limit counters (REDIS_URL). */
+  redis?: RedisLink | null;
 }) {
   const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock });
   const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;
-  const loginLimit = rateLimiter(logger, { name: 'login', windowMs: 60_000, limit: limits.loginPerMinute });
-  const registerLimit = rateLimiter(logger, { name: 'register', windowMs: 3_600_000, limit: limits.registerPerHour });
-  const resetLimit = rateLimiter(logger, { name: 'reset', windowMs: 3_600_000, limit: limits.resetPerHour });
+  const loginLimit = rateLimiter({ logger, redis }, { name: 'login', windowMs: 60_000, limit: limits.loginPerMinute });
+  const registerLimit = rateLimiter({ logger, redis }, { name: 'register', windowMs: 3_600_000, limit: limits.registerPerHour });
+  const resetLimit = rateLimiter({ logger, redis }, { name: 'reset', windowMs: 3_600_000, limit: limits.resetPerHour });
   // These writes change no public page: they keep the response cache.
   const quiet = { quiet: true };
   return {

@@ -3,6 +3,7 @@ import { ROLES } from '../../auth';
 import type { Request, Response } from 'express';
 import { pageUrl } from '../../i18n/paths';
 import type { Db } from '../../db';
+import type { BackgroundJobs } from '../../lib/background';
 import { lngOf } from '../../i18n';
 import { parse } from '../../lib/http';
 import { paging } from '../../web/paging';
@@ -16,10 +17,23 @@ const PER_PAGE = 50;
 /** Audit rows with their JSON shown as text (rendered escaped). */
 const auditRows = (rows: AuditEntry[]) => rows.map((r) => ({ ...r, before: r.before_json ?? '', after: r.after_json ?? '' }));
 
-export function adminHandlers({ db, accounts, audit, municipalities }: { db: Db; accounts: AccountsService; audit: AuditService; municipalities: MunicipalitiesService }) {
+export function adminHandlers({ db, accounts, audit, municipalities, jobs }: { db: Db; accounts: AccountsService; audit: AuditService; municipalities: MunicipalitiesService; jobs: BackgroundJobs }) {
   const backToUsers = (res: Response, done: string) => res.redirect(303, pageUrl(lngOf(res), 'admin_users', {}, { done }));
 
   return {
+    /** The dead letters: jobs that failed every attempt, with their error and a retry button. */
+    async jobs(req: Request, res: Response) {
+      const done = req.query.done === 'retried' || req.query.done === 'gone' ? req.query.done : null;
+      res.render('admin/jobs', { title: res.locals.t('admin:jobs.title'), failed: await jobs.failed(), backend: jobs.backend, done });
+    },
+
+    async retryJob(req: Request, res: Response) {
+      const id = String(req.params.id).slice(0, 64);
+      const ok = await jobs.retry(id);
+      if (ok) await audit.record(db, actorOf(req.user!), { action: 'jobs.retry', entityType: 'job', entityId: id, municipality: null, before: null, after: null });
+      res.redirect(303, pageUrl(lngOf(res), 'admin_jobs', {}, { done: ok ? 'retried' : 'gone' }));
+    },
+
     async users(req: Request, res: Response) {
       const f = parse(UserListQuery, req.query);
       const [first, pending] = await Promise.all([accounts.listUsers({ ...f, perPage: PER_PAGE }), accounts.listUsers({ pendingRequests: true, page: 1, perPage: 200 })]);

@@ -1,5 +1,6 @@
 import type { Auth } from '../../auth';
 import type { Logger } from '../../lib/logger';
+import type { RedisLink } from '../../lib/redis';
 import type { PageRegistrar } from '../../web/pages';
 import { rateLimiter } from '../../web/rate-limit';
 import type { MunicipalitiesService } from '../municipalities';
@@ -34,19 +35,22 @@ export function createFeedbackModule({
   auth,
   logger,
   limits = DEFAULT_FEEDBACK_LIMITS,
+  redis = null,
 }: {
   feedback: FeedbackService;
   municipalities: MunicipalitiesService;
   auth: Auth;
   logger: Logger;
   limits?: FeedbackLimits;
+  /** Shared rate-limit counters (REDIS_URL). */
+  redis?: RedisLink | null;
 }) {
   const h = feedbackHandlers({ feedback, municipalities, logger });
   const { requireUser, requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const rater = requireRole('resident', 'monitor');
   const admin = requireRole('admin');
-  const limit = rateLimiter(logger, { name: 'rating', windowMs: 3_600_000, limit: limits.ratingsPerHour, per: 'user' });
+  const limit = rateLimiter({ logger, redis }, { name: 'rating', windowMs: 3_600_000, limit: limits.ratingsPerHour, per: 'user' });
   return {
     registerPages(reg: PageRegistrar) {
       reg.page('satisfaction', h.satisfaction);

@@ -1,6 +1,9 @@
 import type { Auth } from '../../auth';
 import type { Db } from '../../db';
 import type { Logger } from '../../lib/logger';
+import type { BackgroundJobs } from '../../lib/background';
+import type { Invalidation } from '../../lib/invalidation';
+import { createImportJobs, IMPORT_JOB } from './participation.jobs';
 import type { PageRegistrar } from '../../web/pages';
 import type { AuditService } from '../audit';
 import { participationApi } from './participation.api';
@@ -50,6 +53,8 @@ export function createParticipationModule({
   logger,
   clock,
   options,
+  jobs,
+  invalidation,
 }: {
   db: Db;
   auth: Auth;
@@ -57,12 +62,18 @@ export function createParticipationModule({
   logger: Logger;
   clock: () => number;
   options: ParticipationOptions;
+  /** Where web uploads are queued (and where their job is defined). */
+  jobs: BackgroundJobs;
+  /** Told when a queued import has changed public data. */
+  invalidation: Invalidation;
 }) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
   const bulk = createBulkImport({ db, service, audit, clock, perHour: options.importsPerHour, maxRows: options.importMaxRows });
   const mef = createMefUpload({ db, audit, dir: options.uploadsDir, clock, perHour: options.importsPerHour, allowSynthetic: options.mefAllowSynthetic });
-  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }) });
+  const importJobs = createImportJobs({ db, jobs, bulk, mef, clock, onImported: () => invalidation.invalidate() });
+  jobs.define(IMPORT_JOB, importJobs.handle);
+  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }), importJobs });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const disputes: DisputePort = { open: () => service.openDisputes(), resolve: (actor, id, resolution, reason) => service.resolveDispute(actor, id, resolution, reason) };
@@ -110,6 +121,7 @@ export function createParticipationModule({
       reg.route('post', 'manage_import', [...official, uploads.single('file')], h.bulkImport);
       reg.route('post', 'manage_mef', [...official, uploads.single('file')], h.mefUpload);
       reg.route('get', 'manage_mef_status', official, h.mefStatus);
+      reg.route('get', 'manage_job', official, h.job);
     },
     api: participationApi(service),
   };

@@ -14,6 +14,7 @@ import type { ParticipationService } from './participation.service';
 import { COMMITMENT_STATUSES, ITEM_STATUSES, PHASES } from './participation.types';
 import type { Uploads } from './participation.uploads';
 import { cuiMoney, MefUpload } from './participation.mef';
+import type { ImportJobs } from './participation.jobs';
 import type { BreakdownService } from '../spending';
 import { FLAG_REASONS } from '../moderation';
 import { HEARING_STATES } from './participation.types';
@@ -56,6 +57,7 @@ export function participationHandlers({
   secret,
   mef,
   breakdown,
+  importJobs,
 }: {
   service: ParticipationService;
   uploads: Uploads;
@@ -64,6 +66,7 @@ export function participationHandlers({
   secret: string;
   mef: MefUpload;
   breakdown: BreakdownService;
+  importJobs: ImportJobs;
 }) {
   const common = () => ({ itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES, hearingStates: HEARING_STATES, flagReasons: FLAG_REASONS });
 
@@ -374,13 +377,14 @@ export function participationHandlers({
     async manage(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const overview = await service.manageOverview(ubigeo);
-      const imports = await bulk.recent(ubigeo);
+      const [imports, uploads] = await Promise.all([bulk.recent(ubigeo), importJobs.recent(ubigeo)]);
       res.render('participation/manage', {
         title: res.locals.t('participation:manage.title'),
         ubigeo,
         municipality: await service.municipalityName(ubigeo),
         ...overview,
         imports,
+        uploads,
         report: null,
         errors: {},
         ...common(),
@@ -483,8 +487,8 @@ export function participationHandlers({
     async mefUpload(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       if (!req.file?.size) throw new ValidationError([{ field: 'file', key: 'participation:errors.file_missing' }], 422);
-      const id = await mef.run(actorOf(req.user!), ubigeo, req.file.buffer);
-      back(res, 'manage_mef_status', { ubigeo, id });
+      const id = await importJobs.submit(actorOf(req.user!), ubigeo, 'mef_gasto', req.file.originalname || 'gasto.csv', req.file.buffer);
+      back(res, 'manage_job', { ubigeo, id });
     },
     async mefStatus(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
@@ -496,19 +500,29 @@ export function participationHandlers({
       const ubigeo = ubigeoOf(req);
       const f = parse(S.ImportForm, req.body, 422);
       if (!req.file?.size) throw new ValidationError([{ field: 'file', key: 'participation:errors.file_missing' }], 422);
-      const text = req.file.buffer.toString('utf8');
-      if (text.includes('\u0000')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
-      const report = await bulk.run(actorOf(req.user!), ubigeo, f.kind, text);
-      const overview = await service.manageOverview(ubigeo);
-      res.status(report.status === 'done' ? 200 : 422).render('participation/manage', {
-        title: res.locals.t('participation:manage.title'),
+      if (req.file.buffer.includes(0)) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
+      const id = await importJobs.submit(actorOf(req.user!), ubigeo, f.kind, req.file.originalname || `${f.kind}.csv`, req.file.buffer);
+      back(res, 'manage_job', { ubigeo, id });
+    },
+    /** An upload's job page: progress while it runs (refreshed without JavaScript), then its result. */
+    async job(req: Request, res: Response) {
+      const ubigeo = ubigeoOf(req);
+      const job = await importJobs.find(ubigeo, idOf(req.params.id));
+      const running = !importJobs.isFinal(job.status);
+      const seconds = job.started_at ? Math.max(0.001, (Date.parse(job.updated_at ?? job.started_at) - Date.parse(job.started_at)) / 1000) : 0;
+      const rate = seconds && job.rows_read ? job.rows_read / seconds : null;
+      const left = job.rows_total != null ? job.rows_total - job.rows_read : job.total_bytes && job.bytes_read ? ((job.total_bytes - job.bytes_read) / job.bytes_read) * job.rows_read : null;
+      const eta = running && rate && left != null ? Math.max(0, Math.ceil(left / rate)) : null;
+      const autoRefresh = running && req.query.refresh !== '0';
+      res.render('participation/job', {
+        title: res.locals.t('participation:job.title', { id: job.id }),
         ubigeo,
-        municipality: await service.municipalityName(ubigeo),
-        ...overview,
-        imports: await bulk.recent(ubigeo),
-        report,
-        errors: {},
-        ...common(),
+        job,
+        running,
+        rate,
+        eta,
+        refreshSeconds: autoRefresh ? 2 : 0,
+        autoRefresh,
       });
     },
   };

@@ -61,10 +61,12 @@ const LOCK_STALE_MS = 10 * 60_000;
 const SLICE_MS = 40;
 function createSlicer() {
   let since = Date.now();
-  return async () => {
-    if (Date.now() - since < SLICE_MS) return;
+  /** True when it took a turn (a moment to report progress). */
+  return async (): Promise<boolean> => {
+    if (Date.now() - since < SLICE_MS) return false;
     await new Promise<void>((resolve) => setImmediate(resolve));
     since = Date.now();
+    return true;
   };
 }
 
@@ -75,6 +77,9 @@ export class TooManyRowsError extends AppError {
 }
 
 type Kind = 'items' | 'commitments';
+/** Rows validated so far and row errors found so far. */
+type Progress = (rows: number, errors: number) => void;
+const lockKey = (ubigeo: string) => `participation:${ubigeo}`;
 
 /** A row that passed validation: what the writer needs. */
 interface CheckedRow {
@@ -189,11 +194,11 @@ export function createBulkImport({
   const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
   /** Validates every row (in batches); the rows that pass go to the writer, whose errors join the same report. */
-  async function validate(kind: Kind, ubigeo: string, rows: Record<string, string>[], report: ImportReport): Promise<CheckedRow[]> {
+  async function validate(kind: Kind, ubigeo: string, rows: Record<string, string>[], report: ImportReport, onProgress?: Progress): Promise<CheckedRow[]> {
     const checked: CheckedRow[] = [];
     const slice = createSlicer();
     for (let i = 0; i < rows.length; i++) {
-      await slice();
+      if (await slice()) onProgress?.(i, report.errors.length);
       const r = checkRow(kind, ubigeo, rows[i], i + 2); // the header is row 1
       if (r.row) checked.push(r.row);
       else report.errors.push(...r.errors);
@@ -224,11 +229,33 @@ export function createBulkImport({
       });
   }
 
-  async function run(actor: Actor, ubigeo: string, kind: Kind, text: string, fileName = `${kind}.csv`): Promise<ImportReport> {
+  /**
+   * Before a web upload is queued: the user's hourly limit, a readable file with known columns
+   * and at most `maxRows` rows, and the municipality's lock, which the queued job releases. The row count.
+   */
+  async function admit(actor: Actor, ubigeo: string, kind: Kind, text: string): Promise<number> {
     await checkRate(actor.userId);
+    const rows = readRows(text, kind, maxRows).length;
+    await acquire(lockKey(ubigeo));
+    return rows;
+  }
+
+  /**
+   * Imports the file. `admitted`: `admit` ran (the lock is held for this run, and released at the
+   * end by the caller, the job); otherwise the checks and the lock are taken here.
+   */
+  async function run(
+    actor: Actor,
+    ubigeo: string,
+    kind: Kind,
+    text: string,
+    fileName = `${kind}.csv`,
+    { admitted = false, onProgress }: { admitted?: boolean; onProgress?: Progress } = {},
+  ): Promise<ImportReport> {
+    if (!admitted) await checkRate(actor.userId);
     const rows = readRows(text, kind, maxRows);
-    const key = `participation:${ubigeo}`;
-    await acquire(key);
+    const key = lockKey(ubigeo);
+    if (!admitted) await acquire(key);
     const report: ImportReport = { status: 'done', created: 0, updated: 0, unchanged: 0, errors: [] };
     /** The run (rate limit, recent imports) and its audit entry: digest, counts, municipality written. */
     const record = async (q: Db) => {
@@ -253,7 +280,8 @@ export function createBulkImport({
       });
     };
     try {
-      const checked = await validate(kind, ubigeo, rows, report);
+      const checked = await validate(kind, ubigeo, rows, report, onProgress);
+      onProgress?.(rows.length, report.errors.length);
       await write(actor, ubigeo, kind, checked, report, record);
       if (report.errors.length) {
         report.errors.sort((a, b) => a.row - b.row);
@@ -262,7 +290,7 @@ export function createBulkImport({
       }
       return report;
     } finally {
-      await release(key);
+      if (!admitted) await release(key);
     }
   }
 
@@ -270,7 +298,7 @@ export function createBulkImport({
     return db('participation_imports').select('id', 'kind', 'status', 'rows', 'created_at').where('ubigeo', ubigeo).orderBy('id', 'desc').limit(10);
   }
 
-  return { run, recent };
+  return { admit, run, recent, release: (ubigeo: string) => release(lockKey(ubigeo)) };
 }
 
 class RollbackSignal extends Error {}

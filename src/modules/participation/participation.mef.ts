@@ -7,6 +7,7 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import { createImportGuard } from './participation.import-guard';
 import type { Actor, AuditService } from '../audit';
 import { BreakdownService, importMefGasto } from '../spending';
+import type { MefGastoProgress, MefGastoReport } from '../spending';
 import { CuiYear, moneyGap } from './participation.money';
 
 export interface CuiMoney {
@@ -39,6 +40,18 @@ export async function cuiMoney(breakdown: BreakdownService, item: { ubigeo: stri
 }
 
 const LOCK_STALE_MS = 30 * 60_000;
+const lockKey = (ubigeo: string) => `mef:${ubigeo}`;
+
+export interface MefUploadReport {
+  status: MefGastoReport['status'];
+  rows: number;
+  errors: MefGastoReport['errors'];
+  errorCount: number;
+  years: MefGastoReport['years'];
+  synthetic: boolean;
+  alreadyImported: boolean;
+  municipalities: number;
+}
 
 /**
  * Web upload of MEF detailed spending files by officials (their municipality) and admins: the
@@ -64,13 +77,17 @@ export function createMefUpload({
 }) {
   const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
-  async function run(actor: Actor, ubigeo: string, buffer: Buffer): Promise<number> {
+  /** Before an upload is queued: the hourly limit, a known municipality, a text file, and the municipality's lock (the job releases it). */
+  async function admit(actor: Actor, ubigeo: string, buffer: Buffer): Promise<void> {
     await checkRate(actor.userId);
     const muni = await db('municipalities').select('ubigeo').where({ ubigeo }).first();
     if (!muni) throw new NotFoundError();
     if (buffer.includes(0)) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
-    const key = `mef:${ubigeo}`;
-    await acquire(key);
+    await acquire(lockKey(ubigeo));
+  }
+
+  /** Imports an admitted file (the caller releases the lock); the participation_imports id of the run. */
+  async function run(actor: Actor, ubigeo: string, buffer: Buffer, onProgress?: (p: MefGastoProgress) => void): Promise<{ id: number; report: MefUploadReport }> {
     const tmpDir = path.join(dir, 'imports');
     const file = path.join(tmpDir, `${crypto.randomBytes(16).toString('hex')}.csv`);
     try {
@@ -84,8 +101,9 @@ export function createMefUpload({
         names: actor.role === 'admin' ? 'overwrite' : 'insert_missing',
         actor,
         audit,
+        onProgress,
       });
-      const report = {
+      const report: MefUploadReport = {
         status: r.status,
         rows: r.rows,
         errors: r.errors,
@@ -104,10 +122,9 @@ export function createMefUpload({
         report_json: JSON.stringify(report).slice(0, 60_000),
         created_at: new Date(clock()).toISOString(),
       });
-      return Number(id);
+      return { id: Number(id), report };
     } finally {
       await fs.promises.rm(file, { force: true });
-      await release(key);
     }
   }
 
@@ -117,7 +134,7 @@ export function createMefUpload({
     return { ...row, report: JSON.parse(String(row.report_json ?? '{}')) };
   }
 
-  return { run, status };
+  return { admit, run, status, release: (ubigeo: string) => release(lockKey(ubigeo)) };
 }
 
 export type MefUpload = ReturnType<typeof createMefUpload>;

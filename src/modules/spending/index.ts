@@ -22,7 +22,7 @@ export { createHistoryService, HISTORY_FIRST_YEAR } from './history.service';
 export type { HistoryService, MunicipalityHistory, ExecutionSeries, SeriesPoint } from './history.service';
 export { historyView } from './history.view';
 export { importMefGasto } from './mef-gasto.importer';
-export type { MefGastoReport } from './mef-gasto.importer';
+export type { MefGastoReport, MefGastoProgress } from './mef-gasto.importer';
 export { generateMefGasto } from './mef-gasto.generator';
 
 export { createBreakdownService } from './breakdown.service';

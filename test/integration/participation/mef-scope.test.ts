@@ -24,6 +24,7 @@ eachDialect("an official's MEF upload touches only what it may (own municipality
       .field('_csrf', token)
       .attach('file', fs.readFileSync(f), { filename: path.basename(f), contentType: 'text/csv' });
     expect(r.status).toBe(303);
+    await t.background.idle(); // the import runs after the answer (a job)
     return (await agent.get(r.headers.location).expect(200)).text;
   };
 

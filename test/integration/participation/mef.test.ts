@@ -24,7 +24,9 @@ eachDialect('money follows the CUI and the web upload of MEF files on %s', (dial
 
   const upload = async (agent: Awaited<ReturnType<typeof official>>, ubigeo: string, f: string) => {
     const token = await formToken(agent, `/es/gestion/${ubigeo}/participacion`);
-    return agent.post(`/es/gestion/${ubigeo}/gasto-mef`).field('_csrf', token).attach('file', fs.readFileSync(f), { filename: 'gasto.csv', contentType: 'text/csv' });
+    const r = await agent.post(`/es/gestion/${ubigeo}/gasto-mef`).field('_csrf', token).attach('file', fs.readFileSync(f), { filename: 'gasto.csv', contentType: 'text/csv' });
+    await t.background.idle(); // the import runs after the answer (a job)
+    return r;
   };
 
   it('when an official uploads an MEF file of their municipality, then the status page says imported, and the item with that CUI shows PIM and devengado by year with the gap flag', async () => {

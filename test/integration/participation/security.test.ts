@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { formToken, login, createUser, Agent } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
-import { createCommitment, createHearing, createProcessAndItem, itemForm, official, PDF } from '../../helpers/participation';
+import { createCommitment, createHearing, createProcessAndItem, itemForm, official, PDF, jobResult } from '../../helpers/participation';
 
 const A = '140101';
 const B = '140102';
@@ -86,7 +86,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const token = await formToken(b, `/es/gestion/${B}/participacion`);
       const csv = `id,year,priority,title_es,total_cost,status\n${itemId},2025,1,Robado,10,en_ejecucion\n`;
       const r = await b.post(`/es/gestion/${B}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'x.csv', contentType: 'text/csv' });
-      expect(r.status).toBe(422);
+      expect((await jobResult(t, b, r)).status).toBe('rejected');
       expect((await t.db('pb_items').where({ id: itemId }).first()).title_es).toBe('Obra secreta de A');
     });
   });
@@ -200,7 +200,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
           .field('_csrf', token)
           .field('kind', 'items')
           .attach('file', Buffer.from('year,priority,title_es,total_cost,status\n2025,1,X,10,en_ejecucion\n'), { filename: 'x.csv', contentType: 'text/csv' });
-      for (let i = 0; i < 3; i++) expect((await send()).status).toBe(422); // no process for 2025: rejected, but counted
+      for (let i = 0; i < 3; i++) expect((await jobResult(t, c, await send())).status).toBe('rejected'); // no process for 2025: rejected, but counted
       expect((await send()).status).toBe(429);
     });
   });
@@ -212,8 +212,12 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const token = await formToken(c, '/en/manage/140104/participation');
       const before = await t.db('pb_items').where({ ubigeo: '140104' }).orderBy('id');
       const csv = 'year,priority,title_es,total_cost,status,progress_pct\n2025,2,Segunda,1000.50,en_ejecucion,10\n2025,3,Tercera,abc,en_ejecucion,10\n2025,1,Primera cambiada,10,culminado,\n';
-      const r = await c.post(`/en/manage/140104/import`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' });
-      expect(r.status).toBe(422);
+      const r = await jobResult(
+        t,
+        c,
+        await c.post(`/en/manage/140104/import`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(csv), { filename: 'items.csv', contentType: 'text/csv' }),
+      );
+      expect(r.status).toBe('rejected');
       expect(r.text).toContain('Import rejected: nothing was saved.');
       expect(r.text).toMatch(/<td>3<\/td><td>total_cost<\/td><td>abc<\/td><td>Type an amount in soles/);
       expect(await t.db('pb_items').where({ ubigeo: '140104' }).orderBy('id')).toEqual(before);
@@ -225,10 +229,10 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
       const token = await formToken(c, '/es/gestion/140105/participacion');
       const exported = (await request(t.app).get('/api/v1/participatory-budget/items?ubigeo=140105&format=csv').expect(200)).text;
       expect(exported).toContain("'=Fórmula peligrosa");
-      const up = (text: string) =>
-        c.post(`/es/gestion/140105/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
+      const up = async (text: string) =>
+        jobResult(t, c, await c.post(`/es/gestion/140105/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' }));
       const again = await up(exported);
-      expect(again.status).toBe(200);
+      expect(again.status).toBe('unchanged');
       expect(again.text).toContain('0 creados, 0 actualizados, 1 sin cambios');
       const edited =
         exported.replace('en_ejecucion', 'paralizado') +
@@ -262,7 +266,7 @@ eachDialect('participation security (checklist 14, 15, 16, 24, 31) on %s', (dial
         .field('_csrf', token)
         .field('kind', 'commitments')
         .attach('file', Buffer.from('hearing_id,text_es,due_on,status\n1,X,2025-01-01,pendiente\n'), { filename: 'c.csv', contentType: 'text/csv' });
-      expect(ok.status).toBe(422); // hearing 1 is not theirs: row refused, lock released
+      expect((await jobResult(t, c, ok)).status).toBe('rejected'); // hearing 1 is not theirs: row refused, lock released
       expect(await t.db('import_locks')).toHaveLength(0);
     });
   });

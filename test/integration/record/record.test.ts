@@ -6,7 +6,7 @@ import { Id, isoDate, soles } from '../../../src/lib/schemas';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { formToken } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
-import { createCommitment, createHearing, createProcessAndItem, itemForm, official } from '../../helpers/participation';
+import { createCommitment, createHearing, createProcessAndItem, itemForm, official, jobResult } from '../../helpers/participation';
 
 const YEAR = 2025;
 
@@ -172,16 +172,20 @@ eachDialect('the public record on %s', (dialect) => {
     const exported = (await request(t.app).get(`/api/v1/participatory-budget/items?ubigeo=${ubigeo}&format=csv`).expect(200)).text;
     expect(exported.split('\n')[0]).toContain('baseline_planned_end');
     const moved = exported.replace(/,2025-06-30,/, ',2025-09-30,');
-    const up = (text: string) =>
-      a.post(`/es/gestion/${ubigeo}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' });
+    const up = async (text: string) =>
+      jobResult(
+        t,
+        a,
+        await a.post(`/es/gestion/${ubigeo}/importar`).field('_csrf', token).field('kind', 'items').attach('file', Buffer.from(text), { filename: 'items.csv', contentType: 'text/csv' }),
+      );
     const refused = await up(moved);
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe('rejected');
     expect(refused.text).toContain('escriba el motivo');
     expect(String((await t.db('pb_items').where({ id: itemId }).first()).planned_end)).toContain('2025-06-30');
     const lines = moved.trimEnd().split('\n');
     const withReason = [`${lines[0]},change_reason`, `${lines[1]},Lluvias de marzo`].join('\n') + '\n';
     const ok = await up(withReason);
-    expect(ok.status).toBe(200);
+    expect(ok.status).toBe('done');
     const h = await t.db('participation_history').where({ entity_type: 'pb_item', entity_id: itemId, field: 'planned_end' }).first();
     expect([h.old_value, h.new_value, h.reason, h.actor_role]).toEqual(['2025-06-30', '2025-09-30', 'Lluvias de marzo', 'official']);
   });

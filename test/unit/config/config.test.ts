@@ -1,6 +1,22 @@
 import { loadConfig } from '../../../src/config';
 
 describe('configuration', () => {
+  it('when REDIS_URL is unset or empty, then nothing is shared (one process); when it is a redis:// URL, then it is used with its prefix and the job settings', () => {
+    expect(loadConfig({}).redis).toBeNull();
+    expect(loadConfig({ REDIS_URL: '' }).redis).toBeNull();
+    const c = loadConfig({ REDIS_URL: 'redis://10.0.0.5:6379/2', REDIS_PREFIX: 'portal-staging', JOB_ATTEMPTS: '5', JOB_LOCK_MS: '60000' });
+    expect(c.redis).toEqual({ url: 'redis://10.0.0.5:6379/2', prefix: 'portal-staging' });
+    expect(c.jobs).toEqual({ attempts: 5, lockMs: 60000 });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis!.prefix).toBe('ra');
+  });
+
+  it('when REDIS_URL, REDIS_PREFIX or a job setting is malformed, then loading fails naming the variable', () => {
+    expect(() => loadConfig({ REDIS_URL: 'http://127.0.0.1:6379' })).toThrow(/REDIS_URL/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: 'a b' })).toThrow(/REDIS_PREFIX/);
+    expect(() => loadConfig({ JOB_LOCK_MS: '10' })).toThrow(/JOB_LOCK_MS/);
+    expect(() => loadConfig({ JOB_ATTEMPTS: '0' })).toThrow(/JOB_ATTEMPTS/);
+  });
+
   it('when production starts without SESSION_SECRET, then loading fails fast naming it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example.pe' })).toThrow(/SESSION_SECRET/);
   });

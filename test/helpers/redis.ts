@@ -1,0 +1,35 @@
+import crypto from 'node:crypto';
+import { Redis } from 'ioredis';
+
+/** The Redis of this run (global setup: required in CI, else skipped with a note). */
+export const redisUrl = process.env.RA_TEST_REDIS;
+
+/** describe, or describe.skip with a visible note when no Redis answers (never in CI: global setup fails there). */
+export function describeWithRedis(name: string, fn: () => void): void {
+  if (redisUrl) {
+    describe(name, fn);
+    return;
+  }
+  if (process.env.CI === 'true') throw new Error(`Redis is required in CI: "${name}" cannot run`);
+  // eslint-disable-next-line no-console -- a note in the jest output on purpose
+  console.info(`Redis not reachable: tests "${name}" SKIPPED (redis-server --daemonize yes --bind 127.0.0.1 --port 6379)`);
+  describe.skip(name, fn);
+}
+
+/** A key prefix (and so a queue) of its own for one test app, or shared by the apps of one test. */
+export const redisPrefix = () => `ra-test-${crypto.randomBytes(6).toString('hex')}`;
+
+/** Deletes every key under `prefix` (the test's counters, channels' leftovers, queue). */
+export async function dropPrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await r.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
