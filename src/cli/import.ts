@@ -79,7 +79,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
 }
 
 /** The report of a spending import: a summary line (`done`: its key when imported) and, when rejected, the errors. */
-function formatSpendingReport(report: ImportReport | MefGastoReport, lang: Lang, summary: Record<string, unknown>, keys: { rejected: string; done: string }): string {
+function formatSpendingReport(report: ImportReport | MefGastoReport | RevenueImportReport, lang: Lang, summary: Record<string, unknown>, keys: { rejected: string; done: string }): string {
   const t = createI18n().getFixedT(lang, 'import');
   const lines: string[] = [];
   if (report.status === 'rejected') {
@@ -89,7 +89,7 @@ function formatSpendingReport(report: ImportReport | MefGastoReport, lang: Lang,
     }
     if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
   } else if (report.status === 'unchanged') {
-    lines.push(String(t(report.alreadyImported ? 'cli.already_imported' : 'cli.unchanged', summary)));
+    lines.push(String(t('alreadyImported' in report && report.alreadyImported ? 'cli.already_imported' : 'cli.unchanged', summary)));
   } else {
     lines.push(String(t(keys.done, summary)));
   }
@@ -103,7 +103,6 @@ function warningLines(warnings: Array<{ row: number; column: string; value: stri
 }
 
 export function formatRevenueReport(report: RevenueImportReport, lang: Lang): string {
-  const t = createI18n().getFixedT(lang, 'import');
   const summary = {
     file: report.file,
     rows: report.rows,
@@ -114,17 +113,7 @@ export function formatRevenueReport(report: RevenueImportReport, lang: Lang): st
     encoding: report.encoding,
     warnings: report.warnings.length,
   };
-  const lines: string[] = [];
-  if (report.status === 'rejected') {
-    lines.push(String(t('cli.ingresos_rejected', { ...summary, count: report.errorCount })));
-    for (const e of report.errors)
-      lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
-    if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
-    return lines.join('\n');
-  }
-  lines.push(String(t(report.status === 'unchanged' ? 'cli.unchanged' : 'cli.ingresos_imported', summary)));
-  lines.push(...warningLines(report.warnings, lang));
-  return lines.join('\n');
+  return [formatSpendingReport(report, lang, summary, { rejected: 'cli.ingresos_rejected', done: 'cli.ingresos_imported' }), ...(report.status === 'rejected' ? [] : warningLines(report.warnings, lang))].join('\n');
 }
 
 export function formatReport(report: ImportReport, lang: Lang): string {

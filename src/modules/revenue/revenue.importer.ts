@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { bulkUpsert, type Db } from '../../db';
 import { csvRecords } from '../../lib/csv';
+import type { RowIssue } from '../../lib/import-report';
 import { readTextFile, sniffDelimiter, TextEncoding } from '../../lib/file-text';
 import { foldForSearch } from '../../lib/text';
 import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
@@ -8,13 +9,7 @@ import { REVENUE_COLUMNS, RevenueColumn } from './revenue.types';
 
 export const INGRESOS = 'ingresos';
 
-export interface RevenueRowIssue {
-  row: number;
-  column: string;
-  value: string;
-  key: string; // translation key in the import namespace
-  params?: Record<string, string | number>;
-}
+export type RevenueRowIssue = RowIssue;
 
 export interface RevenueImportReport {
   status: 'imported' | 'unchanged' | 'rejected';

@@ -3,19 +3,14 @@ import type { Knex } from 'knex';
 import { bulkUpsert, type Db } from '../../db';
 import { AMOUNT_COLUMNS, AmountColumn, executionPct } from '../../lib/amounts';
 import { csvRecords } from '../../lib/csv';
+import type { RowIssue } from '../../lib/import-report';
 import { readTextFile, sniffDelimiter, TextEncoding } from '../../lib/file-text';
 import { foldForSearch } from '../../lib/text';
 import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
 
 export const CONSULTA_AMIGABLE = 'consulta_amigable';
 
-export interface RowError {
-  row: number;
-  column: string;
-  value: string;
-  key: string; // translation key in the import namespace
-  params?: Record<string, string | number>;
-}
+export type RowError = RowIssue;
 
 export interface ImportReport {
   status: 'imported' | 'unchanged' | 'rejected';
