@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { RowFileReport } from '../lib/import-report';
 import { refreshScores } from '../bootstrap';
 import { createI18n, Lang } from '../i18n';
 import { CLI_ACTOR, createAuditService } from '../modules/audit';
@@ -102,31 +103,19 @@ function warningLines(warnings: Array<{ row: number; column: string; value: stri
   return warnings.map((w) => `  ${String(t('cli.warning_line', { row: w.row, column: w.column, value: w.value.slice(0, 80), reason: t(w.key.replace(/^import:/, ''), w.params as never) }))}`);
 }
 
+/** What the CLI says of any row-file import. */
+const rowFileSummary = (r: RowFileReport) => ({ file: r.file, rows: r.rows, inserted: r.inserted, updated: r.updated, unchanged: r.unchanged, years: r.years.join(', '), encoding: r.encoding });
+
 export function formatRevenueReport(report: RevenueImportReport, lang: Lang): string {
-  const summary = {
-    file: report.file,
-    rows: report.rows,
-    inserted: report.inserted,
-    updated: report.updated,
-    unchanged: report.unchanged,
-    years: report.years.join(', '),
-    encoding: report.encoding,
-    warnings: report.warnings.length,
-  };
-  return [formatSpendingReport(report, lang, summary, { rejected: 'cli.ingresos_rejected', done: 'cli.ingresos_imported' }), ...(report.status === 'rejected' ? [] : warningLines(report.warnings, lang))].join('\n');
+  const summary = { ...rowFileSummary(report), warnings: report.warnings.length };
+  return [
+    formatSpendingReport(report, lang, summary, { rejected: 'cli.ingresos_rejected', done: 'cli.ingresos_imported' }),
+    ...(report.status === 'rejected' ? [] : warningLines(report.warnings, lang)),
+  ].join('\n');
 }
 
 export function formatReport(report: ImportReport, lang: Lang): string {
-  const summary = {
-    file: report.file,
-    rows: report.rows,
-    inserted: report.inserted,
-    updated: report.updated,
-    unchanged: report.unchanged,
-    years: report.years.join(', '),
-    encoding: report.encoding,
-    shape: report.shape,
-  };
+  const summary = { ...rowFileSummary(report), shape: report.shape };
   return [formatSpendingReport(report, lang, summary, { rejected: 'cli.rejected', done: 'cli.imported' }), ...(report.status === 'rejected' ? [] : warningLines(report.warnings, lang))].join('\n');
 }
 

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { bulkUpsert, type Db } from '../../db';
 import { csvRecords } from '../../lib/csv';
-import type { RowIssue } from '../../lib/import-report';
-import { readTextFile, sniffDelimiter, TextEncoding } from '../../lib/file-text';
+import { rowFileReport, type RowFileReport, type RowIssue } from '../../lib/import-report';
+import { readTextFile, sniffDelimiter } from '../../lib/file-text';
 import { foldForSearch } from '../../lib/text';
 import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
 import { REVENUE_COLUMNS, RevenueColumn } from './revenue.types';
@@ -11,21 +11,7 @@ export const INGRESOS = 'ingresos';
 
 export type RevenueRowIssue = RowIssue;
 
-export interface RevenueImportReport {
-  status: 'imported' | 'unchanged' | 'rejected';
-  file: string;
-  encoding: TextEncoding;
-  rows: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  years: number[];
-  errors: RevenueRowIssue[];
-  errorCount: number;
-  /** Cells kept as MEF published them but outside the usual range (negative amounts). */
-  warnings: RevenueRowIssue[];
-  missingColumns: string[];
-}
+export type RevenueImportReport = RowFileReport;
 
 export interface RevenueImportOptions {
   maxErrors?: number;
@@ -102,24 +88,7 @@ export async function importIngresos(db: Db, file: string, opts: RevenueImportOp
   const actor = opts.actor ?? CLI_ACTOR;
   const audit = opts.audit ?? createAuditService();
   const { text, encoding, sha256 } = readTextFile(file);
-  const report: RevenueImportReport = {
-    status: 'rejected',
-    file: path.basename(file),
-    encoding,
-    rows: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    years: [],
-    errors: [],
-    errorCount: 0,
-    warnings: [],
-    missingColumns: [],
-  };
-  const fail = (e: RevenueRowIssue) => {
-    report.errorCount++;
-    if (report.errors.length < maxErrors) report.errors.push(e);
-  };
+  const { report, fail } = rowFileReport(path.basename(file), encoding, maxErrors);
   const auditOf = (written: RevenueRow[]) => ({
     kind: 'ingresos' as const,
     file: report.file,

@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { bulkUpsert, type Db } from '../../db';
 import { AMOUNT_COLUMNS, AmountColumn, executionPct } from '../../lib/amounts';
 import { csvRecords } from '../../lib/csv';
-import type { RowIssue } from '../../lib/import-report';
-import { readTextFile, sniffDelimiter, TextEncoding } from '../../lib/file-text';
+import { rowFileReport, type RowFileReport, type RowIssue } from '../../lib/import-report';
+import { readTextFile, sniffDelimiter } from '../../lib/file-text';
 import { foldForSearch } from '../../lib/text';
 import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
 
@@ -12,24 +12,11 @@ export const CONSULTA_AMIGABLE = 'consulta_amigable';
 
 export type RowError = RowIssue;
 
-export interface ImportReport {
-  status: 'imported' | 'unchanged' | 'rejected';
-  file: string;
+export interface ImportReport extends RowFileReport {
   shape: 'clean' | 'raw' | 'unknown';
-  encoding: TextEncoding;
-  rows: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-  years: number[];
-  errors: RowError[];
-  errorCount: number;
-  /** Rows kept as published but outside the usual ranges (devengado above the PIM, confirmed by MEF's own avance %). */
-  warnings: RowError[];
   /** Rows of predecessor municipalities (not in the directory; stored apart, linked to their successor). */
   predecessorRows: number;
   alreadyImported: boolean;
-  missingColumns: string[];
 }
 
 export interface ImportOptions {
@@ -308,27 +295,10 @@ export async function importConsultaAmigable(db: Db, file: string, opts: ImportO
   const actor = opts.actor ?? CLI_ACTOR;
   const audit = opts.audit ?? createAuditService();
   const { text, encoding, sha256 } = readTextFile(file);
-  const report: ImportReport = {
-    status: 'rejected',
-    file: path.basename(file),
-    shape: 'unknown',
-    encoding,
-    rows: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    years: [],
-    errors: [],
-    errorCount: 0,
-    warnings: [],
-    predecessorRows: 0,
-    alreadyImported: false,
-    missingColumns: [],
-  };
-  const fail = (e: RowError) => {
-    report.errorCount++;
-    if (report.errors.length < maxErrors) report.errors.push(e);
-  };
+  const collected = rowFileReport(path.basename(file), encoding, maxErrors);
+  const extra: Pick<ImportReport, 'shape' | 'predecessorRows' | 'alreadyImported'> = { shape: 'unknown', predecessorRows: 0, alreadyImported: false };
+  const report: ImportReport = Object.assign(collected.report, extra);
+  const fail = collected.fail;
   const auditOf = (written: Record<string, unknown>[]) => ({
     kind: 'consulta_amigable' as const,
     file: report.file,
