@@ -145,7 +145,7 @@ export function buildApp({
       scores.schedule(ubigeo, year).catch((err) => logger.error({ err }, 'score recompute failed'));
     },
   });
-  const defaultYear = () => quarterOf(clock()).year;
+  const defaultYear = async () => (await spending.defaultYear()) ?? quarterOf(clock()).year;
   const participation = createParticipationModule({
     db,
     auth,
@@ -163,7 +163,7 @@ export function buildApp({
   });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
-    createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo) }),
+    createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo), participation: (ubigeo) => participation.service.summary(ubigeo) }),
     createSpendingModule({
       db,
       spending,

@@ -3,25 +3,28 @@ import type { PageRegistrar } from '../../web/pages';
 import { municipalitiesApi } from './municipalities.api';
 import { municipalitiesHandlers } from './municipalities.handlers';
 import { createMunicipalitiesService } from './municipalities.service';
-import type { SpendingFigures } from './municipalities.types';
+import type { ParticipationGlancePort, SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
+export { POPULATION_BANDS, BAND_KEYS, populationBand, municipalityName, properCase } from './municipalities.names';
+export type { PopulationBand } from './municipalities.names';
 export { loadDirectory } from './municipalities.loader';
 export { municipalityRequest } from './municipalities.api';
-export type { Municipality, Department, SpendingFigures } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures, ParticipationGlance, ParticipationGlancePort } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
 
-export function createMunicipalitiesModule({ db, spending, scores }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown }) {
+export function createMunicipalitiesModule({ db, spending, scores, participation }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown; participation?: ParticipationGlancePort }) {
   const service = createMunicipalitiesService({ db });
-  const h = municipalitiesHandlers(service, spending, scores);
+  const h = municipalitiesHandlers(service, spending, scores, participation);
   return {
     service,
     registerPages(reg: PageRegistrar) {
       reg.page('departments', h.departments);
       reg.page('department', h.department);
+      reg.page('province', h.province);
       reg.page('municipality', h.municipality);
       reg.page('search', h.search);
     },

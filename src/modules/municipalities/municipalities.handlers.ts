@@ -1,8 +1,9 @@
 import type { Request, Response } from 'express';
 import { parse } from '../../lib/http';
-import { DepartmentCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
+import { DepartmentCode, ProvinceCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
+import { barChart } from '../../lib/svg';
 import type { MunicipalitiesService } from './municipalities.service';
-import type { SpendingFigures } from './municipalities.types';
+import type { ParticipationGlancePort, SpendingFigures } from './municipalities.types';
 import { NotFoundError } from '../../lib/errors';
 import { jsonLdText, placeName, redirectDefaults } from '../../web/seo';
 
@@ -13,7 +14,12 @@ function codeOr404<T>(schema: { safeParse: (v: unknown) => { success: boolean; d
   return r.data as T;
 }
 
-export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: SpendingFigures, scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>) => ({
+export const municipalitiesHandlers = (
+  svc: MunicipalitiesService,
+  spending: SpendingFigures,
+  scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>,
+  participation?: ParticipationGlancePort,
+) => ({
   async departments(_req: Request, res: Response) {
     const [departments, provinces, year] = await Promise.all([svc.departments(), svc.provinces(), spending.defaultYear()]);
     const ranking = year ? await spending.ranking({ level: 'department', year }) : null;
@@ -74,17 +80,96 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
     });
   },
 
+  /** A province: its municipalities ranked by execution, its totals and a ranked bar chart (with its table). */
+  async province(req: Request, res: Response) {
+    const code = codeOr404(ProvinceCode, req.params.code);
+    const province = await svc.province(code);
+    const { year: y } = parse(YearQuery, req.query);
+    const [years, defaultYear] = await Promise.all([spending.years(), spending.defaultYear()]);
+    if (redirectDefaults(req, res, { year: defaultYear })) return;
+    const year = y ?? defaultYear;
+    const ranking = year ? await spending.ranking({ level: 'municipality', year, department: province.department_code, province: code }) : null;
+    const t = res.locals.t;
+    const fmt = res.locals.fmt;
+    const rows = ranking?.rows ?? [];
+    const facts = {
+      name: province.name,
+      department: province.department,
+      year: ranking?.year.year,
+      pct: fmt.pct(ranking?.total.execution_pct),
+      count: fmt.number(Number(province.municipality_count)),
+    };
+    const known = ranking != null && ranking.total.execution_pct != null;
+    const chart =
+      ranking && rows.length
+        ? barChart({
+            id: 'prov-chart',
+            title: t('municipalities:province.chart_title', { name: province.name, year: ranking.year.year }),
+            desc: t('municipalities:province.chart_desc'),
+            series: [{ label: t('common:amounts.execution_pct') }],
+            rows: rows.filter((r) => r.execution_pct != null).map((r) => ({ label: r.name, values: [Math.min(100, r.execution_pct ?? 0)], note: fmt.pct(r.execution_pct) })),
+            format: (v) => fmt.pct(v),
+          })
+        : null;
+    res.render('municipalities/province', {
+      title: t('municipalities:province.title', { name: province.name }),
+      docTitle: t(known ? 'seo:province.title' : 'seo:province.title_no_data', facts),
+      description: t(known ? 'seo:province.description' : 'seo:province.description_no_data', facts),
+      province,
+      years,
+      year: ranking?.year ?? null,
+      rows,
+      total: ranking?.total ?? null,
+      chart,
+    });
+  },
+
   async municipality(req: Request, res: Response) {
     const ubigeo = codeOr404(Ubigeo, req.params.ubigeo);
     const municipality = await svc.municipality(ubigeo);
-    const execution = await spending.forMunicipality(ubigeo);
-    const scoreRows = scores ? await scores(ubigeo) : [];
+    const [all, defaultYear, scoreRows, glance] = await Promise.all([
+      spending.forMunicipality(ubigeo),
+      spending.defaultYear(),
+      scores ? scores(ubigeo) : [],
+      participation ? participation(ubigeo) : null,
+    ]);
+    // The latest complete year first (the headline), then partial years (marked), then older years.
+    const execution = [...all].sort((a, b) => Number(b.year === defaultYear) - Number(a.year === defaultYear) || Number(b.partial) - Number(a.partial) || b.year - a.year);
     // A provincial municipality also serves province-wide functions: show both populations.
     const provincePopulation = municipality.type === 'provincial' ? ((await svc.provinces(municipality.department_code)).find((p) => p.code === municipality.province_code)?.population ?? null) : null;
+    const headline = execution.find((e) => !e.partial && e.execution_pct != null) ?? execution.find((e) => e.execution_pct != null) ?? null;
+    const url = res.locals.url;
+    const yearQuery = headline && headline.year !== defaultYear ? headline.year : undefined;
+    const ranks = headline
+      ? [
+          {
+            key: 'province',
+            rank: headline.rank_province,
+            count: headline.count_province,
+            name: municipality.province,
+            href: url('province', { code: municipality.province_code }, { year: yearQuery }),
+          },
+          {
+            key: 'department',
+            rank: headline.rank_department,
+            count: headline.count_department,
+            name: municipality.department,
+            href: url('department', { code: municipality.department_code }, { year: yearQuery }),
+          },
+          { key: 'national', rank: headline.rank_national, count: headline.count_national, name: '', href: url('ranking', {}, { level: 'municipality', year: yearQuery }) },
+          {
+            key: 'peers',
+            rank: headline.rank_peers,
+            count: headline.count_peers,
+            name: res.locals.t(`scores:band.${headline.peer_band}`),
+            type: headline.peer_type,
+            href: url('ranking', {}, { level: 'municipality', type: headline.peer_type, band: headline.peer_band, year: yearQuery }),
+          },
+        ]
+      : [];
     const t = res.locals.t;
     const fmt = res.locals.fmt;
     const place = placeName(t, municipality);
-    const headline = execution.find((e) => !e.partial && e.execution_pct != null) ?? execution.find((e) => e.execution_pct != null) ?? null;
     const facts = {
       place,
       district: municipality.district,
@@ -122,6 +207,9 @@ export const municipalitiesHandlers = (svc: MunicipalitiesService, spending: Spe
       }),
       municipality,
       execution,
+      headline,
+      ranks,
+      glance,
       scores: scoreRows.filter((r) => r.score !== null),
       provincePopulation,
     });

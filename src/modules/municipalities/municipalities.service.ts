@@ -16,6 +16,12 @@ export function createMunicipalitiesService({ db }: { db: Db }) {
 
     provinces: (departmentCode?: string) => q.listProvinces(db, departmentCode),
 
+    async province(code: string) {
+      const p = await q.findProvince(db, code);
+      if (!p) throw new NotFoundError('municipalities:errors.province_not_found', { code });
+      return p;
+    },
+
     list(filter: MunicipalityFilter) {
       return q.listMunicipalities(db, { ...filter, q: filter.q ? foldForSearch(filter.q) || undefined : undefined });
     },

@@ -84,6 +84,13 @@ export interface MunicipalityYearFigures extends Amounts {
   count_national: number;
   rank_department: number | null;
   count_department: number;
+  rank_province: number | null;
+  count_province: number;
+  /** Peers: same type and population band (municipalities.names POPULATION_BANDS). */
+  rank_peers: number | null;
+  count_peers: number;
+  peer_band: string;
+  peer_type: string;
 }
 
 /**
@@ -93,6 +100,22 @@ export interface MunicipalityYearFigures extends Amounts {
 export interface SpendingFigures {
   years(): Promise<Array<{ year: number; partial: boolean }>>;
   defaultYear(): Promise<number | null>;
-  ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
+  ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string; province?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
   forMunicipality(ubigeo: string): Promise<MunicipalityYearFigures[]>;
 }
+
+/**
+ * Participation and accountability at a glance (the participation module's own rules, wired in
+ * app.ts as a port: this module does not import participation).
+ */
+export interface ParticipationGlance {
+  /** Participatory-budget items by status (en_formulacion, en_ejecucion, culminado, paralizado). */
+  byStatus: Record<string, number>;
+  /** Commitments whose baseline due date has passed, and those fulfilled by it. */
+  dueCount: number;
+  onTime: number;
+  /** Per year: the legally required hearings (May, September) held on time. */
+  hearingYears: Array<{ year: number; first: boolean; second: boolean; onTime: number }>;
+  hasExamples: boolean;
+}
+export type ParticipationGlancePort = (ubigeo: string) => Promise<ParticipationGlance>;

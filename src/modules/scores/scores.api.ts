@@ -1,16 +1,16 @@
 import { Router } from 'express';
 import { pageOf, parse, sendRows } from '../../lib/http';
 import { ScoresApiQuery } from './scores.schemas';
-import type { ScoresService } from './scores.service';
+import { scoreDefaultYear, type ScoresService } from './scores.service';
 
 export const SCORE_FIELDS = ['ubigeo', 'name', 'year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'department_code', 'type', 'population', 'n_ratings', 'mean_rating', 'dept_mean', 'weights_id'];
 
 /** Results scores as open data, and the weights (in force and history). */
-export function scoresApi(scores: ScoresService, defaultYear: () => number): Router {
+export function scoresApi(scores: ScoresService, defaultYear: () => Promise<number>): Router {
   const r = Router();
   r.get('/scores', async (req, res) => {
     const q = parse(ScoresApiQuery, req.query);
-    const year = q.year ?? (await scores.years())[0] ?? defaultYear();
+    const year = q.year ?? scoreDefaultYear(await scores.years(), await defaultYear());
     let rows = await scores.list({ year, department: q.department, type: q.type, band: q.band });
     if (q.coverage === 'full') rows = rows.filter((x) => x.coverage >= 0.9995);
     const weights = await scores.weights();

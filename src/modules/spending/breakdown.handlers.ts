@@ -10,7 +10,7 @@ import { areaRef } from './breakdown.api';
 import { AreaRef, BY, By, BreakdownService, CANON_RUBRO } from './breakdown.service';
 import { MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';
 import { AreaSpendingQuery, CompareQuery, CompareSelection, MapQuery, MunicipalitySpendingPageQuery } from './spending.schemas';
-import type { SpendingService } from './spending.service';
+import { latestCompleteYear, type SpendingService } from './spending.service';
 import { placeName } from '../../web/seo';
 
 type T = (key: string, opts?: Record<string, unknown>) => string;
@@ -90,7 +90,8 @@ export const breakdownHandlers = (
     const fmt = res.locals.fmt;
     const lng = res.locals.lng;
     const years = await svc.years(ref);
-    const year = q.year ?? years[0];
+    const meta = (await spending.years()).filter((y) => y.source === 'mef_gasto' && years.includes(y.year));
+    const year = q.year ?? (meta.length ? latestCompleteYear(meta) : years[0]);
     const place = area.municipality ? placeName(t, area.municipality as Municipality) : area.name;
     const seoNoData = area.municipality ? { docTitle: t('seo:spending.title_no_data', { place }), description: t('seo:spending.description_no_data', { place }) } : {};
     const base = { title: t('spending:detail.title', { area: area.name }), ...seoNoData, area, ref, years, by: q.by, bys: BY, canonRubro: CANON_RUBRO, sourceLabel: MEF_GASTO_LABEL };

@@ -49,22 +49,34 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
     const year = q.year ?? (await svc.defaultYear());
     if (year === null) throw new NotFoundError('spending:errors.no_data');
     // The serialised body is memoised with the ranking (same data version).
-    const body = await svc.memo(`api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.format, q.limit ?? null, q.offset ?? null])}`, async () => {
-      const data = await svc.ranking({ level: q.level, year, department: q.department, sort: 'rank' });
-      const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
-      const page = pageOf(all, q.format, q, '/api/v1/execution', { level: q.level, year, department: q.department });
-      return serializeRows(q.format, page.rows, EXECUTION_FIELDS, {
-        level: q.level,
-        year,
-        count: all.length,
-        paging: page.paging,
-        partial: data.year.partial,
-        cut_off: data.year.cut_off,
-        source: data.year.label,
-        units: 'PEN (soles); execution_pct = devengado / pim × 100',
-        total: soles({ ...data.total }),
-      });
-    });
+    const body = await svc.memo(
+      `api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.province ?? null, q.type ?? null, q.band ?? null, q.format, q.limit ?? null, q.offset ?? null])}`,
+      async () => {
+        const muni = q.level === 'municipality';
+        const data = await svc.ranking({
+          level: q.level,
+          year,
+          department: q.department,
+          province: muni ? q.province : undefined,
+          type: muni ? q.type : undefined,
+          band: muni ? q.band : undefined,
+          sort: 'rank',
+        });
+        const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
+        const page = pageOf(all, q.format, q, '/api/v1/execution', { level: q.level, year, department: q.department, province: q.province, type: q.type, band: q.band });
+        return serializeRows(q.format, page.rows, EXECUTION_FIELDS, {
+          level: q.level,
+          year,
+          count: all.length,
+          paging: page.paging,
+          partial: data.year.partial,
+          cut_off: data.year.cut_off,
+          source: data.year.label,
+          units: 'PEN (soles); execution_pct = devengado / pim × 100',
+          total: soles({ ...data.total }),
+        });
+      },
+    );
     sendSerialized(res, q.format, body, `execution-${q.level}-${year}`);
   });
 

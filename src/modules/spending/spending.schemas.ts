@@ -2,6 +2,7 @@ import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
 import { figuresYear, format, opt, ubigeo } from '../../lib/schemas';
 import { SORTABLE } from './spending.service';
+import { BAND_KEYS } from '../municipalities';
 
 const YearParam = opt(figuresYear('spending:errors.year'));
 
@@ -9,7 +10,9 @@ export const RankingPageQuery = z.object({
   year: YearParam,
   level: opt(z.enum(['department', 'province', 'municipality'], { message: 'spending:errors.level' })),
   department: opt(z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format')),
+  province: opt(z.string().regex(/^\d{4}$/, 'municipalities:errors.province_format')),
   type: opt(z.enum(['provincial', 'distrital'], { message: 'municipalities:errors.type' })),
+  band: opt(z.enum(BAND_KEYS, { message: 'scores:errors.band' })),
   sort: opt(z.enum(SORTABLE, { message: 'spending:errors.sort' })),
   dir: opt(z.enum(['asc', 'desc'], { message: 'spending:errors.dir' })),
   page: opt(
@@ -26,6 +29,9 @@ export const ExecutionApiQuery = z.object({
   level: z.enum(['department', 'province', 'municipality'], { message: 'spending:errors.level' }).default('municipality'),
   year: YearParam,
   department: opt(z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format')),
+  province: opt(z.string().regex(/^\d{4}$/, 'municipalities:errors.province_format')),
+  type: opt(z.enum(['provincial', 'distrital'], { message: 'municipalities:errors.type' })),
+  band: opt(z.enum(BAND_KEYS, { message: 'scores:errors.band' })),
   format: format(),
   ...PagingParams,
 });
