@@ -21,7 +21,7 @@ import { createMunicipalitiesModule, createMunicipalitiesService } from './modul
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
-import { createSpendingModule, createSpendingService } from './modules/spending';
+import { createBreakdownService, createSpendingModule, createSpendingService } from './modules/spending';
 import { versionScope } from './lib/data-memo';
 import { errorHandler, notFound } from './web/errors';
 import { healthRouter, Lifecycle } from './web/health';
@@ -119,6 +119,7 @@ export function buildApp({
   });
 
   const spending = createSpendingService({ db });
+  const detailYears = createBreakdownService({ db }).years;
   const municipalitiesService = createMunicipalitiesService({ db });
   const audit = createAuditService({ clock });
   const accounts = createAccountsService({
@@ -163,7 +164,13 @@ export function buildApp({
   });
   const modules: Array<{ registerPages: (r: ReturnType<typeof createPageRegistrar>) => void; api?: express.Router }> = [
     createSiteModule({ municipalities: municipalitiesService, spending }),
-    createMunicipalitiesModule({ db, spending, scores: (ubigeo) => scores.forMunicipality(ubigeo), participation: (ubigeo) => participation.service.summary(ubigeo) }),
+    createMunicipalitiesModule({
+      db,
+      spending,
+      scores: (ubigeo) => scores.forMunicipality(ubigeo),
+      participation: (ubigeo) => participation.service.summary(ubigeo),
+      detailYears: (ubigeo) => detailYears({ level: 'municipality', area: ubigeo }),
+    }),
     createSpendingModule({
       db,
       spending,

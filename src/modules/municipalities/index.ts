@@ -3,7 +3,7 @@ import type { PageRegistrar } from '../../web/pages';
 import { municipalitiesApi } from './municipalities.api';
 import { municipalitiesHandlers } from './municipalities.handlers';
 import { createMunicipalitiesService } from './municipalities.service';
-import type { ParticipationGlancePort, SpendingFigures } from './municipalities.types';
+import type { DetailYearsPort, ParticipationGlancePort, SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
@@ -16,9 +16,21 @@ export type { Municipality, Department, SpendingFigures, ParticipationGlance, Pa
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
 
-export function createMunicipalitiesModule({ db, spending, scores, participation }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown; participation?: ParticipationGlancePort }) {
+export function createMunicipalitiesModule({
+  db,
+  spending,
+  scores,
+  participation,
+  detailYears,
+}: {
+  db: Db;
+  spending: SpendingFigures;
+  scores?: ScoreBreakdown;
+  participation?: ParticipationGlancePort;
+  detailYears?: DetailYearsPort;
+}) {
   const service = createMunicipalitiesService({ db });
-  const h = municipalitiesHandlers(service, spending, scores, participation);
+  const h = municipalitiesHandlers(service, spending, scores, participation, detailYears);
   return {
     service,
     registerPages(reg: PageRegistrar) {

@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { parse } from '../../lib/http';
-import { DepartmentCode, ProvinceCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
+import { DepartmentCode, DepartmentQuery, ProvinceCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
 import { barChart } from '../../lib/svg';
 import type { MunicipalitiesService } from './municipalities.service';
-import type { ParticipationGlancePort, SpendingFigures } from './municipalities.types';
+import type { DetailYearsPort, ParticipationGlancePort, SpendingFigures } from './municipalities.types';
 import { NotFoundError } from '../../lib/errors';
 import { jsonLdText, placeName, redirectDefaults } from '../../web/seo';
 
@@ -19,6 +19,7 @@ export const municipalitiesHandlers = (
   spending: SpendingFigures,
   scores?: (ubigeo: string) => Promise<Array<Record<string, unknown>>>,
   participation?: ParticipationGlancePort,
+  detailYears?: DetailYearsPort,
 ) => ({
   async departments(_req: Request, res: Response) {
     const [departments, provinces, year] = await Promise.all([svc.departments(), svc.provinces(), spending.defaultYear()]);
@@ -46,14 +47,17 @@ export const municipalitiesHandlers = (
   async department(req: Request, res: Response) {
     const code = codeOr404(DepartmentCode, req.params.code);
     const department = await svc.department(code);
-    const { year: y } = parse(YearQuery, req.query);
+    const { year: y, province: p } = parse(DepartmentQuery, req.query);
     const years = await spending.years();
     const defaultYear = await spending.defaultYear();
     if (redirectDefaults(req, res, { year: defaultYear })) return;
     const year = y ?? defaultYear;
+    const allProvinces = await svc.provinces(code);
+    // An unknown province of this department is no filter at all (a stale link still shows the department).
+    const province = p && allProvinces.some((x) => x.code === p) ? p : undefined;
     const [provinces, municipalities, provinceRanking] = await Promise.all([
-      svc.provinces(code),
-      year ? spending.ranking({ level: 'municipality', year, department: code }) : null,
+      allProvinces,
+      year ? spending.ranking({ level: 'municipality', year, department: code, province }) : null,
       year ? spending.ranking({ level: 'province', year, department: code }) : null,
     ]);
     const provExec = new Map((provinceRanking?.rows ?? []).map((r) => [r.code, r]));
@@ -71,9 +75,11 @@ export const municipalitiesHandlers = (
       docTitle: t(known ? 'seo:department.title' : 'seo:department.title_no_data', facts),
       description: t(known ? 'seo:department.description' : 'seo:department.description_no_data', facts),
       shareImage: `/share/${res.locals.lng}/d/${department.code}.png`,
+      noindex: Boolean(province),
       department,
       years,
-      year: municipalities?.year ?? null,
+      year: municipalities ? { ...municipalities.year, isDefault: municipalities.year.year === defaultYear } : null,
+      province: province ?? null,
       provinces: provinces.map((p) => ({ ...p, execution: provExec.get(p.code) ?? null })),
       municipalities: municipalities?.rows ?? [],
       total: municipalities?.total ?? null,
@@ -127,11 +133,12 @@ export const municipalitiesHandlers = (
   async municipality(req: Request, res: Response) {
     const ubigeo = codeOr404(Ubigeo, req.params.ubigeo);
     const municipality = await svc.municipality(ubigeo);
-    const [all, defaultYear, scoreRows, glance] = await Promise.all([
+    const [all, defaultYear, scoreRows, glance, detail] = await Promise.all([
       spending.forMunicipality(ubigeo),
       spending.defaultYear(),
       scores ? scores(ubigeo) : [],
       participation ? participation(ubigeo) : null,
+      detailYears ? detailYears(ubigeo) : [],
     ]);
     // The latest complete year first (the headline), then partial years (marked), then older years.
     const execution = [...all].sort((a, b) => Number(b.year === defaultYear) - Number(a.year === defaultYear) || Number(b.partial) - Number(a.partial) || b.year - a.year);
@@ -209,6 +216,7 @@ export const municipalitiesHandlers = (
       execution,
       headline,
       ranks,
+      hasDetail: detail.length > 0,
       glance,
       scores: scoreRows.filter((r) => r.score !== null),
       provincePopulation,

@@ -119,3 +119,6 @@ export interface ParticipationGlance {
   hasExamples: boolean;
 }
 export type ParticipationGlancePort = (ubigeo: string) => Promise<ParticipationGlance>;
+
+/** The years of detailed MEF spending (by function, category…) a municipality has (spending module, wired in app.ts). */
+export type DetailYearsPort = (ubigeo: string) => Promise<number[]>;

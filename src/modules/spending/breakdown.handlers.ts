@@ -250,7 +250,7 @@ export const breakdownHandlers = (
           devengado: e?.devengado ?? null,
           execution_pct: pct,
           bin: mapBin(pct),
-          href: level === 'department' ? url('department', { code: a.code }) : url('spending_area', {}, { level: 'province', code: a.code, year: year ?? undefined }),
+          href: level === 'department' ? url('department', { code: a.code }) : url('province', { code: a.code }),
           d: a.d,
         };
       });
