@@ -55,8 +55,8 @@ export const municipalitiesHandlers = (
     const allProvinces = await svc.provinces(code);
     // An unknown province of this department is no filter at all (a stale link still shows the department).
     const province = p && allProvinces.some((x) => x.code === p) ? p : undefined;
-    const [provinces, municipalities, provinceRanking] = await Promise.all([
-      allProvinces,
+    const provinces = allProvinces;
+    const [municipalities, provinceRanking] = await Promise.all([
       year ? spending.ranking({ level: 'municipality', year, department: code, province }) : null,
       year ? spending.ranking({ level: 'province', year, department: code }) : null,
     ]);
