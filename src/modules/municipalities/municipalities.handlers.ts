@@ -227,12 +227,25 @@ export const municipalitiesHandlers = (
     const { q } = parse(SearchQuery, req.query);
     const results = await svc.search(q);
     const shown = q.trim().slice(0, 100);
+    // Each result with its headline figure: execution % of the latest complete year.
+    const year = await spending.defaultYear();
+    const figures = new Map<string, number | null>();
+    if (year && results.query) {
+      const levels = [
+        ...(results.municipalities.length ? (['municipality'] as const) : []),
+        ...(results.provinces.length ? (['province'] as const) : []),
+        ...(results.departments.length ? (['department'] as const) : []),
+      ];
+      for (const level of levels) for (const r of (await spending.ranking({ level, year })).rows) figures.set(`${level}:${r.code}`, r.execution_pct);
+    }
     res.render('municipalities/search', {
       title: res.locals.t('municipalities:search.title'),
       docTitle: shown ? res.locals.t('seo:search.title', { q: shown }) : undefined,
       description: shown ? res.locals.t('seo:search.description', { q: shown }) : undefined,
       noindex: true,
       results,
+      year,
+      figure: (level: string, code: string) => figures.get(`${level}:${code}`) ?? null,
     });
   },
 });

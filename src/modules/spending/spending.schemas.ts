@@ -66,7 +66,3 @@ export const MapQuery = z.object({
 const UbigeoList = z.preprocess((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).filter(Boolean)), z.array(ubigeo('spending:errors.compare_ubigeo')));
 
 export const CompareQuery = z.object({ u: UbigeoList, year: YearParam });
-export const CompareSelection = z
-  .array(z.string())
-  .refine((a) => a.length >= 2 && a.length <= 4, 'spending:errors.compare_count')
-  .refine((a) => new Set(a).size === a.length, 'spending:errors.compare_duplicate');
