@@ -35,6 +35,7 @@ export const municipalitiesHandlers = (
       title: res.locals.t('municipalities:departments.title'),
       docTitle: ranking ? res.locals.t('seo:departments.title', { count: departments.length, year: ranking.year.year }) : undefined,
       year: ranking?.year ?? null,
+      total: ranking?.total ?? null,
       departments: departments.map((d) => ({
         ...d,
         provinces: provinceCount.get(d.code) ?? 0,
