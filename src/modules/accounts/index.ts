@@ -35,7 +35,7 @@ export function createAccountsModule({
   clock: () => number;
   limits?: FormLimits;
 }) {
-  const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock });
+  const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock, csrfToken: (req) => auth.csrf.token(req) });
   const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;
   const loginLimit = rateLimiter(logger, { name: 'login', windowMs: 60_000, limit: limits.loginPerMinute });
