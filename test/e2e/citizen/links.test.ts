@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../../helpers/app';
 
@@ -29,6 +31,20 @@ function linksIn(html: string, from: string): string[] {
     out.push(u.pathname + u.search);
   }
   return out;
+}
+
+/** Every dotted key path of every namespace, both languages (a raw key on a page is one of these). */
+function translationKeys(): Set<string> {
+  const keys = new Set<string>();
+  const walk = (o: unknown, prefix: string) => {
+    if (o && typeof o === 'object') for (const [k, v] of Object.entries(o)) walk(v, prefix ? `${prefix}.${k}` : k);
+    if (prefix.includes('.')) keys.add(prefix);
+  };
+  for (const lng of ['es', 'en']) {
+    const dir = path.join(__dirname, '..', '..', '..', 'locales', lng);
+    for (const f of fs.readdirSync(dir)) walk(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')), '');
+  }
+  return keys;
 }
 
 describe('link check over the whole site', () => {
@@ -75,6 +91,8 @@ describe('link check over the whole site', () => {
       return res.status;
     };
     const crawled = new Set<string>();
+    const keys = translationKeys();
+    const rawKeys: string[] = [];
     while (queue.length) {
       const path = queue.shift()!;
       if (crawled.has(path)) continue;
@@ -85,6 +103,13 @@ describe('link check over the whole site', () => {
       const res = await request(t.app).get(path).redirects(3);
       status.set(path, res.status);
       if (res.status !== 200 || !/text\/html/.test(String(res.headers['content-type']))) continue;
+      // No raw translation key among the words of the page (e.g. "data.sets.scores").
+      const words = res.text.replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]*>/g, ' ');
+      for (const m of words.matchAll(/(?:[a-z_]+:)?[a-z_]+(?:\.[a-z0-9_]+)+/g)) {
+        // A missing key shows as its path: flag any whose first two or more segments are a known path ("data.sets.nope").
+        const parts = m[0].replace(/^[a-z_]+:/, '').split('.');
+        if (parts.some((_, i) => i >= 1 && keys.has(parts.slice(0, i + 1).join('.')))) rawKeys.push(`${m[0]} on ${path}`);
+      }
       for (const link of linksIn(res.text, path)) {
         if (!foundOn.has(link)) foundOn.set(link, path);
         const s = await check(link);
@@ -93,6 +118,7 @@ describe('link check over the whole site', () => {
     }
     const broken = [...status.entries()].filter(([, s]) => s >= 400).map(([p, s]) => `${s} ${p} (linked from ${foundOn.get(p) ?? 'the sitemap'})`);
     expect(broken).toEqual([]);
+    expect(rawKeys).toEqual([]);
     // The crawl really covered the site: both languages, the kinds of the issue, many links.
     const kinds = [...crawledKinds.keys()];
     const wanted = [
