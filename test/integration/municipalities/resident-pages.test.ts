@@ -48,7 +48,7 @@ eachDialect('pages a resident understands at a glance on %s', (dialect) => {
     it.each(['150122', '150101', '010101', '080101', '150131'])('when %s is opened, then the score component E equals the execution %% shown for that year', async (ubigeo) => {
       const res = await request(t.app).get(`/es/municipalidades/${ubigeo}`).expect(200);
       const headline = /data-headline><span class="big">([\d.]+) %<\/span>[\s\S]*?ejecutado en (\d{4})/.exec(res.text)!;
-      const scoreRow = new RegExp(`<tr><th scope="row">${headline[2]}</th>((?:<td[^>]*>[^<]*</td>)+)</tr>`).exec(res.text)!;
+      const scoreRow = new RegExp(`<tr><th scope="row"[^>]*>${headline[2]}</th>((?:<td[^>]*>[^<]*</td>)+)</tr>`).exec(res.text)!;
       const cells = [...scoreRow[1].matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map((m) => m[1]);
       // score, coverage, S, E, R, P, A
       expect(cells[3]).toBe(String(Math.min(100, Number(headline[1])).toFixed(1)));
@@ -60,6 +60,14 @@ eachDialect('pages a resident understands at a glance on %s', (dialect) => {
       expect(res.text).toContain('Accountability hearings on time');
       expect(res.text).toContain('href="/en/municipalities/150122/delivery"');
     });
+  });
+
+  it.each(['/es/', '/en/', '/es/municipalidades/150122', '/en/provinces/1501'])('when %s is opened, then the top navigation has at most 6 entries and the rest is in the footer', async (url) => {
+    const res = await request(t.app).get(url).expect(200);
+    const nav = /<ul class="nav">([\s\S]*?)<\/ul>/.exec(res.text)![1];
+    expect((nav.match(/<li>/g) ?? []).length).toBeLessThanOrEqual(6);
+    const foot = /<ul class="foot-nav">([\s\S]*?)<\/ul>/.exec(res.text)![1];
+    expect(foot).toMatch(/(mapa|map)"/);
   });
 
   describe('province pages', () => {
