@@ -36,7 +36,7 @@ export const DATASETS: Dataset[] = [
   {
     name: 'municipalities',
     title: 'Municipalities (one per district)',
-    description: 'INEI directory: 1 891 municipalities with ubigeo, MEF executing-unit code and 2025 population.',
+    description: 'INEI directory: 1,891 municipalities with ubigeo, MEF executing-unit code and 2025 population.',
     sources: [INEI],
     fields: [
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },

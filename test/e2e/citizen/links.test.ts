@@ -93,6 +93,7 @@ describe('link check over the whole site', () => {
     const crawled = new Set<string>();
     const keys = translationKeys();
     const rawKeys: string[] = [];
+    const spaced: string[] = [];
     while (queue.length) {
       const path = queue.shift()!;
       if (crawled.has(path)) continue;
@@ -105,6 +106,8 @@ describe('link check over the whole site', () => {
       if (res.status !== 200 || !/text\/html/.test(String(res.headers['content-type']))) continue;
       // No raw translation key among the words of the page (e.g. "data.sets.scores").
       const words = res.text.replace(/<(script|style)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]*>/g, ' ');
+      // One number style per language (es-PE / en-US grouping with commas): no number grouped with spaces.
+      for (const m of words.matchAll(/(?<![\d.,])\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d])/g)) spaced.push(`"${m[0]}" on ${path}`);
       for (const m of words.matchAll(/(?:[a-z_]+:)?[a-z_]+(?:\.[a-z0-9_]+)+/g)) {
         // A missing key shows as its path: flag any whose first two or more segments are a known path ("data.sets.nope").
         const parts = m[0].replace(/^[a-z_]+:/, '').split('.');
@@ -119,6 +122,7 @@ describe('link check over the whole site', () => {
     const broken = [...status.entries()].filter(([, s]) => s >= 400).map(([p, s]) => `${s} ${p} (linked from ${foundOn.get(p) ?? 'the sitemap'})`);
     expect(broken).toEqual([]);
     expect(rawKeys).toEqual([]);
+    expect(spaced).toEqual([]);
     // The crawl really covered the site: both languages, the kinds of the issue, many links.
     const kinds = [...crawledKinds.keys()];
     const wanted = [
