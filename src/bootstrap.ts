@@ -13,6 +13,8 @@ import { importConsultaAmigable, loadHistory } from './modules/spending';
  * by 2025-03-08 (see reference-data/README.md); 2024 is the full year.
  */
 export const BUNDLED_CUT_OFFS: Record<number, string> = { 2024: '2024-12-31', 2025: '2025-03-08' };
+/** The 2025 cut-off is when the file was seen in its repository, not a date MEF states: approximate. */
+export const BUNDLED_APPROXIMATE_CUT_OFFS = [2025];
 
 /** Migrates, then loads the bundled reference data when the database is empty. Idempotent. */
 export async function prepareDatabase(db: Db, logger: Logger, loadReference = true, examples = true): Promise<{ migrated: string[]; loaded: boolean }> {
@@ -24,7 +26,10 @@ export async function prepareDatabase(db: Db, logger: Logger, loadReference = tr
   const started = Date.now();
   const dir = await loadDirectory(db);
   await loadHistory(db);
-  const report = await importConsultaAmigable(db, referenceFile('mef_consulta_amigable_municipalidades_2024_2025.csv'), { cutOffs: BUNDLED_CUT_OFFS });
+  const report = await importConsultaAmigable(db, referenceFile('mef_consulta_amigable_municipalidades_2024_2025.csv'), {
+    cutOffs: BUNDLED_CUT_OFFS,
+    approximateCutOffs: BUNDLED_APPROXIMATE_CUT_OFFS,
+  });
   if (report.status === 'rejected') throw new Error(`bundled execution data rejected: ${JSON.stringify(report.errors.slice(0, 3))}`);
   logger.info({ ...dir, executionRows: report.rows, ms: Date.now() - started }, 'reference data loaded');
   // Example participatory budget and hearings, always marked as example (SEED_EXAMPLES=false: none).

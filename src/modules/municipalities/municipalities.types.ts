@@ -76,6 +76,7 @@ export interface FiguresRow extends Amounts {
 export interface MunicipalityYearFigures extends Amounts {
   year: number;
   cut_off: string | null;
+  cut_off_approximate: boolean;
   label: string | null;
   partial: boolean;
   source: string;

@@ -4,7 +4,7 @@ import { Router } from 'express';
 import { stringify } from 'csv-stringify';
 import type { Db } from '../../db';
 import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
-import { neutraliseCell } from '../../lib/csv';
+import { CSV_CAST, neutraliseCell } from '../../lib/csv';
 import { NotFoundError } from '../../lib/errors';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
 
@@ -62,6 +62,7 @@ export const DATASETS: Dataset[] = [
       { name: 'source', type: 'string', description: 'consulta_amigable | mef_gasto' },
       ...amountFields('year total'),
       { name: 'cut_off', type: 'date', description: 'Cut-off date of the data of that year and source' },
+      { name: 'cut_off_approximate', type: 'boolean', description: 'true when the cut-off date is only approximately known' },
       { name: 'partial', type: 'boolean', description: 'true when the year was not complete at the cut-off' },
     ],
     query: (db) =>
@@ -69,7 +70,7 @@ export const DATASETS: Dataset[] = [
         .join('execution_years as y', function join() {
           this.on('y.source', 'e.source').andOn('y.year', 'e.year');
         })
-        .select('e.ubigeo', 'e.year', 'e.source', ...AMOUNT_COLUMNS.map((c) => `e.${c}`), 'y.cut_off', 'y.partial')
+        .select('e.ubigeo', 'e.year', 'e.source', ...AMOUNT_COLUMNS.map((c) => `e.${c}`), 'y.cut_off', 'y.cut_off_approximate', 'y.partial')
         .orderBy(['e.ubigeo', 'e.year', 'e.source'])
         .stream(),
     amounts: true,
@@ -185,14 +186,15 @@ async function streamDataset(db: Db, d: Dataset, res: Response) {
   const names = d.fields.map((f) => f.name);
   res.type('text/csv; charset=utf-8');
   res.attachment(`${d.name}.csv`);
-  const csv = stringify({ header: true, columns: names });
+  const csv = stringify({ header: true, columns: names, cast: CSV_CAST });
+  const booleans = new Set(d.fields.filter((f) => f.type === 'boolean').map((f) => f.name));
   csv.pipe(res);
   const amountSet = new Set<string>(d.amounts ? AMOUNT_COLUMNS : []);
   for await (const row of d.query(db) as AsyncIterable<Record<string, unknown>>) {
     const out = names.map((n) => {
       const v = row[n];
       if (amountSet.has(n)) return toSoles(Number(v));
-      if (n === 'partial') return Boolean(Number(v));
+      if (booleans.has(n)) return v == null ? '' : v === true || v === 'true' || Number(v) === 1;
       if (n === 'cut_off') return String(v).slice(0, 10);
       return neutraliseCell(v ?? '');
     });

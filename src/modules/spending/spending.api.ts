@@ -6,7 +6,7 @@ import { municipalityRequest, type MunicipalitiesService } from '../municipaliti
 import { ExecutionApiQuery, MunicipalityExecutionApiQuery } from './spending.schemas';
 import type { SpendingService } from './spending.service';
 
-export const EXECUTION_FIELDS = ['code', 'name', 'parent', 'year', ...AMOUNT_COLUMNS, 'execution_pct', 'rank', 'source', 'cut_off', 'partial'];
+export const EXECUTION_FIELDS = ['code', 'name', 'parent', 'year', ...AMOUNT_COLUMNS, 'execution_pct', 'rank', 'source', 'cut_off', 'cut_off_approximate', 'partial'];
 const MUNI_EXECUTION_FIELDS = [
   'ubigeo',
   'year',
@@ -19,6 +19,7 @@ const MUNI_EXECUTION_FIELDS = [
   'execution_pct',
   'source',
   'cut_off',
+  'cut_off_approximate',
   'partial',
   'rank_national',
   'rank_department',
@@ -62,7 +63,7 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
           band: muni ? q.band : undefined,
           sort: 'rank',
         });
-        const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
+        const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, cut_off_approximate: data.year.cut_off_approximate, partial: data.year.partial }));
         const page = pageOf(all, q.format, q, '/api/v1/execution', { level: q.level, year, department: q.department, province: q.province, type: q.type, band: q.band });
         return serializeRows(q.format, page.rows, EXECUTION_FIELDS, {
           level: q.level,
@@ -71,6 +72,7 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
           paging: page.paging,
           partial: data.year.partial,
           cut_off: data.year.cut_off,
+          cut_off_approximate: data.year.cut_off_approximate,
           source: data.year.label,
           units: 'PEN (soles); execution_pct = devengado / pim × 100',
           total: soles({ ...data.total }),

@@ -60,9 +60,13 @@ function toRanked(m: MunicipalityExecution): RankedRow {
   };
 }
 
-/** Sums municipality rows by a key (department or province). */
+/**
+ * Sums municipality rows by a key (department or province). An aggregate row names its source
+ * as what it is: `sum:` and the sources of the municipal rows it adds up (e.g. `sum:consulta_amigable`).
+ */
 function aggregate(rows: MunicipalityExecution[], key: (m: MunicipalityExecution) => [string, string, string?]): RankedRow[] {
   const groups = new Map<string, RankedRow>();
+  const sources = new Map<string, Set<string>>();
   for (const m of rows) {
     const [code, name, parent] = key(m);
     let g = groups.get(code);
@@ -73,8 +77,13 @@ function aggregate(rows: MunicipalityExecution[], key: (m: MunicipalityExecution
     for (const c of AMOUNT_COLUMNS) g[c] += m[c];
     g.population += m.population;
     g.count! += 1;
+    if (!sources.has(code)) sources.set(code, new Set());
+    sources.get(code)!.add(m.source);
   }
-  for (const g of groups.values()) g.execution_pct = executionPct(g.devengado, g.pim);
+  for (const [code, g] of groups) {
+    g.execution_pct = executionPct(g.devengado, g.pim);
+    g.source = `sum:${[...sources.get(code)!].sort().join('+')}`;
+  }
   return [...groups.values()];
 }
 
@@ -215,6 +224,7 @@ export function createSpendingService({ db }: { db: Db }) {
         ...national,
         year: e.year,
         cut_off: meta?.cut_off ?? null,
+        cut_off_approximate: meta?.cut_off_approximate ?? false,
         label: meta?.label ?? null,
         partial: meta?.partial ?? false,
         source: e.source,
