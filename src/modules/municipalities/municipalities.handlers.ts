@@ -127,7 +127,7 @@ export const municipalitiesHandlers = (
       year: ranking?.year ?? null,
       rows,
       total: ranking?.total ?? null,
-      chart,
+      chartSvg: chart,
     });
   },
 
