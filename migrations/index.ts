@@ -40,6 +40,7 @@ import * as m20261205300500 from './20261205300500_add_moderation_to_observation
 import * as m20261205300600 from './20261205300600_add_moderation_to_feedback_comments';
 import * as m20261205300700 from './20261205300700_create_content_flags';
 import * as m20261205400000 from './20261205400000_convert_timestamps_of_participation_tables';
+import * as m20261205210000 from './20261205210000_add_cut_off_approximate_to_execution_years';
 import * as m20261205400100 from './20261205400100_convert_imported_at_of_import_runs';
 import * as m20261205150000 from './20261205150000_create_history_series';
 import * as m20261205600000 from './20261205600000_create_import_jobs';
@@ -87,6 +88,7 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205300600_add_moderation_to_feedback_comments': m20261205300600,
   '20261205300700_create_content_flags': m20261205300700,
   '20261205400000_convert_timestamps_of_participation_tables': m20261205400000,
+  '20261205210000_add_cut_off_approximate_to_execution_years': m20261205210000,
   '20261205400100_convert_imported_at_of_import_runs': m20261205400100,
   '20261205150000_create_history_series': m20261205150000,
   '20261205600000_create_import_jobs': m20261205600000,

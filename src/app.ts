@@ -23,7 +23,7 @@ import { createMunicipalitiesModule, createMunicipalitiesService } from './modul
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
-import { createHistoryService, createSpendingModule, createSpendingService, historyView } from './modules/spending';
+import { createBreakdownService, createHistoryService, createSpendingModule, createSpendingService, historyView } from './modules/spending';
 import { createRevenueService } from './modules/revenue';
 import { versionScope } from './lib/data-memo';
 import type { ApiOperation } from './lib/api';
@@ -131,6 +131,7 @@ export function buildApp({
   });
 
   const spending = createSpendingService({ db });
+  const detailYears = createBreakdownService({ db }).years;
   const municipalitiesService = createMunicipalitiesService({ db });
   const revenue = createRevenueService({ db, memo: spending.memo });
   const history = createHistoryService({ db, spending, municipalities: municipalitiesService, revenue });
@@ -169,7 +170,7 @@ export function buildApp({
       await jobs.enqueue('scores', { ubigeo, year });
     },
   });
-  const defaultYear = () => quarterOf(clock()).year;
+  const defaultYear = async () => (await spending.defaultYear()) ?? quarterOf(clock()).year;
   const participation = createParticipationModule({
     db,
     auth,
@@ -194,6 +195,8 @@ export function buildApp({
       spending,
       scores: (ubigeo) => scores.forMunicipality(ubigeo),
       history: async (ubigeo, place, locals) => historyView(await history.historyFor(ubigeo), place, locals),
+      participation: (ubigeo) => participation.service.summary(ubigeo),
+      detailYears: (ubigeo) => detailYears({ level: 'municipality', area: ubigeo }),
     }),
     createSpendingModule({
       db,

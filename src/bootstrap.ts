@@ -17,6 +17,8 @@ import { importConsultaAmigable, loadHistory } from './modules/spending';
 export const BUNDLED_EXECUTION_FILES = ['mef_consulta_amigable_municipalidades_2012_2022.csv', 'mef_consulta_amigable_municipalidades_2024_2025.csv'];
 
 export const BUNDLED_CUT_OFFS: Record<number, string> = { 2024: '2024-12-31', 2025: '2025-03-08' };
+/** The 2025 cut-off is when the file was seen in its repository, not a date MEF states: approximate. */
+export const BUNDLED_APPROXIMATE_CUT_OFFS = [2025];
 
 /**
  * Migrates, then loads the bundled reference data when the database is empty. Idempotent.
@@ -36,7 +38,7 @@ export async function prepareDatabase(db: Db, logger: Logger, loadReference = tr
   let executionRows = 0;
   let revenueRows = 0;
   for (const file of history ? BUNDLED_EXECUTION_FILES : BUNDLED_EXECUTION_FILES.slice(-1)) {
-    const report = await importConsultaAmigable(db, referenceFile(file), { cutOffs: BUNDLED_CUT_OFFS });
+    const report = await importConsultaAmigable(db, referenceFile(file), { cutOffs: BUNDLED_CUT_OFFS, approximateCutOffs: BUNDLED_APPROXIMATE_CUT_OFFS });
     if (report.status === 'rejected') throw new Error(`bundled execution data rejected (${file}): ${JSON.stringify(report.errors.slice(0, 3))}`);
     executionRows += report.rows;
   }

@@ -1,3 +1,4 @@
+import { numberFormatters } from '../lib/numbers';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RowFileReport } from '../lib/import-report';
@@ -149,7 +150,7 @@ export function progressLine(lang: Lang, rows: number, bytes: number, totalBytes
   const frac = totalBytes ? bytes / totalBytes : 0;
   const eta = frac > 0 ? Math.max(0, Math.round(secs / frac - secs)) : null;
   const words = lang === 'es' ? { rows: 'filas', eta: 'faltan' } : { rows: 'rows', eta: 'ETA' };
-  return `${rows.toLocaleString(lang)} ${words.rows} · ${Math.round(rate).toLocaleString(lang)} ${words.rows}/s · ${Math.round(frac * 100)} % · ${words.eta} ${eta === null ? '?' : `${eta} s`}`;
+  return `${numberFormatters(lang).number(rows)} ${words.rows} · ${numberFormatters(lang).number(Math.round(rate))} ${words.rows}/s · ${Math.round(frac * 100)} % · ${words.eta} ${eta === null ? '?' : `${eta} s`}`;
 }
 
 async function main(): Promise<number> {

@@ -1,3 +1,4 @@
+import { NUMBER_LOCALE, numberFormatters, type NumberFormatters } from '../lib/numbers';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Response } from 'express';
@@ -84,15 +85,10 @@ export function negotiateLanguage(header: string | undefined): Lang {
   return DEFAULT_LANG;
 }
 
-const LOCALE_TAG: Record<Lang, string> = { es: 'es-PE', en: 'en-US' };
+const LOCALE_TAG: Record<Lang, string> = NUMBER_LOCALE;
 
-export interface Formatters {
-  number(n: number | null | undefined, digits?: number): string;
-  /** Amount given in céntimos, shown in soles without decimals: S/ 1,234,568. */
-  money(centimos: number | null | undefined): string;
-  /** Large amount in words: S/ 51.8 mil millones / S/ 51.8 billion. */
-  moneyCompact(centimos: number | null | undefined): string;
-  pct(value: number | null | undefined, digits?: number): string;
+/** Numbers and money come from lib/numbers (one style per language); dates are formatted here. */
+export interface Formatters extends NumberFormatters {
   date(iso: string | Date | null | undefined): string;
 }
 
@@ -102,21 +98,13 @@ const cache = new Map<Lang, Formatters>();
 export function formatters(lng: Lang): Formatters {
   const hit = cache.get(lng);
   if (hit) return hit;
-  const tag = LOCALE_TAG[lng];
-  const num = [0, 1, 2].map((d) => new Intl.NumberFormat(tag, { minimumFractionDigits: d, maximumFractionDigits: d }));
-  const soles = new Intl.NumberFormat(tag, { maximumFractionDigits: 0 });
-  const compact = new Intl.NumberFormat(tag, { notation: 'compact', compactDisplay: 'long', maximumFractionDigits: 1 });
-  const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' });
-  const dash = '—';
+  const date = new Intl.DateTimeFormat(LOCALE_TAG[lng], { dateStyle: 'long', timeZone: 'UTC' });
   const f: Formatters = {
-    number: (n, digits = 0) => (n == null || !Number.isFinite(n) ? dash : num[Math.min(2, Math.max(0, digits))].format(n)),
-    money: (c) => (c == null || !Number.isFinite(c) ? dash : `S/ ${soles.format(Math.round(c / 100))}`),
-    moneyCompact: (c) => (c == null || !Number.isFinite(c) ? dash : `S/ ${compact.format(c / 100)}`),
-    pct: (v, digits = 1) => (v == null || !Number.isFinite(v) ? dash : `${num[digits].format(v)} %`),
+    ...numberFormatters(lng),
     date: (d) => {
-      if (!d) return dash;
+      if (!d) return '—';
       const value = typeof d === 'string' ? new Date(d.length === 10 ? `${d}T00:00:00Z` : d) : d;
-      return Number.isNaN(value.getTime()) ? dash : date.format(value);
+      return Number.isNaN(value.getTime()) ? '—' : date.format(value);
     },
   };
   cache.set(lng, f);

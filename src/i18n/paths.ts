@@ -8,6 +8,7 @@ export const PAGE_PATHS = {
   home: { es: '/', en: '/' },
   departments: { es: '/departamentos', en: '/departments' },
   department: { es: '/departamentos/:code', en: '/departments/:code' },
+  province: { es: '/provincias/:code', en: '/provinces/:code' },
   municipality: { es: '/municipalidades/:ubigeo', en: '/municipalities/:ubigeo' },
   search: { es: '/buscar', en: '/search' },
   ranking: { es: '/ejecucion', en: '/execution' },

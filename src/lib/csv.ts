@@ -7,12 +7,14 @@ export function neutraliseCell(v: unknown): unknown {
   return /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
 
-/** Serialises rows to CSV (UTF-8 with header) with formula neutralisation; booleans are written true/false. */
+/** Booleans are written as true / false in every published CSV (the Frictionless default), never 1 / empty. */
+export const CSV_CAST = { boolean: (v: boolean) => (v ? 'true' : 'false') };
+
+/** Serialises rows to CSV (UTF-8 with header) with formula neutralisation. */
 export function toCsv(rows: Record<string, unknown>[], columns: string[]): string {
   return stringify(
     rows.map((r) => columns.map((c) => neutraliseCell(r[c] ?? ''))),
-    // Booleans as true/false (csv-stringify's default writes 1 and an empty cell).
-    { header: true, columns, bom: false, cast: { boolean: (v: boolean) => (v ? 'true' : 'false') } },
+    { header: true, columns, bom: false, cast: CSV_CAST },
   );
 }
 

@@ -17,12 +17,14 @@ export interface HandlerDeps {
   logger: Logger;
   config: Config;
   clock: () => number;
+  /** A CSRF token for the session (the header's logout form after a sign-in in the same answer). */
+  csrfToken?: (req: Request) => string;
 }
 
 const t = (res: Response, key: string) => res.locals.t(key);
 const DONE = new Set(['email', 'password', 'role']);
 
-export function accountsHandlers({ accounts, passport, logger, config, clock }: HandlerDeps) {
+export function accountsHandlers({ accounts, passport, logger, config, clock, csrfToken }: HandlerDeps) {
   const loginView = (res: Response, extra: Record<string, unknown>) => ({ title: t(res, 'accounts:login.title'), values: { email: '' }, errors: {}, returnTo: '', formError: null, ...extra });
 
   async function accountView(req: Request, res: Response, extra: Record<string, unknown> = {}) {
@@ -95,20 +97,23 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       res.render('accounts/monitors', { title: t(res, 'accounts:monitors.title'), organisations: await accounts.monitorOrganisations() });
     },
 
-    registerForm(_req: Request, res: Response) {
-      res.render('accounts/register', { title: t(res, 'accounts:register.title'), values: { email: '' }, errors: {} });
+    registerForm(req: Request, res: Response) {
+      const back = safeReturnTo(req.query.returnTo);
+      res.render('accounts/register', { title: t(res, 'accounts:register.title'), values: { email: '' }, errors: {}, returnTo: back === '/' ? '' : back });
     },
 
     async register(req: Request, res: Response) {
+      const back = safeReturnTo(formString(req.body, 'returnTo', 2000));
       const parsed = RegisterForm.safeParse(req.body);
       if (!parsed.success) {
         return renderInvalid(logger, req, res, 'accounts/register', {
           title: t(res, 'accounts:register.title'),
           values: { email: formString(req.body, 'email', 254) },
           errors: fieldErrors(parsed.error),
+          returnTo: back === '/' ? '' : back,
         });
       }
-      await accounts.register(parsed.data, lngOf(res));
+      await accounts.register({ email: parsed.data.email, password: parsed.data.password }, lngOf(res), back);
       res.render('accounts/notice', { title: t(res, 'accounts:register.sent_title'), message: 'accounts:register.sent' });
     },
 
@@ -116,15 +121,34 @@ export function accountsHandlers({ accounts, passport, logger, config, clock }: 
       const { token } = TokenQuery.parse(req.query);
       const row = /^[A-Za-z0-9_-]{43}$/.test(token) ? await accounts.liveToken(token, ['confirm_email', 'change_email']) : null;
       if (!row) return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: 'accounts:errors.token_invalid' });
-      res.render('accounts/confirm', { title: t(res, 'accounts:confirm.title'), token, purpose: row.purpose });
+      const back = safeReturnTo(req.query.returnTo);
+      res.render('accounts/confirm', { title: t(res, 'accounts:confirm.title'), token, purpose: row.purpose, returnTo: back === '/' ? '' : back });
     },
 
-    async confirm(req: Request, res: Response) {
+    /**
+     * Confirms the address. A new resident is signed in by the confirmation (a fresh session id,
+     * as at login) and taken back to the page where they started registering (a same-site path
+     * checked by safeReturnTo), or told it worked.
+     */
+    async confirm(req: Request, res: Response, next: NextFunction) {
       const parsed = ConfirmForm.safeParse(req.body);
       if (!parsed.success) return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: 'accounts:errors.token_invalid' });
+      const back = safeReturnTo(formString(req.body, 'returnTo', 2000));
       try {
-        const result = await accounts.confirm(parsed.data.token, lngOf(res));
-        res.render('accounts/notice', { title: t(res, `accounts:confirm.${result}_title`), message: `accounts:confirm.${result}`, loginLink: !req.user });
+        const { result, user } = await accounts.confirm(parsed.data.token, lngOf(res));
+        const done = () =>
+          back !== '/' ? res.redirect(303, back) : res.render('accounts/notice', { title: t(res, `accounts:confirm.${result}_title`), message: `accounts:confirm.${result}`, loginLink: !req.user });
+        if (!user || req.user || user.role === 'admin') return done();
+        req.login(user, (loginErr) => {
+          if (loginErr) return next(loginErr);
+          const now = clock();
+          req.session.createdAt = now;
+          req.session.lastSeenAt = now;
+          logger.info({ security: 'login', userId: user.id, ip: req.ip ?? '', via: 'email_confirmation' }, 'security: login');
+          res.locals.currentUser = { email: user.email, role: user.role };
+          if (csrfToken) res.locals.csrfToken = csrfToken(req);
+          done();
+        });
       } catch (err) {
         if (err instanceof AppError && err.key === 'accounts:errors.token_invalid')
           return res.status(400).render('accounts/notice', { title: t(res, 'accounts:confirm.invalid_title'), message: err.key });

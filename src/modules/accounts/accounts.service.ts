@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { i18n as I18n } from 'i18next';
 import type { PasswordHasher } from '../../auth/passwords';
+import { safeReturnTo } from '../../auth/return-to';
 import { destroyUserSessions } from '../../auth/session';
 import { newTotpSecret, verifyTotp } from '../../auth/totp';
 import type { Role, SessionUser, UserStatus } from '../../auth/types';
@@ -100,7 +101,7 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
     background.run(`mail:${kind}`, job);
   }
 
-  const link = (lng: Lang, page: 'confirm' | 'reset', token: string) => `${publicUrl}${pageUrl(lng, page, {}, { token })}`;
+  const link = (lng: Lang, page: 'confirm' | 'reset', token: string, returnTo?: string) => `${publicUrl}${pageUrl(lng, page, {}, { token, returnTo })}`;
 
   /** Checks a token without using it (to show the form); null when unknown, used or expired. */
   async function liveToken(token: string, purposes: TokenPurpose[]) {
@@ -134,7 +135,7 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
     },
 
     /** Same answer whether or not the address is taken; the owner of a taken one is told by email. */
-    async register(input: { email: string; password: string }, lng: Lang): Promise<void> {
+    async register(input: { email: string; password: string }, lng: Lang, returnTo = '/'): Promise<void> {
       // The password is hashed whether or not the address is taken: both paths cost the same.
       const passwordHash = await hasher.hash(input.password);
       const existing = await q.findUserByEmail(db, input.email);
@@ -165,7 +166,9 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
         if (await q.findUserByEmail(db, input.email)) return; // a concurrent registration won
         throw err;
       }
-      mailLater('confirm', async () => sendMail(lng, input.email, 'confirm', { link: link(lng, 'confirm', await issueToken(id, 'confirm_email')) }));
+      // Where the resident was going travels in the link (checked again by safeReturnTo when used): no state kept for it.
+      const back = safeReturnTo(returnTo);
+      mailLater('confirm', async () => sendMail(lng, input.email, 'confirm', { link: link(lng, 'confirm', await issueToken(id, 'confirm_email'), back === '/' ? undefined : back) }));
     },
 
     liveToken,
@@ -174,13 +177,15 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
      * Uses a confirmation token: activates the account or moves it to its new address. A move
      * retires every other pending change and reset link, and tells the old address.
      */
-    async confirm(token: string, lng: Lang): Promise<'confirmed' | 'email_changed'> {
+    async confirm(token: string, lng: Lang): Promise<{ result: 'confirmed' | 'email_changed'; user: SessionUser | null }> {
       const row = await consumeToken(token, ['confirm_email', 'change_email']);
       const u = await requireUserRow(row.user_id);
       const now = nowIso();
       if (row.purpose === 'confirm_email') {
         if (u.status === 'pending') await q.updateUser(db, u.id, { status: 'active', email_confirmed_at: now, updated_at: now });
-        return 'confirmed';
+        // The single-use link proves the address: the now active resident may be signed in by it.
+        const fresh = await q.findUserById(db, u.id);
+        return { result: 'confirmed', user: fresh && fresh.status === 'active' ? toSessionUser(fresh) : null };
       }
       const newEmail = row.new_email!;
       if (await q.findUserByEmail(db, newEmail)) throw new AppError('accounts:errors.token_invalid', 400);
@@ -192,7 +197,7 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
       });
       if (!moved) throw new AppError('accounts:errors.token_invalid', 400);
       mailLater('email_changed', () => sendMail(lng, u.email, 'email_changed', { new_email: newEmail }));
-      return 'email_changed';
+      return { result: 'email_changed', user: null };
     },
 
     /**

@@ -39,7 +39,7 @@ export function createAccountsModule({
   /** Shared rate-limit counters (REDIS_URL). */
   redis?: RedisLink | null;
 }) {
-  const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock });
+  const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock, csrfToken: (req) => auth.csrf.token(req) });
   const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;
   const loginLimit = rateLimiter({ logger, redis }, { name: 'login', windowMs: 60_000, limit: limits.loginPerMinute });

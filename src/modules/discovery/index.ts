@@ -33,10 +33,11 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
 
   // Sitemaps are rebuilt when the data version or the public record changes (cheap: ids only).
   async function sitemapFiles() {
-    const [{ at }, departments, munis, rec] = await Promise.all([spending.lastImport(), municipalities.departments(), municipalities.list({}), records()]);
+    const [{ at }, departments, provinces, munis, rec] = await Promise.all([spending.lastImport(), municipalities.departments(), municipalities.provinces(), municipalities.list({}), records()]);
     const groups: SitemapGroup[] = [
       { name: 'pages', pages: STATIC_PAGES.map((page) => ({ page })) },
       { name: 'departments', pages: departments.map((d) => ({ page: 'department' as const, params: { code: d.code } })) },
+      { name: 'provinces', pages: provinces.map((p) => ({ page: 'province' as const, params: { code: p.code } })) },
       { name: 'municipalities', pages: munis.flatMap((m) => MUNICIPALITY_PAGES.map((page) => ({ page, params: { ubigeo: m.ubigeo } }))) },
       {
         name: 'participation',

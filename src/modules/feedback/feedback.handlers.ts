@@ -36,6 +36,8 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
       values,
       errors,
       done: req.query.done === '1',
+      // Where the resident came from (only the municipality page is known): the rating ends back there.
+      from: req.query.from === 'municipality' || (req.body && formString(req.body, 'from', 20) === 'municipality') ? 'municipality' : '',
     };
   }
 
@@ -72,6 +74,7 @@ export function feedbackHandlers({ feedback, municipalities, logger }: { feedbac
         }
         throw err;
       }
+      if (formString(req.body, 'from', 20) === 'municipality') return res.redirect(303, pageUrl(lngOf(res), 'municipality', { ubigeo }, { rated: '1' }));
       res.redirect(303, pageUrl(lngOf(res), 'rate', { ubigeo }, { done: '1' }));
     },
 

@@ -3,25 +3,42 @@ import type { PageRegistrar } from '../../web/pages';
 import { municipalitiesApi } from './municipalities.api';
 import { municipalitiesHandlers } from './municipalities.handlers';
 import { createMunicipalitiesService } from './municipalities.service';
-import type { HistoryFor, SpendingFigures } from './municipalities.types';
+import type { DetailYearsPort, HistoryFor, ParticipationGlancePort, SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
+export { POPULATION_BANDS, BAND_KEYS, populationBand, municipalityName, properCase } from './municipalities.names';
+export type { PopulationBand } from './municipalities.names';
 export { loadDirectory, loadPredecessors } from './municipalities.loader';
 export { UbigeoParams, MUNICIPALITY_NOT_FOUND } from './municipalities.api';
-export type { Municipality, Department, SpendingFigures, Predecessor, HistoryFor } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures, Predecessor, HistoryFor, ParticipationGlance, ParticipationGlancePort } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
 
-export function createMunicipalitiesModule({ db, spending, scores, history }: { db: Db; spending: SpendingFigures; scores?: ScoreBreakdown; history?: HistoryFor }) {
+export function createMunicipalitiesModule({
+  db,
+  spending,
+  scores,
+  participation,
+  detailYears,
+  history,
+}: {
+  db: Db;
+  spending: SpendingFigures;
+  scores?: ScoreBreakdown;
+  participation?: ParticipationGlancePort;
+  detailYears?: DetailYearsPort;
+  history?: HistoryFor;
+}) {
   const service = createMunicipalitiesService({ db });
-  const h = municipalitiesHandlers(service, spending, scores, history);
+  const h = municipalitiesHandlers(service, spending, scores, participation, detailYears, history);
   return {
     service,
     registerPages(reg: PageRegistrar) {
       reg.page('departments', h.departments);
       reg.page('department', h.department);
+      reg.page('province', h.province);
       reg.page('municipality', h.municipality);
       reg.page('search', h.search);
     },

@@ -46,6 +46,19 @@ export function listProvinces(db: Db, departmentCode?: string): Promise<Province
   return q as unknown as Promise<Province[]>;
 }
 
+/** One province with its department's name and the number of its municipalities. */
+export async function findProvince(db: Db, code: string): Promise<(Province & { department: string }) | undefined> {
+  const row = await db('provinces as p')
+    .join('departments as d', 'd.code', 'p.department_code')
+    .leftJoin('municipalities as m', 'm.province_code', 'p.code')
+    .where('p.code', code)
+    .groupBy('p.code', 'p.department_code', 'p.name', 'p.capital', 'p.population', 'p.surface_km2', 'd.name')
+    .select('p.code', 'p.department_code', 'p.name', 'p.capital', 'p.population', 'p.surface_km2', 'd.name as department')
+    .count({ municipality_count: 'm.ubigeo' })
+    .first();
+  return row ? ({ ...row, municipality_count: Number(row.municipality_count) } as Province & { department: string }) : undefined;
+}
+
 /** Municipalities matching the filter; `q` must already be folded (see foldForSearch). */
 export function listMunicipalities(db: Db, f: MunicipalityFilter = {}, limit?: number): Promise<Municipality[]> {
   const q = db('municipalities as m').join('departments as d', 'd.code', 'm.department_code').join('provinces as p', 'p.code', 'm.province_code').select(MUNI_COLUMNS).orderBy('m.ubigeo');

@@ -16,6 +16,7 @@ export const MunicipalityListQuery = z.object({
 
 /** The year of the spending figures a department page shows. */
 export const YearQuery = z.object({ year: opt(figuresYear('spending:errors.year')) });
+export const DepartmentQuery = z.object({ year: opt(figuresYear('spending:errors.year')), province: opt(ProvinceCode) });
 
 export const SearchQuery = z.object({
   q: z.string({ message: 'municipalities:errors.q_text' }).max(100, 'municipalities:errors.q_too_long').default(''),

@@ -16,6 +16,12 @@ export function createMunicipalitiesService({ db }: { db: Db }) {
 
     provinces: (departmentCode?: string) => q.listProvinces(db, departmentCode),
 
+    async province(code: string) {
+      const p = await q.findProvince(db, code);
+      if (!p) throw new NotFoundError('municipalities:errors.province_not_found', { code });
+      return p;
+    },
+
     list(filter: MunicipalityFilter) {
       return q.listMunicipalities(db, { ...filter, q: filter.q ? foldForSearch(filter.q) || undefined : undefined });
     },
@@ -28,6 +34,20 @@ export function createMunicipalitiesService({ db }: { db: Db }) {
 
     /** Accent- and case-insensitive search over municipalities, provinces and departments. */
     async search(text: string, limit = 50) {
+      // A code finds its municipality (6 digits, the ubigeo), province (4) or department (2).
+      const code = text.trim();
+      if (/^\d{6}$/.test(code)) {
+        const m = await q.findMunicipality(db, code);
+        return { query: text, municipalities: m ? [m] : [], total: m ? 1 : 0, provinces: [], departments: [] };
+      }
+      if (/^\d{4}$/.test(code)) {
+        const p = await q.findProvince(db, code);
+        return { query: text, municipalities: [], total: 0, provinces: p ? [{ code: p.code, name: p.name, department: p.department }] : [], departments: [] };
+      }
+      if (/^\d{2}$/.test(code)) {
+        const d = await q.findDepartment(db, code);
+        return { query: text, municipalities: [], total: 0, provinces: [], departments: d ? [{ code: d.code, name: d.name }] : [] };
+      }
       const folded = foldForSearch(text);
       if (!folded) return { query: text, municipalities: [], total: 0, provinces: [], departments: [] };
       const [municipalities, places] = await Promise.all([q.listMunicipalities(db, { q: folded }, 500).then((rows) => rows), q.searchPlaces(db, folded, 20)]);

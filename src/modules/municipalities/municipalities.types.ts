@@ -92,6 +92,7 @@ export interface FiguresRow extends Amounts {
 export interface MunicipalityYearFigures extends Amounts {
   year: number;
   cut_off: string | null;
+  cut_off_approximate: boolean;
   label: string | null;
   partial: boolean;
   source: string;
@@ -100,6 +101,13 @@ export interface MunicipalityYearFigures extends Amounts {
   count_national: number;
   rank_department: number | null;
   count_department: number;
+  rank_province: number | null;
+  count_province: number;
+  /** Peers: same type and population band (municipalities.names POPULATION_BANDS). */
+  rank_peers: number | null;
+  count_peers: number;
+  peer_band: string;
+  peer_type: string;
 }
 
 /**
@@ -109,7 +117,7 @@ export interface MunicipalityYearFigures extends Amounts {
 export interface SpendingFigures {
   years(): Promise<Array<{ year: number; partial: boolean }>>;
   defaultYear(): Promise<number | null>;
-  ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
+  ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string; province?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
   forMunicipality(ubigeo: string): Promise<MunicipalityYearFigures[]>;
 }
 
@@ -119,3 +127,22 @@ export interface SpendingFigures {
  * page's t and fmt.
  */
 export type HistoryFor = (ubigeo: string, place: string, locals: { t: (key: string, opts?: Record<string, unknown>) => string; fmt: Formatters }) => Promise<Record<string, unknown>>;
+
+/**
+ * Participation and accountability at a glance (the participation module's own rules, wired in
+ * app.ts as a port: this module does not import participation).
+ */
+export interface ParticipationGlance {
+  /** Participatory-budget items by status (en_formulacion, en_ejecucion, culminado, paralizado). */
+  byStatus: Record<string, number>;
+  /** Commitments whose baseline due date has passed, and those fulfilled by it. */
+  dueCount: number;
+  onTime: number;
+  /** Per year: the legally required hearings (May, September) held on time. */
+  hearingYears: Array<{ year: number; first: boolean; second: boolean; onTime: number }>;
+  hasExamples: boolean;
+}
+export type ParticipationGlancePort = (ubigeo: string) => Promise<ParticipationGlance>;
+
+/** The years of detailed MEF spending (by function, category…) a municipality has (spending module, wired in app.ts). */
+export type DetailYearsPort = (ubigeo: string) => Promise<number[]>;

@@ -23,7 +23,8 @@ export function createScoresModule({
   municipalities: MunicipalitiesService;
   auth: Auth;
   logger: Logger;
-  defaultYear: () => number;
+  /** The portal's default year: the latest complete execution year (the spending module's rule). */
+  defaultYear: () => Promise<number>;
 }) {
   const h = scoresHandlers({ scores, municipalities, logger, defaultYear });
   const admin = auth.guards.requireRole('admin');

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { api, ApiOperation, operation } from '../../lib/api';
 import { pageOf, sendRows } from '../../lib/http';
 import { ScoresApiQuery, WeightsApiQuery } from './scores.schemas';
-import type { ScoresService } from './scores.service';
+import { scoreDefaultYear, type ScoresService } from './scores.service';
 
 const component = (what: string) => z.number().nullable().describe(`${what}, 0–100 (null: no data)`);
 const ScoreRow = z.object({
@@ -39,7 +39,7 @@ const WeightsRow = z.object({
 const WEIGHT_FIELDS = Object.keys(WeightsRow.shape);
 
 /** Results scores as open data, and the weights (in force and history). */
-export function scoresApi(scores: ScoresService, defaultYear: () => number): ApiOperation[] {
+export function scoresApi(scores: ScoresService, defaultYear: () => Promise<number>): ApiOperation[] {
   return [
     operation({
       id: 'listScores',
@@ -65,7 +65,7 @@ export function scoresApi(scores: ScoresService, defaultYear: () => number): Api
       version: 'scores',
       example: { query: { year: '2024', department: '15', limit: '5' } },
       handle: async ({ query: q, res }) => {
-        const year = q.year ?? (await scores.years())[0] ?? defaultYear();
+        const year = q.year ?? scoreDefaultYear(await scores.years(), await defaultYear());
         let rows = await scores.list({ year, department: q.department, type: q.type, band: q.band });
         if (q.coverage === 'full') rows = rows.filter((x) => x.coverage >= 0.9995);
         const weights = await scores.weights();

@@ -1,3 +1,4 @@
+import { executionPct } from '../../lib/amounts';
 import { MIN_RESIDENTS, PRIOR_WEIGHT, shrink, toScale100 } from '../feedback';
 import { HEARINGS_REQUIRED } from '../participation';
 
@@ -12,8 +13,14 @@ export function satisfactionComponent(n: number, mean: number, deptMean: number,
   return toScale100(shrink(n, mean, deptMean, m));
 }
 
-/** E: execution, capped at 100. Null without a positive PIM. */
-export const executionComponent = (devengado: number, pim: number): number | null => (pim > 0 ? Math.min(100, (devengado / pim) * 100) : null);
+/**
+ * E: execution, capped at 100. Null without a positive PIM. Rounded exactly as the execution %
+ * the portal shows (lib/amounts executionPct, one decimal), so that E equals the figure beside it.
+ */
+export const executionComponent = (devengado: number, pim: number): number | null => {
+  const pct = pim > 0 ? executionPct(devengado, pim) : null;
+  return pct == null ? null : Math.min(100, pct);
+};
 
 /** R: share of budget programmes in programmes + APNOP (devengado). Null when both are zero. */
 export const resultsComponent = (pp: number, apnop: number): number | null => (pp + apnop > 0 ? (100 * pp) / (pp + apnop) : null);

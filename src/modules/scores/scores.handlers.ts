@@ -9,16 +9,16 @@ import { paging } from '../../web/paging';
 import { actorOf } from '../audit';
 import type { MunicipalitiesService } from '../municipalities';
 import { COMPONENTS } from './scores.compute';
-import { POPULATION_BANDS } from './scores.queries';
+import { POPULATION_BANDS } from '../municipalities';
 import { MethodologyQuery, RankingQuery, WeightsForm } from './scores.schemas';
-import { groupRanking, ScoresService } from './scores.service';
+import { groupRanking, scoreDefaultYear, ScoresService } from './scores.service';
 import { placeName } from '../../web/seo';
 
 /** Rows of each ranking group per page; the first page shows the top 300 of every group. */
 const RANKING_PAGE_SIZE = 300;
 
-export function scoresHandlers({ scores, municipalities, logger, defaultYear }: { scores: ScoresService; municipalities: MunicipalitiesService; logger: Logger; defaultYear: () => number }) {
-  const yearOr = async (y: number | undefined) => y ?? (await scores.years())[0] ?? defaultYear();
+export function scoresHandlers({ scores, municipalities, logger, defaultYear }: { scores: ScoresService; municipalities: MunicipalitiesService; logger: Logger; defaultYear: () => Promise<number> }) {
+  const yearOr = async (y: number | undefined) => y ?? scoreDefaultYear(await scores.years(), await defaultYear());
 
   async function weightsView(res: Response, values: Record<string, string> | null, errors: Record<string, string>) {
     const [weights, history] = await Promise.all([scores.weights(), scores.weightHistory()]);

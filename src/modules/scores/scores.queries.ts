@@ -1,3 +1,4 @@
+import { POPULATION_BANDS, type PopulationBand } from '../municipalities';
 import type { Db } from '../../db';
 import { HEARING_WINDOWS } from '../participation';
 import { PREFERRED_SOURCE } from '../spending';
@@ -208,9 +209,6 @@ export interface ScoreFilter {
   band?: PopulationBand;
   ubigeo?: string;
 }
-
-export const POPULATION_BANDS = { lt10k: [0, 10_000], '10k_50k': [10_000, 50_000], '50k_200k': [50_000, 200_000], gt200k: [200_000, 1e12] } as const;
-export type PopulationBand = keyof typeof POPULATION_BANDS;
 
 /** Stored scores with the municipality's name, department, type and population. */
 export async function listScores(db: Db, f: ScoreFilter) {

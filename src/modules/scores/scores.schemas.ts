@@ -1,7 +1,7 @@
 import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
 import { figuresYear, format, opt, ubigeo } from '../../lib/schemas';
-import { POPULATION_BANDS } from './scores.queries';
+import { POPULATION_BANDS } from '../municipalities';
 
 const BANDS = Object.keys(POPULATION_BANDS) as [keyof typeof POPULATION_BANDS, ...Array<keyof typeof POPULATION_BANDS>];
 

@@ -23,6 +23,15 @@ function isRetryable(err: unknown): boolean {
   return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }
 
+/**
+ * The year a score page or API shows by default: the portal's latest complete year when it has
+ * scores, else the latest scored year before it (never a partial year ahead of it), else that year.
+ */
+export function scoreDefaultYear(scoreYears: number[], latestComplete: number): number {
+  if (scoreYears.includes(latestComplete)) return latestComplete;
+  return scoreYears.filter((y) => y < latestComplete).sort((a, b) => b - a)[0] ?? latestComplete;
+}
+
 export function createScoresService({ db, clock, audit, resultsInputs = q.resultsInputs, onError = () => undefined }: ScoresDeps) {
   const weightSet = (w: q.Weights): WeightSet => ({ s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a });
   const memo = createDataMemo(db, q.scoresVersion, 64);

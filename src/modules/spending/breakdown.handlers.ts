@@ -1,3 +1,4 @@
+import { foldForSearch } from '../../lib/text';
 import type { Request, Response } from 'express';
 import type { Formatters } from '../../i18n';
 import { NotFoundError, ValidationError } from '../../lib/errors';
@@ -9,8 +10,8 @@ import { Ubigeo } from '../../lib/schemas';
 import { areaRef } from './breakdown.api';
 import { AreaRef, BY, By, BreakdownService, CANON_RUBRO } from './breakdown.service';
 import { MEF_GASTO_LABEL, SYNTHETIC_LABEL } from './mef-gasto.importer';
-import { AreaSpendingQuery, CompareQuery, CompareSelection, MapQuery, MunicipalitySpendingPageQuery } from './spending.schemas';
-import type { SpendingService } from './spending.service';
+import { AreaSpendingQuery, CompareQuery, MapQuery, MunicipalitySpendingPageQuery } from './spending.schemas';
+import { latestCompleteYear, type SpendingService } from './spending.service';
 import { placeName } from '../../web/seo';
 
 type T = (key: string, opts?: Record<string, unknown>) => string;
@@ -90,7 +91,8 @@ export const breakdownHandlers = (
     const fmt = res.locals.fmt;
     const lng = res.locals.lng;
     const years = await svc.years(ref);
-    const year = q.year ?? years[0];
+    const meta = (await spending.years()).filter((y) => y.source === 'mef_gasto' && years.includes(y.year));
+    const year = q.year ?? (meta.length ? latestCompleteYear(meta) : years[0]);
     const place = area.municipality ? placeName(t, area.municipality as Municipality) : area.name;
     const seoNoData = area.municipality ? { docTitle: t('seo:spending.title_no_data', { place }), description: t('seo:spending.description_no_data', { place }) } : {};
     const base = { title: t('spending:detail.title', { area: area.name }), ...seoNoData, area, ref, years, by: q.by, bys: BY, canonRubro: CANON_RUBRO, sourceLabel: MEF_GASTO_LABEL };
@@ -186,44 +188,73 @@ export const breakdownHandlers = (
       res.render('spending/categories', { title: t('spending:categories.title'), shares, history, chart });
     },
 
-    /** 2–4 municipalities side by side; 1 or more than 4 → 422 with the form kept. */
+    /**
+     * 2–4 municipalities side by side, chosen by name without JavaScript: a GET form keeps the
+     * chosen ubigeos (`u`) and searches `add` by name; one match is added, several are offered
+     * as choices. One municipality chosen (arriving from its page) is a start, not an error.
+     * More than 4, a malformed or unknown ubigeo → 422 with the form kept.
+     */
     async compare(req: Request, res: Response) {
       const t = res.locals.t;
       const raw = req.query.u;
       const entered = (raw === undefined ? [] : Array.isArray(raw) ? raw : [raw]).map((s) => String(s).slice(0, 6));
-      const base = { title: t('spending:compare.title'), entered, rows: null as unknown, year: await spending.defaultYear(), errors: [] as string[], years: await spending.years() };
-      if (raw === undefined) {
-        res.render('spending/compare', base);
-        return;
-      }
+      const addRaw = typeof req.query.add === 'string' ? req.query.add.trim().slice(0, 100) : '';
+      const years = await spending.years();
+      const base = {
+        title: t('spending:compare.title'),
+        entered,
+        chosen: [] as Municipality[],
+        rows: null as unknown,
+        year: await spending.defaultYear(),
+        errors: [] as string[],
+        years,
+        add: addRaw,
+        candidates: [] as Municipality[],
+        notFound: false,
+      };
       const q = CompareQuery.safeParse(req.query);
       const issues: string[] = [];
       if (!q.success) issues.push(...q.error.issues.map((i) => i.message));
-      else {
-        const sel = CompareSelection.safeParse(q.data.u);
-        if (!sel.success) issues.push(...sel.error.issues.map((i) => i.message));
-      }
+      else if (new Set(q.data.u).size !== q.data.u.length) issues.push('spending:errors.compare_duplicate');
       if (issues.length || !q.success) {
         res.status(422).render('spending/compare', { ...base, errors: [...new Set(issues)].map((k) => t(k, { min: 2, max: 4 })) });
         return;
       }
-      const found: Municipality[] = [];
+      const chosen: Municipality[] = [];
       for (const u of q.data.u) {
         try {
-          found.push(await municipalities.municipality(u));
+          chosen.push(await municipalities.municipality(u));
         } catch {
           issues.push(t('spending:errors.compare_unknown', { ubigeo: u }));
         }
       }
+      let candidates: Municipality[] = [];
+      let notFound = false;
+      if (!issues.length && addRaw) {
+        const found = (await municipalities.search(addRaw, 20)).municipalities.filter((m) => !chosen.some((c) => c.ubigeo === m.ubigeo));
+        const folded = foldForSearch(addRaw);
+        const exact = found.filter((m) => foldForSearch(m.district) === folded);
+        if (found.length === 1) chosen.push(found[0]);
+        else if (exact.length === 1) chosen.push(exact[0]);
+        else if (found.length) candidates = found;
+        else notFound = true;
+      }
+      if (chosen.length > 4) issues.push(t('spending:errors.compare_count', { min: 2, max: 4 }));
       if (issues.length) {
-        res.status(422).render('spending/compare', { ...base, errors: issues });
+        res.status(422).render('spending/compare', { ...base, chosen, errors: issues });
         return;
       }
-      const year = q.data.year ?? (await spending.defaultYear());
+      const year = q.data.year ?? base.year;
       if (!year) throw new ValidationError([{ field: 'year', key: 'spending:errors.no_data' }], 422);
-      const cmp = await svc.compare(q.data.u, year);
-      const scores = compareScores ? await compareScores(q.data.u, year) : new Map<string, Record<string, unknown>>();
-      res.render('spending/compare', { ...base, year, rows: cmp.map((c, i) => ({ ...c, municipality: found[i], score: scores.get(found[i].ubigeo) ?? null })) });
+      const view = { ...base, chosen, entered: chosen.map((m) => m.ubigeo), candidates, notFound, year };
+      if (chosen.length < 2) {
+        res.render('spending/compare', view);
+        return;
+      }
+      const ubigeos = chosen.map((m) => m.ubigeo);
+      const cmp = await svc.compare(ubigeos, year);
+      const scores = compareScores ? await compareScores(ubigeos, year) : new Map<string, Record<string, unknown>>();
+      res.render('spending/compare', { ...view, rows: cmp.map((c, i) => ({ ...c, municipality: chosen[i], score: scores.get(chosen[i].ubigeo) ?? null })) });
     },
 
     /** Execution map of Peru by department or province, with a table alternative. */
@@ -249,7 +280,7 @@ export const breakdownHandlers = (
           devengado: e?.devengado ?? null,
           execution_pct: pct,
           bin: mapBin(pct),
-          href: level === 'department' ? url('department', { code: a.code }) : url('spending_area', {}, { level: 'province', code: a.code, year: year ?? undefined }),
+          href: level === 'department' ? url('department', { code: a.code }) : url('province', { code: a.code }),
           d: a.d,
         };
       });

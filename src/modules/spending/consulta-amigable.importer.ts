@@ -22,6 +22,8 @@ export interface ImportReport extends RowFileReport {
 export interface ImportOptions {
   /** Cut-off date per year, e.g. { 2025: '2025-03-08' }. Default: 31 Dec, or today for the running year. */
   cutOffs?: Record<number, string>;
+  /** Years whose cut-off is only approximately known (published as cut_off_approximate). */
+  approximateCutOffs?: number[];
   onProgress?: (rows: number) => void;
   today?: Date;
   maxErrors?: number;
@@ -226,8 +228,14 @@ async function yearRowsFor(db: Db, years: number[], opts: ImportOptions) {
   return years.map((year) => {
     const prev = existingYears.find((y: { year: number }) => Number(y.year) === year);
     const endOfYear = `${year}-12-31`;
-    const cut = opts.cutOffs?.[year] ?? (prev ? String(prev.cut_off).slice(0, 10) : today < endOfYear ? today : endOfYear);
-    return { row: { source: CONSULTA_AMIGABLE, year, cut_off: cut, partial: cut < endOfYear, label: 'MEF, Consulta Amigable' }, changed: !prev || String(prev.cut_off).slice(0, 10) !== cut };
+    const explicit = opts.cutOffs?.[year];
+    const cut = explicit ?? (prev ? String(prev.cut_off).slice(0, 10) : today < endOfYear ? today : endOfYear);
+    // A running year without an explicit cut-off gets today's date: the real cut-off of the file is unknown.
+    const approximate = Boolean(opts.approximateCutOffs?.includes(year)) || (explicit === undefined && !prev && cut < endOfYear);
+    return {
+      row: { source: CONSULTA_AMIGABLE, year, cut_off: cut, cut_off_approximate: approximate, partial: cut < endOfYear, label: 'MEF, Consulta Amigable' },
+      changed: !prev || String(prev.cut_off).slice(0, 10) !== cut,
+    };
   });
 }
 
@@ -263,7 +271,7 @@ async function writeRows(
   report: ImportReport,
   sha256: string,
 ): Promise<void> {
-  for (const y of yearRows) await trx('execution_years').insert(y.row).onConflict(['source', 'year']).merge(['cut_off', 'partial', 'label']);
+  for (const y of yearRows) await trx('execution_years').insert(y.row).onConflict(['source', 'year']).merge(['cut_off', 'cut_off_approximate', 'partial', 'label']);
   // Bulk upserts (prepared statement on SQLite, 1 000-row INSERTs on MySQL): the first start loads 24 000 rows.
   const columns = ['ubigeo', 'year', 'source', ...AMOUNT_COLUMNS];
   await bulkUpsert(

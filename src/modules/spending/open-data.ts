@@ -8,7 +8,7 @@ import { stringify } from 'csv-stringify';
 import type { DownloadCache } from '../../lib/downloads';
 import type { Db } from '../../db';
 import { AMOUNT_COLUMNS, toSoles } from '../../lib/amounts';
-import { neutraliseCell } from '../../lib/csv';
+import { CSV_CAST, neutraliseCell } from '../../lib/csv';
 import { NotFoundError } from '../../lib/errors';
 import { MEF_GASTO_LABEL } from './mef-gasto.importer';
 import { dataVersion } from './spending.queries';
@@ -51,7 +51,7 @@ export const DATASETS: Dataset[] = [
     name: 'municipalities',
     version: importVersion,
     title: 'Municipalities (one per district)',
-    description: 'INEI directory: 1 891 municipalities with ubigeo, MEF executing-unit code and 2025 population.',
+    description: 'INEI directory: 1,891 municipalities with ubigeo, MEF executing-unit code and 2025 population.',
     sources: [INEI],
     fields: [
       { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
@@ -78,6 +78,7 @@ export const DATASETS: Dataset[] = [
       { name: 'source', type: 'string', description: 'consulta_amigable | mef_gasto' },
       ...amountFields('year total'),
       { name: 'cut_off', type: 'date', description: 'Cut-off date of the data of that year and source' },
+      { name: 'cut_off_approximate', type: 'boolean', description: 'true when the cut-off date is only approximately known' },
       { name: 'partial', type: 'boolean', description: 'true when the year was not complete at the cut-off' },
     ],
     query: (db) =>
@@ -85,7 +86,7 @@ export const DATASETS: Dataset[] = [
         .join('execution_years as y', function join() {
           this.on('y.source', 'e.source').andOn('y.year', 'e.year');
         })
-        .select('e.ubigeo', 'e.year', 'e.source', ...AMOUNT_COLUMNS.map((c) => `e.${c}`), 'y.cut_off', 'y.partial')
+        .select('e.ubigeo', 'e.year', 'e.source', ...AMOUNT_COLUMNS.map((c) => `e.${c}`), 'y.cut_off', 'y.cut_off_approximate', 'y.partial')
         .orderBy(['e.ubigeo', 'e.year', 'e.source'])
         .stream(),
     amounts: true,
@@ -235,7 +236,8 @@ export function datapackage(datasets: Dataset[] = DATASETS) {
 /** Writes the dataset as CSV into `out` (and ends it): amounts in soles, booleans true/false, formula-like cells neutralised. */
 async function writeDataset(db: Db, d: Dataset, out: Writable): Promise<void> {
   const names = d.fields.map((f) => f.name);
-  const csv = stringify({ header: true, columns: names, cast: { boolean: (v: boolean) => (v ? 'true' : 'false') } });
+  const csv = stringify({ header: true, columns: names, cast: CSV_CAST });
+  const booleans = new Set(d.fields.filter((f) => f.type === 'boolean').map((f) => f.name));
   const piped = pipeline(csv, out);
   let failed = false; // the reader went away (or the file could not be written): stop reading rows
   const stopped = piped.then(
@@ -248,7 +250,7 @@ async function writeDataset(db: Db, d: Dataset, out: Writable): Promise<void> {
     const cells = names.map((n) => {
       const v = row[n];
       if (amountSet.has(n)) return v === null || v === undefined ? '' : toSoles(Number(v));
-      if (n === 'partial') return Boolean(Number(v));
+      if (booleans.has(n)) return v == null ? '' : v === true || v === 'true' || Number(v) === 1;
       if (n === 'cut_off') return String(v).slice(0, 10);
       return neutraliseCell(v ?? '');
     });

@@ -23,6 +23,7 @@ const executionPct = () => api.pct('execution: devengado / PIM × 100, one decim
 const source = () => z.string().describe('data source: consulta_amigable (MEF Consulta Amigable totals) or mef_gasto (MEF detailed open data)');
 const cutOff = () => api.isoDate('the last day the figures cover').nullable();
 const partial = () => z.boolean().describe('true while the year is not closed (figures up to cut_off)');
+const approx = () => z.boolean().describe('true when cut_off is approximate (a partial year: the date its snapshot was seen)');
 
 const ExecutionRow = z.object({
   code: z.string().describe('department code (2 digits), province code (4) or ubigeo (6), by level'),
@@ -34,6 +35,7 @@ const ExecutionRow = z.object({
   rank: z.number().int().nullable().describe('1 = highest execution_pct of the level and year; equal percentages share a rank; null without PIM'),
   source: source().nullable(),
   cut_off: cutOff(),
+  cut_off_approximate: approx(),
   partial: partial(),
 });
 export const EXECUTION_FIELDS = Object.keys(ExecutionRow.shape);
@@ -50,6 +52,7 @@ const MunicipalityExecution = z.object({
   execution_pct: executionPct(),
   source: source(),
   cut_off: cutOff(),
+  cut_off_approximate: approx(),
   partial: partial(),
   rank_national: z.number().int().nullable().describe('rank among all municipalities by execution_pct (1 = highest)'),
   rank_department: z.number().int().nullable().describe('rank among the municipalities of its department'),
@@ -58,7 +61,6 @@ const MUNI_EXECUTION_FIELDS = Object.keys(MunicipalityExecution.shape);
 
 /** Where the computed history rows come from (every aggregate row names it). */
 export const HISTORY_SOURCE = 'Resultados Abiertos: Σ devengado ÷ Σ PIM of the municipalities (MEF, Consulta Amigable)';
-const approx = () => z.boolean().describe('true when cut_off is approximate (a partial year: the date its snapshot was seen)');
 const HistoryRow = z.object({
   level: z.enum(['national', 'department']).describe('national (code PE) or department'),
   code: z.string().describe('PE, or the department code (2 digits)'),
@@ -266,6 +268,7 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
           paging: api.paging(),
           partial: partial(),
           cut_off: cutOff(),
+          cut_off_approximate: approx(),
           source: z.string().describe('the source and cut-off, in words'),
           units: z.string().describe('units of the figures'),
           total: z.looseObject(amountFields()).describe('the sums of the whole listing (amounts in soles)'),
@@ -279,22 +282,35 @@ export function spendingApi(svc: SpendingService, municipalities: Municipalities
         const year = q.year ?? (await svc.defaultYear());
         if (year === null) throw new NotFoundError('spending:errors.no_data');
         // The serialised body is memoised with the ranking (same data version).
-        const body = await svc.memo(`api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.format, q.limit ?? null, q.offset ?? null])}`, async () => {
-          const data = await svc.ranking({ level: q.level, year, department: q.department, sort: 'rank' });
-          const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, partial: data.year.partial }));
-          const page = pageOf(all, q.format, q, '/api/v1/execution', { level: q.level, year, department: q.department });
-          return serializeRows(q.format, page.rows, EXECUTION_FIELDS, {
-            level: q.level,
-            year,
-            count: all.length,
-            paging: page.paging,
-            partial: data.year.partial,
-            cut_off: data.year.cut_off,
-            source: data.year.label,
-            units: 'PEN (soles); execution_pct = devengado / pim × 100',
-            total: soles({ ...data.total }),
-          });
-        });
+        const body = await svc.memo(
+          `api:execution:${JSON.stringify([q.level, year, q.department ?? null, q.province ?? null, q.type ?? null, q.band ?? null, q.format, q.limit ?? null, q.offset ?? null])}`,
+          async () => {
+            const muni = q.level === 'municipality';
+            const data = await svc.ranking({
+              level: q.level,
+              year,
+              department: q.department,
+              province: muni ? q.province : undefined,
+              type: muni ? q.type : undefined,
+              band: muni ? q.band : undefined,
+              sort: 'rank',
+            });
+            const all = data.rows.map((row) => soles({ ...row, year, cut_off: data.year.cut_off, cut_off_approximate: data.year.cut_off_approximate, partial: data.year.partial }));
+            const page = pageOf(all, q.format, q, '/api/v1/execution', { level: q.level, year, department: q.department, province: q.province, type: q.type, band: q.band });
+            return serializeRows(q.format, page.rows, EXECUTION_FIELDS, {
+              level: q.level,
+              year,
+              count: all.length,
+              paging: page.paging,
+              partial: data.year.partial,
+              cut_off: data.year.cut_off,
+              cut_off_approximate: data.year.cut_off_approximate,
+              source: data.year.label,
+              units: 'PEN (soles); execution_pct = devengado / pim × 100',
+              total: soles({ ...data.total }),
+            });
+          },
+        );
         sendSerialized(res, q.format, body, `execution-${q.level}-${year}`);
       },
     }),

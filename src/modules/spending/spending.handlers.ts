@@ -23,7 +23,16 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
       return;
     }
     const level = q.level ?? 'department';
-    const data = await svc.ranking({ level, year, department: q.department, type: q.type, sort: q.sort, dir: q.dir });
+    const data = await svc.ranking({
+      level,
+      year,
+      department: q.department,
+      province: level === 'municipality' ? q.province : undefined,
+      type: q.type,
+      band: level === 'municipality' ? q.band : undefined,
+      sort: q.sort,
+      dir: q.dir,
+    });
     const { rows, page, pages } = pageOfRows(data.rows, q.page, PAGE_SIZE);
     const t = res.locals.t;
     const department = q.department ? ((await municipalities.departments()).find((d) => d.code === q.department)?.name ?? q.department) : null;
@@ -33,13 +42,14 @@ export const spendingHandlers = (svc: SpendingService, municipalities: Municipal
       scope:
         (department ? t('seo:ranking.in_department', { name: department }) : '') +
         (q.type && level === 'municipality' ? t(`seo:ranking.type_${q.type}`) : '') +
+        (q.band && level === 'municipality' ? t(`seo:ranking.band_${q.band}`) : '') +
         (page > 1 ? t('seo:ranking.page', { page }) : ''),
     };
     res.render('spending/ranking', {
       title: res.locals.t('spending:ranking.title'),
       docTitle: t('seo:ranking.title', facts),
       description: t('seo:ranking.description', facts),
-      noindex: Boolean(q.sort || q.dir),
+      noindex: Boolean(q.sort || q.dir || q.band || q.province),
       years,
       data: { ...data, rows, level, page, pages, count: data.rows.length },
       q: { ...q, year, level },

@@ -32,11 +32,12 @@ const numeric = (r: Record<string, unknown>) => {
 
 /** Years with execution data, per source, with their cut-off dates. */
 export async function listExecutionYears(db: Db): Promise<ExecutionYear[]> {
-  const rows = await db('execution_years').select('year', 'source', 'cut_off', 'partial', 'label').orderBy('year', 'desc');
+  const rows = await db('execution_years').select('year', 'source', 'cut_off', 'cut_off_approximate', 'partial', 'label').orderBy('year', 'desc');
   return rows.map((r: Record<string, unknown>) => ({
     year: Number(r.year),
     source: String(r.source),
     cut_off: String(r.cut_off).slice(0, 10),
+    cut_off_approximate: Boolean(Number(r.cut_off_approximate)),
     partial: Boolean(Number(r.partial)),
     label: String(r.label),
   }));

@@ -2,6 +2,7 @@ import { PagingParams } from '../../lib/http';
 import { z } from 'zod';
 import { figuresYear, format, opt, ubigeo } from '../../lib/schemas';
 import { SORTABLE } from './spending.service';
+import { BAND_KEYS } from '../municipalities';
 
 const YearParam = opt(figuresYear('spending:errors.year'));
 
@@ -9,7 +10,9 @@ export const RankingPageQuery = z.object({
   year: YearParam,
   level: opt(z.enum(['department', 'province', 'municipality'], { message: 'spending:errors.level' })),
   department: opt(z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format')),
+  province: opt(z.string().regex(/^\d{4}$/, 'municipalities:errors.province_format')),
   type: opt(z.enum(['provincial', 'distrital'], { message: 'municipalities:errors.type' })),
+  band: opt(z.enum(BAND_KEYS, { message: 'scores:errors.band' })),
   sort: opt(z.enum(SORTABLE, { message: 'spending:errors.sort' })),
   dir: opt(z.enum(['asc', 'desc'], { message: 'spending:errors.dir' })),
   page: opt(
@@ -26,6 +29,9 @@ export const ExecutionApiQuery = z.object({
   level: z.enum(['department', 'province', 'municipality'], { message: 'spending:errors.level' }).default('municipality'),
   year: YearParam,
   department: opt(z.string().regex(/^\d{2}$/, 'municipalities:errors.department_format')),
+  province: opt(z.string().regex(/^\d{4}$/, 'municipalities:errors.province_format')),
+  type: opt(z.enum(['provincial', 'distrital'], { message: 'municipalities:errors.type' })),
+  band: opt(z.enum(BAND_KEYS, { message: 'scores:errors.band' })),
   format: format(),
   ...PagingParams,
 });
@@ -62,10 +68,5 @@ export const MapQuery = z.object({
 const UbigeoList = z.preprocess((v) => (v === undefined ? [] : (Array.isArray(v) ? v : [v]).map((s) => String(s).trim()).filter(Boolean)), z.array(ubigeo('spending:errors.compare_ubigeo')));
 
 export const CompareQuery = z.object({ u: UbigeoList, year: YearParam });
-export const CompareSelection = z
-  .array(z.string())
-  .refine((a) => a.length >= 2 && a.length <= 4, 'spending:errors.compare_count')
-  .refine((a) => new Set(a).size === a.length, 'spending:errors.compare_duplicate');
-
 /** The query of an operation whose only choice is the format (json or csv). */
 export const FormatOnlyQuery = z.object({ format: format() });

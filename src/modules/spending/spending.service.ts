@@ -3,6 +3,7 @@ import { createDataMemo } from '../../lib/data-memo';
 import { AMOUNT_COLUMNS, Amounts, executionPct } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
 import * as q from './spending.queries';
+import { municipalityName, populationBand, type PopulationBand } from '../municipalities';
 import type { ExecutionYear, Level, MunicipalityExecution, RankedRow } from './spending.types';
 
 export const SORTABLE = ['rank', 'name', 'pim', 'devengado', 'execution_pct', 'population'] as const;
@@ -12,7 +13,9 @@ export interface RankingQuery {
   level: Level;
   year: number;
   department?: string;
+  province?: string;
   type?: 'provincial' | 'distrital';
+  band?: PopulationBand;
   sort?: SortKey;
   dir?: 'asc' | 'desc';
 }
@@ -45,7 +48,7 @@ function toRanked(m: MunicipalityExecution): RankedRow {
   const amounts = Object.fromEntries(AMOUNT_COLUMNS.map((c) => [c, m[c]])) as Amounts;
   return {
     code: m.ubigeo,
-    name: m.name,
+    name: municipalityName(m),
     parent: `${m.province}, ${m.department}`,
     type: m.type,
     population: m.population,
@@ -57,9 +60,13 @@ function toRanked(m: MunicipalityExecution): RankedRow {
   };
 }
 
-/** Sums municipality rows by a key (department or province). */
+/**
+ * Sums municipality rows by a key (department or province). An aggregate row names its source
+ * as what it is: `sum:` and the sources of the municipal rows it adds up (e.g. `sum:consulta_amigable`).
+ */
 function aggregate(rows: MunicipalityExecution[], key: (m: MunicipalityExecution) => [string, string, string?]): RankedRow[] {
   const groups = new Map<string, RankedRow>();
+  const sources = new Map<string, Set<string>>();
   for (const m of rows) {
     const [code, name, parent] = key(m);
     let g = groups.get(code);
@@ -70,8 +77,13 @@ function aggregate(rows: MunicipalityExecution[], key: (m: MunicipalityExecution
     for (const c of AMOUNT_COLUMNS) g[c] += m[c];
     g.population += m.population;
     g.count! += 1;
+    if (!sources.has(code)) sources.set(code, new Set());
+    sources.get(code)!.add(m.source);
   }
-  for (const g of groups.values()) g.execution_pct = executionPct(g.devengado, g.pim);
+  for (const [code, g] of groups) {
+    g.execution_pct = executionPct(g.devengado, g.pim);
+    g.source = `sum:${[...sources.get(code)!].sort().join('+')}`;
+  }
   return [...groups.values()];
 }
 
@@ -91,29 +103,53 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
   });
 }
 
+/**
+ * THE default year of the portal (municipality page, home, rankings, API, every year picker):
+ * the most recent year whose data is complete (not `partial`, i.e. its cut-off is 31 December).
+ * Partial years come after it, marked with their cut-off. Only when no year is complete is the
+ * most recent partial year the default.
+ */
+export function latestCompleteYear(years: Array<{ year: number; partial: boolean }>): number | null {
+  const sorted = [...years].sort((a, b) => b.year - a.year);
+  return (sorted.find((y) => !y.partial) ?? sorted[0])?.year ?? null;
+}
+
 export function createSpendingService({ db }: { db: Db }) {
   const memo = createDataMemo(db, q.dataVersion);
 
-  /** Every municipality's totals for a year, ranked nationally (shared: callers must not mutate). */
-  function nationalRows(
-    year: number,
-  ): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>; countNational: number }> {
+  /** A municipality's rank within each group it belongs to (department, province, peers). */
+  type GroupRank = { rank: number | null; count: number };
+  type Ranks = { national: RankedRow; dept: GroupRank; province: GroupRank; peers: GroupRank & { band: PopulationBand; type: string } };
+
+  /** Ranks every row within the groups given by `key` (a fresh copy per group: the national row is untouched). */
+  function rankWithin(ranked: RankedRow[], key: (r: RankedRow) => string): Map<string, GroupRank> {
+    const groups = new Map<string, RankedRow[]>();
+    for (const r of ranked) {
+      const k = key(r);
+      if (!groups.has(k)) groups.set(k, []);
+      groups.get(k)!.push({ ...r, rank: null, quintile: null });
+    }
+    const out = new Map<string, GroupRank>();
+    for (const rows of groups.values()) {
+      rankRows(rows);
+      const count = rows.filter((r) => r.rank !== null).length;
+      for (const r of rows) out.set(r.code, { rank: r.rank, count });
+    }
+    return out;
+  }
+
+  /** Every municipality's totals for a year, ranked nationally and within its groups (shared: callers must not mutate). */
+  function nationalRows(year: number): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, Ranks>; countNational: number }> {
     return memo(`year:${year}`, async () => {
       const munis = await q.executionForYear(db, year);
       const ranked = rankRows(munis.map(toRanked));
-      const byDept = new Map<string, RankedRow[]>();
-      for (const r of ranked) {
-        const d = r.code.slice(0, 2);
-        if (!byDept.has(d)) byDept.set(d, []);
-        byDept.get(d)!.push({ ...r, rank: null, quintile: null });
-      }
-      const byCode = new Map<string, { national: RankedRow; dept: RankedRow; countDept: number }>();
-      const nationalByCode = new Map(ranked.map((r) => [r.code, r]));
-      for (const rows of byDept.values()) {
-        rankRows(rows);
-        const countDept = rows.filter((r) => r.rank !== null).length;
-        for (const r of rows) byCode.set(r.code, { national: nationalByCode.get(r.code)!, dept: r, countDept });
-      }
+      const dept = rankWithin(ranked, (r) => r.code.slice(0, 2));
+      const province = rankWithin(ranked, (r) => r.code.slice(0, 4));
+      const peerKey = (r: RankedRow) => `${r.type}:${populationBand(r.population)}`;
+      const peers = rankWithin(ranked, peerKey);
+      const byCode = new Map<string, Ranks>();
+      for (const r of ranked)
+        byCode.set(r.code, { national: r, dept: dept.get(r.code)!, province: province.get(r.code)!, peers: { ...peers.get(r.code)!, band: populationBand(r.population), type: String(r.type) } });
       return { munis, ranked, byCode, countNational: ranked.filter((r) => r.rank !== null).length };
     });
   }
@@ -133,10 +169,9 @@ export function createSpendingService({ db }: { db: Db }) {
     return [...byYear.values()].sort((a, b) => b.year - a.year);
   }
 
-  /** The most recent complete year, else the most recent one. */
+  /** The portal's one default year: the latest complete year (see latestCompleteYear). */
   async function defaultYear(): Promise<number | null> {
-    const ys = await years();
-    return (ys.find((y) => !y.partial) ?? ys[0])?.year ?? null;
+    return latestCompleteYear(await years());
   }
 
   async function requireYear(year: number): Promise<ExecutionYear> {
@@ -147,8 +182,8 @@ export function createSpendingService({ db }: { db: Db }) {
 
   /** Ranked rows of one level for one year (all rows; the caller paginates). Shared between requests: read-only. */
   function ranking(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
-    const { level, year, department, type, sort, dir } = query;
-    return memo(`ranking:${JSON.stringify([level, year, department, type, sort, dir])}`, () => rankingUncached(query));
+    const { level, year, department, province, type, band, sort, dir } = query;
+    return memo(`ranking:${JSON.stringify([level, year, department, province, type, band, sort, dir])}`, () => rankingUncached(query));
   }
 
   async function rankingUncached(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
@@ -162,7 +197,9 @@ export function createSpendingService({ db }: { db: Db }) {
       rows = aggregate(munis, (m) => [m.province_code, m.province, m.department]);
     } else {
       if (query.department) munis = munis.filter((m) => m.department_code === query.department);
+      if (query.province) munis = munis.filter((m) => m.province_code === query.province);
       if (query.type) munis = munis.filter((m) => m.type === query.type);
+      if (query.band) munis = munis.filter((m) => populationBand(m.population) === query.band);
       rows = munis.map(toRanked);
     }
     rankRows(rows);
@@ -183,18 +220,24 @@ export function createSpendingService({ db }: { db: Db }) {
       const year = await nationalRows(e.year);
       const own = year.byCode.get(ubigeo)!;
       const national = own.national;
-      const dept = own.dept;
       result.push({
         ...national,
         year: e.year,
         cut_off: meta?.cut_off ?? null,
+        cut_off_approximate: meta?.cut_off_approximate ?? false,
         label: meta?.label ?? null,
         partial: meta?.partial ?? false,
         source: e.source,
         rank_national: national.rank,
         count_national: year.countNational,
-        rank_department: dept.rank,
-        count_department: own.countDept,
+        rank_department: own.dept.rank,
+        count_department: own.dept.count,
+        rank_province: own.province.rank,
+        count_province: own.province.count,
+        rank_peers: own.peers.rank,
+        count_peers: own.peers.count,
+        peer_band: own.peers.band,
+        peer_type: own.peers.type,
       });
     }
     return result;

@@ -6,6 +6,8 @@ export interface ExecutionYear {
   year: number;
   source: string;
   cut_off: string;
+  /** The cut-off date is only approximately known (e.g. the bundled 2025 snapshot). */
+  cut_off_approximate: boolean;
   partial: boolean;
   label: string;
 }

@@ -51,6 +51,9 @@ import { chromiumPath, formatViolations, launchBrowser, noJsContext, MOBILE, run
     await page.goto(`${base}${await lastLink(t, 'navegador@example.pe')}`);
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Cuenta confirmada');
+    // The confirmation signed the resident in; logging out, the login page is next.
+    expect(await page.textContent('.account-nav')).toContain('navegador@example.pe');
+    await page.click('.logout-form button');
 
     await page.goto(`${base}/es/cuenta`);
     expect(page.url()).toContain('/es/login?returnTo=%2Fes%2Fcuenta');

@@ -61,7 +61,8 @@ async function loginIn(page: Page, base: string, email: string) {
     await page.goto(`${base}${await lastLink(t, 'vecina@example.pe')}`);
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Cuenta confirmada');
-    await loginIn(page, base, 'vecina@example.pe');
+    // Confirming the address signs the resident in.
+    expect(await page.textContent('.account-nav')).toContain('vecina@example.pe');
 
     await page.goto(`${base}/es/municipalidades/${UBIGEO}/satisfaccion`);
     expect(await page.textContent('main')).toContain('Aún no hay suficientes calificaciones');

@@ -87,7 +87,10 @@ eachDialect('account flows on %s', (dialect) => {
     const tok = new URL(link, 'http://x').searchParams.get('token')!;
     const csrf = await formToken(agent, link);
     await agent.post('/es/confirmar').type('form').send({ _csrf: csrf, token: tok }).expect(200);
-    await agent.post('/es/confirmar').type('form').send({ _csrf: csrf, token: tok }).expect(400);
+    // The confirmation signed the agent in (a new session): a second try with a fresh form token is refused.
+    const other = request.agent(t.app);
+    const csrf2 = await formToken(other, '/es/login');
+    await other.post('/es/confirmar').type('form').send({ _csrf: csrf2, token: tok }).expect(400);
     await agent.get(link).expect(400);
   });
 

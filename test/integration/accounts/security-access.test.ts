@@ -12,6 +12,7 @@ const PUBLIC_PAGES: PageName[] = [
   'home',
   'departments',
   'department',
+  'province',
   'municipality',
   'search',
   'ranking',

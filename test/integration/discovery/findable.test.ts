@@ -131,6 +131,7 @@ eachDialect('findable and shareable (%s)', (dialect) => {
     expect(new Set(urls).size).toBe(urls.length);
     expect(urls.filter((u) => /\/(es\/municipalidades|en\/municipalities)\/\d{6}$/.test(u))).toHaveLength(1891 * 2);
     expect(urls).toContain(`${BASE}/es/departamentos/15`);
+    expect(urls.filter((u) => /\/(es\/provincias|en\/provinces)\/\d{4}$/.test(u))).toHaveLength(196 * 2);
     expect(urls).toContain(`${BASE}/en/`);
 
     // A sample of every kind: all static pages, then up to 12 of each parameterised kind (both languages).

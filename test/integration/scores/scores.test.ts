@@ -33,7 +33,8 @@ eachDialect('results score on %s', (dialect) => {
     const mu = (sum(xs) + sum(ys)) / (xs.length + ys.length); // Z is below the threshold: not in μ
     const s = r2(S_(xs.length, sum(xs) / xs.length, mu));
     const ex = await t.db('execution_totals').where({ ubigeo: X, year: YEAR }).orderByRaw("case when source = 'mef_gasto' then 0 else 1 end").first();
-    const e = r2(Math.min(100, (Number(ex.devengado) / Number(ex.pim)) * 100));
+    // E is rounded as the execution % the portal shows (one decimal), so that E equals it.
+    const e = Math.min(100, Math.round((Number(ex.devengado) / Number(ex.pim)) * 1000) / 10);
     const p = r2((100_000 * 50 + 300_000 * 100) / 400_000);
     const a = r2(50 * (2 / 2) + (50 * 1) / 3);
     const score = r2((weights.s * s + weights.e * e + weights.p * p + weights.a * a) / (weights.s + weights.e + weights.p + weights.a));
@@ -112,7 +113,8 @@ eachDialect('results score on %s', (dialect) => {
     const mu = dept.reduce((a, r) => a + Number(r.sum), 0) / dept.reduce((a, r) => a + Number(r.n), 0);
     const s = r2(S_(Number(mine.n), Number(mine.sum) / Number(mine.n), mu));
     const ex = exec.find((r) => r.code === X)!;
-    const e = r2(Math.min(100, (Number(ex.devengado) / Number(ex.pim)) * 100));
+    // E is rounded as the execution % the portal shows (one decimal), so that E equals it.
+    const e = Math.min(100, Math.round((Number(ex.devengado) / Number(ex.pim)) * 1000) / 10);
     const published = scores.find((r) => r.ubigeo === X)!;
     // P and A come from the participatory-budget and accountability open data (issue 5): taken from the row here.
     const p = Number(published.p);

@@ -147,12 +147,11 @@ eachDialect('spending in depth pages and API on %s', (dialect) => {
 
   it('when 2 municipalities are compared, then totals, execution %, per-capita spending and category shares are shown', async () => {
     const res = await request(t.app).get('/en/compare?u=150101&u=150132&year=2024').expect(200);
-    expect(res.text).toContain('Devengado per inhabitant');
+    expect(res.text).toContain('Accrued spending per inhabitant');
     expect(res.text).toContain('Share: Budget programmes');
   });
 
   it.each([
-    ['es', '/es/comparar?u=150101', 'Elige entre 2 y 4 municipalidades.', '150101'],
     ['en', '/en/compare?u=150101&u=150132&u=150113&u=080101&u=010101', 'Choose between 2 and 4 municipalities.', '150101'],
     ['en', '/en/compare?u=15&u=150132', 'Each ubigeo must have 6 digits.', '150132'],
   ])('when the %s comparison has a wrong selection (%s), then it answers 422 with a localized message and keeps the input', async (_lng, url, message, kept) => {
