@@ -41,6 +41,8 @@ import * as m20261205300600 from './20261205300600_add_moderation_to_feedback_co
 import * as m20261205300700 from './20261205300700_create_content_flags';
 import * as m20261205400000 from './20261205400000_convert_timestamps_of_participation_tables';
 import * as m20261205400100 from './20261205400100_convert_imported_at_of_import_runs';
+import * as m20261205700000 from './20261205700000_create_results_tables';
+import * as m20261205700100 from './20261205700100_add_indicators_component_to_scores';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -86,6 +88,8 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205300700_create_content_flags': m20261205300700,
   '20261205400000_convert_timestamps_of_participation_tables': m20261205400000,
   '20261205400100_convert_imported_at_of_import_runs': m20261205400100,
+  '20261205700000_create_results_tables': m20261205700000,
+  '20261205700100_add_indicators_component_to_scores': m20261205700100,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

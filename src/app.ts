@@ -18,6 +18,7 @@ import { createModerationModule } from './modules/moderation';
 import { createParticipationModule, observationModeration, PARTICIPATION_DATASETS } from './modules/participation';
 import { commentModeration, createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
+import { createResultsModule, indicatorInputs, RESULTS_DATASETS } from './modules/results';
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
@@ -133,7 +134,7 @@ export function buildApp({
     throttle: loginThrottle,
   });
   const auth = createAuth({ db, config, logger, clock, users: accounts });
-  const scores = createScoresService({ db, clock, audit, onError: (err) => logger.error({ err }, 'score recompute failed') });
+  const scores = createScoresService({ db, clock, audit, indicatorInputs, onError: (err) => logger.error({ err }, 'score recompute failed') });
   // The rating answers at once; its department's scores follow in the background (coalesced).
   const feedback = createFeedbackService({
     db,
@@ -168,7 +169,7 @@ export function buildApp({
       db,
       spending,
       municipalities: municipalitiesService,
-      datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS],
+      datasets: [...PARTICIPATION_DATASETS, ...RESULTS_DATASETS, ...SCORE_DATASETS],
       compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year),
       downloadsDir: config.downloadsDir,
     }),
@@ -178,6 +179,14 @@ export function buildApp({
     createModerationModule({ db, auth, audit, clock, sources: [observationModeration, commentModeration], disputes: participation.disputes }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits } }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
+    createResultsModule({
+      db,
+      auth,
+      audit,
+      logger,
+      clock,
+      options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, importMaxRows: config.importMaxRows },
+    }),
   ];
 
   // Findable and shareable: one URL per page (301 from slash variants), robots, sitemaps, icons, share images.

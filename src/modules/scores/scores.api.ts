@@ -3,7 +3,26 @@ import { pageOf, parse, sendRows } from '../../lib/http';
 import { ScoresApiQuery } from './scores.schemas';
 import type { ScoresService } from './scores.service';
 
-export const SCORE_FIELDS = ['ubigeo', 'name', 'year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'department_code', 'type', 'population', 'n_ratings', 'mean_rating', 'dept_mean', 'weights_id'];
+export const SCORE_FIELDS = [
+  'ubigeo',
+  'name',
+  'year',
+  'score',
+  'coverage',
+  's',
+  'e',
+  'r',
+  'p',
+  'a',
+  'i',
+  'department_code',
+  'type',
+  'population',
+  'n_ratings',
+  'mean_rating',
+  'dept_mean',
+  'weights_id',
+];
 
 /** Results scores as open data, and the weights (in force and history). */
 export function scoresApi(scores: ScoresService, defaultYear: () => number): Router {
@@ -19,7 +38,7 @@ export function scoresApi(scores: ScoresService, defaultYear: () => number): Rou
       year,
       count: rows.length,
       paging: page.paging,
-      weights: { id: weights.id, s: weights.w_s, e: weights.w_e, r: weights.w_r, p: weights.w_p, a: weights.w_a },
+      weights: { id: weights.id, s: weights.w_s, e: weights.w_e, r: weights.w_r, p: weights.w_p, a: weights.w_a, i: weights.w_i },
       formula: 'score = Σ w·C / Σ w over components with data; coverage = Σ w (with data) / Σ w (all)',
     });
   });
@@ -30,7 +49,7 @@ export function scoresApi(scores: ScoresService, defaultYear: () => number): Rou
       res,
       format,
       history.map((w) => ({ ...w })),
-      ['id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'note'],
+      ['id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'w_i', 'valid_from', 'note'],
       'score-weights',
       { in_force: history[0]?.id ?? null },
     );
