@@ -136,12 +136,12 @@ export function resultsHandlers({ service, bulk, logger, breakdown }: { service:
       const chain = await service.chain(u.data);
       const lng = lngOf(res);
       const { t, fmt } = res.locals;
-      const charts = new Map(chain.indicators.map((i) => [i.id, indicatorChart(i, t, (n) => fmt.number(n, 2), lng)]));
+      const chartSvg = new Map(chain.indicators.map((i) => [i.id, indicatorChart(i, t, (n) => fmt.number(n, 2), lng)]));
       const codes = [...new Set(chain.indicators.map((i) => i.pp_code).filter((c): c is string => !!c))];
       res.render('results/chain', {
         title: res.locals.t('results:chain.title', { name: chain.municipality.district }),
         ...chain,
-        charts,
+        chartSvg,
         spending: await programmeSpending(u.data, codes, lng),
         apiHref: `/api/v1/results/indicators?ubigeo=${u.data}`,
         ...common,
