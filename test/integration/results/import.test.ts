@@ -124,4 +124,39 @@ A5,Sin fuente,product,effectiveness,%,up,,2024,10,5,
     expect(page.text).toContain('ENDES corrigió la cifra');
     expect(page.text).toContain('En camino');
   });
+
+  it('when detailed MEF data has the linked programme, then the tree shows its spending with the source; without it, it says so', async () => {
+    const before = await request(t.app).get(`/es/municipalidades/${U}/resultados`).expect(200);
+    expect(before.text).toContain('sin datos detallados del MEF para este programa');
+    const amounts = (pim: number, devengado: number) => ({
+      pia: pim,
+      pim,
+      certificacion: devengado,
+      compromiso_anual: devengado,
+      atencion_compromiso_mensual: devengado,
+      devengado,
+      girado: devengado,
+    });
+    await t.db('mef_gasto_rollups').insert([
+      { level: 'municipality', area: U, year: 2024, dim: 'generic', code: '3', parent: '', ...amounts(90_000_000, 60_000_000) },
+      { level: 'municipality', area: U, year: 2024, dim: 'category', code: '0001', parent: '', ...amounts(50_000_000, 40_000_000) },
+      { level: 'municipality', area: U, year: 2024, dim: 'category', code: '9001', parent: '', ...amounts(40_000_000, 20_000_000) },
+    ]);
+    const es = await request(t.app).get(`/es/municipalidades/${U}/resultados?v=2`).expect(200);
+    const text = es.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Programa articulado nutricional, 2024: devengado S/ 400,000 de un PIM de S/ 500,000 (MEF, datos abiertos');
+    expect(text).not.toContain('sin datos detallados del MEF para este programa');
+    const en = await request(t.app).get(`/en/municipalities/${U}/results?v=2`).expect(200);
+    expect(en.text).toContain('Articulated nutrition programme, 2024:');
+  });
+
+  it('when a file has more rows than IMPORT_MAX_ROWS, then it is refused with 413 and a localized message, and nothing is written', async () => {
+    const rows = Array.from({ length: 5001 }, (_, i) => `X${i},Indicador ${i},process,efficiency,u,up`).join('\n');
+    const before = await count('results_indicators');
+    const r = await upload('indicators', `code,name_es,level,type,unit,direction\n${rows}\n`);
+    expect(r.status).toBe(413);
+    expect(r.text).toContain('El archivo tiene más de 5000 filas.');
+    expect(await count('results_indicators')).toBe(before);
+    expect(await t.db('import_locks')).toHaveLength(0);
+  });
 });
