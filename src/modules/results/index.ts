@@ -29,8 +29,6 @@ export async function indicatorInputs(db: Db, year: number, department?: string)
   for (const r of rows) by.set(r.ubigeo, [...(by.get(r.ubigeo) ?? []), r]);
   return [...by.entries()].map(([ubigeo, rs]) => ({ ubigeo, ...indicatorsOnTrack(rs) }));
 }
-/** Years with a target (the score recomputes them). */
-export const indicatorYears = (db: Db) => q.scoreYears(db);
 
 export interface ResultsOptions {
   uploadsDir: string;

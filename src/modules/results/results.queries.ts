@@ -269,6 +269,3 @@ export async function scoreInputs(db: Db, year: number, department?: string) {
   if (department) q.where('i.ubigeo', 'like', `${department}%`);
   return (await q).map((r) => ({ ubigeo: String(r.ubigeo), level: r.level as Level, direction: r.direction as Direction, baseline_target: num(r.baseline_target), actual: num(r.actual) }));
 }
-export async function scoreYears(db: Db): Promise<number[]> {
-  return (await db('results_values').distinct('year').whereNotNull('baseline_target').orderBy('year')).map((r) => Number(r.year));
-}

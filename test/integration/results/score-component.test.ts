@@ -51,6 +51,24 @@ eachDialect('score component I (indicators on track) on %s', (dialect) => {
     t = await createTestApp(dialect);
     await upload(await official(t, `i-x-${dialect}@example.pe`, X), X, X_CSV);
     await upload(await official(t, `i-y-${dialect}@example.pe`, Y), Y, Y_CSV);
+    // Example content in the same municipality and year, missing its target: it must never count.
+    const [id] = await t
+      .db('results_indicators')
+      .insert({
+        ubigeo: X,
+        code: 'EJ1',
+        name_es: 'Ejemplo',
+        level: 'final_result',
+        type: 'quality',
+        unit: '%',
+        direction: 'up',
+        is_example: true,
+        created_at: '2026-01-01T00:00:00.000Z',
+        updated_at: '2026-01-01T00:00:00.000Z',
+      });
+    await t
+      .db('results_values')
+      .insert({ indicator_id: id, year: YEAR, ubigeo: X, target: 90, baseline_target: 90, actual: 10, actual_source: 'ejemplo', is_example: true, updated_at: '2026-01-01T00:00:00.000Z' });
   });
   afterAll(async () => t.cleanup());
 
@@ -101,5 +119,12 @@ eachDialect('score component I (indicators on track) on %s', (dialect) => {
     const m = await request(t.app).get('/en/score/methodology').expect(200);
     expect(m.text).toContain('Indicators on track (optional)');
     expect(m.text).toContain('process 1, product 2, intermediate result 3, final result 4');
+    const dp = await request(t.app).get('/api/v1/datasets/datapackage.json').expect(200);
+    const valuesResource = dp.body.resources.find((r: { name: string }) => r.name === 'results-values');
+    expect(valuesResource.schema.primaryKey).toEqual(['indicator_id', 'year']);
+    expect(valuesResource.schema.foreignKeys).toEqual([{ fields: ['indicator_id'], reference: { resource: 'results-indicators', fields: ['id'] } }]);
+    const names = dp.body.resources.map((r: { name: string }) => r.name);
+    for (const fk of dp.body.resources.flatMap((r: { schema: { foreignKeys?: Array<{ reference: { resource: string } }> } }) => r.schema.foreignKeys ?? []))
+      expect(names).toContain(fk.reference.resource);
   });
 });
