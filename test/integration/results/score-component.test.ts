@@ -52,20 +52,18 @@ eachDialect('score component I (indicators on track) on %s', (dialect) => {
     await upload(await official(t, `i-x-${dialect}@example.pe`, X), X, X_CSV);
     await upload(await official(t, `i-y-${dialect}@example.pe`, Y), Y, Y_CSV);
     // Example content in the same municipality and year, missing its target: it must never count.
-    const [id] = await t
-      .db('results_indicators')
-      .insert({
-        ubigeo: X,
-        code: 'EJ1',
-        name_es: 'Ejemplo',
-        level: 'final_result',
-        type: 'quality',
-        unit: '%',
-        direction: 'up',
-        is_example: true,
-        created_at: '2026-01-01T00:00:00.000Z',
-        updated_at: '2026-01-01T00:00:00.000Z',
-      });
+    const [id] = await t.db('results_indicators').insert({
+      ubigeo: X,
+      code: 'EJ1',
+      name_es: 'Ejemplo',
+      level: 'final_result',
+      type: 'quality',
+      unit: '%',
+      direction: 'up',
+      is_example: true,
+      created_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
     await t
       .db('results_values')
       .insert({ indicator_id: id, year: YEAR, ubigeo: X, target: 90, baseline_target: 90, actual: 10, actual_source: 'ejemplo', is_example: true, updated_at: '2026-01-01T00:00:00.000Z' });
