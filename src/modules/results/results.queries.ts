@@ -255,6 +255,22 @@ export async function commitmentsOf(db: Q, ubigeo: string, ids: number[]) {
   return (await db('commitments').select('id', 'text_es', 'text_en', 'status', 'is_example').where({ ubigeo }).whereIn('id', ids)).map((r) => ({ ...r, id: Number(r.id) }));
 }
 
+/** PB items and commitments by id (the chain's links, checked against the indicator's municipality by the caller). */
+export async function pbItemsByIds(db: Q, ids: number[]) {
+  if (!ids.length) return [];
+  const rows = await db('pb_items')
+    .select('id', 'ubigeo', 'title_es', 'title_en', 'status', 'progress_pct', 'is_example')
+    .whereIn('id', [...new Set(ids)]);
+  return rows.map((r) => ({ ...r, id: Number(r.id), ubigeo: String(r.ubigeo), progress_pct: Number(r.progress_pct) }));
+}
+export async function commitmentsByIds(db: Q, ids: number[]) {
+  if (!ids.length) return [];
+  const rows = await db('commitments')
+    .select('id', 'ubigeo', 'text_es', 'text_en', 'status', 'is_example')
+    .whereIn('id', [...new Set(ids)]);
+  return rows.map((r) => ({ ...r, id: Number(r.id), ubigeo: String(r.ubigeo) }));
+}
+
 /**
  * Inputs of the score's I component for a year: every real indicator with its level, direction,
  * baseline target and actual that year (example content never counts).

@@ -204,25 +204,26 @@ export function createResultsService({ db, audit, clock }: { db: Db; audit: Audi
   async function withDetails(rows: q.IndicatorRow[]): Promise<ChainIndicator[]> {
     const ids = rows.map((r) => r.id);
     const [values, links] = await Promise.all([q.valuesOf(db, ids), q.linksOf(db, ids)]);
-    const byUbigeo = new Map<string, { items: number[]; commitments: number[] }>();
+    // Two queries whatever the number of municipalities; a link shows only when its row is the indicator's municipality's.
     const ubigeoOf = new Map(rows.map((r) => [r.id, r.ubigeo]));
-    for (const l of links) {
-      const u = ubigeoOf.get(l.indicator_id)!;
-      const g = byUbigeo.get(u) ?? { items: [], commitments: [] };
-      (l.link_type === 'pb_item' ? g.items : g.commitments).push(l.link_id);
-      byUbigeo.set(u, g);
-    }
-    const items = new Map<number, ChainIndicator['items'][number]>();
-    const comms = new Map<number, ChainIndicator['commitments'][number]>();
-    for (const [u, g] of byUbigeo) {
-      for (const i of await q.pbItemsOf(db, u, g.items)) items.set(i.id, i);
-      for (const c of await q.commitmentsOf(db, u, g.commitments)) comms.set(c.id, c);
-    }
+    const [itemRows, commitmentRows] = await Promise.all([
+      q.pbItemsByIds(
+        db,
+        links.filter((l) => l.link_type === 'pb_item').map((l) => l.link_id),
+      ),
+      q.commitmentsByIds(
+        db,
+        links.filter((l) => l.link_type === 'commitment').map((l) => l.link_id),
+      ),
+    ]);
+    const items = new Map(itemRows.map((i) => [i.id, i]));
+    const comms = new Map(commitmentRows.map((c) => [c.id, c]));
+    const mine = (l: q.LinkRow, row: { ubigeo: string } | undefined) => row != null && row.ubigeo === ubigeoOf.get(l.indicator_id);
     return rows.map((r) => ({
       ...r,
       values: values.filter((v) => v.indicator_id === r.id).map((v) => ({ ...v, on_track: onTrack(v, r.direction) })),
-      items: links.filter((l) => l.indicator_id === r.id && l.link_type === 'pb_item' && items.has(l.link_id)).map((l) => items.get(l.link_id)!),
-      commitments: links.filter((l) => l.indicator_id === r.id && l.link_type === 'commitment' && comms.has(l.link_id)).map((l) => comms.get(l.link_id)!),
+      items: links.filter((l) => l.indicator_id === r.id && l.link_type === 'pb_item' && mine(l, items.get(l.link_id))).map((l) => items.get(l.link_id)!),
+      commitments: links.filter((l) => l.indicator_id === r.id && l.link_type === 'commitment' && mine(l, comms.get(l.link_id))).map((l) => comms.get(l.link_id)!),
       children: [],
     }));
   }
