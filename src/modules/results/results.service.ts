@@ -219,11 +219,23 @@ export function createResultsService({ db, audit, clock }: { db: Db; audit: Audi
     const items = new Map(itemRows.map((i) => [i.id, i]));
     const comms = new Map(commitmentRows.map((c) => [c.id, c]));
     const mine = (l: q.LinkRow, row: { ubigeo: string } | undefined) => row != null && row.ubigeo === ubigeoOf.get(l.indicator_id);
+    // Grouped once by indicator (linear in rows, values and links).
+    const group = <T extends { indicator_id: number }>(list: T[]) => {
+      const m = new Map<number, T[]>();
+      for (const x of list) {
+        const g = m.get(x.indicator_id);
+        if (g) g.push(x);
+        else m.set(x.indicator_id, [x]);
+      }
+      return m;
+    };
+    const valuesBy = group(values);
+    const linksBy = group(links);
     return rows.map((r) => ({
       ...r,
-      values: values.filter((v) => v.indicator_id === r.id).map((v) => ({ ...v, on_track: onTrack(v, r.direction) })),
-      items: links.filter((l) => l.indicator_id === r.id && l.link_type === 'pb_item' && mine(l, items.get(l.link_id))).map((l) => items.get(l.link_id)!),
-      commitments: links.filter((l) => l.indicator_id === r.id && l.link_type === 'commitment' && mine(l, comms.get(l.link_id))).map((l) => comms.get(l.link_id)!),
+      values: (valuesBy.get(r.id) ?? []).map((v) => ({ ...v, on_track: onTrack(v, r.direction) })),
+      items: (linksBy.get(r.id) ?? []).filter((l) => l.link_type === 'pb_item' && mine(l, items.get(l.link_id))).map((l) => items.get(l.link_id)!),
+      commitments: (linksBy.get(r.id) ?? []).filter((l) => l.link_type === 'commitment' && mine(l, comms.get(l.link_id))).map((l) => comms.get(l.link_id)!),
       children: [],
     }));
   }
