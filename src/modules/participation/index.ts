@@ -30,7 +30,6 @@ export type { FieldChange } from './participation.rules';
 export { actorForRecord, dbStamp } from './participation.record';
 export { createImportGuard } from './participation.import-guard';
 export { createUploads } from './participation.uploads';
-export { ConflictError } from './participation.service';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';

@@ -42,7 +42,7 @@ export function createResultsModule({ db, auth, audit, logger, clock, options }:
   const service = createResultsService({ db, audit, clock });
   const bulk = createResultsImport({ db, service, audit, clock, perHour: options.importsPerHour, maxRows: options.importMaxRows });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
-  const h = resultsHandlers({ service, bulk, logger, breakdown: createBreakdownService({ db }) });
+  const h = resultsHandlers({ service, bulk, logger, breakdown: createBreakdownService({ db }), clock });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   return {

@@ -62,7 +62,7 @@ export function indicatorChart(i: ChainIndicator, t: (k: string, o?: Record<stri
   });
 }
 
-export function resultsHandlers({ service, bulk, logger, breakdown }: { service: ResultsService; bulk: ResultsImport; logger: Logger; breakdown: BreakdownService }) {
+export function resultsHandlers({ service, bulk, logger, breakdown, clock }: { service: ResultsService; bulk: ResultsImport; logger: Logger; breakdown: BreakdownService; clock: () => number }) {
   const common = { levels: LEVELS, types: TYPES, directions: DIRECTIONS };
   const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) =>
     res.redirect(303, pageUrl(lngOf(res), name, params, query));
@@ -118,7 +118,7 @@ export function resultsHandlers({ service, bulk, logger, breakdown }: { service:
       ubigeo,
       indicator: ind,
       values,
-      value: { ...Object.fromEntries(VALUE_KEYS.map((k) => [k, ''])), year: String(new Date().getUTCFullYear()) },
+      value: { ...Object.fromEntries(VALUE_KEYS.map((k) => [k, ''])), year: String(new Date(clock()).getUTCFullYear()) },
       objectives: await service.objectives(ubigeo),
       errors: {},
       valueErrors: {},
