@@ -44,6 +44,8 @@ import * as m20261205210000 from './20261205210000_add_cut_off_approximate_to_ex
 import * as m20261205400100 from './20261205400100_convert_imported_at_of_import_runs';
 import * as m20261205150000 from './20261205150000_create_history_series';
 import * as m20261205600000 from './20261205600000_create_import_jobs';
+import * as m20261205700000 from './20261205700000_create_results_tables';
+import * as m20261205700100 from './20261205700100_add_indicators_component_to_scores';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -92,6 +94,8 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205400100_convert_imported_at_of_import_runs': m20261205400100,
   '20261205150000_create_history_series': m20261205150000,
   '20261205600000_create_import_jobs': m20261205600000,
+  '20261205700000_create_results_tables': m20261205700000,
+  '20261205700100_add_indicators_component_to_scores': m20261205700100,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

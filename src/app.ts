@@ -20,6 +20,7 @@ import { createModerationModule } from './modules/moderation';
 import { createParticipationModule, observationModeration, PARTICIPATION_DATASETS } from './modules/participation';
 import { commentModeration, createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
+import { createResultsModule, indicatorInputs, RESULTS_DATASETS } from './modules/results';
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
@@ -154,7 +155,7 @@ export function buildApp({
     throttle: loginThrottle,
   });
   const auth = createAuth({ db, config, logger, clock, users: accounts });
-  const scores = createScoresService({ db, clock, audit, onError: (err) => logger.error({ err }, 'score recompute failed') });
+  const scores = createScoresService({ db, clock, audit, indicatorInputs, onError: (err) => logger.error({ err }, 'score recompute failed') });
   jobs.define('scores', async (d) => {
     await scores.schedule(String(d.ubigeo), Number(d.year));
     invalidation.invalidate();
@@ -203,7 +204,7 @@ export function buildApp({
       spending,
       history,
       municipalities: municipalitiesService,
-      datasets: [...PARTICIPATION_DATASETS, ...SCORE_DATASETS],
+      datasets: [...PARTICIPATION_DATASETS, ...RESULTS_DATASETS, ...SCORE_DATASETS],
       compareScores: (ubigeos, year) => scores.forMunicipalities(ubigeos, year),
       downloadsDir: config.downloadsDir,
     }),
@@ -213,6 +214,14 @@ export function buildApp({
     createModerationModule({ db, auth, audit, clock, sources: [observationModeration, commentModeration], disputes: participation.disputes }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits }, redis }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
+    createResultsModule({
+      db,
+      auth,
+      audit,
+      logger,
+      clock,
+      options: { uploadsDir: config.uploadsDir, uploadMaxBytes: config.uploadMaxBytes, importsPerHour: config.importsPerHour, importMaxRows: config.importMaxRows },
+    }),
   ];
 
   // Findable and shareable: one URL per page (301 from slash variants), robots, sitemaps, icons, share images.

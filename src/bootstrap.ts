@@ -6,6 +6,7 @@ import { loadDirectory, loadPredecessors } from './modules/municipalities';
 import { importIngresos } from './modules/revenue';
 import { createAuditService } from './modules/audit';
 import { seedExamples } from './modules/participation';
+import { indicatorInputs, seedResultsExamples } from './modules/results';
 import { createScoresService } from './modules/scores';
 import { importConsultaAmigable, loadHistory } from './modules/spending';
 
@@ -30,7 +31,11 @@ export async function prepareDatabase(db: Db, logger: Logger, loadReference = tr
   if (migrated.length) logger.info({ migrations: migrated }, 'migrations applied');
   if (!loadReference) return { migrated, loaded: false };
   const row = await db('municipalities').count({ n: '*' }).first();
-  if (Number(row?.n ?? 0) > 0) return { migrated, loaded: false };
+  if (Number(row?.n ?? 0) > 0) {
+    // Databases loaded before the results chain existed get its example chain once (issue 17).
+    if (examples && (await seedResultsExamples(db))) logger.info('example results chain loaded (marked as example)');
+    return { migrated, loaded: false };
+  }
   const started = Date.now();
   const dir = await loadDirectory(db);
   await loadPredecessors(db);
@@ -50,11 +55,12 @@ export async function prepareDatabase(db: Db, logger: Logger, loadReference = tr
   logger.info({ ...dir, executionRows, revenueRows, ms: Date.now() - started }, 'reference data loaded');
   // Example participatory budget and hearings, always marked as example (SEED_EXAMPLES=false: none).
   if (examples && (await seedExamples(db))) logger.info('example participation content loaded (marked as example)');
+  if (examples && (await seedResultsExamples(db))) logger.info('example results chain loaded (marked as example)');
   await refreshScores(db);
   return { migrated, loaded: true };
 }
 
 /** Recomputes every year's results score from the stored inputs (after loads and imports). */
 export async function refreshScores(db: Db): Promise<void> {
-  await createScoresService({ db, clock: Date.now, audit: createAuditService() }).recomputeAll();
+  await createScoresService({ db, clock: Date.now, audit: createAuditService(), indicatorInputs }).recomputeAll();
 }

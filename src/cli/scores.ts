@@ -1,4 +1,5 @@
 import { createAuditService } from '../modules/audit';
+import { indicatorInputs } from '../modules/results';
 import { createScoresService } from '../modules/scores';
 import { runCli, usageError, withDatabase } from './run';
 
@@ -26,7 +27,7 @@ async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === 'string') return usageError(USAGE, args);
   return withDatabase(async (db) => {
-    const scores = createScoresService({ db, clock: Date.now, audit: createAuditService() });
+    const scores = createScoresService({ db, clock: Date.now, audit: createAuditService(), indicatorInputs });
     const started = Date.now();
     const done = await scores.recomputeAll(args.year);
     for (const d of done) process.stdout.write(`${d.year}: ${d.rows} municipalities\n`);

@@ -90,6 +90,15 @@ export const PAGE_PATHS = {
   spending_map: { es: '/mapa', en: '/map' },
   open_data: { es: '/datos', en: '/data' },
   api_docs: { es: '/api', en: '/api' },
+  results_chain: { es: '/municipalidades/:ubigeo/resultados', en: '/municipalities/:ubigeo/results' },
+  results_indicators: { es: '/resultados/indicadores', en: '/results/indicators' },
+  manage_results: { es: '/gestion/:ubigeo/resultados', en: '/manage/:ubigeo/results' },
+  manage_results_plan: { es: '/gestion/:ubigeo/resultados/planes', en: '/manage/:ubigeo/results/plans' },
+  manage_results_objective: { es: '/gestion/:ubigeo/resultados/planes/:id/objetivos', en: '/manage/:ubigeo/results/plans/:id/objectives' },
+  manage_results_indicator_new: { es: '/gestion/:ubigeo/resultados/indicadores/nuevo', en: '/manage/:ubigeo/results/indicators/new' },
+  manage_results_indicator: { es: '/gestion/:ubigeo/resultados/indicadores/:id', en: '/manage/:ubigeo/results/indicators/:id' },
+  manage_results_value: { es: '/gestion/:ubigeo/resultados/indicadores/:id/valores', en: '/manage/:ubigeo/results/indicators/:id/values' },
+  manage_results_import: { es: '/gestion/:ubigeo/resultados/importar', en: '/manage/:ubigeo/results/import' },
 } as const satisfies Record<string, Record<Lang, string>>;
 
 export type PageName = keyof typeof PAGE_PATHS;

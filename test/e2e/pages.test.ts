@@ -72,6 +72,9 @@ const PAGES: PageCase[] = [
   { name: 'map', paths: { es: '/es/mapa', en: '/en/map' } },
   { name: 'open-data', paths: { es: '/es/datos', en: '/en/data' } },
   { name: 'api-docs', paths: { es: '/es/api', en: '/en/api' } },
+  // The example results chain of 150101 (issue 17): tree with charts, tables and flags; the national list.
+  { name: 'results-chain', paths: { es: '/es/municipalidades/150101/resultados', en: '/en/municipalities/150101/results' } },
+  { name: 'results-indicators', paths: { es: '/es/resultados/indicadores', en: '/en/results/indicators' } },
   // An unknown page has no twin: its switcher leads to the other language's home.
   { name: 'not-found', paths: { es: '/es/no-existe', en: '/en/does-not-exist' }, status: 404, switchTo: { es: '/en/', en: '/es/' } },
 ];

@@ -42,7 +42,7 @@ export interface AuditChange {
 
 /** What every import writes to the audit log (action `import.<kind>`, entity = the file's SHA-256). */
 export interface ImportAuditSummary {
-  kind: 'mef_gasto' | 'consulta_amigable' | 'ingresos' | 'participation_items' | 'participation_commitments';
+  kind: 'mef_gasto' | 'consulta_amigable' | 'ingresos' | 'participation_items' | 'participation_commitments' | 'results_objectives' | 'results_indicators';
   file: string;
   sha256: string;
   status: 'imported' | 'unchanged' | 'rejected';

@@ -27,7 +27,12 @@ export const observationModeration = tableSource({
 
 export { createParticipationService, costWeightedProgress } from './participation.service';
 export { progressFor } from './participation.budget';
-export { HEARING_WINDOWS, HEARINGS_REQUIRED, hearingsOnTime, fulfilledOnTime } from './participation.rules';
+export { HEARING_WINDOWS, HEARINGS_REQUIRED, hearingsOnTime, fulfilledOnTime, diffFields, publishedValueMoves } from './participation.rules';
+export type { FieldChange } from './participation.rules';
+// The public record's shared pieces (who, when) and the import guard (rate per user, one import per municipality), reused by results.
+export { actorForRecord, dbStamp } from './participation.record';
+export { createImportGuard } from './participation.import-guard';
+export { createUploads } from './participation.uploads';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export { seedExamples } from './participation.examples';

@@ -105,10 +105,18 @@ const same = (a: unknown, b: unknown) => {
   return x != null && y != null && NUMERIC.test(x) && NUMERIC.test(y) && Number(x) === Number(y);
 };
 
+/** The fields of `tracked` that differ between the stored row and the new values (any record of the portal). */
+export function diffFields(tracked: readonly string[], before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
+  return tracked.filter((f) => f in after && !same(before[f], after[f])).map((f) => ({ field: f, old: norm(before[f]), new: norm(after[f]) }));
+}
+
 /** The tracked fields that differ between the stored row and the new values. */
 export function changedFields(kind: RecordKind, before: Record<string, unknown>, after: Record<string, unknown>): FieldChange[] {
-  return RECORD_FIELDS[kind].tracked.filter((f) => f in after && !same(before[f], after[f])).map((f) => ({ field: f, old: norm(before[f]), new: norm(after[f]) }));
+  return diffFields(RECORD_FIELDS[kind].tracked, before, after);
 }
+
+/** A published value that moves needs a public reason; a value filled in for the first time does not. */
+export const publishedValueMoves = (c: FieldChange): boolean => c.old != null;
 
 /**
  * Which changes need a public reason: a published date or amount that moves (a value filled in
@@ -118,7 +126,7 @@ export function changesNeedingReason(kind: RecordKind, changes: FieldChange[]): 
   const spec = RECORD_FIELDS[kind];
   return changes
     .filter((c) => {
-      if ((spec.dates as readonly string[]).includes(c.field) || (spec.money as readonly string[]).includes(c.field)) return c.old != null;
+      if ((spec.dates as readonly string[]).includes(c.field) || (spec.money as readonly string[]).includes(c.field)) return publishedValueMoves(c);
       if (c.field === 'status' || c.field === 'state') return statusGoesBack(c.old, c.new);
       if (c.field === 'progress_pct') return c.old != null && Number(c.new ?? 0) < Number(c.old);
       return false;

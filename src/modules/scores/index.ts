@@ -9,7 +9,7 @@ import type { ScoresService } from './scores.service';
 export { createScoresService, groupRanking } from './scores.service';
 export type { ScoresService } from './scores.service';
 export { SCORE_DATASETS } from './scores.datasets';
-export { accountabilityComponent, combine, COMPONENTS, deliveryComponent, executionComponent, resultsComponent, satisfactionComponent } from './scores.compute';
+export { accountabilityComponent, combine, COMPONENTS, indicatorsComponent, deliveryComponent, executionComponent, resultsComponent, satisfactionComponent } from './scores.compute';
 
 /** The results score: ranking, methodology, admin weights and the open-data API. */
 export function createScoresModule({

@@ -16,6 +16,7 @@ const ScoreRow = z.object({
   r: component('R, results orientation: share of devengado in budget programmes'),
   p: component('P, participatory budget delivery'),
   a: component('A, accountability hearings and commitments kept'),
+  i: component('I, indicators on track: weighted share of the year’s indicator targets met'),
   department_code: z.string().describe('INEI department code (2 digits)'),
   type: z.enum(['provincial', 'distrital']).describe('provincial or district municipality'),
   population: z.number().int().describe('inhabitants, INEI projection at 2025-06-30'),
@@ -33,6 +34,7 @@ const WeightsRow = z.object({
   w_r: weight('R'),
   w_p: weight('P'),
   w_a: weight('A'),
+  w_i: weight('I'),
   valid_from: api.isoTime('in force from'),
   note: z.string().nullable().describe('why they were set'),
 });
@@ -47,8 +49,8 @@ export function scoresApi(scores: ScoresService, defaultYear: () => Promise<numb
       tag: 'scores',
       summary: { es: 'Índice de resultados por municipalidad', en: 'Results score per municipality' },
       description: {
-        es: 'El índice (0–100) y sus cinco componentes de cada municipalidad en un año; JSON de 100 en 100 filas (limit, offset), CSV completo.',
-        en: "Each municipality's score (0–100) and its five components in one year; JSON 100 rows at a time (limit, offset), CSV whole.",
+        es: 'El índice (0–100) y sus seis componentes de cada municipalidad en un año; JSON de 100 en 100 filas (limit, offset), CSV completo.',
+        en: "Each municipality's score (0–100) and its six components in one year; JSON 100 rows at a time (limit, offset), CSV whole.",
       },
       query: ScoresApiQuery,
       response: api.listing(
@@ -57,7 +59,7 @@ export function scoresApi(scores: ScoresService, defaultYear: () => Promise<numb
           year: z.number().int().describe('the year scored'),
           count: z.number().int().describe('rows in the whole listing'),
           paging: api.paging(),
-          weights: z.object({ id: z.number().int(), s: z.number(), e: z.number(), r: z.number(), p: z.number(), a: z.number() }).describe('the weights in force'),
+          weights: z.object({ id: z.number().int(), s: z.number(), e: z.number(), r: z.number(), p: z.number(), a: z.number(), i: z.number() }).describe('the weights in force'),
           formula: z.string().describe('how score and coverage are computed'),
         }),
       ),
@@ -74,7 +76,7 @@ export function scoresApi(scores: ScoresService, defaultYear: () => Promise<numb
           year,
           count: rows.length,
           paging: page.paging,
-          weights: { id: weights.id, s: weights.w_s, e: weights.w_e, r: weights.w_r, p: weights.w_p, a: weights.w_a },
+          weights: { id: weights.id, s: weights.w_s, e: weights.w_e, r: weights.w_r, p: weights.w_p, a: weights.w_a, i: weights.w_i },
           formula: 'score = Σ w·C / Σ w over components with data; coverage = Σ w (with data) / Σ w (all)',
         });
       },

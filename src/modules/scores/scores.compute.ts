@@ -3,7 +3,12 @@ import { MIN_RESIDENTS, PRIOR_WEIGHT, shrink, toScale100 } from '../feedback';
 import { HEARINGS_REQUIRED } from '../participation';
 
 /** Component keys in display order. */
-export const COMPONENTS = ['s', 'e', 'r', 'p', 'a'] as const;
+export const COMPONENTS = ['s', 'e', 'r', 'p', 'a', 'i'] as const;
+/**
+ * I (indicators on track, issue 17) is optional: its weight is 0 until an admin sets one, and
+ * rankings group rows by the core components only, so that I alone never splits a ranking.
+ */
+export const CORE_COMPONENTS = ['s', 'e', 'r', 'p', 'a'] as const;
 export type Component = (typeof COMPONENTS)[number];
 export type Components = Record<Component, number | null>;
 export type WeightSet = Record<Component, number>;
@@ -37,6 +42,12 @@ export function accountabilityComponent(onTime: number | null, due: number, fulf
   const h = Math.min(HEARINGS_REQUIRED, onTime ?? 0) / HEARINGS_REQUIRED;
   return due > 0 ? 50 * h + (50 * fulfilled) / due : 100 * h;
 }
+
+/**
+ * I: 100 × level-weighted targets met / level-weighted targets of the year (the weights and the
+ * on-track rule are the results module's, fed through its port). Null when the year has no target.
+ */
+export const indicatorsComponent = (met: number, total: number): number | null => (total > 0 ? (100 * met) / total : null);
 
 /** Weighted score over the components with data, and coverage = their share of the total weight. */
 export function combine(c: Components, w: WeightSet): { score: number | null; coverage: number } {

@@ -23,12 +23,18 @@ export const SCORE_DATASETS: Dataset[] = [
       { name: 'r', type: 'number', description: 'R results orientation 0–100' },
       { name: 'p', type: 'number', description: 'P participatory delivery 0–100' },
       { name: 'a', type: 'number', description: 'A accountability 0–100' },
+      {
+        name: 'i',
+        type: 'number',
+        description:
+          'I indicators on track 0–100 (optional component; weight 0 until an admin sets one): 100 × Σ level weight of met targets / Σ level weight of the year targets, from results_indicators and results_values',
+      },
       { name: 'n_ratings', type: 'integer', description: 'Service-area ratings of the year' },
       { name: 'mean_rating', type: 'number', description: 'Mean rating (1–5) when at least 5 residents rated' },
       { name: 'dept_mean', type: 'number', description: 'μ: mean rating of the published municipalities of the department' },
       { name: 'weights_id', type: 'integer', description: 'Weights used (see score_weights)' },
     ],
-    query: (db) => db('scores').select('ubigeo', 'year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'n_ratings', 'mean_rating', 'dept_mean', 'weights_id').orderBy(['ubigeo', 'year']).stream(),
+    query: (db) => db('scores').select('ubigeo', 'year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'i', 'n_ratings', 'mean_rating', 'dept_mean', 'weights_id').orderBy(['ubigeo', 'year']).stream(),
   },
   {
     name: 'score_weights',
@@ -42,10 +48,11 @@ export const SCORE_DATASETS: Dataset[] = [
       { name: 'w_r', type: 'number', description: 'Weight of R' },
       { name: 'w_p', type: 'number', description: 'Weight of P' },
       { name: 'w_a', type: 'number', description: 'Weight of A' },
+      { name: 'w_i', type: 'number', description: 'Weight of I (0 until an admin sets one)' },
       { name: 'valid_from', type: 'string', description: 'In force from (ISO 8601, UTC)' },
       { name: 'note', type: 'string', description: 'Why it changed' },
     ],
-    query: (db) => db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'note').orderBy('id').stream(),
+    query: (db) => db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'w_i', 'valid_from', 'note').orderBy('id').stream(),
   },
   {
     name: 'satisfaction',

@@ -22,7 +22,7 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
 
   async function weightsView(res: Response, values: Record<string, string> | null, errors: Record<string, string>) {
     const [weights, history] = await Promise.all([scores.weights(), scores.weightHistory()]);
-    const v = values ?? { w_s: String(weights.w_s), w_e: String(weights.w_e), w_r: String(weights.w_r), w_p: String(weights.w_p), w_a: String(weights.w_a), note: '' };
+    const v = values ?? { w_s: String(weights.w_s), w_e: String(weights.w_e), w_r: String(weights.w_r), w_p: String(weights.w_p), w_a: String(weights.w_a), w_i: String(weights.w_i), note: '' };
     return { title: res.locals.t('scores:weights.title'), weights, history, values: v, errors, components: COMPONENTS };
   }
 
@@ -75,7 +75,7 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
 
     async setWeights(req: Request, res: Response) {
       const parsed = WeightsForm.safeParse(req.body);
-      const values = Object.fromEntries(['w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'note'].map((k) => [k, formString(req.body, k, k === 'note' ? 300 : 10)]));
+      const values = Object.fromEntries(['w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'w_i', 'note'].map((k) => [k, formString(req.body, k, k === 'note' ? 300 : 10)]));
       try {
         if (!parsed.success)
           throw new ValidationError(
@@ -83,7 +83,7 @@ export function scoresHandlers({ scores, municipalities, logger, defaultYear }: 
             422,
           );
         const w = parsed.data;
-        await scores.setWeights(actorOf(req.user!), { s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a }, w.note ?? null);
+        await scores.setWeights(actorOf(req.user!), { s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a, i: w.w_i }, w.note ?? null);
       } catch (err) {
         if (err instanceof ValidationError) return renderInvalid(logger, req, res, 'scores/weights', { ...(await weightsView(res, values, fieldErrors(err))), done: false });
         throw err;

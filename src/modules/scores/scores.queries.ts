@@ -139,6 +139,7 @@ export interface ScoreRow {
   r: number | null;
   p: number | null;
   a: number | null;
+  i: number | null;
   score: number | null;
   coverage: number;
   n_ratings: number;
@@ -172,6 +173,7 @@ export interface Weights {
   w_r: number;
   w_p: number;
   w_a: number;
+  w_i: number;
   valid_from: string;
   set_by: string;
   note: string | null;
@@ -184,17 +186,18 @@ const weights = (r: Record<string, unknown>): Weights => ({
   w_r: Number(r.w_r),
   w_p: Number(r.w_p),
   w_a: Number(r.w_a),
+  w_i: Number(r.w_i ?? 0),
   valid_from: String(r.valid_from),
   set_by: String(r.set_by),
   note: (r.note as string) ?? null,
 });
 
 export async function weightHistory(db: Db): Promise<Weights[]> {
-  return (await db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'set_by', 'note').orderBy('id', 'desc')).map(weights);
+  return (await db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'w_i', 'valid_from', 'set_by', 'note').orderBy('id', 'desc')).map(weights);
 }
 
 export async function currentWeights(db: Db): Promise<Weights> {
-  return weights(await db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'valid_from', 'set_by', 'note').orderBy('id', 'desc').first());
+  return weights(await db('score_weights').select('id', 'w_s', 'w_e', 'w_r', 'w_p', 'w_a', 'w_i', 'valid_from', 'set_by', 'note').orderBy('id', 'desc').first());
 }
 
 export async function insertWeights(db: Db, row: Omit<Weights, 'id'>): Promise<number> {
@@ -232,6 +235,7 @@ export async function listScores(db: Db, f: ScoreFilter) {
       's.r',
       's.p',
       's.a',
+      's.i',
       's.n_ratings',
       's.mean_rating',
       's.dept_mean',
@@ -263,6 +267,7 @@ export async function listScores(db: Db, f: ScoreFilter) {
     r: n(r.r),
     p: n(r.p),
     a: n(r.a),
+    i: n(r.i),
     n_ratings: Number(r.n_ratings),
     mean_rating: n(r.mean_rating),
     dept_mean: n(r.dept_mean),
@@ -276,13 +281,13 @@ export async function scoreYears(db: Db): Promise<number[]> {
 
 /** Scores of several municipalities for one year, by ubigeo. */
 export async function scoresFor(db: Db, ubigeos: string[], year: number) {
-  const rows = await db('scores').select('ubigeo', 'score', 'coverage', 's', 'e', 'r', 'p', 'a').whereIn('ubigeo', ubigeos).where({ year });
+  const rows = await db('scores').select('ubigeo', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'i').whereIn('ubigeo', ubigeos).where({ year });
   const n = (v: unknown) => (v == null ? null : Number(v));
-  return new Map(rows.map((r: Record<string, unknown>) => [String(r.ubigeo), { score: n(r.score), coverage: Number(r.coverage), s: n(r.s), e: n(r.e), r: n(r.r), p: n(r.p), a: n(r.a) }]));
+  return new Map(rows.map((r: Record<string, unknown>) => [String(r.ubigeo), { score: n(r.score), coverage: Number(r.coverage), s: n(r.s), e: n(r.e), r: n(r.r), p: n(r.p), a: n(r.a), i: n(r.i) }]));
 }
 
 export async function scoresOf(db: Db, ubigeo: string) {
-  return db('scores').select('year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'n_ratings').where({ ubigeo }).orderBy('year', 'desc');
+  return db('scores').select('year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'i', 'n_ratings').where({ ubigeo }).orderBy('year', 'desc');
 }
 
 /** Every year that has stored scores (with or without data). */

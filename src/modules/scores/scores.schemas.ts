@@ -43,6 +43,8 @@ export const WeightsForm = z.object({
   w_r: weight,
   w_p: weight,
   w_a: weight,
+  /** I is optional: left blank it weighs 0 (the default until an admin sets one). */
+  w_i: z.preprocess((v) => (v === undefined || v === '' ? '0' : v), weight),
   note: opt(z.string({ error: 'scores:errors.note' }).trim().max(300, 'scores:errors.note')),
 });
 

@@ -3,7 +3,20 @@ import { createDataMemo } from '../../lib/data-memo';
 import { ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import * as q from './scores.queries';
-import { accountabilityComponent, combine, COMPONENTS, Components, deliveryComponent, executionComponent, MIN_RESIDENTS, resultsComponent, satisfactionComponent, WeightSet } from './scores.compute';
+import {
+  accountabilityComponent,
+  combine,
+  COMPONENTS,
+  CORE_COMPONENTS,
+  Components,
+  deliveryComponent,
+  indicatorsComponent,
+  executionComponent,
+  MIN_RESIDENTS,
+  resultsComponent,
+  satisfactionComponent,
+  WeightSet,
+} from './scores.compute';
 
 const round2 = (v: number | null) => (v === null ? null : Math.round(v * 100) / 100);
 const round4 = (v: number | null) => (v === null ? null : Math.round(v * 10000) / 10000);
@@ -14,6 +27,11 @@ export interface ScoresDeps {
   audit: AuditService;
   /** R inputs (PP and APNOP devengado per municipality); the detailed MEF rollups by default. */
   resultsInputs?: (db: Db, year: number, department?: string) => Promise<Array<{ ubigeo: string; pp: number; apnop: number }>>;
+  /**
+   * I inputs (level-weighted met and total targets per municipality): the results module's port
+   * (`indicatorInputs`), so that scores never reads results' tables. None by default.
+   */
+  indicatorInputs?: (db: Db, year: number, department?: string) => Promise<Array<{ ubigeo: string; met: number; total: number }>>;
   /** Where a failed background recompute is reported. */
   onError?: (err: unknown) => void;
 }
@@ -32,8 +50,8 @@ export function scoreDefaultYear(scoreYears: number[], latestComplete: number): 
   return scoreYears.filter((y) => y < latestComplete).sort((a, b) => b - a)[0] ?? latestComplete;
 }
 
-export function createScoresService({ db, clock, audit, resultsInputs = q.resultsInputs, onError = () => undefined }: ScoresDeps) {
-  const weightSet = (w: q.Weights): WeightSet => ({ s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a });
+export function createScoresService({ db, clock, audit, resultsInputs = q.resultsInputs, indicatorInputs = async () => [], onError = () => undefined }: ScoresDeps) {
+  const weightSet = (w: q.Weights): WeightSet => ({ s: w.w_s, e: w.w_e, r: w.w_r, p: w.w_p, a: w.w_a, i: w.w_i });
   const memo = createDataMemo(db, q.scoresVersion, 64);
 
   /**
@@ -41,7 +59,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
    * handful of grouped queries and one batched upsert: no per-municipality queries.
    */
   async function recompute({ year, department }: { year: number; department?: string }): Promise<number> {
-    const [munis, sat, exec, deliv, hear, comm, res, weights] = await Promise.all([
+    const [munis, sat, exec, deliv, hear, comm, res, weights, ind] = await Promise.all([
       q.municipalities(db, department),
       q.satisfactionInputs(db, year, department, MIN_RESIDENTS),
       q.executionInputs(db, year, department),
@@ -50,6 +68,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
       q.commitmentInputs(db, year, department),
       resultsInputs(db, year, department),
       q.currentWeights(db),
+      indicatorInputs(db, year, department),
     ]);
     const deptOf = new Map(munis.map((m) => [m.ubigeo, m.department_code]));
     const perMuni = new Map<string, { ubigeo: string; n: number; s1: number }>();
@@ -76,6 +95,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
     const hearBy = by(hear);
     const commBy = by(comm);
     const resBy = by(res);
+    const indBy = by(ind);
     const w = weightSet(weights);
     const now = new Date(clock()).toISOString();
     const rows: q.ScoreRow[] = munis.map((m) => {
@@ -94,6 +114,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
         r: r ? resultsComponent(r.pp, r.apnop) : null,
         p: dv ? deliveryComponent(dv.weighted, dv.cost) : null,
         a: accountabilityComponent(h ? h.onTime : null, c?.due ?? 0, c?.fulfilled ?? 0),
+        i: indBy.has(m.ubigeo) ? indicatorsComponent(indBy.get(m.ubigeo)!.met, indBy.get(m.ubigeo)!.total) : null,
       };
       const rounded = Object.fromEntries(COMPONENTS.map((k) => [k, round2(comp[k])])) as Components;
       // The score is computed from the rounded (published) components so that anyone can reproduce it exactly.
@@ -175,7 +196,7 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
       if (sum <= 0) throw new ValidationError([{ field: 'w_s', key: 'scores:errors.weights_zero' }], 422);
       await db.transaction(async (trx) => {
         const before = await q.currentWeights(trx);
-        const row = { w_s: w.s, w_e: w.e, w_r: w.r, w_p: w.p, w_a: w.a, valid_from: new Date(clock()).toISOString(), set_by: actor.email, note };
+        const row = { w_s: w.s, w_e: w.e, w_r: w.r, w_p: w.p, w_a: w.a, w_i: w.i, valid_from: new Date(clock()).toISOString(), set_by: actor.email, note };
         const id = await q.insertWeights(trx, row);
         await audit.record(trx, actor, { action: 'scores.weights.update', entityType: 'score_weights', entityId: String(id), municipality: null, before: weightSet(before), after: w });
       });
@@ -205,7 +226,7 @@ export function groupRanking<T extends { score: number | null; coverage: number 
   const groups = new Map<string, Array<T & { rank: number }>>();
   for (const r of rows) {
     if (r.score === null) continue;
-    const key = COMPONENTS.filter((k) => r[k] !== null).join('');
+    const key = CORE_COMPONENTS.filter((k) => r[k] !== null).join('');
     const g = groups.get(key) ?? [];
     g.push({ ...r, rank: 0 }); // a copy: the rows may be shared (memoised)
     groups.set(key, g);
@@ -216,7 +237,7 @@ export function groupRanking<T extends { score: number | null; coverage: number 
       r.rank = i > 0 && g[i - 1].score === r.score ? g[i - 1].rank : i + 1;
     });
     const coverage = Math.max(...g.map((r) => r.coverage));
-    return { components: key.split(''), coverage, complete: key.length === COMPONENTS.length, rows: g };
+    return { components: key.split(''), coverage, complete: key.length === CORE_COMPONENTS.length, rows: g };
   });
   return out.sort((a, b) => b.coverage - a.coverage || b.rows.length - a.rows.length);
 }

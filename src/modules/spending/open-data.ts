@@ -35,6 +35,9 @@ export interface Dataset {
    * produced once per version and served from that file; without it, it is streamed per request.
    */
   version?: (db: Db) => Promise<number | string>;
+  /** Table Schema keys for datapackage.json: the primary key and references to other resources' fields. */
+  primaryKey?: string[];
+  foreignKeys?: Array<{ fields: string[]; reference: { resource: string; fields: string[] } }>;
 }
 
 const amountFields = (what: string): Field[] => AMOUNT_COLUMNS.map((c) => ({ name: c, type: 'number', unit: 'PEN', description: `${c} (${what}), soles with two decimals` }));
@@ -228,7 +231,7 @@ export function datapackage(datasets: Dataset[] = DATASETS) {
       mediatype: 'text/csv',
       encoding: 'utf-8',
       sources: d.sources,
-      schema: { fields: d.fields },
+      schema: { fields: d.fields, ...(d.primaryKey ? { primaryKey: d.primaryKey } : {}), ...(d.foreignKeys ? { foreignKeys: d.foreignKeys } : {}) },
     })),
   };
 }

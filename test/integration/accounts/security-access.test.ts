@@ -40,6 +40,8 @@ const PUBLIC_PAGES: PageName[] = [
   'satisfaction',
   'scores_ranking',
   'methodology',
+  'results_chain',
+  'results_indicators',
 ];
 const ANONYMOUS_FORMS: PageName[] = ['login', 'register', 'confirm', 'forgot', 'reset'];
 // The discovery files at the root (issue 16: robots, sitemaps, icons, manifests, share images) are public too.

@@ -26,11 +26,11 @@ describe('score components', () => {
   });
 
   it('when some components are missing, then the score averages the rest by weight and coverage is their share', () => {
-    const w = { s: 0.3, e: 0.25, r: 0.15, p: 0.15, a: 0.15 };
-    const r = combine({ s: 80, e: 60, r: null, p: null, a: 40 }, w);
+    const w = { s: 0.3, e: 0.25, r: 0.15, p: 0.15, a: 0.15, i: 0 };
+    const r = combine({ s: 80, e: 60, r: null, p: null, a: 40, i: 100 }, w);
     expect(r.score).toBeCloseTo((0.3 * 80 + 0.25 * 60 + 0.15 * 40) / 0.7, 10);
     expect(r.coverage).toBeCloseTo(0.7, 10);
-    expect(combine({ s: null, e: null, r: null, p: null, a: null }, w)).toEqual({ score: null, coverage: 0 });
+    expect(combine({ s: null, e: null, r: null, p: null, a: null, i: null }, w)).toEqual({ score: null, coverage: 0 });
   });
 
   it('when rows have different component sets, then each set is ranked on its own, ties share a rank, complete first', () => {
@@ -42,8 +42,9 @@ describe('score components', () => {
       r: has.includes('r') ? 1 : null,
       p: has.includes('p') ? 1 : null,
       a: has.includes('a') ? 1 : null,
+      i: has.includes('i') ? 1 : null,
     });
-    const groups = groupRanking([row(90, 'se'), row(50, 'sepra'), row(70, 'se'), row(70, 'se'), { ...row(0, 'e'), score: null as unknown as number }]);
+    const groups = groupRanking([row(90, 'sei'), row(50, 'sepra'), row(70, 'se'), row(70, 'se'), { ...row(0, 'e'), score: null as unknown as number }]);
     expect(groups.map((g) => g.components.join(''))).toEqual(['serpa', 'se']);
     expect(groups[0].complete).toBe(true);
     expect(groups[1].rows.map((r) => [r.score, r.rank])).toEqual([
