@@ -69,7 +69,7 @@ export function createApiRouter(operations: ApiOperation[], { versions, publicUr
     res.json({
       name: 'Resultados Abiertos — open-data API',
       version: API_VERSION,
-      description: 'Budget execution, results scores, satisfaction, participatory budget and accountability of the 1 891 municipalities of Peru. Read-only, no key.',
+      description: 'Budget execution, results scores, satisfaction, participatory budget and accountability of the 1,891 municipalities of Peru. Read-only, no key.',
       licence: API_LICENSE,
       links: {
         openapi: `${base}/api/v1/openapi.json`,

@@ -128,7 +128,7 @@ export function openApiDocument(operations: ApiOperation[], { publicUrl }: { pub
     info: {
       title: 'Resultados Abiertos — open-data API',
       version: API_VERSION,
-      summary: 'Budget execution, results scores, satisfaction, participatory budget and accountability of the 1 891 municipalities of Peru.',
+      summary: 'Budget execution, results scores, satisfaction, participatory budget and accountability of the 1,891 municipalities of Peru.',
       description:
         'Read-only, no key. Money in soles (PEN), percentages 0–100, dates ISO 8601. JSON listings are `{ data, meta }`; `format=csv` gives the same rows as CSV. Errors are RFC 9457 problem details. Within v1 fields may be added, never renamed, removed or changed in type or unit.',
       license: API_LICENSE,

@@ -90,7 +90,11 @@ export function collectProblems(page: Page): ProblemLog {
     list.push(`console.${msg.type()}: ${msg.text()}${at ? ` (${at})` : ''}`);
   });
   page.on('pageerror', (err) => list.push(`pageerror: ${err.message}`));
-  page.on('requestfailed', (req) => list.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`));
+  page.on('requestfailed', (req) => {
+    // A subresource still loading when a click navigates away is cancelled (net::ERR_ABORTED): not a fault of the page.
+    if (req.failure()?.errorText === 'net::ERR_ABORTED' && req.resourceType() !== 'document') return;
+    list.push(`requestfailed: ${req.url()} ${req.failure()?.errorText ?? ''}`);
+  });
   return {
     get list() {
       return list;

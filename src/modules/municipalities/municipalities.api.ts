@@ -49,8 +49,8 @@ export function municipalitiesApi(svc: MunicipalitiesService): ApiOperation[] {
       tag: 'municipalities',
       summary: { es: 'Directorio de municipalidades', en: 'Directory of municipalities' },
       description: {
-        es: 'Las 1 891 municipalidades (provinciales y distritales) con su población, superficie y capital; filtrables por departamento, provincia, tipo o nombre.',
-        en: 'The 1 891 municipalities (provincial and district) with population, surface and capital; filtered by department, province, type or name.',
+        es: 'Las 1,891 municipalidades (provinciales y distritales) con su población, superficie y capital; filtrables por departamento, provincia, tipo o nombre.',
+        en: 'The 1,891 municipalities (provincial and district) with population, surface and capital; filtered by department, province, type or name.',
       },
       query: MunicipalityListQuery,
       response: api.listing(MunicipalityRow, z.object({ count: z.number().int().describe('rows answered'), source: z.string().describe('where the directory comes from') })),

@@ -41,7 +41,7 @@ eachDialect('money follows the CUI and the web upload of MEF files on %s', (dial
     const cui = String(project.code).replace(/^0+/, '');
     const itemId = await createProcessAndItem(t, a, X, { cui, status: 'en_formulacion', progress_pct: '' });
     const page = await request(t.app).get(`/en/participatory-budget/items/${itemId}`).expect(200);
-    expect(page.text).toContain(`PIM and devengado of CUI ${cui} by year (MEF)`);
+    expect(page.text).toContain(`PIM and accrued spending (devengado) of CUI ${cui} by year (MEF)`);
     expect(page.text).toMatch(/<th scope="row">2025<\/th>/);
     expect(page.text).toContain('Warning: money was spent but physical progress does not match.');
     const again = await upload(a, X, file);
