@@ -43,6 +43,7 @@ import * as m20261205400000 from './20261205400000_convert_timestamps_of_partici
 import * as m20261205400100 from './20261205400100_convert_imported_at_of_import_runs';
 import * as m20261205150000 from './20261205150000_create_history_series';
 import * as m20261205600000 from './20261205600000_create_import_jobs';
+import * as m20261205800000 from './20261205800000_create_pb_proposals';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -90,6 +91,7 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205400100_convert_imported_at_of_import_runs': m20261205400100,
   '20261205150000_create_history_series': m20261205150000,
   '20261205600000_create_import_jobs': m20261205600000,
+  '20261205800000_create_pb_proposals': m20261205800000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

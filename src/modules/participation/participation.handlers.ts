@@ -28,6 +28,8 @@ const doneOf = (req: Request): string | null => (typeof req.query.done === 'stri
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
 /** What an item or commitment page shows a signed-in resident or monitor: following, who, and the notice of what they just did. */
 const engaged = (req: Request, following: boolean) => ({ following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null });
+/** The page of a followed record. */
+const followedPage = (type: string) => (type === 'pb_item' ? 'pb_item' : type === 'pb_proposal' ? 'pb_proposal' : 'commitment');
 /** Rows per page of the public item list. */
 const ITEMS_PAGE_SIZE = 100;
 
@@ -269,6 +271,7 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:process.title', processFacts),
         description: res.locals.t('seo:process.description', processFacts),
         ...page,
+        stage: service.proposals.stageOf(page.process),
         phases: PHASES,
         ...common(),
       });
@@ -355,12 +358,12 @@ export function participationHandlers({
     async follow(req: Request, res: Response) {
       const f = parse(S.FollowForm, req.body, 422);
       await service.follow(req.user!.id, f.entity_type, f.entity_id);
-      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'followed' });
+      back(res, followedPage(f.entity_type), { id: f.entity_id }, { done: 'followed' });
     },
     async unfollow(req: Request, res: Response) {
       const f = parse(S.FollowForm, req.body, 422);
       await service.unfollow(req.user!.id, f.entity_type, f.entity_id);
-      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'unfollowed' });
+      back(res, followedPage(f.entity_type), { id: f.entity_id }, { done: 'unfollowed' });
     },
     async observe(req: Request, res: Response) {
       const f = parse(S.ObservationForm, req.body, 422);
@@ -393,7 +396,7 @@ export function participationHandlers({
     async processForm(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const p = req.params.id ? await service.ownProcess(ubigeo, idOf(req.params.id)) : null;
-      const values = p ? formValues(p as unknown as Record<string, unknown>, PROCESS_KEYS) : Object.fromEntries(PROCESS_KEYS.map((k) => [k, '']));
+      const values = p ? { ...formValues(p as unknown as Record<string, unknown>, PROCESS_KEYS), budget_envelope: soles(p.budget_envelope) } : Object.fromEntries(PROCESS_KEYS.map((k) => [k, '']));
       res.render('participation/process-form', { title: res.locals.t('participation:manage.process'), ubigeo, process: p, values, phases: PHASES, errors: {}, ...common() });
     },
     async saveProcess(req: Request, res: Response) {

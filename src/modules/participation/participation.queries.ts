@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
-import type { CommitmentRow, EntityType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
+import type { CommitmentRow, EntityType, FollowType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
 import { CommitmentForm, HearingForm, ItemForm, ProcessForm } from './participation.schemas';
 import { commitmentOverdue, itemOverdue } from './participation.rules';
 
@@ -52,6 +52,7 @@ const process = (r: Record<string, unknown>): ProcessRow => ({
   id: Number(r.id),
   year: Number(r.year),
   agentes_participantes: num(r.agentes_participantes),
+  budget_envelope: num(r.budget_envelope),
   is_example: Boolean(r.is_example),
 });
 
@@ -218,7 +219,7 @@ export async function municipalityDistrict(db: Q, ubigeo: string): Promise<strin
   return m ? (m.district as string) : null;
 }
 
-export type HistoryKind = EntityType | 'hearing' | 'pb_process';
+export type HistoryKind = EntityType | 'hearing' | 'pb_process' | 'pb_proposal';
 
 /** The public, append-only record of one item, commitment or hearing, newest first. */
 export async function historyOf(db: Q, type: HistoryKind, id: number) {
@@ -312,25 +313,25 @@ export async function orgNameOf(db: Q, userId: number): Promise<string | null> {
   return (r?.org_name as string) ?? null;
 }
 
-export async function entityUbigeo(db: Q, type: EntityType, id: number): Promise<string | null> {
-  const r = await db(type === 'pb_item' ? 'pb_items' : 'commitments')
-    .select('ubigeo')
-    .where('id', id)
-    .first();
+export async function entityUbigeo(db: Q, type: FollowType, id: number): Promise<string | null> {
+  const table = type === 'pb_item' ? 'pb_items' : type === 'pb_proposal' ? 'pb_proposals' : 'commitments';
+  const q = db(table).select('ubigeo').where('id', id);
+  if (type === 'pb_proposal') q.where('status', 'published');
+  const r = await q.first();
   return r ? String(r.ubigeo) : null;
 }
 
 // ---- follows
 
-export async function addFollow(db: Q, row: { user_id: number; entity_type: EntityType; entity_id: number; created_at: string; notified_until: string }) {
+export async function addFollow(db: Q, row: { user_id: number; entity_type: FollowType; entity_id: number; created_at: string; notified_until: string }) {
   await db('follows').insert(row).onConflict(['user_id', 'entity_type', 'entity_id']).ignore();
 }
 
-export async function removeFollows(db: Q, where: { user_id: number; entity_type?: EntityType; entity_id?: number }) {
+export async function removeFollows(db: Q, where: { user_id: number; entity_type?: FollowType; entity_id?: number }) {
   await db('follows').where(where).delete();
 }
 
-export async function isFollowing(db: Q, userId: number, type: EntityType, id: number): Promise<boolean> {
+export async function isFollowing(db: Q, userId: number, type: FollowType, id: number): Promise<boolean> {
   return Boolean(await db('follows').select('user_id').where({ user_id: userId, entity_type: type, entity_id: id }).first());
 }
 

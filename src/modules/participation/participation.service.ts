@@ -5,6 +5,7 @@ import { createAccountabilityService } from './participation.accountability';
 import { createBudgetService } from './participation.budget';
 import { createMonitoringService } from './participation.monitoring';
 import * as q from './participation.queries';
+import { createProposalService } from './participation.proposals';
 import { createRecordWriter } from './participation.record';
 import { fulfilledOnTime, hearingsOnTime } from './participation.rules';
 import { COMMITMENT_STATUSES, ITEM_STATUSES, ItemRow } from './participation.types';
@@ -39,10 +40,13 @@ export function costWeightedProgress(items: Array<Pick<ItemRow, 'total_cost' | '
 export function createParticipationService({ db, audit, clock = Date.now }: Deps) {
   const record = createRecordWriter({ audit, clock });
   const { today } = record;
+  const budget = createBudgetService({ db, record });
 
   return {
     today,
-    ...createBudgetService({ db, record }),
+    ...budget,
+    /** Residents' proposals, the technical review, the ballot, the workshop tally and the results (issue 13). */
+    proposals: createProposalService({ db, record, insertItem: budget.insertItem }),
     ...createAccountabilityService({ db, record }),
     // ---- residents and monitors: follows, observations, disputes ----
     ...createMonitoringService({ db, audit, clock }),

@@ -12,6 +12,9 @@ export type HearingState = (typeof HEARING_STATES)[number];
 
 export const ENTITY_TYPES = ['pb_item', 'commitment'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
+/** What can be followed: items, commitments and residents' proposals (issue 13). */
+export const FOLLOW_TYPES = [...ENTITY_TYPES, 'pb_proposal'] as const;
+export type FollowType = (typeof FOLLOW_TYPES)[number];
 
 export const PHASES = ['preparacion', 'concertacion', 'coordinacion', 'formalizacion'] as const;
 
@@ -21,6 +24,7 @@ export interface ProcessRow {
   year: number;
   ordinance: string | null;
   agentes_participantes: number | null;
+  budget_envelope: number | null;
   preparacion_start: string | null;
   preparacion_end: string | null;
   concertacion_start: string | null;
