@@ -18,6 +18,8 @@ export interface QueueEntry {
   ubigeo: string;
   municipality: string;
   body: string;
+  /** Other resident text of the same row (e.g. a proposal's title), read before the body. */
+  texts: string[];
   version: number;
   status: string;
   flags: number;

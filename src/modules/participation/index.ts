@@ -34,6 +34,7 @@ export const proposalModeration = tableSource({
   table: 'pb_proposals',
   publishedStatus: 'published',
   contextColumns: ['year'],
+  textColumns: ['title_es', 'title_en', 'body_en', 'location', 'social_gap'],
   context: (r) => ({ page: 'pb_proposals', params: { ubigeo: String(r.ubigeo), year: Number(r.year) } }),
 });
 

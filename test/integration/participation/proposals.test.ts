@@ -147,7 +147,8 @@ eachDialect(
             .send({ _csrf: csrfFrom(page.text), decision: 'publish', version: '1', reason: 'meets_rules' })
         ).status,
       ).toBe(403);
-      expect((await mod.get('/es/moderacion').expect(200)).text).toContain('Una losa con iluminación');
+      const queue = (await mod.get('/es/moderacion').expect(200)).text;
+      for (const text of ['Losa deportiva en Alto Perú', 'Una losa con iluminación', 'Jr. Los Olivos 120', 'No hay espacios de deporte']) expect(queue).toContain(text);
       await publish(Number(row.id));
       const list = await request(t.app).get(`${base}/propuestas`).expect(200);
       expect(list.text).toContain('Losa deportiva en Alto Perú');
@@ -182,6 +183,28 @@ eachDialect(
       const bad = await propose(residents[0], { estimated_cost: 'mucho', title_es: '' });
       expect(bad.status).toBe(422);
       expect(bad.text).toContain('Este campo es obligatorio');
+      expect((await t.db('pb_proposals')).length).toBe(before);
+    });
+
+    it('when an account without a confirmed email proposes, or an official posts as a resident, then it is refused and nothing is stored', async () => {
+      const before = (await t.db('pb_proposals')).length;
+      const unconfirmed = await signedIn(t, `sin-confirmar-${UBIGEO}@example.pe`, 'resident');
+      await t
+        .db('users')
+        .where({ email: `sin-confirmar-${UBIGEO}@example.pe` })
+        .update({ email_confirmed_at: null });
+      const res = await propose(unconfirmed);
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('Confirme su correo');
+      const page = await off.get(`/es/gestion/${UBIGEO}/participacion`).expect(200);
+      expect(
+        (
+          await off
+            .post(`${base}/propuestas/nueva`)
+            .type('form')
+            .send({ _csrf: csrfFrom(page.text), title_es: 'x' })
+        ).status,
+      ).toBe(403);
       expect((await t.db('pb_proposals')).length).toBe(before);
     });
 
