@@ -38,6 +38,15 @@ export const proposalModeration = tableSource({
   context: (r) => ({ page: 'pb_proposals', params: { ubigeo: String(r.ubigeo), year: Number(r.year) } }),
 });
 
+/** Residents' questions to a convened hearing, for the neutral moderation queue. */
+export const questionModeration = tableSource({
+  type: 'question',
+  table: 'hearing_questions',
+  publishedStatus: 'published',
+  contextColumns: ['hearing_id'],
+  context: (r) => ({ page: 'hearing', params: { id: Number(r.hearing_id) } }),
+});
+
 export { createParticipationService, costWeightedProgress } from './participation.service';
 export { progressFor } from './participation.budget';
 export { HEARING_WINDOWS, HEARINGS_REQUIRED, hearingsOnTime, fulfilledOnTime } from './participation.rules';
@@ -65,8 +74,9 @@ export interface ProposalLimits {
   proposalsPerHour: number;
   supportsPerHour: number;
   ballotPostsPerHour: number;
+  questionsPerHour: number;
 }
-export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60 };
+export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60, questionsPerHour: 10 };
 
 /** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
 export function createParticipationModule({
@@ -105,7 +115,7 @@ export function createParticipationModule({
   const resident = requireRole('resident', 'monitor');
   const limits = { ...DEFAULT_PROPOSAL_LIMITS, ...options.limits };
   const perHour = (name: string, limit: number) => rateLimiter({ logger, redis }, { name, windowMs: 3_600_000, limit, per: 'user' });
-  const p = proposalHandlers({ proposals: service.proposals, logger });
+  const p = proposalHandlers({ proposals: service.proposals, questions: service.questions, logger });
   const disputes: DisputePort = { open: () => service.openDisputes(), resolve: (actor, id, resolution, reason) => service.resolveDispute(actor, id, resolution, reason) };
   return {
     service,
@@ -165,6 +175,8 @@ export function createParticipationModule({
       reg.route('post', 'manage_proposal_review', official, p.review);
       reg.route('post', 'manage_tally', official, p.tally);
       reg.route('post', 'manage_winners', official, p.winners);
+      reg.route('post', 'hearing_question', [resident, perHour('hearing_question', limits.questionsPerHour)], p.ask);
+      reg.route('post', 'manage_question_answer', official, p.answer);
     },
     api: participationApi(service),
   };

@@ -17,12 +17,12 @@ import { cuiMoney, MefUpload } from './participation.mef';
 import type { ImportJobs } from './participation.jobs';
 import type { BreakdownService } from '../spending';
 import { FLAG_REASONS } from '../moderation';
-import { HEARING_STATES } from './participation.types';
+import { HEARING_STATES, QUESTION_TOPICS } from './participation.types';
 import { placeName } from '../../web/seo';
 
 const idOf = idOr404;
 const ubigeoOf = (req: Request) => req.params.ubigeo as string;
-const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'withdrawn', 'answered', 'flagged'];
+const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'withdrawn', 'answered', 'flagged', 'asked'];
 /** The confirmation to show after a redirect, from an allow-list. */
 const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
@@ -128,6 +128,7 @@ export function participationHandlers({
       values: v,
       commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' },
       commitments,
+      questions: hearing ? await service.questions.toAnswer(ubigeo, hearing.id) : [],
       errors: {},
       commitmentErrors: {},
       done: doneOf(req),
@@ -289,6 +290,10 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:hearing.title', hearingFacts),
         description: res.locals.t('seo:hearing.description', hearingFacts),
         ...page,
+        questions: await service.questions.forHearing(page.hearing),
+        questionTopics: QUESTION_TOPICS,
+        user: req.user ?? null,
+        done: doneOf(req),
         ...common(),
       });
     },

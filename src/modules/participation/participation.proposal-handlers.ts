@@ -9,6 +9,7 @@ import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
 import { writePabulib } from './participation.pabulib';
 import type { ProposalService } from './participation.proposals';
+import type { QuestionService } from './participation.questions';
 import * as S from './participation.schemas';
 
 const PROPOSAL_KEYS = Object.keys(S.ProposalForm.shape).filter((k) => k !== 'website');
@@ -34,7 +35,7 @@ function validated<T>(schema: { safeParse: (v: unknown) => { success: true; data
 }
 
 /** Residents propose, support and vote; officials review, tally and prioritise (thin handlers over ProposalService). */
-export function proposalHandlers({ proposals, logger }: { proposals: ProposalService; logger: Logger }) {
+export function proposalHandlers({ proposals, questions, logger }: { proposals: ProposalService; questions: QuestionService; logger: Logger }) {
   const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) =>
     res.redirect(303, pageUrl(lngOf(res), name, params, query));
 
@@ -116,6 +117,28 @@ export function proposalHandlers({ proposals, logger }: { proposals: ProposalSer
       res.set('Content-Type', 'text/plain; charset=utf-8');
       res.set('Content-Disposition', `attachment; filename="peru_${ubigeo}_${year}.pb"`);
       res.send(text);
+    },
+
+    // ---- questions to hearings ----
+    async ask(req: Request, res: Response) {
+      const id = idOr404(req.params.id);
+      const r = S.QuestionForm.safeParse(req.body ?? {});
+      if (!r.success) {
+        const errors = fieldErrors(r.error);
+        if (errors.website) throw new ValidationError([{ field: 'form', key: errors.website }], 400);
+        throw new ValidationError(
+          Object.entries(errors).map(([field, key]) => ({ field, key })),
+          422,
+        );
+      }
+      await questions.ask(req.user!.id, id, r.data);
+      back(res, 'hearing', { id }, { done: 'asked' });
+    },
+    async answer(req: Request, res: Response) {
+      const ubigeo = S.Ubigeo.parse(req.params.ubigeo);
+      const f = validated(S.AnswerForm, req.body);
+      const hearingId = await questions.answer(actorOf(req.user!), ubigeo, idOr404(req.params.id), f.answer);
+      back(res, 'manage_hearing', { ubigeo, id: hearingId }, { done: 'answered' });
     },
 
     // ---- officials ----

@@ -441,3 +441,34 @@ export async function commitmentsOfHearing(db: Q, hearingId: number, today: stri
     .orderBy([{ column: 'due_on' }, { column: 'id' }]);
   return rows.map((r: Record<string, unknown>) => commitment(r, today));
 }
+
+// ---- questions to hearings (issue 13)
+
+export interface QuestionRow {
+  id: number;
+  hearing_id: number;
+  ubigeo: string;
+  topic: string;
+  body: string;
+  status: string;
+  answer: string | null;
+  answered_at: string | null;
+  created_at: string;
+}
+const question = (r: Record<string, unknown>): QuestionRow => ({ ...(r as unknown as QuestionRow), id: Number(r.id), hearing_id: Number(r.hearing_id) });
+const QUESTION_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'topic', 'body', 'status', 'answer', 'answered_at', 'created_at'];
+
+export async function publishedQuestions(db: Q, hearingId: number): Promise<QuestionRow[]> {
+  return (await db('hearing_questions').select(QUESTION_COLUMNS).where({ hearing_id: hearingId, status: 'published' }).orderBy('id')).map(question);
+}
+
+export async function findQuestion(db: Q, id: number): Promise<QuestionRow | null> {
+  const r = await db('hearing_questions').select(QUESTION_COLUMNS).where({ id }).first();
+  return r ? question(r) : null;
+}
+
+export const insertQuestion = inserter('hearing_questions');
+
+export async function answerQuestion(db: Q, id: number, answer: string, at: string): Promise<void> {
+  await db('hearing_questions').where({ id }).update({ answer, answered_at: at });
+}

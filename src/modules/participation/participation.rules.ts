@@ -220,3 +220,20 @@ export function prioritise<T extends { id: number; cost: number; ballots: number
   });
   return { ranked, spent };
 }
+
+// ---------------------------------------------------------------- questions to a hearing
+
+/** Topics residents group their questions by (participation.types.ts). */
+export { QUESTION_TOPICS } from './participation.types';
+
+/** The last day residents may ask: the day before the hearing (the official reads them beforehand). */
+export function questionsDeadline(heldOn: string): string {
+  const d = new Date(`${heldOn}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Questions are taken while the hearing is convened (not withdrawn) and until its deadline. */
+export function questionsOpen(h: { state: string; held_on: string; withdrawn_at?: string | null }, today: string): boolean {
+  return h.state === 'convocada' && !h.withdrawn_at && today <= questionsDeadline(h.held_on);
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as L from '../../lib/schemas';
 import { opt } from '../../lib/schemas';
-import { COMMITMENT_STATUSES, ENTITY_TYPES, FOLLOW_TYPES, HEARING_STATES, ITEM_STATUSES } from './participation.types';
+import { COMMITMENT_STATUSES, ENTITY_TYPES, FOLLOW_TYPES, QUESTION_TOPICS, HEARING_STATES, ITEM_STATUSES } from './participation.types';
 
 const E = (k: string) => `participation:errors.${k}`;
 const text = (max: number, key = 'text_long') =>
@@ -225,3 +225,15 @@ export const BallotForm = z.object({
 /** The workshop tally: `votes_<id>` per proposal (whole numbers), and the reason of a correction. */
 export const TallyForm = z.object({ reason: opt(text(1000)) }).catchall(z.unknown());
 export const tallyVotes = int(0, 1_000_000, 'number_invalid');
+
+/** A resident's question to a convened hearing (honeypot `website` must stay empty). */
+export const QuestionForm = z.object({
+  topic: z.enum(QUESTION_TOPICS, { error: E('topic_invalid') }),
+  body: z
+    .string({ error: E('question_short') })
+    .trim()
+    .min(10, E('question_short'))
+    .max(2000, E('text_long')),
+  website: opt(z.string({ error: E('bot') }).max(0, E('bot'))),
+});
+export type QuestionInput = z.infer<typeof QuestionForm>;

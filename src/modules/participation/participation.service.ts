@@ -6,6 +6,7 @@ import { createBudgetService } from './participation.budget';
 import { createMonitoringService } from './participation.monitoring';
 import * as q from './participation.queries';
 import { createProposalService } from './participation.proposals';
+import { createQuestionService } from './participation.questions';
 import { createRecordWriter } from './participation.record';
 import { fulfilledOnTime, hearingsOnTime } from './participation.rules';
 import { COMMITMENT_STATUSES, ITEM_STATUSES, ItemRow } from './participation.types';
@@ -47,6 +48,8 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     ...budget,
     /** Residents' proposals, the technical review, the ballot, the workshop tally and the results (issue 13). */
     proposals: createProposalService({ db, record, insertItem: budget.insertItem }),
+    /** Residents' questions to convened hearings, and the answers given at them (issue 13). */
+    questions: createQuestionService({ db, record }),
     ...createAccountabilityService({ db, record }),
     // ---- residents and monitors: follows, observations, disputes ----
     ...createMonitoringService({ db, audit, clock }),

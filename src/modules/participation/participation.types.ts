@@ -16,6 +16,10 @@ export type EntityType = (typeof ENTITY_TYPES)[number];
 export const FOLLOW_TYPES = [...ENTITY_TYPES, 'pb_proposal'] as const;
 export type FollowType = (typeof FOLLOW_TYPES)[number];
 
+/** Topics residents group their questions to a hearing by. */
+export const QUESTION_TOPICS = ['obras', 'servicios', 'presupuesto', 'seguridad', 'ambiente', 'otros'] as const;
+export type QuestionTopic = (typeof QUESTION_TOPICS)[number];
+
 export const PHASES = ['preparacion', 'concertacion', 'coordinacion', 'formalizacion'] as const;
 
 export interface ProcessRow {
