@@ -141,4 +141,49 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     expect(await axe(pub)).toEqual(clean(pub));
     expect(await pub.textContent('main')).toContain('Área disponible en la escuela; costo según expediente.');
   }, 120_000);
+
+  it('when a resident asks a question before a convened hearing, then after moderation and the hearing they see the answer, with the unanswered counted', async () => {
+    const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia-150105@example.pe');
+    await a.goto(`${base}/es/gestion/${A}/audiencias/nueva`);
+    await a.fill('#hr-held_on', day(7));
+    await a.selectOption('#hr-state', 'convocada');
+    await a.fill('#hr-place', 'Auditorio municipal');
+    await a.click('form.hearing-form button[type=submit]');
+    const hearingId = Number(/audiencias\/(\d+)/.exec(a.url())![1]);
+
+    const r = await signIn(await noJsContext(browser, MOBILE), 'neighbour-pp@example.pe', 'en');
+    await r.goto(`${base}/en/accountability/hearings/${hearingId}`);
+    expect(await axe(r)).toEqual(clean(r));
+    await r.selectOption('#q-topic', 'servicios');
+    await r.fill('#q-body', '¿Cuándo vuelve el recojo de basura diario?');
+    await r.click('form.question-form button[type=submit]');
+    expect(await r.textContent('main')).toContain('We received your question');
+
+    const mod = await signIn(await noJsContext(browser, MOBILE), 'moderacion-pp@example.pe');
+    await mod.goto(`${base}/es/moderacion`);
+    const entry = mod.locator('li.moderation-entry').filter({ hasText: 'recojo de basura' });
+    await entry.locator('select[name=reason]').selectOption('meets_rules');
+    await entry.locator('button[value=publish]').click();
+    expect(await mod.textContent('main')).toContain('Decisión registrada.');
+
+    // The hearing takes place; the official records the answer given there.
+    await t
+      .db('hearings')
+      .where({ id: hearingId })
+      .update({ held_on: day(-1), state: 'realizada' });
+    await a.goto(`${base}/es/gestion/${A}/audiencias/${hearingId}`);
+    expect(await axe(a)).toEqual(clean(a));
+    await a.locator('form.question-answer-form textarea').fill('Desde el lunes, con dos camiones nuevos.');
+    await a.click('form.question-answer-form button[type=submit]');
+
+    for (const [path, summary] of [
+      [`/en/accountability/hearings/${hearingId}`, '1 published question, 0 unanswered.'],
+      [`/es/rendicion-de-cuentas/audiencias/${hearingId}`, '1 pregunta publicada, 0 sin respuesta.'],
+    ]) {
+      await r.goto(`${base}${path}`);
+      expect(await axe(r)).toEqual(clean(r));
+      expect(await r.textContent('.question-answer')).toContain('Desde el lunes, con dos camiones nuevos.');
+      expect(await r.textContent('.questions-summary')).toBe(summary);
+    }
+  }, 120_000);
 });
