@@ -44,6 +44,7 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id').primary();
     t.integer('proposal_id').unsigned().notNullable().references('id').inTable('pb_proposals').onDelete('CASCADE');
     t.integer('user_id').unsigned().notNullable().references('id').inTable('users').onDelete('CASCADE');
+    t.boolean('declared_resident').notNullable().defaultTo(false); // "I live in this district", counted apart
     t.string('created_at', 24).notNullable();
     t.unique(['proposal_id', 'user_id']);
   });
@@ -51,6 +52,7 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id').primary();
     t.integer('process_id').unsigned().notNullable().references('id').inTable('pb_processes').onDelete('CASCADE');
     t.integer('user_id').unsigned().nullable().references('id').inTable('users').onDelete('SET NULL');
+    t.boolean('declared_resident').notNullable().defaultTo(false); // "I live in this district", counted apart
     t.string('created_at', 24).notNullable();
     t.unique(['process_id', 'user_id']);
   });

@@ -82,7 +82,8 @@ export function proposalHandlers({ proposals, questions, logger }: { proposals: 
     },
     async support(req: Request, res: Response) {
       const id = idOr404(req.params.id);
-      await proposals.support(req.user!.id, id);
+      const f = validated(S.SupportForm, req.body);
+      await proposals.support(req.user!.id, id, f.resident === '1');
       back(res, 'pb_proposal', { id }, { done: 'supported' });
     },
     async ballot(req: Request, res: Response) {
@@ -101,7 +102,7 @@ export function proposalHandlers({ proposals, questions, logger }: { proposals: 
         async () => ({ title: res.locals.t('participation:ballot.title', { year }), ...(await proposals.ballotPage(ubigeo, year, req.user!.id)), chosen, done: null }),
         async () => {
           const f = validated(S.BallotForm, req.body);
-          await proposals.vote(req.user!.id, ubigeo, year, f.choice);
+          await proposals.vote(req.user!.id, ubigeo, year, f.choice, f.resident === '1');
           back(res, 'pb_ballot', { ubigeo, year }, { done: 'voted' });
         },
       );

@@ -55,6 +55,9 @@ export interface ProposalRow {
   created_at: string;
   supports: number;
   ballots: number;
+  /** Of them, from residents who declared they live in the district (counted apart). */
+  supports_declared: number;
+  ballots_declared: number;
 }
 
 const n = (v: unknown) => (v == null ? null : Number(v));
@@ -72,6 +75,8 @@ const row = (r: Record<string, unknown>): ProposalRow => ({
   is_example: Boolean(r.is_example),
   supports: Number(r.supports ?? 0),
   ballots: Number(r.ballots ?? 0),
+  supports_declared: Number(r.supports_declared ?? 0),
+  ballots_declared: Number(r.ballots_declared ?? 0),
 });
 
 /** Proposals with their support and ballot counts (subqueries: one row each). */
@@ -79,7 +84,9 @@ function withCounts(db: Q) {
   return db('pb_proposals as p')
     .select(PROPOSAL_COLUMNS.map((c) => `p.${c}`))
     .select(db.raw('(select count(*) from pb_proposal_supports s where s.proposal_id = p.id) as supports'))
-    .select(db.raw('(select count(*) from pb_ballot_choices c where c.proposal_id = p.id) as ballots'));
+    .select(db.raw('(select count(*) from pb_ballot_choices c where c.proposal_id = p.id) as ballots'))
+    .select(db.raw('(select count(*) from pb_proposal_supports s where s.proposal_id = p.id and s.declared_resident = ?) as supports_declared', [true]))
+    .select(db.raw('(select count(*) from pb_ballot_choices c join pb_ballots b on b.id = c.ballot_id where c.proposal_id = p.id and b.declared_resident = ?) as ballots_declared', [true]));
 }
 
 export async function listProposals(db: Q, processId: number, statuses: string[] = ['published']): Promise<ProposalRow[]> {
@@ -105,7 +112,7 @@ export async function updateProposal(db: Q, id: number, values: Record<string, u
   await db('pb_proposals').where({ id }).update(values);
 }
 
-export async function addSupport(db: Q, r: { proposal_id: number; user_id: number; created_at: string }): Promise<void> {
+export async function addSupport(db: Q, r: { proposal_id: number; user_id: number; declared_resident: boolean; created_at: string }): Promise<void> {
   await db('pb_proposal_supports').insert(r).onConflict(['proposal_id', 'user_id']).ignore();
 }
 
@@ -119,14 +126,16 @@ export async function findBallot(db: Q, processId: number, userId: number): Prom
 }
 
 /** Inserts the ballot (the unique key (process_id, user_id) refuses a second one) and its choices. */
-export async function insertBallot(db: Q, processId: number, userId: number, at: string, proposalIds: number[]): Promise<number> {
-  const ballotId = Number((await db('pb_ballots').insert({ process_id: processId, user_id: userId, created_at: at }))[0]);
+export async function insertBallot(db: Q, processId: number, userId: number, at: string, proposalIds: number[], declaredResident: boolean): Promise<number> {
+  const ballotId = Number((await db('pb_ballots').insert({ process_id: processId, user_id: userId, declared_resident: declaredResident, created_at: at }))[0]);
   await db('pb_ballot_choices').insert(proposalIds.map((proposal_id) => ({ ballot_id: ballotId, proposal_id })));
   return ballotId;
 }
 
-export async function countBallots(db: Q, processId: number): Promise<number> {
-  const r = await db('pb_ballots').count({ n: '*' }).where({ process_id: processId }).first();
+export async function countBallots(db: Q, processId: number, declaredOnly = false): Promise<number> {
+  const q = db('pb_ballots').count({ n: '*' }).where({ process_id: processId });
+  if (declaredOnly) q.where('declared_resident', true);
+  const r = await q.first();
   return Number(r?.n ?? 0);
 }
 

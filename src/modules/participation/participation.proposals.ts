@@ -76,7 +76,7 @@ export function createProposalService({
   /** Results of a process: ballots and workshop apart, the score, and the winners within the envelope. */
   async function results(process: ProcessRow) {
     const proposals = (await pq.listProposals(db, process.id)).filter(onBallot);
-    const ballotsCast = await pq.countBallots(db, process.id);
+    const [ballotsCast, ballotsDeclared] = await Promise.all([pq.countBallots(db, process.id), pq.countBallots(db, process.id, true)]);
     const envelope = process.budget_envelope ?? 0;
     const { ranked, spent } = prioritise(
       proposals.map((p) => ({ ...p, cost: p.reviewed_cost!, ballots: p.ballots, workshop: p.workshop_votes ?? 0 })),
@@ -88,6 +88,7 @@ export function createProposalService({
       spent,
       envelope,
       ballotsCast,
+      ballotsDeclared,
       workshopVotes: proposals.reduce((s, p) => s + (p.workshop_votes ?? 0), 0),
       tallied: proposals.some((p) => p.workshop_votes != null),
     };
@@ -147,13 +148,13 @@ export function createProposalService({
     },
 
     /** One support per resident and proposal (the unique key), while supports are open. */
-    async support(userId: number, id: number): Promise<void> {
+    async support(userId: number, id: number, declaredResident = false): Promise<void> {
       const p = await pq.findProposal(db, id);
       if (!p || p.status !== 'published') throw new NotFoundError();
       const process = (await q.findProcess(db, { id: p.process_id }))!;
       if (!stageOf(process, today()).actions.support) throw new ForbiddenError('participation:errors.supports_closed');
       await confirmed(userId);
-      await pq.addSupport(db, { proposal_id: id, user_id: userId, created_at: nowIso() });
+      await pq.addSupport(db, { proposal_id: id, user_id: userId, declared_resident: declaredResident, created_at: nowIso() });
     },
 
     // ---- officials (municipality checked by the route's guard; rows re-checked here) ----
@@ -262,7 +263,7 @@ export function createProposalService({
      * feasible published proposal of the process and their reviewed costs must fit the envelope.
      * The unique key (process_id, user_id) makes a second ballot, even a simultaneous one, a 409.
      */
-    async vote(userId: number, ubigeo: string, year: number, choice: number[]): Promise<void> {
+    async vote(userId: number, ubigeo: string, year: number, choice: number[], declaredResident = false): Promise<void> {
       const process = await processOf(ubigeo, year);
       if (!stageOf(process, today()).actions.vote) throw new ForbiddenError('participation:errors.ballot_closed');
       await confirmed(userId);
@@ -277,7 +278,7 @@ export function createProposalService({
       )
         throw new ValidationError([{ field: 'choice', key: 'participation:errors.over_envelope' }], 422);
       try {
-        await db.transaction((trx) => pq.insertBallot(trx, process.id, userId, nowIso(), chosen));
+        await db.transaction((trx) => pq.insertBallot(trx, process.id, userId, nowIso(), chosen, declaredResident));
       } catch (e) {
         if (isUniqueViolation(e)) throw new AlreadyVotedError();
         throw e;

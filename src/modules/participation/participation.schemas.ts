@@ -213,6 +213,8 @@ export type ReviewInput = z.infer<typeof ReviewForm>;
 
 /** The ballot: the chosen proposal ids (one checkbox each; one or several). */
 export const BallotForm = z.object({
+  /** "I live in this district" (declared, counted apart). */
+  resident: opt(z.enum(['1'], { error: E('choice_invalid') })),
   choice: z.preprocess(
     (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
     z
@@ -221,6 +223,9 @@ export const BallotForm = z.object({
       .max(200, E('choice_invalid')),
   ),
 });
+
+/** A support, with the optional declaration of living in the district. */
+export const SupportForm = z.object({ resident: opt(z.enum(['1'], { error: E('choice_invalid') })) });
 
 /** The workshop tally: `votes_<id>` per proposal (whole numbers), and the reason of a correction. */
 export const TallyForm = z.object({ reason: opt(text(1000)) }).catchall(z.unknown());

@@ -283,7 +283,7 @@ eachDialect(
       await residents[1]
         .post(`${base}/votacion`)
         .type('form')
-        .send({ _csrf: t1, choice: String(ids[0]) })
+        .send({ _csrf: t1, choice: String(ids[0]), resident: '1' })
         .expect(303);
     });
 
@@ -313,6 +313,10 @@ eachDialect(
       expect(row(ids[1]).slice(1, 4)).toEqual(['1', '31', 'Ganadora']);
       expect(res.text).toMatch(/class="ballots-cast">2</);
       expect(res.text).toMatch(/class="workshop-total">43</);
+      // Declared residents are counted apart: one of the two ballots, and it chose A only.
+      expect(res.text).toMatch(/class="ballots-declared">1</);
+      expect(new RegExp(`data-proposal="${ids[0]}"[\\s\\S]*?class="declared">1<`).test(res.text)).toBe(true);
+      expect(new RegExp(`data-proposal="${ids[1]}"[\\s\\S]*?class="declared">0<`).test(res.text)).toBe(true);
 
       const page = await off.get(`/es/gestion/${UBIGEO}/propuestas/2025`).expect(200);
       await off
