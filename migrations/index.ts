@@ -46,6 +46,8 @@ import * as m20261205150000 from './20261205150000_create_history_series';
 import * as m20261205600000 from './20261205600000_create_import_jobs';
 import * as m20261205700000 from './20261205700000_create_results_tables';
 import * as m20261205700100 from './20261205700100_add_indicators_component_to_scores';
+import * as m20261205800000 from './20261205800000_create_pb_proposals';
+import * as m20261205800100 from './20261205800100_create_hearing_questions';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -96,6 +98,8 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205600000_create_import_jobs': m20261205600000,
   '20261205700000_create_results_tables': m20261205700000,
   '20261205700100_add_indicators_component_to_scores': m20261205700100,
+  '20261205800000_create_pb_proposals': m20261205800000,
+  '20261205800100_create_hearing_questions': m20261205800100,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -57,6 +57,9 @@ const PAGES: PageCase[] = [
   // Example content of 150101 (loaded on first start): its year and ids are read from the database (`:year`, `:item`…).
   { name: 'pb-process', paths: { es: '/es/presupuesto-participativo/150101/:year', en: '/en/participatory-budget/150101/:year' } },
   { name: 'pb-item', paths: { es: '/es/presupuesto-participativo/proyectos/:item', en: '/en/participatory-budget/items/:item' } },
+  { name: 'pb-proposals', paths: { es: '/es/presupuesto-participativo/150101/:year/propuestas', en: '/en/participatory-budget/150101/:year/proposals' } },
+  { name: 'pb-proposal', paths: { es: '/es/presupuesto-participativo/propuestas/:proposal', en: '/en/participatory-budget/proposals/:proposal' } },
+  { name: 'pb-results', paths: { es: '/es/presupuesto-participativo/150101/:year/resultados', en: '/en/participatory-budget/150101/:year/results' } },
   { name: 'hearings', paths: { es: '/es/rendicion-de-cuentas', en: '/en/accountability' } },
   { name: 'hearing', paths: { es: '/es/rendicion-de-cuentas/audiencias/:hearing', en: '/en/accountability/hearings/:hearing' } },
   { name: 'commitments', paths: { es: '/es/rendicion-de-cuentas/compromisos', en: '/en/accountability/commitments' } },
@@ -129,13 +132,13 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
 
   /** The example rows of 150101 the pages above open (never an id or a year assumed from the seed). */
   const example: Record<string, string> = {};
-  const at = (p: string) => p.replace(/:(year|item|hearing|commitment)\b/g, (_m, k: string) => example[k]);
+  const at = (p: string) => p.replace(/:(year|item|hearing|commitment|proposal)\b/g, (_m, k: string) => example[k]);
 
   beforeAll(async () => {
     [app, browser] = await Promise.all([startApp(), launchBrowser()]);
     const first = (table: string) => app.db(table).where({ ubigeo: '150101', is_example: true }).orderBy('id').first();
-    const [proc, item, hearing, commitment] = await Promise.all([first('pb_processes'), first('pb_items'), first('hearings'), first('commitments')]);
-    Object.assign(example, { year: String(proc.year), item: String(item.id), hearing: String(hearing.id), commitment: String(commitment.id) });
+    const [proc, item, hearing, commitment, proposal] = await Promise.all([first('pb_processes'), first('pb_items'), first('hearings'), first('commitments'), first('pb_proposals')]);
+    Object.assign(example, { year: String(proc.year), item: String(item.id), hearing: String(hearing.id), commitment: String(commitment.id), proposal: String(proposal.id) });
     [mobile, desktop] = await Promise.all([openTab('mobile', MOBILE), openTab('desktop', DESKTOP)]);
   }, 30000);
 

@@ -22,6 +22,8 @@ export interface ModeratedTable {
   table: string;
   publishedStatus: string;
   contextColumns: string[];
+  /** Other columns of resident text the moderator must read too (a proposal's title, location…), shown before the body. */
+  textColumns?: string[];
   context(row: Record<string, unknown>): QueueEntry['context'];
 }
 
@@ -33,7 +35,7 @@ export function tableSource(t: ModeratedTable): ModerationSource {
     async queue(db) {
       const rows = await db(`${t.table} as c`)
         .join('municipalities as m', 'm.ubigeo', 'c.ubigeo')
-        .select(['id', 'ubigeo', 'body', 'version', 'status', 'flags', 'created_at', ...t.contextColumns].map((c) => `c.${c}`))
+        .select(['id', 'ubigeo', 'body', 'version', 'status', 'flags', 'created_at', ...t.contextColumns, ...(t.textColumns ?? [])].map((c) => `c.${c}`))
         .select('m.district as municipality')
         .where((w) => {
           w.where('c.status', 'pending').orWhere((x) => {
@@ -47,6 +49,7 @@ export function tableSource(t: ModeratedTable): ModerationSource {
         ubigeo: String(r.ubigeo),
         municipality: String(r.municipality),
         body: String(r.body),
+        texts: (t.textColumns ?? []).map((c) => String(r[c] ?? '')).filter(Boolean),
         version: Number(r.version),
         status: toPublic(r.status),
         flags: Number(r.flags),

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db';
 
 /** Content residents write about a municipality, moderated neutrally (never by its officials). */
-export const CONTENT_TYPES = ['observation', 'comment'] as const;
+export const CONTENT_TYPES = ['observation', 'comment', 'proposal', 'question'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
 /** Reason catalogue: one to publish (or keep after a flag), several to hide. */
@@ -18,12 +18,14 @@ export interface QueueEntry {
   ubigeo: string;
   municipality: string;
   body: string;
+  /** Other resident text of the same row (e.g. a proposal's title), read before the body. */
+  texts: string[];
   version: number;
   status: string;
   flags: number;
   created_at: string;
   /** Page the content belongs to (kind and id), for the moderator's context link. */
-  context: { page: 'pb_item' | 'commitment' | 'satisfaction'; params: Record<string, string | number> };
+  context: { page: 'pb_item' | 'commitment' | 'satisfaction' | 'pb_proposals' | 'hearing'; params: Record<string, string | number> };
 }
 
 type Q = Db | Knex.Transaction;

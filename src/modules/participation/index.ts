@@ -8,6 +8,9 @@ import type { PageRegistrar } from '../../web/pages';
 import type { AuditService } from '../audit';
 import { participationApi } from './participation.api';
 import { participationHandlers } from './participation.handlers';
+import { proposalHandlers } from './participation.proposal-handlers';
+import { rateLimiter } from '../../web/rate-limit';
+import type { RedisLink } from '../../lib/redis';
 import { createBulkImport } from './participation.import';
 import { createParticipationService } from './participation.service';
 import { createUploads } from './participation.uploads';
@@ -23,6 +26,25 @@ export const observationModeration = tableSource({
   publishedStatus: 'published',
   contextColumns: ['entity_type', 'entity_id'],
   context: (r) => ({ page: r.entity_type === 'pb_item' ? 'pb_item' : 'commitment', params: { id: Number(r.entity_id) } }),
+});
+
+/** Residents' proposals to a participatory budget, for the neutral moderation queue (officials never moderate). */
+export const proposalModeration = tableSource({
+  type: 'proposal',
+  table: 'pb_proposals',
+  publishedStatus: 'published',
+  contextColumns: ['year'],
+  textColumns: ['title_es', 'title_en', 'body_en', 'location', 'social_gap'],
+  context: (r) => ({ page: 'pb_proposals', params: { ubigeo: String(r.ubigeo), year: Number(r.year) } }),
+});
+
+/** Residents' questions to a convened hearing, for the neutral moderation queue. */
+export const questionModeration = tableSource({
+  type: 'question',
+  table: 'hearing_questions',
+  publishedStatus: 'published',
+  contextColumns: ['hearing_id'],
+  context: (r) => ({ page: 'hearing', params: { id: Number(r.hearing_id) } }),
 });
 
 export { createParticipationService, costWeightedProgress } from './participation.service';
@@ -48,7 +70,18 @@ export interface ParticipationOptions {
   importMaxRows: number;
   secret: string;
   mefAllowSynthetic?: boolean;
+  /** Per-account limits of residents' posts (proposals, supports, ballot POSTs), per hour. */
+  limits?: Partial<ProposalLimits>;
 }
+
+/** Per-account hourly limits of what residents post in a participatory budget (one limiter: web/rate-limit.ts). */
+export interface ProposalLimits {
+  proposalsPerHour: number;
+  supportsPerHour: number;
+  ballotPostsPerHour: number;
+  questionsPerHour: number;
+}
+export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60, questionsPerHour: 10 };
 
 /** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
 export function createParticipationModule({
@@ -60,6 +93,7 @@ export function createParticipationModule({
   options,
   jobs,
   invalidation,
+  redis = null,
 }: {
   db: Db;
   auth: Auth;
@@ -71,6 +105,8 @@ export function createParticipationModule({
   jobs: BackgroundJobs;
   /** Told when a queued import has changed public data. */
   invalidation: Invalidation;
+  /** Shared rate-limit counters (REDIS_URL). */
+  redis?: RedisLink | null;
 }) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
@@ -81,6 +117,10 @@ export function createParticipationModule({
   const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }), importJobs });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
+  const resident = requireRole('resident', 'monitor');
+  const limits = { ...DEFAULT_PROPOSAL_LIMITS, ...options.limits };
+  const perHour = (name: string, limit: number) => rateLimiter({ logger, redis }, { name, windowMs: 3_600_000, limit, per: 'user' });
+  const p = proposalHandlers({ proposals: service.proposals, questions: service.questions, logger });
   const disputes: DisputePort = { open: () => service.openDisputes(), resolve: (actor, id, resolution, reason) => service.resolveDispute(actor, id, resolution, reason) };
   return {
     service,
@@ -89,7 +129,16 @@ export function createParticipationModule({
       reg.page('pb_items', h.items);
       reg.page('pb_item', h.item);
       reg.page('pb_evidence', h.evidence);
+      reg.page('pb_proposal', p.show); // before pb_process: /propuestas/:id has two segments too
+      reg.route('post', 'pb_proposal_support', [resident, perHour('proposal_support', limits.supportsPerHour)], p.support);
       reg.page('pb_process', h.process);
+      reg.page('pb_proposals', p.list);
+      reg.route('get', 'pb_proposal_new', [resident], p.form);
+      reg.route('post', 'pb_proposal_new', [resident, perHour('proposal', limits.proposalsPerHour)], p.submit);
+      reg.route('get', 'pb_ballot', [resident], p.ballot);
+      reg.route('post', 'pb_ballot', [resident, perHour('ballot', limits.ballotPostsPerHour)], p.vote);
+      reg.page('pb_results', p.results);
+      reg.page('pb_pabulib', p.pabulib);
       reg.page('hearings', h.hearings);
       reg.page('commitments', h.commitments);
       reg.page('hearing', h.hearing);
@@ -127,6 +176,12 @@ export function createParticipationModule({
       reg.route('post', 'manage_mef', [...official, uploads.single('file')], h.mefUpload);
       reg.route('get', 'manage_mef_status', official, h.mefStatus);
       reg.route('get', 'manage_job', official, h.job);
+      reg.route('get', 'manage_proposals', official, p.manage);
+      reg.route('post', 'manage_proposal_review', official, p.review);
+      reg.route('post', 'manage_tally', official, p.tally);
+      reg.route('post', 'manage_winners', official, p.winners);
+      reg.route('post', 'hearing_question', [resident, perHour('hearing_question', limits.questionsPerHour)], p.ask);
+      reg.route('post', 'manage_question_answer', official, p.answer);
     },
     api: participationApi(service),
   };

@@ -3,6 +3,7 @@ import type { Db } from '../../db';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor } from '../audit';
 import * as q from './participation.queries';
+import { proposalOfItem } from './participation.proposal-queries';
 import { actorForRecord as who, pick, RecordWriter, StoredFile, storedFile } from './participation.record';
 import { reprogrammingCount as reprogrammings } from './participation.rules';
 import { ItemForm, ItemInput, MilestoneForm, MilestoneInput, ProcessForm, ProcessInput } from './participation.schemas';
@@ -120,7 +121,8 @@ export function createBudgetService({ db, record }: { db: Db; record: RecordWrit
         q.publicObservations(db, 'pb_item', id),
         q.disputesOf(db, 'pb_item', id),
       ]);
-      return { item, process, milestones, history, observations, disputes, reprogrammed: reprogrammings(history, 'planned_end') };
+      const fromProposal = await proposalOfItem(db, id);
+      return { item, process, milestones, history, observations, disputes, fromProposal, reprogrammed: reprogrammings(history, 'planned_end') };
     },
 
     async processPage(ubigeo: string, year: number) {

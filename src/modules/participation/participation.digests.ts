@@ -19,6 +19,13 @@ export function verifyUnsubscribeToken(secret: string, token: string): number | 
   return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? Number(m[1]) : null;
 }
 
+/** Where each followed kind's title and Spanish page are. */
+const DIGEST_SOURCES = {
+  pb_item: { table: 'pb_items', title: 'title_es', path: 'presupuesto-participativo/proyectos' },
+  pb_proposal: { table: 'pb_proposals', title: 'title_es', path: 'presupuesto-participativo/propuestas' },
+  commitment: { table: 'commitments', title: 'text_es', path: 'rendicion-de-cuentas/compromisos' },
+} as const;
+
 /**
  * Sends each follower one email listing what changed (status, progress, milestones, updates)
  * on what they follow since their last digest; at most one digest per user per day.
@@ -41,16 +48,14 @@ export async function runDigests({ db, mailer, clock = Date.now, publicUrl, secr
       const changes = await db('participation_history')
         .select('at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'status', 'progress_pct', 'note')
         .where({ entity_type: f.entity_type, entity_id: f.entity_id })
-        .whereIn('kind', ['changed', 'milestone', 'update', 'withdrawn', 'dispute_opened', 'dispute_answered', 'dispute_upheld', 'dispute_rejected'])
+        .whereIn('kind', ['changed', 'milestone', 'update', 'withdrawn', 'dispute_opened', 'dispute_answered', 'dispute_upheld', 'dispute_rejected', 'reviewed', 'tallied', 'prioritised'])
         .where('at', '>', f.notified_until)
         .where('at', '<=', now)
         .orderBy('at');
       if (!changes.length) continue;
-      const isItem = f.entity_type === 'pb_item';
-      const title = isItem
-        ? (await db('pb_items').select('title_es').where('id', f.entity_id).first())?.title_es
-        : (await db('commitments').select('text_es').where('id', f.entity_id).first())?.text_es;
-      const link = `${publicUrl}/es/${isItem ? 'presupuesto-participativo/proyectos' : 'rendicion-de-cuentas/compromisos'}/${f.entity_id}`;
+      const source = DIGEST_SOURCES[f.entity_type as keyof typeof DIGEST_SOURCES] ?? DIGEST_SOURCES.commitment;
+      const title = (await db(source.table).select(source.title).where('id', f.entity_id).first())?.[source.title];
+      const link = `${publicUrl}/es/${source.path}/${f.entity_id}`;
       lines.push(`• ${String(title ?? '').slice(0, 120)}`, `  ${link}`);
       for (const c of changes) {
         const why = c.reason ? ` — motivo / reason: ${c.reason}` : '';

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import type { Db } from '../../db';
 import { dbStamp } from './participation.record';
 
@@ -165,6 +166,69 @@ export async function seedExamples(db: Db, clock: () => number = Date.now): Prom
         ]);
       }
     }
+    await seedExampleProposals(trx, present, year, iso);
   });
   return true;
+}
+
+/**
+ * Example residents' proposals (issue 13) for each example process, so the proposals, results
+ * and Pabulib pages are not empty: published, reviewed (one not feasible, with its reason) and
+ * tallied at the workshop; no example ballots (a ballot belongs to an account). Illustrative only.
+ */
+async function seedExampleProposals(trx: Knex.Transaction, ubigeos: string[], year: number, iso: string): Promise<void> {
+  for (const [n, ubigeo] of ubigeos.entries()) {
+    const process = await trx('pb_processes').where({ ubigeo, year }).first('id');
+    if (!process) continue;
+    await trx('pb_processes')
+      .where({ id: process.id })
+      .update({ budget_envelope: 50_000_000 + n * 10_000_000 });
+    const rows = [
+      {
+        title_es: 'Losa deportiva iluminada (ejemplo)',
+        title_en: 'Lit sports court (example)',
+        cost: 18_000_000,
+        feasibility: 'feasible',
+        reason: 'Terreno municipal disponible (ejemplo).',
+        workshop: 21,
+      },
+      { title_es: 'Alumbrado público en el pasaje (ejemplo)', title_en: null, cost: 9_000_000, feasibility: 'feasible', reason: 'Costo ajustado por el área técnica (ejemplo).', workshop: 14 },
+      {
+        title_es: 'Teleférico al mirador (ejemplo)',
+        title_en: 'Cable car to the viewpoint (example)',
+        cost: 900_000_000,
+        feasibility: 'unfeasible',
+        reason: 'Supera varias veces el monto del proceso (ejemplo).',
+        workshop: null,
+      },
+    ];
+    for (const r of rows) {
+      await trx('pb_proposals').insert({
+        process_id: Number(process.id),
+        ubigeo,
+        year,
+        user_id: null,
+        title_es: r.title_es,
+        title_en: r.title_en,
+        body: 'Propuesta ficticia cargada como ejemplo para mostrar la página.',
+        body_en: r.title_en ? 'Fictitious proposal loaded as an example to show the page.' : null,
+        location: 'Barrio de ejemplo',
+        estimated_cost: r.cost,
+        beneficiaries: 500,
+        social_gap: 'Brecha ilustrativa (ejemplo).',
+        status: 'published',
+        version: 1,
+        decision_reason: 'meets_rules',
+        decided_at: iso,
+        flags: 0,
+        feasibility: r.feasibility,
+        feasibility_reason: r.reason,
+        reviewed_cost: r.feasibility === 'feasible' ? r.cost : null,
+        reviewed_at: iso,
+        workshop_votes: r.workshop,
+        is_example: true,
+        created_at: iso,
+      });
+    }
+  }
 }

@@ -17,17 +17,19 @@ import { cuiMoney, MefUpload } from './participation.mef';
 import type { ImportJobs } from './participation.jobs';
 import type { BreakdownService } from '../spending';
 import { FLAG_REASONS } from '../moderation';
-import { HEARING_STATES } from './participation.types';
+import { HEARING_STATES, QUESTION_TOPICS } from './participation.types';
 import { placeName } from '../../web/seo';
 
 const idOf = idOr404;
 const ubigeoOf = (req: Request) => req.params.ubigeo as string;
-const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'withdrawn', 'answered', 'flagged'];
+const DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'saved', 'milestone', 'commitment', 'update', 'process', 'withdrawn', 'answered', 'flagged', 'asked'];
 /** The confirmation to show after a redirect, from an allow-list. */
 const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
 /** What an item or commitment page shows a signed-in resident or monitor: following, who, and the notice of what they just did. */
 const engaged = (req: Request, following: boolean) => ({ following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null });
+/** The page of a followed record. */
+const followedPage = (type: string) => (type === 'pb_item' ? 'pb_item' : type === 'pb_proposal' ? 'pb_proposal' : 'commitment');
 /** Rows per page of the public item list. */
 const ITEMS_PAGE_SIZE = 100;
 
@@ -126,6 +128,7 @@ export function participationHandlers({
       values: v,
       commitment: { ...Object.fromEntries(COMMITMENT_KEYS.map((k) => [k, ''])), status: 'pendiente' },
       commitments,
+      questions: hearing ? await service.questions.toAnswer(ubigeo, hearing.id) : [],
       errors: {},
       commitmentErrors: {},
       done: doneOf(req),
@@ -269,6 +272,7 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:process.title', processFacts),
         description: res.locals.t('seo:process.description', processFacts),
         ...page,
+        stage: service.proposals.stageOf(page.process),
         phases: PHASES,
         ...common(),
       });
@@ -286,6 +290,10 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:hearing.title', hearingFacts),
         description: res.locals.t('seo:hearing.description', hearingFacts),
         ...page,
+        questions: await service.questions.forHearing(page.hearing),
+        questionTopics: QUESTION_TOPICS,
+        user: req.user ?? null,
+        done: doneOf(req),
         ...common(),
       });
     },
@@ -355,12 +363,12 @@ export function participationHandlers({
     async follow(req: Request, res: Response) {
       const f = parse(S.FollowForm, req.body, 422);
       await service.follow(req.user!.id, f.entity_type, f.entity_id);
-      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'followed' });
+      back(res, followedPage(f.entity_type), { id: f.entity_id }, { done: 'followed' });
     },
     async unfollow(req: Request, res: Response) {
       const f = parse(S.FollowForm, req.body, 422);
       await service.unfollow(req.user!.id, f.entity_type, f.entity_id);
-      back(res, f.entity_type === 'pb_item' ? 'pb_item' : 'commitment', { id: f.entity_id }, { done: 'unfollowed' });
+      back(res, followedPage(f.entity_type), { id: f.entity_id }, { done: 'unfollowed' });
     },
     async observe(req: Request, res: Response) {
       const f = parse(S.ObservationForm, req.body, 422);
@@ -393,7 +401,7 @@ export function participationHandlers({
     async processForm(req: Request, res: Response) {
       const ubigeo = ubigeoOf(req);
       const p = req.params.id ? await service.ownProcess(ubigeo, idOf(req.params.id)) : null;
-      const values = p ? formValues(p as unknown as Record<string, unknown>, PROCESS_KEYS) : Object.fromEntries(PROCESS_KEYS.map((k) => [k, '']));
+      const values = p ? { ...formValues(p as unknown as Record<string, unknown>, PROCESS_KEYS), budget_envelope: soles(p.budget_envelope) } : Object.fromEntries(PROCESS_KEYS.map((k) => [k, '']));
       res.render('participation/process-form', { title: res.locals.t('participation:manage.process'), ubigeo, process: p, values, phases: PHASES, errors: {}, ...common() });
     },
     async saveProcess(req: Request, res: Response) {

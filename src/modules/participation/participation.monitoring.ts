@@ -3,7 +3,7 @@ import type { Db } from '../../db';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import * as q from './participation.queries';
-import type { EntityType } from './participation.types';
+import type { EntityType, FollowType } from './participation.types';
 
 type Trx = Db | Knex.Transaction;
 
@@ -22,7 +22,7 @@ export type DisputeResolution = 'upheld' | 'rejected';
 export function createMonitoringService({ db, audit, clock = Date.now }: { db: Db; audit: AuditService; clock?: () => number }) {
   const nowIso = () => new Date(clock()).toISOString();
 
-  async function entityUbigeo(type: EntityType, id: number): Promise<string> {
+  async function entityUbigeo(type: FollowType, id: number): Promise<string> {
     const ubigeo = await q.entityUbigeo(db, type, id);
     if (!ubigeo) throw new NotFoundError();
     return ubigeo;
@@ -55,13 +55,13 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
   return {
     entityUbigeo,
 
-    async follow(userId: number, type: EntityType, id: number): Promise<void> {
+    async follow(userId: number, type: FollowType, id: number): Promise<void> {
       await entityUbigeo(type, id);
       await q.addFollow(db, { user_id: userId, entity_type: type, entity_id: id, created_at: nowIso(), notified_until: nowIso() });
     },
     unfollowAll: (userId: number) => q.removeFollows(db, { user_id: userId }),
-    unfollow: (userId: number, type: EntityType, id: number) => q.removeFollows(db, { user_id: userId, entity_type: type, entity_id: id }),
-    async isFollowing(userId: number | undefined, type: EntityType, id: number): Promise<boolean> {
+    unfollow: (userId: number, type: FollowType, id: number) => q.removeFollows(db, { user_id: userId, entity_type: type, entity_id: id }),
+    async isFollowing(userId: number | undefined, type: FollowType, id: number): Promise<boolean> {
       return userId ? q.isFollowing(db, userId, type, id) : false;
     },
 

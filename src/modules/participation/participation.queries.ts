@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
-import type { CommitmentRow, EntityType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
+import type { CommitmentRow, EntityType, FollowType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
 import { CommitmentForm, HearingForm, ItemForm, ProcessForm } from './participation.schemas';
 import { commitmentOverdue, itemOverdue } from './participation.rules';
 
@@ -52,6 +52,7 @@ const process = (r: Record<string, unknown>): ProcessRow => ({
   id: Number(r.id),
   year: Number(r.year),
   agentes_participantes: num(r.agentes_participantes),
+  budget_envelope: num(r.budget_envelope),
   is_example: Boolean(r.is_example),
 });
 
@@ -218,7 +219,7 @@ export async function municipalityDistrict(db: Q, ubigeo: string): Promise<strin
   return m ? (m.district as string) : null;
 }
 
-export type HistoryKind = EntityType | 'hearing' | 'pb_process';
+export type HistoryKind = EntityType | 'hearing' | 'pb_process' | 'pb_proposal';
 
 /** The public, append-only record of one item, commitment or hearing, newest first. */
 export async function historyOf(db: Q, type: HistoryKind, id: number) {
@@ -312,25 +313,25 @@ export async function orgNameOf(db: Q, userId: number): Promise<string | null> {
   return (r?.org_name as string) ?? null;
 }
 
-export async function entityUbigeo(db: Q, type: EntityType, id: number): Promise<string | null> {
-  const r = await db(type === 'pb_item' ? 'pb_items' : 'commitments')
-    .select('ubigeo')
-    .where('id', id)
-    .first();
+export async function entityUbigeo(db: Q, type: FollowType, id: number): Promise<string | null> {
+  const table = type === 'pb_item' ? 'pb_items' : type === 'pb_proposal' ? 'pb_proposals' : 'commitments';
+  const q = db(table).select('ubigeo').where('id', id);
+  if (type === 'pb_proposal') q.where('status', 'published');
+  const r = await q.first();
   return r ? String(r.ubigeo) : null;
 }
 
 // ---- follows
 
-export async function addFollow(db: Q, row: { user_id: number; entity_type: EntityType; entity_id: number; created_at: string; notified_until: string }) {
+export async function addFollow(db: Q, row: { user_id: number; entity_type: FollowType; entity_id: number; created_at: string; notified_until: string }) {
   await db('follows').insert(row).onConflict(['user_id', 'entity_type', 'entity_id']).ignore();
 }
 
-export async function removeFollows(db: Q, where: { user_id: number; entity_type?: EntityType; entity_id?: number }) {
+export async function removeFollows(db: Q, where: { user_id: number; entity_type?: FollowType; entity_id?: number }) {
   await db('follows').where(where).delete();
 }
 
-export async function isFollowing(db: Q, userId: number, type: EntityType, id: number): Promise<boolean> {
+export async function isFollowing(db: Q, userId: number, type: FollowType, id: number): Promise<boolean> {
   return Boolean(await db('follows').select('user_id').where({ user_id: userId, entity_type: type, entity_id: id }).first());
 }
 
@@ -439,4 +440,35 @@ export async function commitmentsOfHearing(db: Q, hearingId: number, today: stri
     .where('hearing_id', hearingId)
     .orderBy([{ column: 'due_on' }, { column: 'id' }]);
   return rows.map((r: Record<string, unknown>) => commitment(r, today));
+}
+
+// ---- questions to hearings (issue 13)
+
+export interface QuestionRow {
+  id: number;
+  hearing_id: number;
+  ubigeo: string;
+  topic: string;
+  body: string;
+  status: string;
+  answer: string | null;
+  answered_at: string | null;
+  created_at: string;
+}
+const question = (r: Record<string, unknown>): QuestionRow => ({ ...(r as unknown as QuestionRow), id: Number(r.id), hearing_id: Number(r.hearing_id) });
+const QUESTION_COLUMNS = ['id', 'hearing_id', 'ubigeo', 'topic', 'body', 'status', 'answer', 'answered_at', 'created_at'];
+
+export async function publishedQuestions(db: Q, hearingId: number): Promise<QuestionRow[]> {
+  return (await db('hearing_questions').select(QUESTION_COLUMNS).where({ hearing_id: hearingId, status: 'published' }).orderBy('id')).map(question);
+}
+
+export async function findQuestion(db: Q, id: number): Promise<QuestionRow | null> {
+  const r = await db('hearing_questions').select(QUESTION_COLUMNS).where({ id }).first();
+  return r ? question(r) : null;
+}
+
+export const insertQuestion = inserter('hearing_questions');
+
+export async function answerQuestion(db: Q, id: number, answer: string, at: string): Promise<void> {
+  await db('hearing_questions').where({ id }).update({ answer, answered_at: at });
 }

@@ -1,4 +1,5 @@
 import { CommitmentForm, HearingForm, ItemForm, ProcessForm } from './participation.schemas';
+import { PHASES } from './participation.types';
 
 /**
  * The rules of the public record that other modules (the results score) must apply exactly as
@@ -70,7 +71,7 @@ export const RECORD_FIELDS = {
   pb_process: {
     tracked: Object.keys(ProcessForm.shape),
     dates: ['preparacion_start', 'preparacion_end', 'concertacion_start', 'concertacion_end', 'coordinacion_start', 'coordinacion_end', 'formalizacion_start', 'formalizacion_end'],
-    money: [],
+    money: ['budget_envelope'],
   },
   pb_item: {
     tracked: Object.keys(ItemForm.shape),
@@ -152,4 +153,95 @@ export function commitmentOverdue(c: { baseline_due_on: string; status: string }
 /** Fulfilled on time: cumplido by its baseline (first published) due date. Moving the date never helps. */
 export function fulfilledOnTime(c: { status: string; fulfilled_on: string | null; baseline_due_on: string }): boolean {
   return c.status === 'cumplido' && c.fulfilled_on != null && c.fulfilled_on <= c.baseline_due_on;
+}
+
+// ---------------------------------------------------------------- phases of a process and what residents can do
+
+/** Where a process stands on a day: one of its phases, before the first, between two, or after the last. */
+export type ProcessMoment = (typeof PHASES)[number] | 'before' | 'between' | 'after' | 'undated';
+
+/**
+ * The current phase of a process, from its dates (calendar days, both ends included): the phase
+ * whose start ≤ today ≤ end (an open end lasts until the next phase starts); before the first
+ * start, `before`; after the last end, `after`; in a gap between phases, `between`; without dates,
+ * `undated`.
+ */
+export function currentPhase(p: Partial<Record<`${(typeof PHASES)[number]}_${'start' | 'end'}`, string | null>>, today: string): ProcessMoment {
+  const dated = PHASES.filter((ph) => p[`${ph}_start`]);
+  if (!dated.length) return 'undated';
+  for (let i = dated.length - 1; i >= 0; i--) {
+    const ph = dated[i];
+    if (p[`${ph}_start`]! <= today) {
+      const end = p[`${ph}_end`];
+      if (!end || today <= end) return ph;
+      return i === dated.length - 1 ? 'after' : 'between';
+    }
+  }
+  return 'before';
+}
+
+/**
+ * What a signed-in confirmed resident can do in each moment of the participatory budget (one rule):
+ * during **preparación** the municipality takes and shows proposals (submit, support); during
+ * **concertación** (the workshops of the agentes participantes) the online ballot is open for the
+ * feasible proposals; from **coordinación** on, results are final and public. Following and reading
+ * are always possible.
+ */
+export function residentActions(moment: ProcessMoment): { propose: boolean; support: boolean; vote: boolean; resultsFinal: boolean } {
+  return {
+    propose: moment === 'preparacion',
+    support: moment === 'preparacion',
+    vote: moment === 'concertacion',
+    resultsFinal: moment === 'coordinacion' || moment === 'formalizacion' || moment === 'after',
+  };
+}
+
+// ---------------------------------------------------------------- prioritisation: ballot + workshop
+
+/** A ballot fits the envelope when the reviewed costs of its choices add up to at most the envelope. */
+export function fitsEnvelope(costs: number[], envelope: number): boolean {
+  return costs.reduce((s, c) => s + c, 0) <= envelope;
+}
+
+/**
+ * Who wins (one rule, shown on the results page): each feasible proposal's **score** is its share
+ * of the online ballots (ballots that chose it ÷ ballots cast) plus its share of the workshop
+ * (votes of the agentes participantes for it ÷ all workshop votes), so both ways weigh the same
+ * however many took part in each. Proposals are taken in order of score (ties: more ballots, then
+ * lower cost, then older) while their reviewed cost still fits what is left of the envelope; one
+ * that does not fit is skipped and the next is tried (greedy, as most participatory budgets do).
+ */
+export function prioritise<T extends { id: number; cost: number; ballots: number; workshop: number }>(
+  proposals: T[],
+  envelope: number,
+  ballotsCast: number,
+): { ranked: Array<T & { score: number; rank: number; wins: boolean }>; spent: number } {
+  const workshopVotes = proposals.reduce((s, p) => s + p.workshop, 0);
+  const scored = proposals
+    .map((p) => ({ ...p, score: (ballotsCast ? p.ballots / ballotsCast : 0) + (workshopVotes ? p.workshop / workshopVotes : 0) }))
+    .sort((a, b) => b.score - a.score || b.ballots - a.ballots || a.cost - b.cost || a.id - b.id);
+  let spent = 0;
+  const ranked = scored.map((p, i) => {
+    const wins = p.score > 0 && spent + p.cost <= envelope;
+    if (wins) spent += p.cost;
+    return { ...p, rank: i + 1, wins };
+  });
+  return { ranked, spent };
+}
+
+// ---------------------------------------------------------------- questions to a hearing
+
+/** Topics residents group their questions by (participation.types.ts). */
+export { QUESTION_TOPICS } from './participation.types';
+
+/** The last day residents may ask: the day before the hearing (the official reads them beforehand). */
+export function questionsDeadline(heldOn: string): string {
+  const d = new Date(`${heldOn}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Questions are taken while the hearing is convened (not withdrawn) and until its deadline. */
+export function questionsOpen(h: { state: string; held_on: string; withdrawn_at?: string | null }, today: string): boolean {
+  return h.state === 'convocada' && !h.withdrawn_at && today <= questionsDeadline(h.held_on);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import * as L from '../../lib/schemas';
 import { opt } from '../../lib/schemas';
-import { COMMITMENT_STATUSES, ENTITY_TYPES, HEARING_STATES, ITEM_STATUSES } from './participation.types';
+import { COMMITMENT_STATUSES, ENTITY_TYPES, FOLLOW_TYPES, QUESTION_TOPICS, HEARING_STATES, ITEM_STATUSES } from './participation.types';
 
 const E = (k: string) => `participation:errors.${k}`;
 const text = (max: number, key = 'text_long') =>
@@ -53,6 +53,8 @@ export const ProcessForm = z.object({
   year: Year,
   ordinance: opt(text(200)),
   agentes_participantes: opt(int(0, 1_000_000, 'number_invalid')),
+  /** What the online ballot may spend (soles → céntimos). */
+  budget_envelope: opt(soles),
   preparacion_start: opt(isoDate),
   preparacion_end: opt(isoDate),
   concertacion_start: opt(isoDate),
@@ -169,7 +171,7 @@ const explained = (max: number, shortKey: string) =>
     .min(10, E(shortKey))
     .max(max, E('text_long'));
 
-export const FollowForm = z.object({ entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }), entity_id: Id });
+export const FollowForm = z.object({ entity_type: z.enum(FOLLOW_TYPES, { error: E('entity_invalid') }), entity_id: Id });
 export const ObservationForm = z.object({
   entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }),
   entity_id: Id,
@@ -182,3 +184,61 @@ export const DisputeForm = z.object({
 });
 export const ResolveForm = z.object({ resolution: z.enum(['upheld', 'rejected'], { error: E('decision_invalid') }), reason: required(2000) });
 export const ImportForm = z.object({ kind: z.enum(['items', 'commitments'], { error: E('import_kind_invalid') }) });
+
+// ---- residents' proposals, review, ballot and workshop tally (issue 13)
+
+/** A resident's proposal: Spanish required, English optional; the honeypot `website` must stay empty. */
+export const ProposalForm = z.object({
+  title_es: required(200),
+  title_en: opt(text(200)),
+  body: required(5000),
+  body_en: opt(text(5000)),
+  location: required(300),
+  estimated_cost: soles,
+  beneficiaries: int(1, 100_000_000, 'number_invalid'),
+  social_gap: required(2000),
+  website: opt(z.string({ error: E('bot') }).max(0, E('bot'))),
+});
+export type ProposalInput = z.infer<typeof ProposalForm>;
+
+/** The technical review: feasible needs a cost; both need a public reason. */
+export const ReviewForm = z
+  .object({
+    feasibility: z.enum(['feasible', 'unfeasible'], { error: E('feasibility_invalid') }),
+    reason: required(2000),
+    reviewed_cost: opt(soles),
+  })
+  .refine((f) => f.feasibility === 'unfeasible' || f.reviewed_cost != null, { path: ['reviewed_cost'], message: E('cost_required') });
+export type ReviewInput = z.infer<typeof ReviewForm>;
+
+/** The ballot: the chosen proposal ids (one checkbox each; one or several). */
+export const BallotForm = z.object({
+  /** "I live in this district" (declared, counted apart). */
+  resident: opt(z.enum(['1'], { error: E('choice_invalid') })),
+  choice: z.preprocess(
+    (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
+    z
+      .array(Id, { error: E('choice_invalid') })
+      .min(1, E('choice_required'))
+      .max(200, E('choice_invalid')),
+  ),
+});
+
+/** A support, with the optional declaration of living in the district. */
+export const SupportForm = z.object({ resident: opt(z.enum(['1'], { error: E('choice_invalid') })) });
+
+/** The workshop tally: `votes_<id>` per proposal (whole numbers), and the reason of a correction. */
+export const TallyForm = z.object({ reason: opt(text(1000)) }).catchall(z.unknown());
+export const tallyVotes = int(0, 1_000_000, 'number_invalid');
+
+/** A resident's question to a convened hearing (honeypot `website` must stay empty). */
+export const QuestionForm = z.object({
+  topic: z.enum(QUESTION_TOPICS, { error: E('topic_invalid') }),
+  body: z
+    .string({ error: E('question_short') })
+    .trim()
+    .min(10, E('question_short'))
+    .max(2000, E('text_long')),
+  website: opt(z.string({ error: E('bot') }).max(0, E('bot'))),
+});
+export type QuestionInput = z.infer<typeof QuestionForm>;

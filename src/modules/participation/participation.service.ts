@@ -5,6 +5,8 @@ import { createAccountabilityService } from './participation.accountability';
 import { createBudgetService } from './participation.budget';
 import { createMonitoringService } from './participation.monitoring';
 import * as q from './participation.queries';
+import { createProposalService } from './participation.proposals';
+import { createQuestionService } from './participation.questions';
 import { createRecordWriter } from './participation.record';
 import { fulfilledOnTime, hearingsOnTime } from './participation.rules';
 import { COMMITMENT_STATUSES, ITEM_STATUSES, ItemRow } from './participation.types';
@@ -39,10 +41,15 @@ export function costWeightedProgress(items: Array<Pick<ItemRow, 'total_cost' | '
 export function createParticipationService({ db, audit, clock = Date.now }: Deps) {
   const record = createRecordWriter({ audit, clock });
   const { today } = record;
+  const budget = createBudgetService({ db, record });
 
   return {
     today,
-    ...createBudgetService({ db, record }),
+    ...budget,
+    /** Residents' proposals, the technical review, the ballot, the workshop tally and the results (issue 13). */
+    proposals: createProposalService({ db, record, insertItem: budget.insertItem }),
+    /** Residents' questions to convened hearings, and the answers given at them (issue 13). */
+    questions: createQuestionService({ db, record }),
     ...createAccountabilityService({ db, record }),
     // ---- residents and monitors: follows, observations, disputes ----
     ...createMonitoringService({ db, audit, clock }),

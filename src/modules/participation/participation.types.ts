@@ -12,6 +12,13 @@ export type HearingState = (typeof HEARING_STATES)[number];
 
 export const ENTITY_TYPES = ['pb_item', 'commitment'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
+/** What can be followed: items, commitments and residents' proposals (issue 13). */
+export const FOLLOW_TYPES = [...ENTITY_TYPES, 'pb_proposal'] as const;
+export type FollowType = (typeof FOLLOW_TYPES)[number];
+
+/** Topics residents group their questions to a hearing by. */
+export const QUESTION_TOPICS = ['obras', 'servicios', 'presupuesto', 'seguridad', 'ambiente', 'otros'] as const;
+export type QuestionTopic = (typeof QUESTION_TOPICS)[number];
 
 export const PHASES = ['preparacion', 'concertacion', 'coordinacion', 'formalizacion'] as const;
 
@@ -21,6 +28,7 @@ export interface ProcessRow {
   year: number;
   ordinance: string | null;
   agentes_participantes: number | null;
+  budget_envelope: number | null;
   preparacion_start: string | null;
   preparacion_end: string | null;
   concertacion_start: string | null;

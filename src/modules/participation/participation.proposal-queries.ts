@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import type { Db } from '../../db';
+
+type Q = Db | Knex.Transaction;
+
+const PROPOSAL_COLUMNS = [
+  'id',
+  'process_id',
+  'ubigeo',
+  'user_id',
+  'title_es',
+  'title_en',
+  'body',
+  'body_en',
+  'location',
+  'estimated_cost',
+  'beneficiaries',
+  'social_gap',
+  'status',
+  'version',
+  'decision_reason',
+  'feasibility',
+  'feasibility_reason',
+  'reviewed_cost',
+  'reviewed_at',
+  'workshop_votes',
+  'item_id',
+  'is_example',
+  'created_at',
+];
+
+export interface ProposalRow {
+  id: number;
+  process_id: number;
+  ubigeo: string;
+  user_id: number | null;
+  title_es: string;
+  title_en: string | null;
+  body: string;
+  body_en: string | null;
+  location: string;
+  estimated_cost: number;
+  beneficiaries: number;
+  social_gap: string;
+  status: 'pending' | 'published' | 'rejected';
+  version: number;
+  decision_reason: string | null;
+  feasibility: 'feasible' | 'unfeasible' | null;
+  feasibility_reason: string | null;
+  reviewed_cost: number | null;
+  reviewed_at: string | null;
+  workshop_votes: number | null;
+  item_id: number | null;
+  is_example: boolean;
+  created_at: string;
+  supports: number;
+  ballots: number;
+  /** Of them, from residents who declared they live in the district (counted apart). */
+  supports_declared: number;
+  ballots_declared: number;
+}
+
+const n = (v: unknown) => (v == null ? null : Number(v));
+const row = (r: Record<string, unknown>): ProposalRow => ({
+  ...(r as unknown as ProposalRow),
+  id: Number(r.id),
+  process_id: Number(r.process_id),
+  user_id: n(r.user_id),
+  estimated_cost: Number(r.estimated_cost),
+  beneficiaries: Number(r.beneficiaries),
+  version: Number(r.version),
+  reviewed_cost: n(r.reviewed_cost),
+  workshop_votes: n(r.workshop_votes),
+  item_id: n(r.item_id),
+  is_example: Boolean(r.is_example),
+  supports: Number(r.supports ?? 0),
+  ballots: Number(r.ballots ?? 0),
+  supports_declared: Number(r.supports_declared ?? 0),
+  ballots_declared: Number(r.ballots_declared ?? 0),
+});
+
+/** Proposals with their support and ballot counts (subqueries: one row each). */
+function withCounts(db: Q) {
+  return db('pb_proposals as p')
+    .select(PROPOSAL_COLUMNS.map((c) => `p.${c}`))
+    .select(db.raw('(select count(*) from pb_proposal_supports s where s.proposal_id = p.id) as supports'))
+    .select(db.raw('(select count(*) from pb_ballot_choices c where c.proposal_id = p.id) as ballots'))
+    .select(db.raw('(select count(*) from pb_proposal_supports s where s.proposal_id = p.id and s.declared_resident = ?) as supports_declared', [true]))
+    .select(db.raw('(select count(*) from pb_ballot_choices c join pb_ballots b on b.id = c.ballot_id where c.proposal_id = p.id and b.declared_resident = ?) as ballots_declared', [true]));
+}
+
+export async function listProposals(db: Q, processId: number, statuses: string[] = ['published']): Promise<ProposalRow[]> {
+  const rows = await withCounts(db).where('p.process_id', processId).whereIn('p.status', statuses).orderBy('p.id');
+  return rows.map(row);
+}
+
+export async function findProposal(db: Q, id: number): Promise<ProposalRow | null> {
+  const r = await withCounts(db).where('p.id', id).first();
+  return r ? row(r) : null;
+}
+
+export async function proposalOfItem(db: Q, itemId: number): Promise<{ id: number; title_es: string; title_en: string | null } | null> {
+  const r = await db('pb_proposals').select('id', 'title_es', 'title_en').where({ item_id: itemId }).first();
+  return r ? { id: Number(r.id), title_es: String(r.title_es), title_en: r.title_en ?? null } : null;
+}
+
+export async function insertProposal(db: Q, values: Record<string, unknown>): Promise<number> {
+  return Number((await db('pb_proposals').insert(values))[0]);
+}
+
+export async function updateProposal(db: Q, id: number, values: Record<string, unknown>): Promise<void> {
+  await db('pb_proposals').where({ id }).update(values);
+}
+
+export async function addSupport(db: Q, r: { proposal_id: number; user_id: number; declared_resident: boolean; created_at: string }): Promise<void> {
+  await db('pb_proposal_supports').insert(r).onConflict(['proposal_id', 'user_id']).ignore();
+}
+
+export async function hasSupported(db: Q, proposalId: number, userId: number): Promise<boolean> {
+  return Boolean(await db('pb_proposal_supports').select('id').where({ proposal_id: proposalId, user_id: userId }).first());
+}
+
+export async function findBallot(db: Q, processId: number, userId: number): Promise<{ id: number; created_at: string } | null> {
+  const r = await db('pb_ballots').select('id', 'created_at').where({ process_id: processId, user_id: userId }).first();
+  return r ? { id: Number(r.id), created_at: String(r.created_at) } : null;
+}
+
+/** Inserts the ballot (the unique key (process_id, user_id) refuses a second one) and its choices. */
+export async function insertBallot(db: Q, processId: number, userId: number, at: string, proposalIds: number[], declaredResident: boolean): Promise<number> {
+  const ballotId = Number((await db('pb_ballots').insert({ process_id: processId, user_id: userId, declared_resident: declaredResident, created_at: at }))[0]);
+  await db('pb_ballot_choices').insert(proposalIds.map((proposal_id) => ({ ballot_id: ballotId, proposal_id })));
+  return ballotId;
+}
+
+export async function countBallots(db: Q, processId: number, declaredOnly = false): Promise<number> {
+  const q = db('pb_ballots').count({ n: '*' }).where({ process_id: processId });
+  if (declaredOnly) q.where('declared_resident', true);
+  const r = await q.first();
+  return Number(r?.n ?? 0);
+}
+
+/** Every ballot of a process as the ids it chose, in the order ballots were cast (no voter). */
+export async function ballotChoices(db: Q, processId: number): Promise<number[][]> {
+  const rows = await db('pb_ballots as b')
+    .join('pb_ballot_choices as c', 'c.ballot_id', 'b.id')
+    .select('b.id as ballot', 'c.proposal_id')
+    .where('b.process_id', processId)
+    .orderBy(['b.id', 'c.proposal_id']);
+  const byBallot = new Map<number, number[]>();
+  for (const r of rows) byBallot.set(Number(r.ballot), [...(byBallot.get(Number(r.ballot)) ?? []), Number(r.proposal_id)]);
+  return [...byBallot.values()];
+}
+
+export async function emailConfirmed(db: Q, userId: number): Promise<boolean> {
+  const r = await db('users').select('email_confirmed_at').where({ id: userId }).first();
+  return Boolean(r?.email_confirmed_at);
+}
+
+/** The highest priority among a process's items (0 without items): winners are added after it. */
+export async function maxItemPriority(db: Q, processId: number): Promise<number> {
+  const r = await db('pb_items').max({ m: 'priority' }).where({ process_id: processId }).first();
+  return Number(r?.m ?? 0);
+}
