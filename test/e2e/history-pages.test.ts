@@ -58,4 +58,40 @@ describeWithBrowser('browser: history pages without JavaScript', () => {
     expect(await page.locator('.history-trend table tbody tr').count()).toBe(14);
     await expect(page.locator('.history-trend table tbody').textContent()).resolves.toMatch(/2023\s*sin datos/);
   });
+
+  test.each([
+    { lng: 'es' as const, departments: 'Departamentos', department: '/es/departamentos/15', province: '/es/provincias/1501', municipality: '/es/municipalidades/150122', noData: 'sin datos' },
+    { lng: 'en' as const, departments: 'Departments', department: '/en/departments/15', province: '/en/provinces/1501', municipality: '/en/municipalities/150122', noData: 'no data' },
+  ])(
+    '(b) when a resident asks how Miraflores’ execution has moved since 2012 ($lng), then 4 clicks from the home page show the trend chart and its table from 2012, the 2023 gap and the same figures as the history API, at 375 px and 1280 px',
+    async (w) => {
+      // Expected figures from the open-data API (not from the page under test).
+      const api = (await (await fetch(`${app.baseUrl}/api/v1/municipalities/150122/history`)).json()) as { data: Array<{ year: number; execution_pct: number | null }> };
+      const y2012 = api.data.find((r) => r.year === 2012)!;
+      expect(y2012.execution_pct).not.toBeNull();
+      for (const { page, id } of pages) {
+        const height = id === 'mobile' ? MOBILE.height : DESKTOP.height;
+        let clicks = 0;
+        const click = async (sel: ReturnType<Page['locator']>) => {
+          clicks += 1;
+          await Promise.all([page.waitForEvent('load'), sel.first().click()]);
+        };
+        await page.goto(`${app.baseUrl}/${w.lng}/`, { waitUntil: 'load' });
+        await click(page.locator('header nav a', { hasText: w.departments }));
+        await click(page.locator(`main table a[href="${w.department}"]`));
+        await click(page.locator(`main table a[href="${w.province}"]`));
+        await click(page.locator(`main table a[href="${w.municipality}"]`));
+        expect(clicks).toBe(4);
+        expect(new URL(page.url()).pathname).toBe(w.municipality);
+        const headline = await page.locator('[data-headline]').first().boundingBox();
+        expect(headline!.y + headline!.height).toBeLessThanOrEqual(height);
+        expect(await page.locator('.history-trend svg[role="img"]').count()).toBe(1);
+        const rows = page.locator('.history-trend table tbody tr');
+        const last = (await rows.last().textContent())!.replace(/\s+/g, ' ');
+        expect(last).toContain('2012');
+        expect(last).toContain(y2012.execution_pct!.toFixed(1));
+        await expect(page.locator('.history-trend table tbody').textContent()).resolves.toContain(w.noData);
+      }
+    },
+  );
 });
