@@ -259,3 +259,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
+
+/** An app on a local port (the test's own database), as the browser reaches it. */
+export async function listen(app: http.RequestListener): Promise<{ base: string; server: http.Server }> {
+  const server = http.createServer(app).listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/** A new page of `context`, signed in through the login form (works without JavaScript). */
+export async function signInPage(context: BrowserContext, base: string, email: string, password: string, lng: 'es' | 'en' = 'es'): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${base}/${lng}/login`);
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await page.click('main button[type=submit]');
+  return page;
+}

@@ -60,7 +60,8 @@ export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './particip
 export { seedExamples } from './participation.examples';
 export { PARTICIPATION_DATASETS } from './participation.datasets';
 export { createBulkImport } from './participation.import';
-export type { ImportReport as BulkImportReport } from './participation.import';
+export type { ImportReport as BulkImportReport, RowError as BulkRowError } from './participation.import';
+export type { RecordChange } from './participation.queries';
 
 export interface ParticipationOptions {
   uploadsDir: string;

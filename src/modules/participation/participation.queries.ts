@@ -233,7 +233,8 @@ export async function historyOf(db: Q, type: HistoryKind, id: number) {
   return rows.map((r: Record<string, unknown>) => ({ ...r, id: Number(r.id), progress_pct: num(r.progress_pct) })) as HistoryRow[];
 }
 
-export interface HistoryRow {
+/** One published change of a public record: what moved, from what to what, why, and which role (of which municipality). */
+export interface RecordChange {
   id: number;
   at: string;
   kind: string;
@@ -243,6 +244,8 @@ export interface HistoryRow {
   reason: string | null;
   actor_role: string | null;
   actor_ubigeo: string | null;
+}
+export interface HistoryRow extends RecordChange {
   status: string | null;
   progress_pct: number | null;
   note: string | null;

@@ -5,6 +5,7 @@ import type { Db } from '../../db';
 import { AppError, ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import { createImportGuard } from '../participation';
+import type { BulkImportReport, BulkRowError } from '../participation';
 import { IndicatorForm, ObjectiveForm, PlanForm, ValueForm } from './results.schemas';
 import type { IndicatorInput, ObjectiveInput, PlanInput, ValueInput } from './results.schemas';
 import type { ResultsService } from './results.service';
@@ -33,19 +34,9 @@ const COMPUTED = new Set(['municipality', 'department', 'baseline_target', 'on_t
 export const REASON_COLUMN = 'change_reason';
 export type ImportKind = 'objectives' | 'indicators';
 
-export interface RowError {
-  row: number;
-  column: string;
-  value: string;
-  reason: string;
-}
-export interface ImportReport {
-  status: 'done' | 'rejected';
-  created: number;
-  updated: number;
-  unchanged: number;
-  errors: RowError[];
-}
+/** The same report as the participation bulk import (one shape for officials' CSV imports). */
+export type RowError = BulkRowError;
+export type ImportReport = BulkImportReport;
 
 export class TooManyRowsError extends AppError {
   constructor(max: number) {

@@ -1,3 +1,4 @@
+import type { RecordChange } from '../participation';
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
 import type { Direction, Level, LinkType } from './results.rules';
@@ -64,18 +65,10 @@ export interface LinkRow {
   link_type: LinkType;
   link_id: number;
 }
-export interface HistoryRow {
-  id: number;
+/** A published change of a target or actual (the participation record's shape, per indicator and year). */
+export interface HistoryRow extends RecordChange {
   indicator_id: number;
   year: number | null;
-  at: string;
-  kind: string;
-  field: string | null;
-  old_value: string | null;
-  new_value: string | null;
-  reason: string | null;
-  actor_role: string | null;
-  actor_ubigeo: string | null;
 }
 
 const PLAN_COLUMNS = ['id', 'ubigeo', 'title_es', 'title_en', 'period_from', 'period_to', 'document_url', 'ordinance', 'is_example'];

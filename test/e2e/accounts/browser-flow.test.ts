@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { lastLink, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, noJsContext, MOBILE, runAxe } from '../../helpers/browser';
+import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe } from '../../helpers/browser';
 
 (chromiumPath ? describe : describe.skip)('account flow in a browser (SQLite, chromium)', () => {
   let t: TestApp;
@@ -12,9 +11,7 @@ import { chromiumPath, formatViolations, launchBrowser, noJsContext, MOBILE, run
   let browser: Browser;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
-    server = http.createServer(t.app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await listen(t.app));
     browser = await launchBrowser();
   });
   afterAll(async () => {

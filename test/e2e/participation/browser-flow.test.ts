@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { createUser, formToken, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, MOBILE, noJsContext, runAxe } from '../../helpers/browser';
+import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
 import { createCommitment, createHearing, createProcessAndItem, official, PDF } from '../../helpers/participation';
 
 /** WCAG 2.1 A/AA violations of the page, formatted ('' when none); the strict CSP is kept. */
@@ -25,9 +24,7 @@ const F = '150107';
   let browser: Browser;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
-    server = http.createServer(t.app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await listen(t.app));
     browser = await launchBrowser();
     await createUser(t, 'alcaldia-a@example.pe', 'official', A);
     await createUser(t, 'alcaldia-b@example.pe', 'official', B);
@@ -57,14 +54,7 @@ const F = '150107';
     return { itemId, hearingId, commitmentId };
   }
 
-  async function signIn(context: BrowserContext, email: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${base}/es/login`);
-    await page.fill('#login-email', email);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('main button[type=submit]');
-    return page;
-  }
+  const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
 
   it('when an official publishes a process, an item with a milestone and a hearing with a commitment without JavaScript, then every form works and an invalid amount comes back with the input kept', async () => {
     const ctxA = await noJsContext(browser, MOBILE);

@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, MOBILE, noJsContext, runAxe } from '../../helpers/browser';
+import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150105';
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -21,9 +20,7 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
   let browser: Browser;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
-    server = http.createServer(t.app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await listen(t.app));
     browser = await launchBrowser();
     await createUser(t, 'alcaldia-150105@example.pe', 'official', A);
     await createUser(t, 'moderacion-pp@example.pe', 'moderator');
@@ -36,14 +33,7 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     await t.cleanup();
   });
 
-  async function signIn(context: BrowserContext, email: string, lng: 'es' | 'en' = 'es'): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${base}/${lng}/login`);
-    await page.fill('#login-email', email);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('main button[type=submit]');
-    return page;
-  }
+  const signIn = (context: BrowserContext, email: string, lng: 'es' | 'en' = 'es') => signInPage(context, base, email, PASSWORD, lng);
   const axe = async (page: Page) => [new URL(page.url()).pathname, formatViolations(await runAxe(page, { scriptsDisabled: true }))];
   const clean = (page: Page) => [new URL(page.url()).pathname, ''];
   const phase = async (current: 'preparacion' | 'concertacion') => {

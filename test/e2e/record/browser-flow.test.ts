@@ -1,11 +1,10 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { totp } from '../../../src/auth/totp';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, MOBILE, noJsContext, runAxe } from '../../helpers/browser';
+import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150104';
 
@@ -24,9 +23,7 @@ const A = '150104';
   let adminSecret: string;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
-    server = http.createServer(t.app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await listen(t.app));
     browser = await launchBrowser();
     await createUser(t, 'alcaldia@example.pe', 'official', A);
     await createUser(t, 'vigilancia@example.pe', 'monitor');
@@ -39,14 +36,7 @@ const A = '150104';
     await t.cleanup();
   });
 
-  async function signIn(context: BrowserContext, email: string): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${base}/es/login`);
-    await page.fill('#login-email', email);
-    await page.fill('#login-password', PASSWORD);
-    await page.click('main button[type=submit]');
-    return page;
-  }
+  const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
   const axe = async (page: Page) => formatViolations(await runAxe(page, { scriptsDisabled: true }));
 
   it('when an official reprograms a commitment, then a reason is required, the page, JSON and CSV show the move against the baseline, and the overdue flag stays', async () => {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { createTestApp, TestApp } from '../../helpers/app';
+import { listen } from '../../helpers/browser';
 import { createUser, lastLink, PASSWORD } from '../../helpers/accounts';
 import { createAuditService } from '../../../src/modules/audit';
 import { createScoresService } from '../../../src/modules/scores';
@@ -35,9 +35,7 @@ async function loginIn(page: Page, base: string, email: string) {
   let browser: Browser;
   beforeAll(async () => {
     t = await createTestApp('sqlite');
-    server = http.createServer(t.app).listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    ({ base, server } = await listen(t.app));
     browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
   });
   afterAll(async () => {
