@@ -276,3 +276,25 @@ export async function signInPage(context: BrowserContext, base: string, email: s
   await page.click('main button[type=submit]');
   return page;
 }
+
+/** One test file's browser setup: a fresh SQLite test app on a local port and a headless chromium. */
+export interface BrowserApp {
+  t: TestApp;
+  base: string;
+  server: http.Server;
+  browser: Browser;
+}
+
+export async function openBrowserApp(): Promise<BrowserApp> {
+  const t = await createTestApp('sqlite');
+  const { base, server } = await listen(t.app);
+  return { t, base, server, browser: await launchBrowser() };
+}
+
+/** Closes what openBrowserApp opened (whatever of it exists after a failed setup). */
+export async function closeBrowserApp({ t, server, browser }: Partial<BrowserApp>): Promise<void> {
+  await browser?.close();
+  server?.closeAllConnections();
+  if (server) await new Promise((r) => server.close(r));
+  await t?.cleanup();
+}

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Browser } from 'playwright-core';
-import { createTestApp, TestApp } from '../../helpers/app';
+import { TestApp } from '../../helpers/app';
 import { lastLink, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe } from '../../helpers/browser';
+import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe } from '../../helpers/browser';
 
 (chromiumPath ? describe : describe.skip)('account flow in a browser (SQLite, chromium)', () => {
   let t: TestApp;
@@ -10,16 +10,9 @@ import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsCont
   let base: string;
   let browser: Browser;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    ({ base, server } = await listen(t.app));
-    browser = await launchBrowser();
+    ({ t, base, server, browser } = await openBrowserApp());
   });
-  afterAll(async () => {
-    await browser?.close();
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
-    await t.cleanup();
-  });
+  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   it('when a resident registers, confirms, logs in and out without JavaScript, then every page works and axe finds zero WCAG 2.1 A/AA violations in es and en', async () => {
     const context = await noJsContext(browser, MOBILE);

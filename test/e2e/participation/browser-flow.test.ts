@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, TestApp } from '../../helpers/app';
+import { TestApp } from '../../helpers/app';
 import { createUser, formToken, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 import { createCommitment, createHearing, createProcessAndItem, official, PDF } from '../../helpers/participation';
 
 /** WCAG 2.1 A/AA violations of the page, formatted ('' when none); the strict CSP is kept. */
@@ -23,18 +23,12 @@ const F = '150107';
   let base: string;
   let browser: Browser;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    ({ base, server } = await listen(t.app));
-    browser = await launchBrowser();
+    ({ t, base, server, browser } = await openBrowserApp());
     await createUser(t, 'alcaldia-a@example.pe', 'official', A);
     await createUser(t, 'alcaldia-b@example.pe', 'official', B);
     await createUser(t, 'vigilancia@example.pe', 'monitor');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server.close(r));
-    await t.cleanup();
-  });
+  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   /** What an official of `ubigeo` publishes (through HTTP, not the browser): an item with a milestone, a hearing with a commitment. */
   async function publish(ubigeo: string, email: string) {

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createTestApp, TestApp } from '../../helpers/app';
+import { TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150105';
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -19,19 +19,13 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
   let base: string;
   let browser: Browser;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    ({ base, server } = await listen(t.app));
-    browser = await launchBrowser();
+    ({ t, base, server, browser } = await openBrowserApp());
     await createUser(t, 'alcaldia-150105@example.pe', 'official', A);
     await createUser(t, 'moderacion-pp@example.pe', 'moderator');
     await createUser(t, 'vecina-pp@example.pe', 'resident');
     await createUser(t, 'neighbour-pp@example.pe', 'resident');
   });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server.close(r));
-    await t.cleanup();
-  });
+  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   const signIn = (context: BrowserContext, email: string, lng: 'es' | 'en' = 'es') => signInPage(context, base, email, PASSWORD, lng);
   const axe = async (page: Page) => [new URL(page.url()).pathname, formatViolations(await runAxe(page, { scriptsDisabled: true }))];

@@ -2,9 +2,9 @@ import http from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { totp } from '../../../src/auth/totp';
-import { createTestApp, TestApp } from '../../helpers/app';
+import { TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150104';
 
@@ -22,19 +22,13 @@ const A = '150104';
   let browser: Browser;
   let adminSecret: string;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    ({ base, server } = await listen(t.app));
-    browser = await launchBrowser();
+    ({ t, base, server, browser } = await openBrowserApp());
     await createUser(t, 'alcaldia@example.pe', 'official', A);
     await createUser(t, 'vigilancia@example.pe', 'monitor');
     await createUser(t, 'moderacion@example.pe', 'moderator');
     adminSecret = (await createUser(t, 'admin@example.pe', 'admin')).totpSecret!;
   });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server.close(r));
-    await t.cleanup();
-  });
+  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
   const axe = async (page: Page) => formatViolations(await runAxe(page, { scriptsDisabled: true }));

@@ -2,9 +2,9 @@ import http from 'node:http';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { createTestApp, TestApp } from '../../helpers/app';
+import { TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, formatViolations, launchBrowser, listen, MOBILE, noJsContext, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150108';
 
@@ -20,16 +20,10 @@ const A = '150108';
   let base: string;
   let browser: Browser;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    ({ base, server } = await listen(t.app));
-    browser = await launchBrowser();
+    ({ t, base, server, browser } = await openBrowserApp());
     await createUser(t, 'resultados@example.pe', 'official', A);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server.close(r));
-    await t.cleanup();
-  });
+  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
   const axe = async (page: Page) => formatViolations(await runAxe(page, { scriptsDisabled: true }));

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import http from 'node:http';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
-import { createTestApp, TestApp } from '../../helpers/app';
-import { listen } from '../../helpers/browser';
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { TestApp } from '../../helpers/app';
+import { closeBrowserApp, openBrowserApp } from '../../helpers/browser';
 import { createUser, lastLink, PASSWORD } from '../../helpers/accounts';
 import { createAuditService } from '../../../src/modules/audit';
 import { createScoresService } from '../../../src/modules/scores';
@@ -34,15 +34,9 @@ async function loginIn(page: Page, base: string, email: string) {
   let base: string;
   let browser: Browser;
   beforeAll(async () => {
-    t = await createTestApp('sqlite');
-    ({ base, server } = await listen(t.app));
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ['--no-sandbox'] });
+    ({ t, base, server, browser } = await openBrowserApp());
   });
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((r) => server.close(r));
-    await t.cleanup();
-  });
+  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   it('when a resident registers, confirms and rates without JavaScript, then the aggregate appears at 5 residents and the score and ranking follow', async () => {
     const year = new Date(t.now.ms - 5 * 3600_000).getUTCFullYear();
