@@ -33,7 +33,8 @@ export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 
     })();
     return reading;
   }
-  return async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const listeners: Array<() => void> = [];
+  async function memo<T>(key: string, load: () => Promise<T>): Promise<T> {
     const scope = versionScope.getStore();
     let pending = scope?.get(readVersion);
     if (!pending) {
@@ -42,8 +43,11 @@ export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 
     }
     const v = await pending;
     if (v !== version) {
+      const moved = version !== null;
       version = v;
       entries = newEntries();
+      // Precompute for the new version off this request (the first version is warmed at start).
+      if (moved) for (const l of listeners) setImmediate(l);
     }
     let p = entries.get(key) as Promise<T> | undefined;
     if (!p) {
@@ -53,5 +57,7 @@ export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 
       p.catch(() => mine.peek(key) === p && mine.delete(key));
     }
     return p;
-  };
+  }
+  /** `listener` runs (off the request) each time a request sees the data version move. */
+  return Object.assign(memo, { onNewVersion: (listener: () => void) => void listeners.push(listener) });
 }

@@ -23,15 +23,17 @@ export function createMunicipalitiesModule({
   participation,
   detailYears,
   history,
+  service = createMunicipalitiesService({ db }),
 }: {
   db: Db;
+  /** The app's service (with its data-version memo); a plain one when not given. */
+  service?: ReturnType<typeof createMunicipalitiesService>;
   spending: SpendingFigures;
   scores?: ScoreBreakdown;
   participation?: ParticipationGlancePort;
   detailYears?: DetailYearsPort;
   history?: HistoryFor;
 }) {
-  const service = createMunicipalitiesService({ db });
   const h = municipalitiesHandlers(service, spending, scores, participation, detailYears, history);
   return {
     service,

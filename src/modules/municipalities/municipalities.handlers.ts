@@ -232,6 +232,7 @@ export const municipalitiesHandlers = (
       headline,
       ranks,
       hasDetail: detail.length > 0,
+      detailYears: detail,
       rated: req.query.rated === '1' && Boolean(req.user),
       glance,
       scores: scoreRows.filter((r) => r.score !== null),

@@ -2,9 +2,23 @@ import type { Db } from '../../db';
 import { NotFoundError } from '../../lib/errors';
 import { foldForSearch } from '../../lib/text';
 import * as q from './municipalities.queries';
-import type { MunicipalityFilter } from './municipalities.types';
+import type { MunicipalityFilter, Predecessor } from './municipalities.types';
 
-export function createMunicipalitiesService({ db }: { db: Db }) {
+type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+
+/**
+ * `memo`: a per-data-version memo (the spending module's: predecessors are written by the MEF
+ * history and revenue imports, which move that version). Without one, every call reads the table.
+ */
+export function createMunicipalitiesService({ db, memo = (_key, load) => load() }: { db: Db; memo?: Memo }) {
+  /** Every predecessor, by its own code and by its successor's (a dozen rows: one read per data version). */
+  const predecessors = () =>
+    memo('predecessors', async () => {
+      const all = await q.listPredecessors(db, {});
+      const bySuccessor = new Map<string, Predecessor[]>();
+      for (const p of all) bySuccessor.set(p.successor_ubigeo, [...(bySuccessor.get(p.successor_ubigeo) ?? []), p]);
+      return { byCode: new Map(all.map((p) => [p.ubigeo, p])), bySuccessor };
+    });
   return {
     departments: () => q.listDepartments(db),
 
@@ -62,9 +76,9 @@ export function createMunicipalitiesService({ db }: { db: Db }) {
     counts: () => q.countDirectory(db),
 
     /** A predecessor municipality by its code (undefined when there is none). */
-    predecessor: async (ubigeo: string) => (await q.listPredecessors(db, { ubigeo }))[0],
+    predecessor: async (ubigeo: string): Promise<Predecessor | undefined> => (await predecessors()).byCode.get(ubigeo),
     /** The predecessors of a municipality of today's directory. */
-    predecessorsOf: (successor: string) => q.listPredecessors(db, { successor }),
+    predecessorsOf: async (successor: string): Promise<Predecessor[]> => (await predecessors()).bySuccessor.get(successor) ?? [],
   };
 }
 

@@ -118,7 +118,7 @@ export interface SpendingFigures {
   years(): Promise<Array<{ year: number; partial: boolean }>>;
   defaultYear(): Promise<number | null>;
   ranking(query: { level: 'department' | 'province' | 'municipality'; year: number; department?: string; province?: string }): Promise<{ year: FiguresYear; rows: FiguresRow[]; total: FiguresRow }>;
-  forMunicipality(ubigeo: string): Promise<MunicipalityYearFigures[]>;
+  forMunicipality(ubigeo: string): Promise<readonly MunicipalityYearFigures[]>;
 }
 
 /**

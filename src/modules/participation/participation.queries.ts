@@ -115,6 +115,33 @@ export async function findCommitment(db: Q, id: number, today: string): Promise<
   return r ? commitment(r, today) : null;
 }
 
+/**
+ * What the municipality page's "at a glance" block counts, and nothing more: three narrow reads
+ * on the tables' ubigeo indexes, no joins and no text columns.
+ */
+export async function glanceRows(db: Q, ubigeo: string) {
+  const [items, hearings, commitments] = await Promise.all([
+    db('pb_items').where({ ubigeo }).select('status', 'year', 'is_example'),
+    db('hearings').where({ ubigeo }).select('held_on', 'state', 'withdrawn_at', 'is_example'),
+    db('commitments').where({ ubigeo }).select('status', 'fulfilled_on', 'baseline_due_on', 'is_example'),
+  ]);
+  return {
+    items: items.map((r: Record<string, unknown>) => ({ status: String(r.status), year: Number(r.year), is_example: Boolean(r.is_example) })),
+    hearings: hearings.map((r: Record<string, unknown>) => ({
+      held_on: String(r.held_on),
+      state: String(r.state),
+      withdrawn_at: (r.withdrawn_at as string | null) ?? null,
+      is_example: Boolean(r.is_example),
+    })),
+    commitments: commitments.map((r: Record<string, unknown>) => ({
+      status: String(r.status),
+      fulfilled_on: (r.fulfilled_on as string | null) ?? null,
+      baseline_due_on: String(r.baseline_due_on),
+      is_example: Boolean(r.is_example),
+    })),
+  };
+}
+
 export async function listHearings(db: Q, f: ListFilter, limit = 1000): Promise<HearingRow[]> {
   const q = withMunicipality(db, 'hearings', 'h', HEARING_COLUMNS);
   if (f.ubigeo) q.where('h.ubigeo', f.ubigeo);

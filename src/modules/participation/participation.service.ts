@@ -38,6 +38,30 @@ export function costWeightedProgress(items: Array<Pick<ItemRow, 'total_cost' | '
  * across them (a municipality's delivery, the officials' overview) live here. Every changing
  * method takes the municipality the official acts for and answers 404 for rows of any other one.
  */
+/**
+ * A municipality's participation counted once, for the delivery page and the municipality page
+ * alike: items by status, the required hearings held on time per year, and the commitments due
+ * by their baseline date and fulfilled by it.
+ */
+export function atAGlance(
+  rows: {
+    items: Array<{ status: string; year: number; is_example: boolean }>;
+    hearings: Array<{ held_on: string; state: string; withdrawn_at?: string | null; is_example: boolean }>;
+    commitments: Array<{ status: string; fulfilled_on: string | null; baseline_due_on: string; is_example: boolean }>;
+  },
+  today: string,
+) {
+  const { items, hearings, commitments } = rows;
+  const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, items.filter((i) => i.status === s).length]));
+  const years = [...new Set([...hearings.map((h) => Number(h.held_on.slice(0, 4))), ...items.map((i) => i.year)])].sort((a, b) => b - a);
+  const hearingYears = years.map((year) => ({ year, ...hearingsOnTime(hearings, year, today) }));
+  // Judged against the baseline: a commitment is due from its first published due date.
+  const due = commitments.filter((c) => c.baseline_due_on <= today);
+  const onTime = due.filter(fulfilledOnTime).length;
+  const hasExamples = items.some((i) => i.is_example) || hearings.some((h) => h.is_example) || commitments.some((c) => c.is_example);
+  return { byStatus, hearingYears, due, onTime, dueCount: due.length, hasExamples };
+}
+
 export function createParticipationService({ db, audit, clock = Date.now }: Deps) {
   const record = createRecordWriter({ audit, clock });
   const { today } = record;
@@ -55,14 +79,14 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
     ...createMonitoringService({ db, audit, clock }),
 
     /** A municipality's delivery: items by status, cost-weighted progress, hearings held in May and September, commitments fulfilled on time. */
+    /** The municipality page's "at a glance": the summary's counts, from narrow reads. */
+    async glance(ubigeo: string) {
+      return atAGlance(await q.glanceRows(db, ubigeo), today());
+    },
+
     async summary(ubigeo: string) {
       const [items, hearings, commitments] = await Promise.all([q.listItems(db, { ubigeo }, today()), q.listHearings(db, { ubigeo }), q.listCommitments(db, { ubigeo }, today())]);
-      const byStatus = Object.fromEntries(ITEM_STATUSES.map((s) => [s, items.filter((i) => i.status === s).length]));
-      const years = [...new Set([...hearings.map((h) => Number(h.held_on.slice(0, 4))), ...items.map((i) => i.year)])].sort((a, b) => b - a);
-      const hearingYears = years.map((year) => ({ year, ...hearingsOnTime(hearings, year, today()) }));
-      // Judged against the baseline: a commitment is due from its first published due date.
-      const due = commitments.filter((c) => c.baseline_due_on <= today());
-      const onTime = due.filter(fulfilledOnTime).length;
+      const { byStatus, hearingYears, due, onTime, hasExamples } = atAGlance({ items, hearings, commitments }, today());
       const commitmentsByStatus = Object.fromEntries(COMMITMENT_STATUSES.map((s) => [s, commitments.filter((c) => c.status === s).length]));
       return {
         items,
@@ -78,7 +102,7 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
         onTime,
         onTimePct: due.length ? (onTime / due.length) * 100 : null,
         overdueCommitments: commitments.filter((c) => c.overdue).length,
-        hasExamples: items.some((i) => i.is_example) || hearings.some((h) => h.is_example) || commitments.some((c) => c.is_example),
+        hasExamples,
       };
     },
 

@@ -10,9 +10,9 @@ export interface StoredRevenue {
 
 const nullable = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
-/** One municipality's (or predecessor's) revenue rows, oldest year first. */
-export async function revenueOf(db: Db, ubigeo: string): Promise<StoredRevenue[]> {
-  const rows = await db('revenue_totals').where({ ubigeo }).select('ubigeo', 'year', 'total', 'own_taxes', 'canon').orderBy('year');
+/** Every stored row (municipalities and predecessors), by year: what the per-municipality series are drawn from. */
+export async function revenueAll(db: Db): Promise<StoredRevenue[]> {
+  const rows = await db('revenue_totals').select('ubigeo', 'year', 'total', 'own_taxes', 'canon').orderBy(['ubigeo', 'year']);
   return rows.map((r: Record<string, unknown>) => ({ ubigeo: String(r.ubigeo), year: Number(r.year), total: Number(r.total), own_taxes: nullable(r.own_taxes), canon: nullable(r.canon) }));
 }
 

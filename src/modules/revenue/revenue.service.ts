@@ -1,5 +1,6 @@
 import type { Db } from '../../db';
 import * as q from './revenue.queries';
+import type { StoredRevenue } from './revenue.queries';
 import type { RevenueContextYear, RevenueYear } from './revenue.types';
 
 /** part ÷ whole × 100, one decimal (null when the whole is not positive). */
@@ -43,9 +44,22 @@ export function createRevenueService({ db, memo }: { db: Db; memo: Memo }) {
   }
 
   /** A municipality's (or predecessor's) revenue per year of the revenue data (null where it has none), with its department's and the nation's. */
+  /** Every unit's stored rows, by code and year (precomputed per data version: no query per page). */
+  function byUnit(): Promise<Map<string, Map<number, StoredRevenue>>> {
+    return memo('revenue-by-unit', async () => {
+      const out = new Map<string, Map<number, StoredRevenue>>();
+      for (const r of await q.revenueAll(db)) {
+        let m = out.get(r.ubigeo);
+        if (!m) out.set(r.ubigeo, (m = new Map()));
+        m.set(r.year, r);
+      }
+      return out;
+    });
+  }
+
   async function revenueSeries(ubigeo: string, departmentCode: string) {
-    const [own, ctx] = await Promise.all([q.revenueOf(db, ubigeo), context()]);
-    const byYear = new Map(own.map((r) => [r.year, r]));
+    const [all, ctx] = await Promise.all([byUnit(), context()]);
+    const byYear = all.get(ubigeo) ?? new Map<number, StoredRevenue>();
     const dept = ctx.departments.get(departmentCode) ?? new Map<number, RevenueContextYear>();
     const years: Array<RevenueYear | null> = [];
     for (const year of ctx.years) {
@@ -69,7 +83,7 @@ export function createRevenueService({ db, memo }: { db: Db; memo: Memo }) {
     };
   }
 
-  return { revenueSeries, context };
+  return { revenueSeries, context, warm: () => Promise.all([byUnit(), context()]) };
 }
 
 export type RevenueService = ReturnType<typeof createRevenueService>;

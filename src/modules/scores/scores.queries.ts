@@ -286,8 +286,19 @@ export async function scoresFor(db: Db, ubigeos: string[], year: number) {
   return new Map(rows.map((r: Record<string, unknown>) => [String(r.ubigeo), { score: n(r.score), coverage: Number(r.coverage), s: n(r.s), e: n(r.e), r: n(r.r), p: n(r.p), a: n(r.a), i: n(r.i) }]));
 }
 
-export async function scoresOf(db: Db, ubigeo: string) {
-  return db('scores').select('year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'i', 'n_ratings').where({ ubigeo }).orderBy('year', 'desc');
+/** Every municipality's scores, newest year first, by ubigeo. */
+export async function scoresByUbigeo(db: Db): Promise<Map<string, Array<Record<string, unknown>>>> {
+  const rows: Array<Record<string, unknown>> = await db('scores')
+    .select('ubigeo', 'year', 'score', 'coverage', 's', 'e', 'r', 'p', 'a', 'i', 'n_ratings')
+    .orderBy([{ column: 'ubigeo' }, { column: 'year', order: 'desc' }]);
+  const out = new Map<string, Array<Record<string, unknown>>>();
+  for (const { ubigeo, ...r } of rows) {
+    const key = String(ubigeo);
+    let list = out.get(key);
+    if (!list) out.set(key, (list = []));
+    list.push(r);
+  }
+  return out;
 }
 
 /** Every year that has stored scores (with or without data). */

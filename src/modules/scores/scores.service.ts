@@ -208,7 +208,8 @@ export function createScoresService({ db, clock, audit, resultsInputs = q.result
     /** The scores data version (every recompute moves it): the API's ETag of score answers. */
     version: () => q.scoresVersion(db),
     list: (f: q.ScoreFilter) => memo(`list:${JSON.stringify([f.year, f.department ?? null, f.type ?? null, f.band ?? null, f.ubigeo ?? null])}`, () => q.listScores(db, f)),
-    forMunicipality: (ubigeo: string) => q.scoresOf(db, ubigeo),
+    /** A municipality's scores, newest year first: from every municipality's, read once per scores version. */
+    forMunicipality: async (ubigeo: string): Promise<Array<Record<string, unknown>>> => (await memo('by-ubigeo', () => q.scoresByUbigeo(db))).get(ubigeo) ?? [],
     forMunicipalities: (ubigeos: string[], year: number) => q.scoresFor(db, ubigeos, year),
   };
 }

@@ -46,6 +46,21 @@ export async function rollupYears(db: Db, level: AreaLevel, area: string): Promi
   return rows.map((r: { year: number }) => Number(r.year));
 }
 
+/** Years with detailed data of every area of a level, newest first, by area. */
+export async function rollupYearsByArea(db: Db, level: AreaLevel): Promise<Map<string, number[]>> {
+  const rows: Array<{ area: string; year: number }> = await db('mef_gasto_rollups')
+    .where({ level, dim: 'generic' })
+    .distinct('area', 'year')
+    .orderBy([{ column: 'area' }, { column: 'year', order: 'desc' }]);
+  const out = new Map<string, number[]>();
+  for (const r of rows) {
+    let list = out.get(String(r.area));
+    if (!list) out.set(String(r.area), (list = []));
+    list.push(Number(r.year));
+  }
+  return out;
+}
+
 /** Totals of every area of a level for a year (for the map and comparisons). */
 export async function areaTotals(db: Db, level: AreaLevel, year: number, areas?: string[]): Promise<Array<Amounts & { area: string }>> {
   const q = db('mef_gasto_rollups')

@@ -73,7 +73,10 @@ export interface AreaRef {
 }
 
 /** Detailed MEF spending (mef_gasto) broken down by function, category, source, rubro, genérica, project, month. */
-export function createBreakdownService({ db }: { db: Db }) {
+type Memo = <T>(key: string, load: () => Promise<T>) => Promise<T>;
+
+/** `memo`: the spending data memo (detailed years move with the MEF imports); without one, every call reads the table. */
+export function createBreakdownService({ db, memo }: { db: Db; memo?: Memo }) {
   async function label(dim: By, codes: string[], lang: Lang): Promise<Map<string, string>> {
     const out = new Map<string, string>();
     if (dim === 'month') {
@@ -99,7 +102,11 @@ export function createBreakdownService({ db }: { db: Db }) {
   }
 
   /** Years with detailed data for an area, newest first. */
-  const years = (ref: AreaRef) => q.rollupYears(db, ref.level, ref.area);
+  const years = async (ref: AreaRef): Promise<number[]> => {
+    if (!memo || ref.level !== 'municipality') return q.rollupYears(db, ref.level, ref.area);
+    // Every municipality page asks: one read of every municipality's years per data version.
+    return (await memo('detail-years:municipality', () => q.rollupYearsByArea(db, 'municipality'))).get(ref.area) ?? [];
+  };
 
   /** One breakdown of an area and year with localized names, execution % and share of devengado. */
   async function breakdown(ref: AreaRef, year: number, by: By, lang: Lang) {

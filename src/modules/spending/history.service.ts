@@ -66,8 +66,8 @@ export function createHistoryService({ db, spending, municipalities, revenue }: 
   async function executionSeries(ubigeo: string, departmentCode = ubigeo.slice(0, 2), predecessor = false): Promise<ExecutionSeries> {
     const [s, own] = await Promise.all([
       sums(),
-      // Best source per year, without the national ranks forMunicipality computes for every year.
-      predecessor ? q.predecessorExecution(db, ubigeo) : q.executionForMunicipality(db, ubigeo).then((rows) => rows.map((r) => ({ year: r.year, pim: r.pim, devengado: r.devengado }))),
+      // Best source per year (a municipality's from the country's ranked years, precomputed per data version).
+      predecessor ? q.predecessorExecution(db, ubigeo) : spending.forMunicipality(ubigeo),
     ]);
     const ownBy = new Map(own.map((r) => [r.year, r]));
     const dept = s.byDept.get(departmentCode);

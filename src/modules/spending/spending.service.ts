@@ -109,6 +109,26 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
  * Partial years come after it, marked with their cut-off. Only when no year is complete is the
  * most recent partial year the default.
  */
+/** A municipality's year: its totals, the year's metadata and its ranks in every group. */
+export interface MunicipalityYear extends RankedRow {
+  year: number;
+  cut_off: string | null;
+  cut_off_approximate: boolean;
+  label: string | null;
+  partial: boolean;
+  source: string;
+  rank_national: number | null;
+  count_national: number;
+  rank_department: number | null;
+  count_department: number;
+  rank_province: number | null;
+  count_province: number;
+  rank_peers: number | null;
+  count_peers: number;
+  peer_band: PopulationBand;
+  peer_type: string;
+}
+
 export function latestCompleteYear(years: Array<{ year: number; partial: boolean }>): number | null {
   const sorted = [...years].sort((a, b) => b.year - a.year);
   return (sorted.find((y) => !y.partial) ?? sorted[0])?.year ?? null;
@@ -116,6 +136,8 @@ export function latestCompleteYear(years: Array<{ year: number; partial: boolean
 
 export function createSpendingService({ db }: { db: Db }) {
   const memo = createDataMemo(db, q.dataVersion);
+  // The ranked years have their own memo, so that the many ranking variants a crawler walks never evict them.
+  const yearMemo = createDataMemo(db, q.dataVersion, 40);
 
   /** A municipality's rank within each group it belongs to (department, province, peers). */
   type GroupRank = { rank: number | null; count: number };
@@ -140,7 +162,7 @@ export function createSpendingService({ db }: { db: Db }) {
 
   /** Every municipality's totals for a year, ranked nationally and within its groups (shared: callers must not mutate). */
   function nationalRows(year: number): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, Ranks>; countNational: number }> {
-    return memo(`year:${year}`, async () => {
+    return yearMemo(`year:${year}`, async () => {
       const munis = await q.executionForYear(db, year);
       const ranked = rankRows(munis.map(toRanked));
       const dept = rankWithin(ranked, (r) => r.code.slice(0, 2));
@@ -212,35 +234,76 @@ export function createSpendingService({ db }: { db: Db }) {
   }
 
   /** One municipality's totals for every year, with its rank nationally and in its department. */
-  async function forMunicipality(ubigeo: string) {
-    const [ys, own] = await Promise.all([years(), q.executionForMunicipality(db, ubigeo)]);
-    const result = [];
-    for (const e of own) {
-      const meta = ys.find((y) => y.year === e.year);
-      const year = await nationalRows(e.year);
-      const own = year.byCode.get(ubigeo)!;
-      const national = own.national;
-      result.push({
-        ...national,
-        year: e.year,
-        cut_off: meta?.cut_off ?? null,
-        cut_off_approximate: meta?.cut_off_approximate ?? false,
-        label: meta?.label ?? null,
-        partial: meta?.partial ?? false,
-        source: e.source,
-        rank_national: national.rank,
-        count_national: year.countNational,
-        rank_department: own.dept.rank,
-        count_department: own.dept.count,
-        rank_province: own.province.rank,
-        count_province: own.province.count,
-        rank_peers: own.peers.rank,
-        count_peers: own.peers.count,
-        peer_band: own.peers.band,
-        peer_type: own.peers.type,
+  /**
+   * Every municipality's years (newest first) with its ranks nationally and in each group,
+   * precomputed for the whole country per data version from the ranked years: a page reads its
+   * municipality's rows from here, with no query and nothing built per request. Read-only.
+   */
+  function byMunicipality() {
+    return yearMemo('by-municipality', async () => {
+      const ys = await years();
+      const ranked = await Promise.all(ys.map((y) => nationalRows(y.year)));
+      const out = new Map<string, MunicipalityYear[]>();
+      ys.forEach((meta, i) => {
+        const year = ranked[i];
+        for (const [code, own] of year.byCode) {
+          const national = own.national;
+          let list = out.get(code);
+          if (!list) out.set(code, (list = []));
+          // Every field written out: one object shape for the 26 000 rows (a spread made each one slow to build).
+          list.push({
+            code: national.code,
+            name: national.name,
+            parent: national.parent,
+            type: national.type,
+            population: national.population,
+            pia: national.pia,
+            pim: national.pim,
+            certificacion: national.certificacion,
+            compromiso_anual: national.compromiso_anual,
+            atencion_compromiso_mensual: national.atencion_compromiso_mensual,
+            devengado: national.devengado,
+            girado: national.girado,
+            execution_pct: national.execution_pct,
+            rank: national.rank,
+            quintile: national.quintile,
+            year: meta.year,
+            cut_off: meta.cut_off ?? null,
+            cut_off_approximate: meta.cut_off_approximate ?? false,
+            label: meta.label ?? null,
+            partial: meta.partial ?? false,
+            source: national.source ?? meta.source,
+            rank_national: national.rank,
+            count_national: year.countNational,
+            rank_department: own.dept.rank,
+            count_department: own.dept.count,
+            rank_province: own.province.rank,
+            count_province: own.province.count,
+            rank_peers: own.peers.rank,
+            count_peers: own.peers.count,
+            peer_band: own.peers.band,
+            peer_type: own.peers.type,
+          });
+        }
       });
-    }
-    return result;
+      return out;
+    });
+  }
+
+  /** One municipality's totals for every year (newest first), with its ranks. Shared: read-only. */
+  async function forMunicipality(ubigeo: string): Promise<readonly MunicipalityYear[]> {
+    return (await byMunicipality()).get(ubigeo) ?? [];
+  }
+
+  /**
+   * Precomputes the whole country's ranked years (every municipality's ranks, in every group, for
+   * every year): what every municipality page reads. Called when the data version moves and at
+   * start, so no visitor pays for it; returns how long it took.
+   */
+  async function warm(): Promise<number> {
+    const t0 = performance.now();
+    await byMunicipality();
+    return performance.now() - t0;
   }
 
   /** Paper Table 1 (2012–2022) with 2024 (or the latest complete year) computed from municipal data. */
@@ -269,7 +332,7 @@ export function createSpendingService({ db }: { db: Db }) {
 
   /** The data version and when it changed (sitemap lastmod, share-image cache). */
   const lastImport = () => q.lastImport(db);
-  return { years, defaultYear, requireYear, ranking, forMunicipality, history, memo, lastImport };
+  return { years, defaultYear, requireYear, ranking, forMunicipality, warm, history, memo, lastImport };
 }
 
 export type SpendingService = ReturnType<typeof createSpendingService>;
