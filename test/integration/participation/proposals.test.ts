@@ -4,7 +4,9 @@ import { readPabulib } from '../../../src/modules/participation/participation.pa
 import { createTestApp, TestApp } from '../../helpers/app';
 import { Agent, csrfFrom, formToken } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
-import { official, signedIn } from '../../helpers/participation';
+import { official, PDF, signedIn } from '../../helpers/participation';
+
+const ACT = Buffer.concat([PDF, Buffer.from('% acta del taller, primera versión\n')]);
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -115,6 +117,14 @@ eachDialect(
         .post(`/es/gestion/${UBIGEO}/propuestas/2025/revision/${id}`)
         .type('form')
         .send({ _csrf: csrfFrom(page.text), ...f });
+    };
+    /** The workshop tally form (multipart, as the browser sends it), with the act when given. */
+    const tally = async (f: Record<string, string>, act?: Buffer) => {
+      const page = await off.get(`/es/gestion/${UBIGEO}/propuestas/2025`).expect(200);
+      let req = off.post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`).field('_csrf', csrfFrom(page.text));
+      for (const [k, v] of Object.entries(f)) req = req.field(k, v);
+      if (act) req = req.attach('act', act, 'acta-taller.pdf');
+      return req;
     };
     const ids: number[] = [];
 
@@ -288,14 +298,12 @@ eachDialect(
     });
 
     it('when the official enters the workshop tally, then a published tally changes only with a public reason, and the results show both counts and the winners, which become items linked both ways', async () => {
-      const tally = async (f: Record<string, string>) => {
-        const page = await off.get(`/es/gestion/${UBIGEO}/propuestas/2025`).expect(200);
-        return off
-          .post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`)
-          .type('form')
-          .send({ _csrf: csrfFrom(page.text), ...f });
-      };
-      expect((await tally({ [`votes_${ids[0]}`]: '12', [`votes_${ids[1]}`]: '30' })).status).toBe(303);
+      // The first tally needs the workshop's act (a PDF): without it, or with a file that is not a PDF, nothing is stored.
+      expect((await tally({ [`votes_${ids[0]}`]: '12', [`votes_${ids[1]}`]: '30' })).status).toBe(422);
+      expect((await tally({ [`votes_${ids[0]}`]: '12' }, Buffer.from('<html>no</html>'))).status).toBe(422);
+      expect(await t.db('pb_workshop_acts')).toHaveLength(0);
+      expect((await t.db('pb_proposals').where({ ubigeo: UBIGEO }).whereNotNull('workshop_votes')).length).toBe(0);
+      expect((await tally({ [`votes_${ids[0]}`]: '12', [`votes_${ids[1]}`]: '30' }, ACT)).status).toBe(303);
       expect((await tally({ [`votes_${ids[1]}`]: 'muchos' })).status).toBe(422);
       expect((await tally({ [`votes_${ids[1]}`]: '31' })).status).toBe(422); // a correction without a reason
       expect((await tally({ [`votes_${ids[1]}`]: '31', reason: 'Se contó un acta tarde.' })).status).toBe(303);
