@@ -212,7 +212,14 @@ export function buildApp({
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits }, redis }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService, jobs }),
     participation,
-    createModerationModule({ db, auth, audit, clock, sources: [observationModeration, commentModeration, proposalModeration, questionModeration, proposalCommentModeration], disputes: participation.disputes }),
+    createModerationModule({
+      db,
+      auth,
+      audit,
+      clock,
+      sources: [observationModeration, commentModeration, proposalModeration, questionModeration, proposalCommentModeration],
+      disputes: participation.disputes,
+    }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits }, redis }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
     createResultsModule({

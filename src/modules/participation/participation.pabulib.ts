@@ -40,8 +40,7 @@ export function writePabulib(d: {
     ],
   ];
   const lines = ['META', 'key;value', ...meta.map(([k, v]) => `${k};${v}`), 'PROJECTS', 'project_id;cost;votes;name;workshop_votes;proposer_type;organisation'];
-  for (const p of d.projects)
-    lines.push(`${p.id};${sol(p.reviewed_cost ?? 0)};${p.ballots};${cell(p.title_es)};${p.workshop_votes ?? 0};${p.proposer_type ?? 'resident'};${cell(p.org_name ?? '')}`);
+  for (const p of d.projects) lines.push(`${p.id};${sol(p.reviewed_cost ?? 0)};${p.ballots};${cell(p.title_es)};${p.workshop_votes ?? 0};${p.proposer_type ?? 'resident'};${cell(p.org_name ?? '')}`);
   lines.push('VOTES', 'voter_id;vote');
   d.ballots.forEach((b, i) => lines.push(`${i + 1};${b.join(',')}`));
   return lines.join('\n') + '\n';

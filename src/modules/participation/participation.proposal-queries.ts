@@ -195,10 +195,7 @@ export async function publicComments(db: Q, proposalId: number): Promise<Comment
 
 /** Published comments created at or after `since` (ISO time), oldest first: what a digest of followed proposals lists. */
 export async function commentsSince(db: Q, since: string, proposalIds?: number[]): Promise<CommentRow[]> {
-  const q = db('pb_proposal_comments')
-    .select('id', 'proposal_id', 'body', 'status', 'decision_reason', 'created_at')
-    .where('status', 'published')
-    .where('created_at', '>=', since);
+  const q = db('pb_proposal_comments').select('id', 'proposal_id', 'body', 'status', 'decision_reason', 'created_at').where('status', 'published').where('created_at', '>=', since);
   if (proposalIds) q.whereIn('proposal_id', proposalIds.length ? proposalIds : [0]);
   return (await q.orderBy([{ column: 'created_at' }, { column: 'id' }])).map(commentRow);
 }

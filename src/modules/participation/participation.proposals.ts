@@ -222,8 +222,7 @@ export function createProposalService({
         const changes = proposals.filter((p) => votes.has(p.id) && votes.get(p.id) !== p.workshop_votes);
         const [current] = await pq.actsOf(trx, process.id);
         if (!current && !act && changes.length) throw new ValidationError([{ field: 'act', key: 'participation:errors.act_required' }], 422);
-        if ((changes.some((p) => p.workshop_votes != null) || (current && act)) && !reason?.trim())
-          throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
+        if ((changes.some((p) => p.workshop_votes != null) || (current && act)) && !reason?.trim()) throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
         if (act) {
           const r = current ? reason!.trim() : null;
           await pq.insertAct(trx, {

@@ -492,7 +492,12 @@ eachDialect(
 
       expect((await propose(monitor, { title_es: 'Veredas accesibles en el mercado', estimated_cost: '10000', on_behalf: '1' })).status).toBe(303);
       expect((await propose(monitor, { title_es: 'Propuesta personal del monitor' })).status).toBe(303);
-      const [org, own] = await t.db('pb_proposals').where({ ubigeo: UBIGEO }).orderBy('id', 'desc').limit(2).then((r) => r.reverse());
+      const [org, own] = await t
+        .db('pb_proposals')
+        .where({ ubigeo: UBIGEO })
+        .orderBy('id', 'desc')
+        .limit(2)
+        .then((r) => r.reverse());
       expect([org.proposer_type, org.org_name]).toEqual(['organisation', 'Comité de Vigilancia']);
       expect([own.proposer_type, own.org_name]).toEqual(['resident', null]);
       await publish(Number(org.id));
@@ -514,7 +519,7 @@ eachDialect(
       const ownComment = await residents[0]
         .post(`/es/presupuesto-participativo/propuestas/${own.id}/comentarios`)
         .type('form')
-        .send({ _csrf: csrfFrom(form), body: 'Comentario sobre una propuesta pendiente.' });
+        .send({ _csrf: csrfFrom((await residents[0].get(`/es/presupuesto-participativo/propuestas/${ids[0]}`).expect(200)).text), body: 'Comentario sobre una propuesta pendiente.' });
       expect(ownComment.status).toBe(404); // a proposal not yet published has nothing to comment on
 
       const pb = readPabulib((await request(t.app).get(`${base}/pabulib`).expect(200)).text);
@@ -530,11 +535,14 @@ eachDialect(
       const actHref = (html: string) => /class="act-link" href="([^"]+)"/.exec(html)![1];
       let html = await results();
       expect(html).toContain(hash(ACT));
-      const first = await request(t.app).get(actHref(html)).buffer(true).parse((res, cb) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => cb(null, Buffer.concat(chunks)));
-      });
+      const first = await request(t.app)
+        .get(actHref(html))
+        .buffer(true)
+        .parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
       expect(first.status).toBe(200);
       expect(first.headers['content-type']).toMatch(/application\/pdf/);
       expect(first.headers['content-disposition']).toMatch(/^attachment/);
@@ -563,11 +571,7 @@ eachDialect(
       // Another municipality's official cannot upload an act here.
       const other = await official(t, `off2-130106@example.pe`, '130106');
       const page = await other.get('/es/gestion/130106/participacion').expect(200);
-      const res = await other
-        .post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`)
-        .field('_csrf', csrfFrom(page.text))
-        .field('reason', 'Intento ajeno.')
-        .attach('act', corrected, 'acta.pdf');
+      const res = await other.post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`).field('_csrf', csrfFrom(page.text)).field('reason', 'Intento ajeno.').attach('act', corrected, 'acta.pdf');
       expect([403, 404]).toContain(res.status);
       expect(await t.db('pb_workshop_acts').where({ process_id: process.id })).toHaveLength(2);
     });
@@ -632,7 +636,10 @@ eachDialect(
         );
       expect(statuses.slice(0, 20).every((s) => s === 303)).toBe(true);
       expect(statuses[20]).toBe(429);
-      const user = await t.db('users').where({ email: `muchos-comentarios-${UBIGEO}@example.pe` }).first();
+      const user = await t
+        .db('users')
+        .where({ email: `muchos-comentarios-${UBIGEO}@example.pe` })
+        .first();
       expect(await t.db('pb_proposal_comments').where({ user_id: user.id })).toHaveLength(20);
     });
   },
