@@ -5,9 +5,8 @@ import type { Actor } from '../audit';
 import * as q from './participation.queries';
 import * as pq from './participation.proposal-queries';
 import type { ProposalRow } from './participation.proposal-queries';
-import { actorForRecord as who, RecordWriter } from './participation.record';
+import { actorForRecord as who, RecordWriter, storedFile, type StoredFile } from './participation.record';
 import { currentPhase, fitsEnvelope, prioritise, residentActions } from './participation.rules';
-import { storedFile, type StoredFile } from './participation.record';
 import type { ItemInput, ProposalInput, ReviewInput } from './participation.schemas';
 import type { StoredPdf } from './participation.uploads';
 import type { ProcessRow } from './participation.types';
@@ -354,12 +353,6 @@ export function createProposalService({
       const act = await pq.findAct(db, actId);
       if (!act || act.process_id !== process.id) throw new NotFoundError();
       return storedFile(act.file_name, act.original_name, 'acta-del-taller.pdf');
-    },
-
-    /** The published proposals of a process for the API and CSV (proposer type and organisation, never an account). */
-    async publicProposals(ubigeo: string, year: number) {
-      const process = await processOf(ubigeo, year);
-      return pq.listProposals(db, process.id);
     },
 
     /** Ballot data of a process in the Pabulib format (participation.pabulib.ts writes it). */

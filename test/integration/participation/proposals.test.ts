@@ -507,6 +507,7 @@ eachDialect(
       expect(es).toContain('Propuesta de Comité de Vigilancia');
       expect(es).not.toContain(monitorEmail);
       expect((await request(t.app).get(`/en/participatory-budget/proposals/${org.id}`).expect(200)).text).toContain('Proposed by Comité de Vigilancia');
+      expect((await request(t.app).get(`${base}/propuestas`).expect(200)).text).toContain('Propuesta de Comité de Vigilancia');
       expect((await request(t.app).get(`/es/presupuesto-participativo/propuestas/${ids[0]}`).expect(200)).text).toContain('Propuesta de un vecino');
 
       const csv = (await request(t.app).get('/api/v1/datasets/pb_proposals.csv').buffer(true).expect(200)).text;
