@@ -99,6 +99,15 @@ export async function listProposals(db: Q, processId: number, statuses: string[]
   return rows.map(row);
 }
 
+/** Published proposals of every process (or of one municipality / year), for the open data: with the process's year. */
+export async function listPublicProposals(db: Q, f: { ubigeo?: string; year?: number }): Promise<Array<ProposalRow & { year: number }>> {
+  const q = withCounts(db).select('p.year').where('p.status', 'published');
+  if (f.ubigeo) q.where('p.ubigeo', f.ubigeo);
+  if (f.year) q.where('p.year', f.year);
+  const rows = await q.orderBy(['p.ubigeo', 'p.year', 'p.id']);
+  return rows.map((r: Record<string, unknown>) => ({ ...row(r), year: Number(r.year) }));
+}
+
 export async function findProposal(db: Q, id: number): Promise<ProposalRow | null> {
   const r = await withCounts(db).where('p.id', id).first();
   return r ? row(r) : null;

@@ -355,6 +355,9 @@ export function createProposalService({
       return storedFile(act.file_name, act.original_name, 'acta-del-taller.pdf');
     },
 
+    /** Published proposals for the open data (proposer type and organisation, never an account). */
+    publicProposals: (f: { ubigeo?: string; year?: number }) => pq.listPublicProposals(db, f),
+
     /** Ballot data of a process in the Pabulib format (participation.pabulib.ts writes it). */
     async pabulibData(ubigeo: string, year: number) {
       const process = await processOf(ubigeo, year);

@@ -46,6 +46,9 @@ export const ListQuery = z.object({
   ),
 });
 
+/** The proposals listing: by municipality and year. */
+export const ProposalListQuery = ListQuery.pick({ ubigeo: true, year: true, format: true });
+
 /** One record's API: JSON with its history, or the history as CSV. */
 export const RecordQuery = z.object({ format: L.format(E('format_invalid')) });
 

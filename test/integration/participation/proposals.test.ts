@@ -523,6 +523,20 @@ eachDialect(
         .send({ _csrf: csrfFrom((await residents[0].get(`/es/presupuesto-participativo/propuestas/${ids[0]}`).expect(200)).text), body: 'Comentario sobre una propuesta pendiente.' });
       expect(ownComment.status).toBe(404); // a proposal not yet published has nothing to comment on
 
+      const api = await request(t.app).get(`/api/v1/participatory-budget/proposals?ubigeo=${UBIGEO}&year=2025`).expect(200);
+      expect(JSON.stringify(api.body)).not.toContain('@');
+      const apiRows = new Map((api.body.data as Array<Record<string, unknown>>).map((r) => [Number(r.id), r]));
+      expect([apiRows.get(Number(org.id))?.proposer_type, apiRows.get(Number(org.id))?.organisation, apiRows.get(Number(org.id))?.reviewed_cost]).toEqual([
+        'organisation',
+        'Comité de Vigilancia',
+        10_000,
+      ]);
+      expect([apiRows.get(ids[0])?.proposer_type, apiRows.get(ids[0])?.organisation]).toEqual(['resident', null]);
+      expect(apiRows.has(Number(own.id))).toBe(false);
+      const apiCsv = (await request(t.app).get(`/api/v1/participatory-budget/proposals?ubigeo=${UBIGEO}&year=2025&format=csv`).buffer(true).expect(200)).text;
+      const apiCsvRows = parseCsv(apiCsv.replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+      expect(apiCsvRows.find((r) => Number(r.id) === Number(org.id))?.organisation).toBe('Comité de Vigilancia');
+
       const pb = readPabulib((await request(t.app).get(`${base}/pabulib`).expect(200)).text);
       const project = pb.projects.find((p) => p.project_id === String(org.id))!;
       expect([project.proposer_type, project.organisation, project.cost]).toEqual(['organisation', 'Comité de Vigilancia', 10_000]);
