@@ -236,7 +236,13 @@ export function proposalHandlers({
             if (!n.success) throw new ValidationError([{ field: 'tally', key: 'participation:errors.number_invalid' }], 422);
             votes.set(Number(m[1]), n.data);
           }
-          await proposals.tally(actorOf(req.user!), ubigeo, year, votes, body.reason ?? null, await uploads.storePdf(req.file, 'act'));
+          const act = await uploads.storePdf(req.file, 'act');
+          try {
+            await proposals.tally(actorOf(req.user!), ubigeo, year, votes, body.reason ?? null, act);
+          } catch (e) {
+            await uploads.discard(act); // a refused tally keeps no file
+            throw e;
+          }
           back(res, 'manage_proposals', { ubigeo, year }, { done: 'tallied' });
         },
       );

@@ -51,6 +51,11 @@ export function createUploads({ dir, maxBytes }: { dir: string; maxBytes: number
     };
   }
 
+  /** Removes a file stored for a change that was then refused (nothing points to it). */
+  async function discard(f: StoredFile | null): Promise<void> {
+    if (f && STORED_NAME.test(f.name)) await fs.promises.rm(path.join(dir, f.name), { force: true });
+  }
+
   /** Sends a stored file as a download: attachment, nosniff, PDF type, never rendered as HTML. */
   function sendStored(res: Response, f: StoredFile): void {
     if (!STORED_NAME.test(f.name)) throw new NotFoundError();
@@ -64,7 +69,7 @@ export function createUploads({ dir, maxBytes }: { dir: string; maxBytes: number
     res.sendFile(file);
   }
 
-  return { single, storePdf, sendStored, dir };
+  return { single, storePdf, discard, sendStored, dir };
 }
 
 export type Uploads = ReturnType<typeof createUploads>;

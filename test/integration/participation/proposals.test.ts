@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { parse as parseCsv } from 'csv-parse/sync';
 import request from 'supertest';
 import { commentsSince } from '../../../src/modules/participation/participation.proposal-queries';
@@ -564,7 +565,10 @@ eachDialect(
       expect(hash(first.body as Buffer)).toBe(hash(ACT));
 
       const corrected = Buffer.concat([PDF, Buffer.from('% acta corregida: firma del secretario\n')]);
+      const stored = () => fs.readdirSync(t.config.uploadsDir).length;
+      const files = stored();
       expect((await tally({}, corrected)).status).toBe(422); // a correction without a reason
+      expect(stored()).toBe(files); // the refused act is not kept
       expect((await tally({ reason: 'Faltaba la firma del secretario técnico.' }, corrected)).status).toBe(303);
       html = await results();
       expect(html).toContain(hash(corrected));
