@@ -17,7 +17,7 @@ import { createAccountsModule, createAccountsService, DEFAULT_FORM_LIMITS, DEFAU
 import { createAdminModule } from './modules/admin';
 import { createAuditService } from './modules/audit';
 import { createModerationModule } from './modules/moderation';
-import { createParticipationModule, observationModeration, PARTICIPATION_DATASETS, proposalModeration, questionModeration } from './modules/participation';
+import { createParticipationModule, observationModeration, PARTICIPATION_DATASETS, proposalCommentModeration, proposalModeration, questionModeration } from './modules/participation';
 import { commentModeration, createFeedbackModule, createFeedbackService, DEFAULT_FEEDBACK_LIMITS, FeedbackLimits, quarterOf } from './modules/feedback';
 import { createMunicipalitiesModule, createMunicipalitiesService } from './modules/municipalities';
 import { createResultsModule, indicatorInputs, RESULTS_DATASETS } from './modules/results';
@@ -230,7 +230,14 @@ export function buildApp({
     createAccountsModule({ accounts, auth, logger, config, clock, limits: { ...DEFAULT_FORM_LIMITS, ...formLimits }, redis }),
     createAdminModule({ db, auth, accounts, audit, municipalities: municipalitiesService, jobs }),
     participation,
-    createModerationModule({ db, auth, audit, clock, sources: [observationModeration, commentModeration, proposalModeration, questionModeration], disputes: participation.disputes }),
+    createModerationModule({
+      db,
+      auth,
+      audit,
+      clock,
+      sources: [observationModeration, commentModeration, proposalModeration, questionModeration, proposalCommentModeration],
+      disputes: participation.disputes,
+    }),
     createFeedbackModule({ feedback, municipalities: municipalitiesService, auth, logger, limits: { ...DEFAULT_FEEDBACK_LIMITS, ...feedbackLimits }, redis }),
     createScoresModule({ scores, municipalities: municipalitiesService, auth, logger, defaultYear }),
     createResultsModule({

@@ -8,7 +8,14 @@ import { ICON_SVG, icoFromPngs, shareSvg, ShareFacts, toPng } from './discovery.
 import { chunkGroups, MUNICIPALITY_PAGES, robotsTxt, SitemapGroup, sitemapIndexXml, sitemapXml, STATIC_PAGES } from './discovery.sitemap';
 
 /** Public record pages of the participation module (passed in by app.ts). */
-export type PublicRecordPages = () => Promise<{ items: number[]; processes: Array<{ ubigeo: string; year: number }>; hearings: number[]; commitments: number[] }>;
+export type PublicRecordPages = () => Promise<{
+  items: number[];
+  processes: Array<{ ubigeo: string; year: number }>;
+  hearings: number[];
+  commitments: number[];
+  proposals: number[];
+  proposalProcesses: Array<{ ubigeo: string; year: number }>;
+}>;
 
 export interface DiscoveryDeps {
   municipalities: MunicipalitiesService;
@@ -43,6 +50,11 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
         name: 'participation',
         pages: [
           ...rec.processes.map((p) => ({ page: 'pb_process' as const, params: { ubigeo: p.ubigeo, year: p.year } })),
+          ...rec.proposalProcesses.flatMap((p) => [
+            { page: 'pb_proposals' as const, params: { ubigeo: p.ubigeo, year: p.year } },
+            { page: 'pb_results' as const, params: { ubigeo: p.ubigeo, year: p.year } },
+          ]),
+          ...rec.proposals.map((id) => ({ page: 'pb_proposal' as const, params: { id } })),
           ...rec.items.map((id) => ({ page: 'pb_item' as const, params: { id } })),
           ...rec.hearings.map((id) => ({ page: 'hearing' as const, params: { id } })),
           ...rec.commitments.map((id) => ({ page: 'commitment' as const, params: { id } })),

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Db } from '../../db';
 
 /** Content residents write about a municipality, moderated neutrally (never by its officials). */
-export const CONTENT_TYPES = ['observation', 'comment', 'proposal', 'question'] as const;
+export const CONTENT_TYPES = ['observation', 'comment', 'proposal', 'question', 'proposal_comment'] as const;
 export type ContentType = (typeof CONTENT_TYPES)[number];
 
 /** Reason catalogue: one to publish (or keep after a flag), several to hide. */
@@ -25,7 +25,7 @@ export interface QueueEntry {
   flags: number;
   created_at: string;
   /** Page the content belongs to (kind and id), for the moderator's context link. */
-  context: { page: 'pb_item' | 'commitment' | 'satisfaction' | 'pb_proposals' | 'hearing'; params: Record<string, string | number> };
+  context: { page: 'pb_item' | 'commitment' | 'satisfaction' | 'pb_proposals' | 'pb_proposal' | 'hearing'; params: Record<string, string | number> };
 }
 
 type Q = Db | Knex.Transaction;

@@ -38,6 +38,15 @@ export const proposalModeration = tableSource({
   context: (r) => ({ page: 'pb_proposals', params: { ubigeo: String(r.ubigeo), year: Number(r.year) } }),
 });
 
+/** Residents' comments on a published proposal, for the neutral moderation queue. */
+export const proposalCommentModeration = tableSource({
+  type: 'proposal_comment',
+  table: 'pb_proposal_comments',
+  publishedStatus: 'published',
+  contextColumns: ['proposal_id'],
+  context: (r) => ({ page: 'pb_proposal', params: { id: Number(r.proposal_id) } }),
+});
+
 /** Residents' questions to a convened hearing, for the neutral moderation queue. */
 export const questionModeration = tableSource({
   type: 'question',
@@ -71,7 +80,7 @@ export interface ParticipationOptions {
   importMaxRows: number;
   secret: string;
   mefAllowSynthetic?: boolean;
-  /** Per-account limits of residents' posts (proposals, supports, ballot POSTs), per hour. */
+  /** Per-account limits of residents' posts (proposals, supports, ballot POSTs, questions, comments), per hour. */
   limits?: Partial<ProposalLimits>;
 }
 
@@ -81,8 +90,9 @@ export interface ProposalLimits {
   supportsPerHour: number;
   ballotPostsPerHour: number;
   questionsPerHour: number;
+  commentsPerHour: number;
 }
-export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60, questionsPerHour: 10 };
+export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60, questionsPerHour: 10, commentsPerHour: 20 };
 
 /** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
 export function createParticipationModule({
@@ -121,7 +131,7 @@ export function createParticipationModule({
   const resident = requireRole('resident', 'monitor');
   const limits = { ...DEFAULT_PROPOSAL_LIMITS, ...options.limits };
   const perHour = (name: string, limit: number) => rateLimiter({ logger, redis }, { name, windowMs: 3_600_000, limit, per: 'user' });
-  const p = proposalHandlers({ proposals: service.proposals, questions: service.questions, logger });
+  const p = proposalHandlers({ proposals: service.proposals, questions: service.questions, uploads, logger, placeOf: (ubigeo) => service.municipalityPlace(ubigeo) });
   const disputes: DisputePort = { open: () => service.openDisputes(), resolve: (actor, id, resolution, reason) => service.resolveDispute(actor, id, resolution, reason) };
   return {
     service,
@@ -132,6 +142,7 @@ export function createParticipationModule({
       reg.page('pb_evidence', h.evidence);
       reg.page('pb_proposal', p.show); // before pb_process: /propuestas/:id has two segments too
       reg.route('post', 'pb_proposal_support', [resident, perHour('proposal_support', limits.supportsPerHour)], p.support);
+      reg.route('post', 'pb_proposal_comment', [resident, perHour('proposal_comment', limits.commentsPerHour)], p.comment);
       reg.page('pb_process', h.process);
       reg.page('pb_proposals', p.list);
       reg.route('get', 'pb_proposal_new', [resident], p.form);
@@ -140,6 +151,7 @@ export function createParticipationModule({
       reg.route('post', 'pb_ballot', [resident, perHour('ballot', limits.ballotPostsPerHour)], p.vote);
       reg.page('pb_results', p.results);
       reg.page('pb_pabulib', p.pabulib);
+      reg.page('pb_workshop_act', p.act);
       reg.page('hearings', h.hearings);
       reg.page('commitments', h.commitments);
       reg.page('hearing', h.hearing);
@@ -179,7 +191,7 @@ export function createParticipationModule({
       reg.route('get', 'manage_job', official, h.job);
       reg.route('get', 'manage_proposals', official, p.manage);
       reg.route('post', 'manage_proposal_review', official, p.review);
-      reg.route('post', 'manage_tally', official, p.tally);
+      reg.route('post', 'manage_tally', [...official, uploads.single('act')], p.tally);
       reg.route('post', 'manage_winners', official, p.winners);
       reg.route('post', 'hearing_question', [resident, perHour('hearing_question', limits.questionsPerHour)], p.ask);
       reg.route('post', 'manage_question_answer', official, p.answer);

@@ -3,7 +3,8 @@ import { toSoles } from '../../lib/amounts';
 import { api, ApiOperation, operation } from '../../lib/api';
 import { sendRows } from '../../lib/http';
 import { COMMITMENT_CSV_COLUMNS, COMMITMENT_RECORD_COLUMNS, ITEM_CSV_COLUMNS, ITEM_RECORD_COLUMNS } from './participation.import';
-import { HearingForm, Id, ListQuery, RecordQuery } from './participation.schemas';
+import type { ProposalRow } from './participation.proposal-queries';
+import { HearingForm, Id, ListQuery, ProposalListQuery, RecordQuery } from './participation.schemas';
 import type { ParticipationService } from './participation.service';
 import { COMMITMENT_STATUSES, HEARING_STATES, ITEM_STATUSES, type CommitmentRow, type ItemRow } from './participation.types';
 
@@ -75,7 +76,50 @@ const FIELDS: Record<string, z.ZodType> = {
   summary_en: text('summary in English'),
   attendance: z.number().int().nullable().describe('people who attended'),
   has_report: z.boolean().describe('true when the hearing report can be downloaded from its page'),
+  process_id: z.number().int().describe('the participatory budget process'),
+  location: z.string().describe('where the proposal would be built'),
+  estimated_cost: api.soles("the proposer's estimated cost"),
+  proposer_type: z.enum(['resident', 'organisation']).describe('who proposed: a resident, or an approved monitor on behalf of their organisation'),
+  organisation: text('name of the proposing organisation (proposer_type = organisation); no person is ever named'),
+  feasibility: z.enum(['feasible', 'unfeasible']).nullable().describe('technical review (null before it)'),
+  feasibility_reason: text('public reason of the technical review'),
+  reviewed_cost: api.soles('cost after the technical review').nullable(),
+  supports: z.number().int().describe('supports by residents'),
+  ballots: z.number().int().describe('online ballots that chose it'),
+  workshop_votes: z.number().int().nullable().describe('votes at the workshop (null before the tally)'),
+  item_id: z.number().int().nullable().describe('the prioritised item it became (winners)'),
+  created_at: api.isoTime('when it was proposed'),
 };
+const PROPOSAL_COLUMNS = [
+  'id',
+  'process_id',
+  'ubigeo',
+  'year',
+  'title_es',
+  'title_en',
+  'location',
+  'estimated_cost',
+  'beneficiaries',
+  'proposer_type',
+  'organisation',
+  'feasibility',
+  'feasibility_reason',
+  'reviewed_cost',
+  'supports',
+  'ballots',
+  'workshop_votes',
+  'item_id',
+  'created_at',
+  'is_example',
+];
+/** A published proposal as open data: money in soles, the organisation by name, never an account. */
+const proposalForApi = (p: ProposalRow & { year: number }) => ({
+  ...Object.fromEntries(PROPOSAL_COLUMNS.map((c) => [c, (p as unknown as Record<string, unknown>)[c] ?? null])),
+  estimated_cost: toSoles(p.estimated_cost),
+  reviewed_cost: p.reviewed_cost == null ? null : toSoles(p.reviewed_cost),
+  organisation: p.proposer_type === 'organisation' ? p.org_name : null,
+  is_example: p.is_example,
+});
 /** The row schema of some columns, each described in FIELDS (a column without a description fails at start-up). */
 function rowOf(columns: readonly string[]) {
   return z.object(
@@ -170,6 +214,24 @@ export function participationApi(service: ParticipationService): ApiOperation[] 
       handle: async ({ query: f, res }) => {
         const rows = (await service.listItems({ ...f, overdue: f.overdue === '1' })).map(itemForApi);
         sendRows(res, f.format, rows, ITEM_COLUMNS, 'participatory-budget-items', { count: rows.length, units: 'total_cost and pia_amount in PEN (soles)', note: NOTE });
+      },
+    }),
+    operation({
+      id: 'listParticipatoryBudgetProposals',
+      path: '/participatory-budget/proposals',
+      tag: 'participation',
+      summary: { es: 'Propuestas publicadas del presupuesto participativo', en: 'Published participatory budget proposals' },
+      description: {
+        es: 'Filtros: ubigeo, year. Quién propuso (proposer_type: resident u organisation, y el nombre de la organización), la evaluación técnica, apoyos, votos en línea y del taller. Nunca un correo.',
+        en: 'Filters: ubigeo, year. Who proposed (proposer_type: resident or organisation, and the name of the organisation), the technical review, supports, online and workshop votes. Never an email.',
+      },
+      query: ProposalListQuery,
+      response: api.listing(rowOf(PROPOSAL_COLUMNS), listMeta(true)),
+      csv: { columns: PROPOSAL_COLUMNS },
+      example: { query: { ubigeo: '150101' } },
+      handle: async ({ query: f, res }) => {
+        const rows = (await service.proposals.publicProposals(f)).map(proposalForApi);
+        sendRows(res, f.format, rows, PROPOSAL_COLUMNS, 'participatory-budget-proposals', { count: rows.length, units: 'estimated_cost and reviewed_cost in PEN (soles)', note: NOTE });
       },
     }),
     operation({

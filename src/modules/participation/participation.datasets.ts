@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { Db } from '../../db';
 
 /**
@@ -11,6 +12,10 @@ const bool = (db: Db, col: string, as: string) => db.raw(`case when ${col} = 1 t
 const soles = (db: Db, col: string, as: string) => db.raw(`${col} / 100.0 as ${as}`);
 const EXAMPLE: Field = { name: 'is_example', type: 'boolean', description: 'true for example content loaded so the pages are not empty (not real data)' };
 const SOURCE = [{ title: 'Resultados Abiertos: published by municipal officials (Ley 28056, Ley 27972 art. 119-A)' }];
+
+/** Feasible, published proposals with a reviewed cost: the projects of a process's ballot and Pabulib file. */
+const onBallot = (db: Db, alias: string) =>
+  db('pb_proposals as b').count({ n: '*' }).whereRaw(`b.process_id = ${alias}.id`).where({ 'b.status': 'published', 'b.feasibility': 'feasible' }).whereNotNull('b.reviewed_cost');
 
 export const PARTICIPATION_DATASETS = [
   {
@@ -129,5 +134,87 @@ export const PARTICIPATION_DATASETS = [
         .select('id', 'entity_type', 'entity_id', 'ubigeo', 'at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'actor_role', 'actor_ubigeo', bool(db, 'is_example', 'is_example'))
         .orderBy('id')
         .stream(),
+  },
+  {
+    name: 'pb_proposals',
+    title: 'Participatory budget: published proposals',
+    description:
+      "Residents' and organisations' proposals published after neutral moderation, with the technical review, supports, online ballots and workshop votes. proposer_type says who proposed (resident | organisation) and organisation names the organisation; no person is ever named.",
+    sources: [{ title: 'Resultados Abiertos: proposals by residents and organisations, reviewed by municipal officials' }],
+    fields: [
+      { name: 'id', type: 'integer', description: 'Proposal id (/es/presupuesto-participativo/propuestas/<id>)' },
+      { name: 'process_id', type: 'integer', description: 'Participatory budget process id' },
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'year', type: 'integer', description: 'Year of the process' },
+      { name: 'title_es', type: 'string', description: 'Title (Spanish)' },
+      { name: 'title_en', type: 'string', description: 'Title (English, optional)' },
+      { name: 'location', type: 'string', description: 'Where' },
+      { name: 'estimated_cost', type: 'number', unit: 'PEN', description: "Proposer's estimated cost, soles" },
+      { name: 'proposer_type', type: 'string', description: 'resident | organisation (an approved monitor on behalf of its organisation)' },
+      { name: 'organisation', type: 'string', description: 'Name of the proposing organisation (proposer_type = organisation)' },
+      { name: 'feasibility', type: 'string', description: 'feasible | unfeasible (technical review), empty before the review' },
+      { name: 'feasibility_reason', type: 'string', description: 'Public reason of the review' },
+      { name: 'reviewed_cost', type: 'number', unit: 'PEN', description: 'Cost after the technical review, soles' },
+      { name: 'supports', type: 'integer', description: 'Supports by residents' },
+      { name: 'ballots', type: 'integer', description: 'Online ballots that chose it' },
+      { name: 'workshop_votes', type: 'integer', description: 'Votes at the workshop (participating agents)' },
+      { name: 'item_id', type: 'integer', description: 'Prioritised item it became (winners)' },
+      { name: 'created_at', type: 'string', description: 'When it was proposed (ISO 8601, UTC)' },
+      EXAMPLE,
+    ] as Field[],
+    query: (db: Db) =>
+      db('pb_proposals as p')
+        .select(
+          'p.id',
+          'p.process_id',
+          'p.ubigeo',
+          'p.year',
+          'p.title_es',
+          'p.title_en',
+          'p.location',
+          soles(db, 'p.estimated_cost', 'estimated_cost'),
+          'p.proposer_type',
+          'p.org_name as organisation',
+          'p.feasibility',
+          'p.feasibility_reason',
+          soles(db, 'p.reviewed_cost', 'reviewed_cost'),
+          db.raw('(select count(*) from pb_proposal_supports s where s.proposal_id = p.id) as supports'),
+          db.raw('(select count(*) from pb_ballot_choices c where c.proposal_id = p.id) as ballots'),
+          'p.workshop_votes',
+          'p.item_id',
+          'p.created_at',
+          bool(db, 'p.is_example', 'is_example'),
+        )
+        .where('p.status', 'published')
+        .orderBy(['p.ubigeo', 'p.year', 'p.id'])
+        .stream(),
+  },
+  {
+    name: 'pb_pabulib',
+    title: 'Participatory budget: ballots in the Pabulib format, one file per process',
+    description:
+      'Every process with an online ballot, and where its Pabulib file is (pabulib.org/format: the projects with cost, online votes, workshop votes and proposer type, and every ballot as the chosen project ids, voters numbered 1…n, never an account). pabulib_path is a path on this site.',
+    sources: SOURCE,
+    fields: [
+      { name: 'process_id', type: 'integer', description: 'Participatory budget process id' },
+      { name: 'ubigeo', type: 'string', description: 'INEI 6-digit code' },
+      { name: 'year', type: 'integer', description: 'Year of the process' },
+      { name: 'budget', type: 'number', unit: 'PEN', description: 'Envelope the ballot may spend, soles' },
+      { name: 'num_projects', type: 'integer', description: 'Projects on the ballot (feasible, published proposals)' },
+      { name: 'num_votes', type: 'integer', description: 'Online ballots cast' },
+      { name: 'pabulib_path', type: 'string', description: 'Path of the Pabulib (.pb) file on this site' },
+    ] as Field[],
+    query: (db: Db) =>
+      Readable.from(
+        (async function* () {
+          const rows = await db('pb_processes as pr')
+            .select('pr.id as process_id', 'pr.ubigeo', 'pr.year', soles(db, 'pr.budget_envelope', 'budget'))
+            .select({ num_projects: onBallot(db, 'pr') })
+            .select(db.raw('(select count(*) from pb_ballots v where v.process_id = pr.id) as num_votes'))
+            .whereExists(onBallot(db, 'pr').clearSelect().select(db.raw('1')))
+            .orderBy(['pr.ubigeo', 'pr.year']);
+          for (const r of rows) yield { ...r, pabulib_path: `/es/presupuesto-participativo/${r.ubigeo}/${r.year}/pabulib` };
+        })(),
+      ),
   },
 ];

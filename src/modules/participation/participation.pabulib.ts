@@ -7,7 +7,7 @@
  */
 export interface PabulibFile {
   meta: Record<string, string>;
-  projects: Array<{ project_id: string; cost: number; votes: number; name: string; workshop_votes: number }>;
+  projects: Array<{ project_id: string; cost: number; votes: number; name: string; workshop_votes: number; proposer_type: string; organisation: string }>;
   votes: Array<{ voter_id: string; vote: string[] }>;
 }
 
@@ -17,7 +17,7 @@ const sol = (centimos: number) => Math.round(centimos / 100);
 export function writePabulib(d: {
   process: { ubigeo: string; year: number; budget_envelope: number | null };
   place: string;
-  projects: Array<{ id: number; reviewed_cost: number | null; ballots: number; title_es: string; workshop_votes: number | null }>;
+  projects: Array<{ id: number; reviewed_cost: number | null; ballots: number; title_es: string; workshop_votes: number | null; proposer_type?: string; org_name?: string | null }>;
   ballots: number[][];
 }): string {
   const meta: Array<[string, string | number]> = [
@@ -34,10 +34,13 @@ export function writePabulib(d: {
     ['currency', 'PEN'],
     ['date_begin', `${d.process.year}`],
     ['language', 'es'],
-    ['comment', 'workshop_votes: votos de los agentes participantes en el taller / workshop tally, apart from the online ballot'],
+    [
+      'comment',
+      'workshop_votes: votos de los agentes participantes en el taller / workshop tally, apart from the online ballot; proposer_type: resident | organisation, organisation: its name (no person is named)',
+    ],
   ];
-  const lines = ['META', 'key;value', ...meta.map(([k, v]) => `${k};${v}`), 'PROJECTS', 'project_id;cost;votes;name;workshop_votes'];
-  for (const p of d.projects) lines.push(`${p.id};${sol(p.reviewed_cost ?? 0)};${p.ballots};${cell(p.title_es)};${p.workshop_votes ?? 0}`);
+  const lines = ['META', 'key;value', ...meta.map(([k, v]) => `${k};${v}`), 'PROJECTS', 'project_id;cost;votes;name;workshop_votes;proposer_type;organisation'];
+  for (const p of d.projects) lines.push(`${p.id};${sol(p.reviewed_cost ?? 0)};${p.ballots};${cell(p.title_es)};${p.workshop_votes ?? 0};${p.proposer_type ?? 'resident'};${cell(p.org_name ?? '')}`);
   lines.push('VOTES', 'voter_id;vote');
   d.ballots.forEach((b, i) => lines.push(`${i + 1};${b.join(',')}`));
   return lines.join('\n') + '\n';
@@ -63,7 +66,16 @@ export function readPabulib(text: string): PabulibFile {
     }
     const r = Object.fromEntries(header.map((h, i) => [h, cells[i] ?? '']));
     if (section === 'META') out.meta[cells[0]] = cells.slice(1).join(';');
-    else if (section === 'PROJECTS') out.projects.push({ project_id: r.project_id, cost: Number(r.cost), votes: Number(r.votes), name: r.name, workshop_votes: Number(r.workshop_votes ?? 0) });
+    else if (section === 'PROJECTS')
+      out.projects.push({
+        project_id: r.project_id,
+        cost: Number(r.cost),
+        votes: Number(r.votes),
+        name: r.name,
+        workshop_votes: Number(r.workshop_votes ?? 0),
+        proposer_type: r.proposer_type ?? 'resident',
+        organisation: r.organisation ?? '',
+      });
     else if (section === 'VOTES') out.votes.push({ voter_id: r.voter_id, vote: r.vote ? r.vote.split(',') : [] });
   }
   return out;

@@ -7,13 +7,15 @@ import { idOr404 } from '../../lib/schemas';
 import { fieldErrors, renderInvalid } from '../../web/forms';
 import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
+import { placeName } from '../../web/seo';
 import { writePabulib } from './participation.pabulib';
 import type { ProposalService } from './participation.proposals';
 import type { QuestionService } from './participation.questions';
+import type { Uploads } from './participation.uploads';
 import * as S from './participation.schemas';
 
 const PROPOSAL_KEYS = Object.keys(S.ProposalForm.shape).filter((k) => k !== 'website');
-const DONE = ['proposed', 'supported', 'followed', 'unfollowed', 'voted', 'reviewed', 'tallied', 'prioritised', 'flagged'];
+const DONE = ['proposed', 'supported', 'followed', 'unfollowed', 'voted', 'reviewed', 'tallied', 'prioritised', 'flagged', 'commented'];
 const doneOf = (req: Request): string | null => (typeof req.query.done === 'string' && DONE.includes(req.query.done) ? req.query.done : null);
 const kept = (body: unknown, fields: readonly string[]): Record<string, string> => {
   const b = (body ?? {}) as Record<string, unknown>;
@@ -35,7 +37,25 @@ function validated<T>(schema: { safeParse: (v: unknown) => { success: true; data
 }
 
 /** Residents propose, support and vote; officials review, tally and prioritise (thin handlers over ProposalService). */
-export function proposalHandlers({ proposals, questions, logger }: { proposals: ProposalService; questions: QuestionService; logger: Logger }) {
+export function proposalHandlers({
+  proposals,
+  questions,
+  uploads,
+  logger,
+  placeOf,
+}: {
+  proposals: ProposalService;
+  questions: QuestionService;
+  uploads: Uploads;
+  logger: Logger;
+  /** District, province and department of a municipality (page titles tell same-named ones apart). */
+  placeOf: (ubigeo: string) => Promise<{ district: string; province: string; department: string }>;
+}) {
+  /** The document title and description of a public page (seo:<key>), with the municipality's name. */
+  const seo = async (res: Response, key: string, ubigeo: string, facts: Record<string, unknown>) => {
+    const all = { ...facts, name: placeName(res.locals.t, await placeOf(ubigeo)) };
+    return { docTitle: res.locals.t(`seo:${key}.title`, all), description: res.locals.t(`seo:${key}.description`, all) };
+  };
   const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) =>
     res.redirect(303, pageUrl(lngOf(res), name, params, query));
 
@@ -55,15 +75,48 @@ export function proposalHandlers({ proposals, questions, logger }: { proposals: 
     async list(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);
       const page = await proposals.proposalsPage(ubigeo, year);
-      res.render('participation/proposals', { title: res.locals.t('participation:proposals.title', { year }), ...page, user: req.user ?? null, done: doneOf(req) });
+      res.render('participation/proposals', {
+        title: res.locals.t('participation:proposals.title', { year }),
+        ...(await seo(res, 'proposals', ubigeo, { year })),
+        ...page,
+        user: req.user ?? null,
+        done: doneOf(req),
+      });
     },
     async show(req: Request, res: Response) {
       const page = await proposals.proposalPage(idOr404(req.params.id), req.user?.id);
-      res.render('participation/proposal', { title: page.proposal.title_es, ...page, user: req.user ?? null, done: doneOf(req), flagReasons: FLAG_REASONS });
+      const facts = { id: page.proposal.id, year: page.process.year, title: page.proposal.title_es };
+      res.render('participation/proposal', {
+        title: page.proposal.title_es,
+        ...(await seo(res, 'proposal', page.proposal.ubigeo, facts)),
+        ...page,
+        user: req.user ?? null,
+        done: doneOf(req),
+        flagReasons: FLAG_REASONS,
+        errors: {},
+        commentBody: '',
+      });
+    },
+    async comment(req: Request, res: Response) {
+      const id = idOr404(req.params.id);
+      await formAction(
+        req,
+        res,
+        'participation/proposal',
+        async () => {
+          const page = await proposals.proposalPage(id, req.user!.id);
+          return { title: page.proposal.title_es, ...page, user: req.user!, done: null, flagReasons: FLAG_REASONS, commentBody: kept(req.body, ['body']).body };
+        },
+        async () => {
+          const f = validated(S.CommentForm, req.body);
+          await proposals.comment(req.user!.id, id, f.body);
+          back(res, 'pb_proposal', { id }, { done: 'commented' });
+        },
+      );
     },
     async form(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);
-      const page = await proposals.processForProposals(ubigeo, year);
+      const page = await proposals.processForProposals(ubigeo, year, req.user!.id);
       res.render('participation/proposal-form', { title: res.locals.t('participation:proposals.new'), ...page, values: kept({}, PROPOSAL_KEYS), errors: {} });
     },
     async submit(req: Request, res: Response) {
@@ -72,7 +125,7 @@ export function proposalHandlers({ proposals, questions, logger }: { proposals: 
         req,
         res,
         'participation/proposal-form',
-        async () => ({ title: res.locals.t('participation:proposals.new'), ...(await proposals.processForProposals(ubigeo, year)), values: kept(req.body, PROPOSAL_KEYS) }),
+        async () => ({ title: res.locals.t('participation:proposals.new'), ...(await proposals.processForProposals(ubigeo, year, req.user!.id)), values: kept(req.body, PROPOSAL_KEYS) }),
         async () => {
           const input = validated(S.ProposalForm, req.body);
           await proposals.submit(req.user!.id, ubigeo, year, input);
@@ -110,7 +163,11 @@ export function proposalHandlers({ proposals, questions, logger }: { proposals: 
     async results(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);
       const page = await proposals.resultsPage(ubigeo, year);
-      res.render('participation/results', { title: res.locals.t('participation:results.title', { year }), ...page });
+      res.render('participation/results', { title: res.locals.t('participation:results.title', { year }), ...(await seo(res, 'pb_results', ubigeo, { year })), ...page });
+    },
+    async act(req: Request, res: Response) {
+      const { ubigeo, year } = processKey(req);
+      uploads.sendStored(res, await proposals.actFile(ubigeo, year, idOr404(req.params.id)));
     },
     async pabulib(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);
@@ -179,7 +236,13 @@ export function proposalHandlers({ proposals, questions, logger }: { proposals: 
             if (!n.success) throw new ValidationError([{ field: 'tally', key: 'participation:errors.number_invalid' }], 422);
             votes.set(Number(m[1]), n.data);
           }
-          await proposals.tally(actorOf(req.user!), ubigeo, year, votes, body.reason ?? null);
+          const act = await uploads.storePdf(req.file, 'act');
+          try {
+            await proposals.tally(actorOf(req.user!), ubigeo, year, votes, body.reason ?? null, act);
+          } catch (e) {
+            await uploads.discard(act); // a refused tally keeps no file
+            throw e;
+          }
           back(res, 'manage_proposals', { ubigeo, year }, { done: 'tallied' });
         },
       );

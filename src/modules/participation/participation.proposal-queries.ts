@@ -27,6 +27,8 @@ const PROPOSAL_COLUMNS = [
   'item_id',
   'is_example',
   'created_at',
+  'proposer_type',
+  'org_name',
 ];
 
 export interface ProposalRow {
@@ -53,6 +55,9 @@ export interface ProposalRow {
   item_id: number | null;
   is_example: boolean;
   created_at: string;
+  /** A resident, or an approved monitor on behalf of their organisation (`org_name`, as it was then). */
+  proposer_type: 'resident' | 'organisation';
+  org_name: string | null;
   supports: number;
   ballots: number;
   /** Of them, from residents who declared they live in the district (counted apart). */
@@ -92,6 +97,15 @@ function withCounts(db: Q) {
 export async function listProposals(db: Q, processId: number, statuses: string[] = ['published']): Promise<ProposalRow[]> {
   const rows = await withCounts(db).where('p.process_id', processId).whereIn('p.status', statuses).orderBy('p.id');
   return rows.map(row);
+}
+
+/** Published proposals of every process (or of one municipality / year), for the open data: with the process's year. */
+export async function listPublicProposals(db: Q, f: { ubigeo?: string; year?: number }): Promise<Array<ProposalRow & { year: number }>> {
+  const q = withCounts(db).select('p.year').where('p.status', 'published');
+  if (f.ubigeo) q.where('p.ubigeo', f.ubigeo);
+  if (f.year) q.where('p.year', f.year);
+  const rows = await q.orderBy(['p.ubigeo', 'p.year', 'p.id']);
+  return rows.map((r: Record<string, unknown>) => ({ ...row(r), year: Number(r.year) }));
 }
 
 export async function findProposal(db: Q, id: number): Promise<ProposalRow | null> {
@@ -160,4 +174,73 @@ export async function emailConfirmed(db: Q, userId: number): Promise<boolean> {
 export async function maxItemPriority(db: Q, processId: number): Promise<number> {
   const r = await db('pb_items').max({ m: 'priority' }).where({ process_id: processId }).first();
   return Number(r?.m ?? 0);
+}
+
+// ---- comments on proposals (moderated like the proposals) ----
+
+export interface CommentRow {
+  id: number;
+  proposal_id: number;
+  body: string;
+  status: 'pending' | 'published' | 'rejected';
+  decision_reason: string | null;
+  created_at: string;
+}
+const commentRow = (r: Record<string, unknown>): CommentRow => ({ ...(r as unknown as CommentRow), id: Number(r.id), proposal_id: Number(r.proposal_id) });
+
+export async function insertComment(db: Q, values: { proposal_id: number; ubigeo: string; user_id: number; body: string; created_at: string }): Promise<number> {
+  return Number((await db('pb_proposal_comments').insert({ ...values, status: 'pending', version: 1, flags: 0 }))[0]);
+}
+
+/** A proposal's comments as the public sees them: published ones and the placeholders of hidden ones, oldest first (newest last). */
+export async function publicComments(db: Q, proposalId: number): Promise<CommentRow[]> {
+  const rows = await db('pb_proposal_comments')
+    .select('id', 'proposal_id', 'body', 'status', 'decision_reason', 'created_at')
+    .where({ proposal_id: proposalId })
+    .whereIn('status', ['published', 'rejected'])
+    .orderBy([{ column: 'created_at' }, { column: 'id' }]);
+  return rows.map(commentRow);
+}
+
+/** Published comments created at or after `since` (ISO time), oldest first: what a digest of followed proposals lists. */
+export async function commentsSince(db: Q, since: string, proposalIds?: number[]): Promise<CommentRow[]> {
+  const q = db('pb_proposal_comments').select('id', 'proposal_id', 'body', 'status', 'decision_reason', 'created_at').where('status', 'published').where('created_at', '>=', since);
+  if (proposalIds) q.whereIn('proposal_id', proposalIds.length ? proposalIds : [0]);
+  return (await q.orderBy([{ column: 'created_at' }, { column: 'id' }])).map(commentRow);
+}
+
+// ---- the workshop's act (a PDF; a correction is a new row with its reason) ----
+
+export interface ActRow {
+  id: number;
+  process_id: number;
+  file_name: string;
+  original_name: string;
+  sha256: string;
+  size_bytes: number;
+  reason: string | null;
+  actor_role: string;
+  actor_ubigeo: string | null;
+  uploaded_at: string;
+}
+const actRow = (r: Record<string, unknown>): ActRow => ({ ...(r as unknown as ActRow), id: Number(r.id), process_id: Number(r.process_id), size_bytes: Number(r.size_bytes) });
+
+export async function insertAct(db: Q, values: Omit<ActRow, 'id'> & { ubigeo: string }): Promise<number> {
+  return Number((await db('pb_workshop_acts').insert(values))[0]);
+}
+
+/** Every act of a process, the current one (the latest) first. */
+export async function actsOf(db: Q, processId: number): Promise<ActRow[]> {
+  return (await db('pb_workshop_acts').select('*').where({ process_id: processId }).orderBy('id', 'desc')).map(actRow);
+}
+
+export async function findAct(db: Q, id: number): Promise<ActRow | null> {
+  const r = await db('pb_workshop_acts').select('*').where({ id }).first();
+  return r ? actRow(r) : null;
+}
+
+/** The organisation an approved monitor acts for (null for anyone else). */
+export async function monitorOrganisation(db: Q, userId: number): Promise<string | null> {
+  const r = await db('users').select('org_name').where({ id: userId, role: 'monitor', status: 'active' }).whereNotNull('org_name').first();
+  return r?.org_name ? String(r.org_name) : null;
 }

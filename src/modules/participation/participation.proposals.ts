@@ -5,9 +5,10 @@ import type { Actor } from '../audit';
 import * as q from './participation.queries';
 import * as pq from './participation.proposal-queries';
 import type { ProposalRow } from './participation.proposal-queries';
-import { actorForRecord as who, RecordWriter } from './participation.record';
+import { actorForRecord as who, RecordWriter, storedFile, type StoredFile } from './participation.record';
 import { currentPhase, fitsEnvelope, prioritise, residentActions } from './participation.rules';
 import type { ItemInput, ProposalInput, ReviewInput } from './participation.schemas';
+import type { StoredPdf } from './participation.uploads';
 import type { ProcessRow } from './participation.types';
 
 export type { ProposalRow };
@@ -108,25 +109,34 @@ export function createProposalService({
       const proposal = await pq.findProposal(db, id);
       if (!proposal || proposal.status !== 'published') throw new NotFoundError();
       const process = (await q.findProcess(db, { id: proposal.process_id }))!;
-      const [history, supported, following] = await Promise.all([
+      const [history, supported, following, comments] = await Promise.all([
         q.historyOf(db, 'pb_proposal', id),
         userId ? pq.hasSupported(db, id, userId) : Promise.resolve(false),
         userId ? q.isFollowing(db, userId, 'pb_proposal', id) : Promise.resolve(false),
+        pq.publicComments(db, id),
       ]);
-      return { proposal, process, stage: stageOf(process, today()), history, supported, following };
+      return { proposal, process, stage: stageOf(process, today()), history, supported, following, comments };
     },
 
-    async processForProposals(ubigeo: string, year: number) {
+    /** The form's page: the process, its moment, and the organisation the user may propose for (approved monitors). */
+    async processForProposals(ubigeo: string, year: number, userId?: number) {
       const process = await processOf(ubigeo, year);
-      return { process, stage: stageOf(process, today()) };
+      return { process, stage: stageOf(process, today()), organisation: userId ? await pq.monitorOrganisation(db, userId) : null };
     },
 
-    /** A confirmed resident proposes during the proposals phase; it waits for moderation. */
+    /**
+     * A confirmed resident proposes during the proposals phase; it waits for moderation. An
+     * approved monitor may propose on behalf of their organisation (its name is kept on the proposal).
+     */
     async submit(userId: number, ubigeo: string, year: number, input: ProposalInput): Promise<number> {
       const process = await processOf(ubigeo, year);
       if (!stageOf(process, today()).actions.propose) throw new ForbiddenError('participation:errors.proposals_closed');
       await confirmed(userId);
+      const organisation = input.on_behalf ? await pq.monitorOrganisation(db, userId) : null;
+      if (input.on_behalf && !organisation) throw new ForbiddenError('participation:errors.not_organisation');
       return pq.insertProposal(db, {
+        proposer_type: organisation ? 'organisation' : 'resident',
+        org_name: organisation,
         process_id: process.id,
         ubigeo,
         year,
@@ -157,12 +167,23 @@ export function createProposalService({
       await pq.addSupport(db, { proposal_id: id, user_id: userId, declared_resident: declaredResident, created_at: nowIso() });
     },
 
+    /** A confirmed resident comments on a published proposal; the comment waits for neutral moderation. */
+    async comment(userId: number, id: number, body: string): Promise<void> {
+      const p = await pq.findProposal(db, id);
+      if (!p || p.status !== 'published') throw new NotFoundError();
+      await confirmed(userId);
+      await pq.insertComment(db, { proposal_id: id, ubigeo: p.ubigeo, user_id: userId, body, created_at: nowIso() });
+    },
+
+    /** Published comments since a time (of some proposals, e.g. the followed ones): for a digest. */
+    commentsSince: (since: string, proposalIds?: number[]) => pq.commentsSince(db, since, proposalIds),
+
     // ---- officials (municipality checked by the route's guard; rows re-checked here) ----
 
     async manageProposals(ubigeo: string, year: number) {
       const process = await processOf(ubigeo, year);
-      const proposals = await pq.listProposals(db, process.id, ['published']);
-      return { process, stage: stageOf(process, today()), proposals, results: await results(process) };
+      const [proposals, acts] = await Promise.all([pq.listProposals(db, process.id, ['published']), pq.actsOf(db, process.id)]);
+      return { process, stage: stageOf(process, today()), proposals, results: await results(process), acts };
     },
 
     /** Feasible (with a cost) or not feasible, always with a public reason; every review is in the public history. */
@@ -188,13 +209,49 @@ export function createProposalService({
       });
     },
 
-    /** The workshop tally per feasible proposal; a tally already entered changes only with a public reason. */
-    async tally(actor: Actor, ubigeo: string, year: number, votes: Map<number, number>, reason: string | null): Promise<void> {
+    /**
+     * The workshop tally per feasible proposal, with the workshop's signed act (a PDF): the first
+     * tally needs the act; a tally already entered, or an act already uploaded, changes only with
+     * a public reason (a corrected act is a new version; the earlier ones stay public).
+     */
+    async tally(actor: Actor, ubigeo: string, year: number, votes: Map<number, number>, reason: string | null, act: StoredPdf | null = null): Promise<void> {
       const process = await processOf(ubigeo, year);
       await db.transaction(async (trx) => {
         const proposals = (await pq.listProposals(trx, process.id)).filter(onBallot);
         const changes = proposals.filter((p) => votes.has(p.id) && votes.get(p.id) !== p.workshop_votes);
-        if (changes.some((p) => p.workshop_votes != null) && !reason?.trim()) throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
+        const [current] = await pq.actsOf(trx, process.id);
+        if (!current && !act && changes.length) throw new ValidationError([{ field: 'act', key: 'participation:errors.act_required' }], 422);
+        if ((changes.some((p) => p.workshop_votes != null) || (current && act)) && !reason?.trim()) throw new ValidationError([{ field: 'reason', key: 'participation:errors.reason_required' }], 422);
+        if (act) {
+          const r = current ? reason!.trim() : null;
+          await pq.insertAct(trx, {
+            process_id: process.id,
+            ubigeo,
+            file_name: act.name,
+            original_name: act.originalName,
+            sha256: act.sha256,
+            size_bytes: act.size,
+            reason: r,
+            ...who(actor),
+            uploaded_at: nowIso(),
+          });
+          await q.addHistory(trx, {
+            entity_type: 'pb_process',
+            entity_id: process.id,
+            ubigeo,
+            at: nowIso(),
+            kind: current ? 'changed' : 'act_uploaded',
+            field: 'workshop_act',
+            old_value: current?.sha256 ?? null,
+            new_value: act.sha256,
+            reason: r,
+            status: null,
+            progress_pct: null,
+            note: null,
+            ...who(actor),
+          });
+          await audited(trx, actor, 'pb_process.workshop_act', 'pb_process', process.id, ubigeo, current ? { sha256: current.sha256 } : null, { sha256: act.sha256, reason: r });
+        }
         for (const p of changes) {
           const v = votes.get(p.id)!;
           await pq.updateProposal(trx, p.id, { workshop_votes: v });
@@ -287,8 +344,19 @@ export function createProposalService({
 
     async resultsPage(ubigeo: string, year: number) {
       const process = await processOf(ubigeo, year);
-      return { process, stage: stageOf(process, today()), ...(await results(process)) };
+      return { process, stage: stageOf(process, today()), ...(await results(process)), acts: await pq.actsOf(db, process.id) };
     },
+
+    /** One version of a process's workshop act, as a download (404 for another process's act). */
+    async actFile(ubigeo: string, year: number, actId: number): Promise<StoredFile> {
+      const process = await processOf(ubigeo, year);
+      const act = await pq.findAct(db, actId);
+      if (!act || act.process_id !== process.id) throw new NotFoundError();
+      return storedFile(act.file_name, act.original_name, 'acta-del-taller.pdf');
+    },
+
+    /** Published proposals for the open data (proposer type and organisation, never an account). */
+    publicProposals: (f: { ubigeo?: string; year?: number }) => pq.listPublicProposals(db, f),
 
     /** Ballot data of a process in the Pabulib format (participation.pabulib.ts writes it). */
     async pabulibData(ubigeo: string, year: number) {

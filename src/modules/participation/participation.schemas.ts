@@ -46,6 +46,9 @@ export const ListQuery = z.object({
   ),
 });
 
+/** The proposals listing: by municipality and year. */
+export const ProposalListQuery = ListQuery.pick({ ubigeo: true, year: true, format: true });
+
 /** One record's API: JSON with its history, or the history as CSV. */
 export const RecordQuery = z.object({ format: L.format(E('format_invalid')) });
 
@@ -197,6 +200,8 @@ export const ProposalForm = z.object({
   estimated_cost: soles,
   beneficiaries: int(1, 100_000_000, 'number_invalid'),
   social_gap: required(2000),
+  /** An approved monitor proposes on behalf of their organisation (checked against the account). */
+  on_behalf: opt(z.enum(['1'], { error: E('choice_invalid') })),
   website: opt(z.string({ error: E('bot') }).max(0, E('bot'))),
 });
 export type ProposalInput = z.infer<typeof ProposalForm>;
@@ -242,3 +247,13 @@ export const QuestionForm = z.object({
   website: opt(z.string({ error: E('bot') }).max(0, E('bot'))),
 });
 export type QuestionInput = z.infer<typeof QuestionForm>;
+
+/** A resident's comment on a published proposal (honeypot `website` must stay empty). */
+export const CommentForm = z.object({
+  body: z
+    .string({ error: E('comment_short') })
+    .trim()
+    .min(3, E('comment_short'))
+    .max(2000, E('text_long')),
+  website: opt(z.string({ error: E('bot') }).max(0, E('bot'))),
+});

@@ -17,6 +17,18 @@ export interface Deps {
   clock?: () => number;
 }
 
+/** The public record pages the sitemap lists. */
+export interface PublicPages {
+  items: number[];
+  processes: Array<{ ubigeo: string; year: number }>;
+  hearings: number[];
+  commitments: number[];
+  /** Published proposals. */
+  proposals: number[];
+  /** Processes with published proposals: their proposals and results pages. */
+  proposalProcesses: Array<{ ubigeo: string; year: number }>;
+}
+
 export class ConflictError extends AppError {
   constructor(key = 'participation:errors.import_running') {
     super(key, 409);
@@ -106,21 +118,25 @@ export function createParticipationService({ db, audit, clock = Date.now }: Deps
       };
     },
 
-    /** Every public record page (ids and process keys) for the sitemap. */
-    async publicPages(): Promise<{ items: number[]; processes: Array<{ ubigeo: string; year: number }>; hearings: number[]; commitments: number[] }> {
-      const [items, processes, hearings, commitments] = await Promise.all([
+    /**
+     * Every public record page (ids and process keys) for the sitemap: published proposals, and
+     * the proposals and results pages of the processes that have published proposals.
+     */
+    async publicPages(): Promise<PublicPages> {
+      const [items, processes, hearings, commitments, proposals, withProposals] = await Promise.all([
         db('pb_items').select('id').orderBy('id'),
         db('pb_processes').select('ubigeo', 'year').orderBy(['ubigeo', 'year']),
         db('hearings').select('id').orderBy('id'),
         db('commitments').select('id').orderBy('id'),
+        db('pb_proposals').select('id').where({ status: 'published' }).orderBy('id'),
+        db('pb_processes as pr')
+          .select('pr.ubigeo', 'pr.year')
+          .whereExists(db('pb_proposals as p').select(db.raw('1')).whereRaw('p.process_id = pr.id').where('p.status', 'published'))
+          .orderBy(['pr.ubigeo', 'pr.year']),
       ]);
       const ids = (rows: Array<{ id: number | string }>) => rows.map((r) => Number(r.id));
-      return {
-        items: ids(items),
-        processes: processes.map((p: { ubigeo: string; year: number | string }) => ({ ubigeo: String(p.ubigeo), year: Number(p.year) })),
-        hearings: ids(hearings),
-        commitments: ids(commitments),
-      };
+      const keys = (rows: Array<{ ubigeo: string; year: number | string }>) => rows.map((p) => ({ ubigeo: String(p.ubigeo), year: Number(p.year) }));
+      return { items: ids(items), processes: keys(processes), hearings: ids(hearings), commitments: ids(commitments), proposals: ids(proposals), proposalProcesses: keys(withProposals) };
     },
 
     /** District, province and department names of a municipality (page titles tell same-named ones apart). */

@@ -12,6 +12,9 @@ export class PayloadTooLargeError extends AppError {
   }
 }
 
+/** A stored PDF with what the public record says about it: its SHA-256 (hex) and size in bytes. */
+export type StoredPdf = StoredFile & { sha256: string; size: number };
+
 const STORED_NAME = /^[a-f0-9]{32}\.(pdf|csv)$/;
 
 /**
@@ -32,15 +35,25 @@ export function createUploads({ dir, maxBytes }: { dir: string; maxBytes: number
       });
   }
 
-  /** Stores a PDF (checked by its `%PDF-` magic bytes, never by its name or declared type). */
-  async function storePdf(file: Express.Multer.File | undefined, field: string): Promise<StoredFile | null> {
+  /** Stores a PDF (checked by its `%PDF-` magic bytes, never by its name or declared type), with its SHA-256 and size. */
+  async function storePdf(file: Express.Multer.File | undefined, field: string): Promise<StoredPdf | null> {
     if (!file || !file.size) return null;
     if (!file.buffer.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new ValidationError([{ field, key: 'participation:errors.file_not_pdf' }], 422);
     await fs.promises.mkdir(dir, { recursive: true });
     const name = `${crypto.randomBytes(16).toString('hex')}.pdf`;
     await fs.promises.writeFile(path.join(dir, name), file.buffer, { flag: 'wx' });
     const originalName = (file.originalname || 'documento.pdf').replace(/[^\p{L}\p{N}._ -]/gu, '_').slice(0, 200);
-    return { name, originalName: originalName.toLowerCase().endsWith('.pdf') ? originalName : `${originalName}.pdf` };
+    return {
+      name,
+      originalName: originalName.toLowerCase().endsWith('.pdf') ? originalName : `${originalName}.pdf`,
+      sha256: crypto.createHash('sha256').update(file.buffer).digest('hex'),
+      size: file.size,
+    };
+  }
+
+  /** Removes a file stored for a change that was then refused (nothing points to it). */
+  async function discard(f: StoredFile | null): Promise<void> {
+    if (f && STORED_NAME.test(f.name)) await fs.promises.rm(path.join(dir, f.name), { force: true });
   }
 
   /** Sends a stored file as a download: attachment, nosniff, PDF type, never rendered as HTML. */
@@ -56,7 +69,7 @@ export function createUploads({ dir, maxBytes }: { dir: string; maxBytes: number
     res.sendFile(file);
   }
 
-  return { single, storePdf, sendStored, dir };
+  return { single, storePdf, discard, sendStored, dir };
 }
 
 export type Uploads = ReturnType<typeof createUploads>;

@@ -1,7 +1,9 @@
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
+import { PDF } from '../../helpers/participation';
 import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150105';
@@ -10,8 +12,9 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 /**
  * Issue 13 in a browser, without JavaScript, in both languages: a resident proposes, a neutral
  * moderator publishes, the official marks it feasible with a cost, residents vote within the
- * envelope, the official enters the workshop tally, the results page shows both counts and the
- * winner becomes a prioritised item linked both ways.
+ * envelope, the official enters the workshop tally with its act, the results page shows both
+ * counts and links the act, and the winner becomes a prioritised item linked both ways; a resident
+ * comments (published by the moderator) and an organisation member proposes on behalf of it.
  */
 (chromiumPath ? describe : describe.skip)('the participatory budget cycle in a browser (SQLite, chromium)', () => {
   let t: TestApp;
@@ -24,6 +27,7 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     await createUser(t, 'moderacion-pp@example.pe', 'moderator');
     await createUser(t, 'vecina-pp@example.pe', 'resident');
     await createUser(t, 'neighbour-pp@example.pe', 'resident');
+    await createUser(t, 'monitor-pp@example.pe', 'monitor'); // organisation: Comité de Vigilancia
   });
   afterAll(() => closeBrowserApp({ t, server, browser }));
 
@@ -74,6 +78,43 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     await entry.locator('button[value=publish]').click();
     expect(await mod.textContent('main')).toContain('Decisión registrada.');
 
+    // A resident comments on it; the comment waits for the moderator, who publishes it.
+    const v = await signIn(await noJsContext(browser, MOBILE), 'vecina-pp@example.pe');
+    await v.goto(`${base}/es/presupuesto-participativo/propuestas/${id}`);
+    expect(await axe(v)).toEqual(clean(v));
+    await v.click('form.comment-form button[type=submit]'); // empty: a localized error, no 500
+    expect(await v.textContent('.error-summary, [role=alert]')).toContain('El comentario debe tener al menos 3 caracteres.');
+    expect(await axe(v)).toEqual(clean(v));
+    await v.fill('#cm-body', 'Buena idea: que participen los padres de familia.');
+    await v.click('form.comment-form button[type=submit]');
+    expect(await v.textContent('main')).toContain('Recibimos su comentario');
+    expect(await v.textContent('.proposal-comments')).not.toContain('que participen los padres');
+    await mod.goto(`${base}/es/moderacion`);
+    const pending = mod.locator('li.moderation-entry').filter({ hasText: 'que participen los padres' });
+    expect(await pending.locator('h3').textContent()).toContain('Comentario sobre una propuesta');
+    await pending.locator('select[name=reason]').selectOption('meets_rules');
+    await pending.locator('button[value=publish]').click();
+    expect(await mod.textContent('main')).toContain('Decisión registrada.');
+
+    // A member of a monitoring organisation proposes on behalf of it (in English).
+    const m = await signIn(await noJsContext(browser, MOBILE), 'monitor-pp@example.pe', 'en');
+    await m.goto(`${base}/en/participatory-budget/${A}/2025/proposals/new`);
+    expect(await axe(m)).toEqual(clean(m));
+    await m.fill('#pp-title_es', 'Rampas en el mercado');
+    await m.fill('#pp-body', 'Rampas de acceso para personas con discapacidad en el mercado.');
+    await m.fill('#pp-location', 'Mercado central');
+    await m.fill('#pp-estimated_cost', '15000');
+    await m.fill('#pp-beneficiaries', '2000');
+    await m.fill('#pp-social_gap', 'El mercado no tiene accesos sin escalones.');
+    await m.check('#pp-on_behalf');
+    await m.click('form.proposal-form button[type=submit]');
+    expect(await m.textContent('main')).toContain('once a moderator reviews it');
+    const orgId = Number((await t.db('pb_proposals').where({ ubigeo: A, proposer_type: 'organisation' }).first()).id);
+    await mod.goto(`${base}/es/moderacion`);
+    const orgEntry = mod.locator('li.moderation-entry').filter({ hasText: 'Rampas de acceso' });
+    await orgEntry.locator('select[name=reason]').selectOption('meets_rules');
+    await orgEntry.locator('button[value=publish]').click();
+
     // The official marks it feasible with a cost.
     await a.goto(`${base}/es/gestion/${A}/propuestas/2025`);
     expect(await axe(a)).toEqual(clean(a));
@@ -85,7 +126,6 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 
     // Residents vote (one in Spanish, one in English).
     await phase('concertacion');
-    const v = await signIn(await noJsContext(browser, MOBILE), 'vecina-pp@example.pe');
     await v.goto(`${base}/es/presupuesto-participativo/${A}/2025/votacion`);
     expect(await axe(v)).toEqual(clean(v));
     await v.check(`#choice-${id}`);
@@ -100,6 +140,11 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     // The official enters the workshop tally and turns the winner into an item.
     await a.goto(`${base}/es/gestion/${A}/propuestas/2025`);
     await a.fill(`#votes-${id}`, '27');
+    await a.click('form.tally-form button[type=submit]'); // without the act: refused, localized
+    expect(await a.textContent('main')).toContain('Suba el acta firmada del taller (PDF) con el primer conteo.');
+    expect(await axe(a)).toEqual(clean(a));
+    await a.fill(`#votes-${id}`, '27');
+    await a.setInputFiles('#mp-act', { name: 'acta-taller.pdf', mimeType: 'application/pdf', buffer: PDF });
     await a.click('form.tally-form button[type=submit]');
     expect(await a.textContent('main')).toContain('Conteo guardado.');
     await a.click(`form[action$="/priorizar"] button[type=submit]`);
@@ -117,6 +162,11 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
       const row = pub.locator(`tr[data-proposal="${id}"]`);
       expect([await row.locator('.online').textContent(), await row.locator('.workshop').textContent()]).toEqual([online, workshop]);
       expect(await row.locator('.outcome').textContent()).toContain(outcome);
+      // The workshop act: linked with its date and SHA-256.
+      expect(await pub.textContent('.act-hash')).toBe(crypto.createHash('sha256').update(PDF).digest('hex'));
+      const href = await pub.getAttribute('a.act-link', 'href');
+      const act = await pub.request.get(`${base}${href}`);
+      expect([act.status(), act.headers()['content-type']]).toEqual([200, 'application/pdf']);
     }
     await pub.locator(`tr[data-proposal="${id}"] .outcome a`).click();
     expect(new URL(pub.url()).pathname).toBe(`/en/participatory-budget/items/${item.id}`);
@@ -124,7 +174,25 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     await pub.goto(`${base}/es/presupuesto-participativo/propuestas/${id}`);
     expect(await axe(pub)).toEqual(clean(pub));
     expect(await pub.textContent('main')).toContain('Área disponible en la escuela; costo según expediente.');
-  }, 120_000);
+    for (const [path, count, by] of [
+      [`/es/presupuesto-participativo/propuestas/${id}`, '1 comentario publicado.', 'Propuesta de un vecino'],
+      [`/en/participatory-budget/proposals/${id}`, '1 published comment.', 'Proposed by a resident'],
+    ]) {
+      await pub.goto(`${base}${path}`);
+      expect(await axe(pub)).toEqual(clean(pub));
+      expect(await pub.textContent('.comments-count')).toBe(count);
+      expect(await pub.textContent('.proposal-comments .comment-body')).toBe('Buena idea: que participen los padres de familia.');
+      expect(await pub.textContent('.proposer')).toBe(by);
+    }
+    for (const [path, by] of [
+      [`/es/presupuesto-participativo/propuestas/${orgId}`, 'Propuesta de Comité de Vigilancia'],
+      [`/en/participatory-budget/proposals/${orgId}`, 'Proposed by Comité de Vigilancia'],
+    ]) {
+      await pub.goto(`${base}${path}`);
+      expect(await axe(pub)).toEqual(clean(pub));
+      expect(await pub.textContent('.proposer')).toBe(by);
+    }
+  }, 180_000);
 
   it('when a resident asks a question before a convened hearing, then after moderation and the hearing they see the answer, with the unanswered counted', async () => {
     const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia-150105@example.pe');

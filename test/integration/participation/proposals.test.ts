@@ -1,10 +1,16 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { parse as parseCsv } from 'csv-parse/sync';
 import request from 'supertest';
+import { commentsSince } from '../../../src/modules/participation/participation.proposal-queries';
 import { currentPhase, prioritise, residentActions } from '../../../src/modules/participation/participation.rules';
 import { readPabulib } from '../../../src/modules/participation/participation.pabulib';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { Agent, csrfFrom, formToken } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
-import { official, signedIn } from '../../helpers/participation';
+import { official, PDF, signedIn } from '../../helpers/participation';
+
+const ACT = Buffer.concat([PDF, Buffer.from('% acta del taller, primera versión\n')]);
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
@@ -115,6 +121,14 @@ eachDialect(
         .post(`/es/gestion/${UBIGEO}/propuestas/2025/revision/${id}`)
         .type('form')
         .send({ _csrf: csrfFrom(page.text), ...f });
+    };
+    /** The workshop tally form (multipart, as the browser sends it), with the act when given. */
+    const tally = async (f: Record<string, string>, act?: Buffer) => {
+      const page = await off.get(`/es/gestion/${UBIGEO}/propuestas/2025`).expect(200);
+      let req = off.post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`).field('_csrf', csrfFrom(page.text));
+      for (const [k, v] of Object.entries(f)) req = req.field(k, v);
+      if (act) req = req.attach('act', act, 'acta-taller.pdf');
+      return req;
     };
     const ids: number[] = [];
 
@@ -288,14 +302,12 @@ eachDialect(
     });
 
     it('when the official enters the workshop tally, then a published tally changes only with a public reason, and the results show both counts and the winners, which become items linked both ways', async () => {
-      const tally = async (f: Record<string, string>) => {
-        const page = await off.get(`/es/gestion/${UBIGEO}/propuestas/2025`).expect(200);
-        return off
-          .post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`)
-          .type('form')
-          .send({ _csrf: csrfFrom(page.text), ...f });
-      };
-      expect((await tally({ [`votes_${ids[0]}`]: '12', [`votes_${ids[1]}`]: '30' })).status).toBe(303);
+      // The first tally needs the workshop's act (a PDF): without it, or with a file that is not a PDF, nothing is stored.
+      expect((await tally({ [`votes_${ids[0]}`]: '12', [`votes_${ids[1]}`]: '30' })).status).toBe(422);
+      expect((await tally({ [`votes_${ids[0]}`]: '12' }, Buffer.from('<html>no</html>'))).status).toBe(422);
+      expect(await t.db('pb_workshop_acts')).toHaveLength(0);
+      expect((await t.db('pb_proposals').where({ ubigeo: UBIGEO }).whereNotNull('workshop_votes')).length).toBe(0);
+      expect((await tally({ [`votes_${ids[0]}`]: '12', [`votes_${ids[1]}`]: '30' }, ACT)).status).toBe(303);
       expect((await tally({ [`votes_${ids[1]}`]: 'muchos' })).status).toBe(422);
       expect((await tally({ [`votes_${ids[1]}`]: '31' })).status).toBe(422); // a correction without a reason
       expect((await tally({ [`votes_${ids[1]}`]: '31', reason: 'Se contó un acta tarde.' })).status).toBe(303);
@@ -368,6 +380,286 @@ eachDialect(
       );
       // No account appears: voter ids are 1…n.
       expect(pb.votes.map((v) => v.voter_id)).toEqual(pb.votes.map((_, i) => String(i + 1)));
+    });
+    /** A moderator's decision on one row of the queue (the version read from the row, as the queue's form carries it). */
+    const decide = async (type: string, table: string, id: number, decision: 'publish' | 'hide', reason: string) => {
+      const queue = await mod.get('/es/moderacion').expect(200);
+      const row = await t.db(table).where({ id }).first();
+      return mod
+        .post(`/es/moderacion/${type}/${id}`)
+        .type('form')
+        .send({ _csrf: csrfFrom(queue.text), decision, version: String(row.version), reason });
+    };
+    const comment = async (agent: Agent, id: number, body: string, over: Record<string, string> = {}) => {
+      const url = `/es/presupuesto-participativo/propuestas/${id}`;
+      const page = await agent.get(url).expect(200);
+      return agent
+        .post(`${url}/comentarios`)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), body, website: '', ...over });
+    };
+
+    it('when residents comment on a published proposal, then each waits for a neutral moderator, is public once published (newest last, counted), a hidden one leaves its placeholder, and published ones can be flagged and listed by time', async () => {
+      const url = `/es/presupuesto-participativo/propuestas/${ids[0]}`;
+      const count = async () => (await t.db('pb_proposal_comments').where({ proposal_id: ids[0] })).length;
+      expect((await comment(residents[1], ids[0], 'Muy necesaria para los jóvenes del barrio.')).status).toBe(303);
+      // Honeypot: 400; too short: localized 422 with the text kept; nothing stored.
+      expect((await comment(residents[1], ids[0], 'Otro comentario', { website: 'http://spam.example' })).status).toBe(400);
+      const short = await comment(residents[1], ids[0], 'a');
+      expect(short.status).toBe(422);
+      expect(short.text).toContain('El comentario debe tener al menos 3 caracteres.');
+      expect(await count()).toBe(1);
+      // An unconfirmed account and an official cannot comment.
+      const unconfirmed = await signedIn(t, `sin-confirmar-com-${UBIGEO}@example.pe`, 'resident');
+      await t
+        .db('users')
+        .where({ email: `sin-confirmar-com-${UBIGEO}@example.pe` })
+        .update({ email_confirmed_at: null });
+      expect((await comment(unconfirmed, ids[0], 'Comentario sin correo confirmado.')).status).toBe(403);
+      const offPage = await off.get(`/es/gestion/${UBIGEO}/participacion`).expect(200);
+      expect(
+        (
+          await off
+            .post(`${url}/comentarios`)
+            .type('form')
+            .send({ _csrf: csrfFrom(offPage.text), body: 'La municipalidad opina.' })
+        ).status,
+      ).toBe(403);
+      expect(await count()).toBe(1);
+
+      const first = await t.db('pb_proposal_comments').where({ proposal_id: ids[0] }).first();
+      expect([first.status, first.ubigeo]).toEqual(['pending', UBIGEO]);
+      expect((await request(t.app).get(url).expect(200)).text).not.toContain('Muy necesaria para los jóvenes');
+      // The municipality's official cannot moderate it; a neutral moderator sees it in the queue, with its kind.
+      expect(
+        (
+          await off
+            .post(`/es/moderacion/proposal_comment/${first.id}`)
+            .type('form')
+            .send({ _csrf: csrfFrom(offPage.text), decision: 'publish', version: '1', reason: 'meets_rules' })
+        ).status,
+      ).toBe(403);
+      const queue = (await mod.get('/es/moderacion').expect(200)).text;
+      expect(queue).toContain('Muy necesaria para los jóvenes del barrio.');
+      expect(queue).toContain('Comentario sobre una propuesta');
+      expect(queue).toContain(`/es/presupuesto-participativo/propuestas/${ids[0]}`);
+      expect((await decide('proposal_comment', 'pb_proposal_comments', first.id, 'publish', 'meets_rules')).status).toBe(303);
+
+      // Two more: one published, one hidden (its placeholder stays, never its text).
+      t.now.ms += 60_000;
+      expect((await comment(residents[2], ids[0], 'Mejor si incluye bancas y sombra.')).status).toBe(303);
+      t.now.ms += 60_000;
+      expect((await comment(residents[2], ids[0], 'Texto ofensivo de prueba.')).status).toBe(303);
+      const [second, third] = await t.db('pb_proposal_comments').where({ proposal_id: ids[0] }).where('id', '>', first.id).orderBy('id');
+      expect((await decide('proposal_comment', 'pb_proposal_comments', second.id, 'publish', 'meets_rules')).status).toBe(303);
+      expect((await decide('proposal_comment', 'pb_proposal_comments', third.id, 'hide', 'offensive')).status).toBe(303);
+
+      const es = (await request(t.app).get(url).expect(200)).text;
+      expect(es).toContain('2 comentarios publicados.');
+      expect(es.indexOf('Muy necesaria para los jóvenes')).toBeGreaterThan(-1);
+      expect(es.indexOf('Mejor si incluye bancas')).toBeGreaterThan(es.indexOf('Muy necesaria para los jóvenes')); // newest last
+      expect(es).toContain('Contenido ocultado por moderación (motivo: Lenguaje ofensivo).');
+      expect(es).not.toContain('Texto ofensivo de prueba.');
+      const en = (await request(t.app).get(`/en/participatory-budget/proposals/${ids[0]}`).expect(200)).text;
+      expect(en).toContain('2 published comments.');
+
+      // Flagged by a signed-in resident: it stays visible and goes back to the queue.
+      const page = await residents[0].get(url).expect(200);
+      await residents[0]
+        .post('/es/reportar')
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), type: 'proposal_comment', id: String(first.id), reason: 'off_topic', return_to: url })
+        .expect(303);
+      expect(Number((await t.db('pb_proposal_comments').where({ id: first.id }).first()).flags)).toBe(1);
+      expect((await mod.get('/es/moderacion').expect(200)).text).toContain('Muy necesaria para los jóvenes del barrio.');
+      expect((await request(t.app).get(url).expect(200)).text).toContain('Muy necesaria para los jóvenes del barrio.');
+
+      // A digest lists the published comments of followed proposals since a time, oldest first.
+      expect((await commentsSince(t.db, first.created_at, [ids[0]])).map((c) => c.id)).toEqual([Number(first.id), Number(second.id)]);
+      expect((await commentsSince(t.db, second.created_at, [ids[0]])).map((c) => c.id)).toEqual([Number(second.id)]);
+      expect(await commentsSince(t.db, first.created_at, [ids[1]])).toEqual([]);
+    });
+
+    it('when an approved monitor proposes on behalf of their organisation, then the proposal says so in both languages and the CSV and Pabulib carry the proposer type and organisation, never an email', async () => {
+      await setPhase('preparacion');
+      const monitorEmail = `monitor-${UBIGEO}@example.pe`;
+      const monitor = await signedIn(t, monitorEmail, 'monitor'); // organisation: Comité de Vigilancia
+      const form = (await monitor.get(`${base}/propuestas/nueva`).expect(200)).text;
+      expect(form).toContain('Presentar en nombre de Comité de Vigilancia');
+      expect((await residents[0].get(`${base}/propuestas/nueva`).expect(200)).text).not.toContain('Presentar en nombre de');
+      const before = (await t.db('pb_proposals')).length;
+      expect((await propose(residents[0], { title_es: 'Falsa organización', on_behalf: '1' })).status).toBe(403);
+      expect((await t.db('pb_proposals')).length).toBe(before);
+
+      expect((await propose(monitor, { title_es: 'Veredas accesibles en el mercado', estimated_cost: '10000', on_behalf: '1' })).status).toBe(303);
+      expect((await propose(monitor, { title_es: 'Propuesta personal del monitor' })).status).toBe(303);
+      const [org, own] = await t
+        .db('pb_proposals')
+        .where({ ubigeo: UBIGEO })
+        .orderBy('id', 'desc')
+        .limit(2)
+        .then((r) => r.reverse());
+      expect([org.proposer_type, org.org_name]).toEqual(['organisation', 'Comité de Vigilancia']);
+      expect([own.proposer_type, own.org_name]).toEqual(['resident', null]);
+      await publish(Number(org.id));
+      expect((await review(Number(org.id), { feasibility: 'feasible', reason: 'Viable en el presupuesto del mercado.', reviewed_cost: '10000' })).status).toBe(303);
+
+      const es = (await request(t.app).get(`/es/presupuesto-participativo/propuestas/${org.id}`).expect(200)).text;
+      expect(es).toContain('Propuesta de Comité de Vigilancia');
+      expect(es).not.toContain(monitorEmail);
+      expect((await request(t.app).get(`/en/participatory-budget/proposals/${org.id}`).expect(200)).text).toContain('Proposed by Comité de Vigilancia');
+      expect((await request(t.app).get(`${base}/propuestas`).expect(200)).text).toContain('Propuesta de Comité de Vigilancia');
+      expect((await request(t.app).get(`/es/presupuesto-participativo/propuestas/${ids[0]}`).expect(200)).text).toContain('Propuesta de un vecino');
+
+      const csv = (await request(t.app).get('/api/v1/datasets/pb_proposals.csv').buffer(true).expect(200)).text;
+      expect(csv).not.toContain('@');
+      const rows = parseCsv(csv.replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+      const byId = new Map(rows.map((r) => [Number(r.id), r]));
+      expect([byId.get(Number(org.id))?.proposer_type, byId.get(Number(org.id))?.organisation]).toEqual(['organisation', 'Comité de Vigilancia']);
+      expect([byId.get(ids[0])?.proposer_type, byId.get(ids[0])?.organisation]).toEqual(['resident', '']);
+      expect(byId.has(Number(own.id))).toBe(false); // pending: not public
+      const ownComment = await residents[0]
+        .post(`/es/presupuesto-participativo/propuestas/${own.id}/comentarios`)
+        .type('form')
+        .send({ _csrf: csrfFrom((await residents[0].get(`/es/presupuesto-participativo/propuestas/${ids[0]}`).expect(200)).text), body: 'Comentario sobre una propuesta pendiente.' });
+      expect(ownComment.status).toBe(404); // a proposal not yet published has nothing to comment on
+
+      const api = await request(t.app).get(`/api/v1/participatory-budget/proposals?ubigeo=${UBIGEO}&year=2025`).expect(200);
+      expect(JSON.stringify(api.body)).not.toContain('@');
+      const apiRows = new Map((api.body.data as Array<Record<string, unknown>>).map((r) => [Number(r.id), r]));
+      expect([apiRows.get(Number(org.id))?.proposer_type, apiRows.get(Number(org.id))?.organisation, apiRows.get(Number(org.id))?.reviewed_cost]).toEqual([
+        'organisation',
+        'Comité de Vigilancia',
+        10_000,
+      ]);
+      expect([apiRows.get(ids[0])?.proposer_type, apiRows.get(ids[0])?.organisation]).toEqual(['resident', null]);
+      expect(apiRows.has(Number(own.id))).toBe(false);
+      const apiCsv = (await request(t.app).get(`/api/v1/participatory-budget/proposals?ubigeo=${UBIGEO}&year=2025&format=csv`).buffer(true).expect(200)).text;
+      const apiCsvRows = parseCsv(apiCsv.replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+      expect(apiCsvRows.find((r) => Number(r.id) === Number(org.id))?.organisation).toBe('Comité de Vigilancia');
+
+      const pb = readPabulib((await request(t.app).get(`${base}/pabulib`).expect(200)).text);
+      const project = pb.projects.find((p) => p.project_id === String(org.id))!;
+      expect([project.proposer_type, project.organisation, project.cost]).toEqual(['organisation', 'Comité de Vigilancia', 10_000]);
+      expect(pb.projects.find((p) => p.project_id === String(ids[0]))!.proposer_type).toBe('resident');
+      await setPhase('coordinacion');
+    });
+
+    it('when the official corrects the workshop act, then the results page links the current act with its date and hash, the correction needs a public reason, and the earlier act stays public', async () => {
+      const hash = (b: Buffer) => crypto.createHash('sha256').update(b).digest('hex');
+      const results = async () => (await request(t.app).get(`${base}/resultados`).expect(200)).text;
+      const actHref = (html: string) => /class="act-link" href="([^"]+)"/.exec(html)![1];
+      let html = await results();
+      expect(html).toContain(hash(ACT));
+      const first = await request(t.app)
+        .get(actHref(html))
+        .buffer(true)
+        .parse((res, cb) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => cb(null, Buffer.concat(chunks)));
+        });
+      expect(first.status).toBe(200);
+      expect(first.headers['content-type']).toMatch(/application\/pdf/);
+      expect(first.headers['content-disposition']).toMatch(/^attachment/);
+      expect(hash(first.body as Buffer)).toBe(hash(ACT));
+
+      const corrected = Buffer.concat([PDF, Buffer.from('% acta corregida: firma del secretario\n')]);
+      const stored = () => fs.readdirSync(t.config.uploadsDir).length;
+      const files = stored();
+      expect((await tally({}, corrected)).status).toBe(422); // a correction without a reason
+      expect(stored()).toBe(files); // the refused act is not kept
+      expect((await tally({ reason: 'Faltaba la firma del secretario técnico.' }, corrected)).status).toBe(303);
+      html = await results();
+      expect(html).toContain(hash(corrected));
+      const versions = /<ul class="act-versions">([\s\S]*?)<\/ul>/.exec(html)![1];
+      expect(versions).toContain(hash(ACT));
+      expect(html).toContain('Faltaba la firma del secretario técnico.');
+      const process = await t.db('pb_processes').where({ ubigeo: UBIGEO, year: 2025 }).first();
+      const h = await t.db('participation_history').where({ entity_type: 'pb_process', entity_id: process.id, field: 'workshop_act' }).orderBy('id');
+      expect(h.map((r) => [r.kind, r.old_value, r.new_value, r.reason, r.actor_role])).toEqual([
+        ['act_uploaded', null, hash(ACT), null, 'official'],
+        ['changed', hash(ACT), hash(corrected), 'Faltaba la firma del secretario técnico.', 'official'],
+      ]);
+      // Both versions stay downloadable; an act is not found under another process.
+      const acts = await t.db('pb_workshop_acts').where({ process_id: process.id }).orderBy('id');
+      expect(acts.map((a) => a.sha256)).toEqual([hash(ACT), hash(corrected)]);
+      expect(actHref(html)).toBe(`${base}/actas-del-taller/${acts[1].id}`); // the current act is the correction
+      for (const a of acts) await request(t.app).get(`${base}/actas-del-taller/${a.id}`).expect(200);
+      await request(t.app).get(`/es/presupuesto-participativo/130106/2025/actas-del-taller/${acts[0].id}`).expect(404);
+      // Another municipality's official cannot upload an act here.
+      const other = await official(t, `off2-130106@example.pe`, '130106');
+      const page = await other.get('/es/gestion/130106/participacion').expect(200);
+      const res = await other.post(`/es/gestion/${UBIGEO}/propuestas/2025/taller`).field('_csrf', csrfFrom(page.text)).field('reason', 'Intento ajeno.').attach('act', corrected, 'acta.pdf');
+      expect([403, 404]).toContain(res.status);
+      expect(await t.db('pb_workshop_acts').where({ process_id: process.id })).toHaveLength(2);
+    });
+
+    it('when the bulk download is read, then datapackage.json lists the Pabulib files, and the Pabulib file it points to has the totals of the results page', async () => {
+      const pkg = (await request(t.app).get('/api/v1/datasets/datapackage.json').expect(200)).body as { resources: Array<{ name: string; path: string }> };
+      expect(pkg.resources.map((r) => r.path)).toEqual(expect.arrayContaining(['pb_pabulib.csv', 'pb_proposals.csv']));
+      const csv = (await request(t.app).get('/api/v1/datasets/pb_pabulib.csv').buffer(true).expect(200)).text;
+      const rows = parseCsv(csv.replace(/^\uFEFF/, ''), { columns: true }) as Array<Record<string, string>>;
+      const row = rows.find((r) => r.ubigeo === UBIGEO && r.year === '2025')!;
+      expect(row.pabulib_path).toBe(`${base}/pabulib`);
+      const pb = readPabulib((await request(t.app).get(row.pabulib_path).expect(200)).text);
+      expect([Number(row.num_projects), Number(row.num_votes), Number(row.budget)]).toEqual([pb.projects.length, pb.votes.length, Number(pb.meta.budget)]);
+
+      // The results page, read as a visitor reads it.
+      const html = (await request(t.app).get(`${base}/resultados`).expect(200)).text;
+      const cell = (cls: string) => Number(new RegExp(`class="${cls}">([^<]+)<`).exec(html)![1].replace(/[^\d]/g, ''));
+      expect(pb.votes.length).toBe(cell('ballots-cast'));
+      expect(pb.projects.reduce((s, p) => s + p.workshop_votes, 0)).toBe(cell('workshop-total'));
+      expect(Number(pb.meta.budget)).toBe(cell('envelope')); // whole soles on both (S/ 100 000)
+      for (const p of pb.projects) {
+        const m = new RegExp(`data-proposal="${p.project_id}"[\\s\\S]*?class="online">(\\d+)<`).exec(html)!;
+        expect([p.project_id, p.votes]).toEqual([p.project_id, Number(m[1])]);
+      }
+      // Every process in the list has a Pabulib file that answers.
+      for (const r of rows) await request(t.app).get(r.pabulib_path).expect(200);
+    });
+
+    it('when the sitemap is read, then it lists published proposals and the proposals and results pages of their processes in both languages, and never a pending proposal', async () => {
+      const index = (await request(t.app).get('/sitemap.xml').expect(200)).text;
+      const locs = (xml: string) => [...xml.matchAll(/<loc>([^<]*)<\/loc>/g)].map((m) => new URL(m[1].replace(/&amp;/g, '&')).pathname);
+      const urls: string[] = [];
+      for (const f of locs(index)) urls.push(...locs((await request(t.app).get(f).expect(200)).text));
+      for (const u of [
+        `/es/presupuesto-participativo/propuestas/${ids[0]}`,
+        `/en/participatory-budget/proposals/${ids[0]}`,
+        `${base}/propuestas`,
+        `${base}/resultados`,
+        `/en/participatory-budget/${UBIGEO}/2025/results`,
+      ])
+        expect(urls).toContain(u);
+      const pending = await t.db('pb_proposals').where({ ubigeo: UBIGEO, status: 'pending' });
+      expect(pending.length).toBeGreaterThan(0);
+      for (const p of pending) expect(urls).not.toContain(`/es/presupuesto-participativo/propuestas/${p.id}`);
+      const hearing = await t.db('hearings').first('id');
+      if (hearing) expect(urls).toContain(`/es/rendicion-de-cuentas/audiencias/${hearing.id}`);
+    });
+
+    it('when a resident posts more comments in an hour than the limit, then the next one is refused with 429 and not stored', async () => {
+      const busy = await signedIn(t, `muchos-comentarios-${UBIGEO}@example.pe`, 'resident');
+      const url = `/es/presupuesto-participativo/propuestas/${ids[1]}`;
+      const token = csrfFrom((await busy.get(url).expect(200)).text);
+      const statuses: number[] = [];
+      for (let i = 0; i < 21; i++)
+        statuses.push(
+          (
+            await busy
+              .post(`${url}/comentarios`)
+              .type('form')
+              .send({ _csrf: token, body: `Comentario número ${i + 1}.` })
+          ).status,
+        );
+      expect(statuses.slice(0, 20).every((s) => s === 303)).toBe(true);
+      expect(statuses[20]).toBe(429);
+      const user = await t
+        .db('users')
+        .where({ email: `muchos-comentarios-${UBIGEO}@example.pe` })
+        .first();
+      expect(await t.db('pb_proposal_comments').where({ user_id: user.id })).toHaveLength(20);
     });
   },
   120_000,
