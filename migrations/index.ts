@@ -48,6 +48,9 @@ import * as m20261205700000 from './20261205700000_create_results_tables';
 import * as m20261205700100 from './20261205700100_add_indicators_component_to_scores';
 import * as m20261205800000 from './20261205800000_create_pb_proposals';
 import * as m20261205800100 from './20261205800100_create_hearing_questions';
+import * as m20261206100000 from './20261206100000_add_digest_preferences_to_users';
+import * as m20261206100100 from './20261206100100_widen_entity_id_of_follows';
+import * as m20261206100200 from './20261206100200_add_ubigeo_to_import_runs';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -100,6 +103,9 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205700100_add_indicators_component_to_scores': m20261205700100,
   '20261205800000_create_pb_proposals': m20261205800000,
   '20261205800100_create_hearing_questions': m20261205800100,
+  '20261206100000_add_digest_preferences_to_users': m20261206100000,
+  '20261206100100_widen_entity_id_of_follows': m20261206100100,
+  '20261206100200_add_ubigeo_to_import_runs': m20261206100200,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
