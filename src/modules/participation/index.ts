@@ -129,14 +129,14 @@ export function createParticipationModule({
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const resident = requireRole('resident', 'monitor');
   const limits = { ...DEFAULT_PROPOSAL_LIMITS, ...options.limits };
-  /** A follow posted without a session: to the sign-in page, which returns to the followed page. */
+  /** A follow posted without a signed-in user: to the sign-in page (302, as every guarded route), which returns to the followed page. */
   const signInToFollow: RequestHandler = (req, res, next) => {
     if (req.user) return next();
     res.set('Cache-Control', 'no-store');
     const lng = lngOf(res, req.originalUrl);
     const f = FollowForm.safeParse(req.body ?? {});
     const page = f.success ? service.followedPage(f.data.entity_type, f.data.entity_id) : Promise.resolve(null);
-    page.then((p) => res.redirect(303, pageUrl(lng, 'login', {}, { returnTo: p ? pageUrl(lng, p.name, p.params) : pageUrl(lng, 'home') })), next);
+    page.then((p) => res.redirect(302, pageUrl(lng, 'login', {}, { returnTo: p ? pageUrl(lng, p.name, p.params) : pageUrl(lng, 'home') })), next);
   };
   const perHour = (name: string, limit: number) => rateLimiter({ logger, redis }, { name, windowMs: 3_600_000, limit, per: 'user' });
   const p = proposalHandlers({ proposals: service.proposals, questions: service.questions, logger });

@@ -66,15 +66,15 @@ eachDialect('following a municipality, a process or a hearing, and the digests, 
     await follow(r, 'municipality', '999999', '/es/municipalidades/150110').then((res) => expect(res.status).toBe(404));
   });
 
-  it('when an anonymous visitor posts a follow, then they are sent to sign in and back to the page (no 500), and the page offers a sign-in link', async () => {
+  it('when an anonymous visitor posts a follow, then they are sent to sign in (302, as every guarded route) and back to the page (no 500), and the page offers a sign-in link', async () => {
     // Without a session there is no CSRF token: refused, never a 500.
     await request(t.app).post('/es/seguir').type('form').send({ entity_type: 'municipality', entity_id: '150111' }).expect(403);
     // An anonymous session (the sign-in form's) with its token: to sign in, then back to the followed page.
     const anon = request.agent(t.app);
     const csrf = await formToken(anon, '/es/login');
-    const r = await anon.post('/es/seguir').type('form').send({ _csrf: csrf, entity_type: 'municipality', entity_id: '150111' }).expect(303);
+    const r = await anon.post('/es/seguir').type('form').send({ _csrf: csrf, entity_type: 'municipality', entity_id: '150111' }).expect(302);
     expect(r.headers.location).toBe(`/es/login?returnTo=${encodeURIComponent('/es/municipalidades/150111')}`);
-    const en = await anon.post('/en/follow').type('form').send({ _csrf: csrf, entity_type: 'bogus', entity_id: 'x' }).expect(303);
+    const en = await anon.post('/en/follow').type('form').send({ _csrf: csrf, entity_type: 'bogus', entity_id: 'x' }).expect(302);
     expect(en.headers.location).toBe(`/en/login?returnTo=${encodeURIComponent('/en/')}`);
     expect(await t.db('follows').where({ entity_type: 'municipality', entity_id: '150111' })).toHaveLength(0);
     const page = await request(t.app).get('/es/municipalidades/150111').expect(200);
