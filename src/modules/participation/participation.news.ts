@@ -4,7 +4,7 @@ import { formatters, Lang, localized } from '../../i18n';
 import { pageUrl, PageName } from '../../i18n/paths';
 import { municipalityName } from '../municipalities';
 import type { FollowRow } from './participation.queries';
-import { commitmentOverdue } from './participation.rules';
+import { commitmentOverdue, RECORD_FIELDS, RecordKind } from './participation.rules';
 import type { FollowType } from './participation.types';
 
 /** A translation function of one language (`res.locals.t`, or i18next's fixed `t` wrapped). */
@@ -192,7 +192,14 @@ function describeChange(c: Record<string, unknown>, lng: Lang, t: Translate): st
   if (kind === 'changed' && field === 'feasibility')
     return `${t('participation:history.reviewed')}: ${t(`participation:news.feasibility.${value(c.new_value)}`, { defaultValue: value(c.new_value) })}${why}`;
   if (kind === 'changed' && field === 'progress_pct') return `${t('participation:news.progress')}: ${formatters(lng).number(Number(c.new_value))} %${why}`;
-  if (kind === 'changed' && field) return `${t(`participation:fields.${field}`, { defaultValue: field })}: ${value(c.old_value)} → ${value(c.new_value)}${why}`;
+  if (kind === 'changed' && field) {
+    // Money in soles and dates in words, as the record's page shows them.
+    const spec = RECORD_FIELDS[c.entity_type as RecordKind] as { money: readonly string[]; dates: readonly string[] } | undefined;
+    const f = formatters(lng);
+    const shown = (v: unknown) =>
+      v == null || v === '' ? '—' : spec?.money.includes(field) || field === 'reviewed_cost' ? f.money(Number(v)) : spec?.dates.includes(field) ? f.date(String(v).slice(0, 10)) : value(v);
+    return `${t(`participation:fields.${field}`, { defaultValue: field })}: ${shown(c.old_value)} → ${shown(c.new_value)}${why}`;
+  }
   if (kind === 'changed') return `${t('participation:news.status')}: ${status(c.status)}${c.progress_pct != null ? ` · ${formatters(lng).number(Number(c.progress_pct))} %` : ''}${why}`;
   if (kind === 'created' && c.entity_type === 'hearing') return t('participation:news.hearing_state.convocada');
   if (kind === 'reviewed') return `${t('participation:history.reviewed')}: ${t(`participation:news.feasibility.${value(c.new_value)}`, { defaultValue: value(c.new_value) })}${why}`;

@@ -239,11 +239,14 @@ eachDialect('following a municipality, a process or a hearing, and the digests, 
     const followed = await follow(r, 'pb_process', processId, '/en/participatory-budget/150115/2025', 'en');
     expect(followed.headers.location).toBe('/en/participatory-budget/150115/2025?done=followed');
     t.now.ms += 60_000;
-    await setItemStatus(a, '150115', itemId, { status: 'culminado', progress_pct: '100', finished_on: '2025-06-01', title_en: 'Sports court' });
+    await setItemStatus(a, '150115', itemId, { status: 'culminado', progress_pct: '100', finished_on: '2025-06-01', title_en: 'Sports court', planned_end: '2025-09-30', total_cost: '160000' });
     await digests(HOUR);
     const mail = (await mailsTo(t, 'reader-en@example.pe'))[0];
     expect(mail).toContain('Subject: Resultados Abiertos: updates on what you follow');
     expect(mail).toContain('Sports court: Status: In progress → Finished');
+    // dates and money as the item's page shows them, not as stored
+    expect(mail).toContain('June 30, 2025 → September 30, 2025');
+    expect(mail).toContain('S/ 150,001 → S/ 160,000');
     expect(mail).toContain(`${t.config.publicUrl}/en/participatory-budget/items/${itemId}`);
     expect(mail).not.toContain('/es/');
 
