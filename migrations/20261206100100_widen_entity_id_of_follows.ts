@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 // A follow's target is an id (item, proposal, commitment, process, hearing) or a municipality's
 // ubigeo ('010101': six digits whose leading zero is part of the key), so entity_id becomes
 // text; one unique key per (user, kind, target) as before. On SQLite a column keeps numeric
-// affinity until its table is rebuilt (nothing references follows, so rebuilding it is safe).
+// affinity until its table is rebuilt (nothing references follows, so rebuilding it is safe);
+// SQLite index names are global, so each direction names its unique key differently.
 const mysql = (knex: Knex) => /mysql/.test(String(knex.client.config.client));
 
 async function rebuild(knex: Knex, idType: 'text' | 'integer'): Promise<void> {
@@ -15,7 +16,7 @@ async function rebuild(knex: Knex, idType: 'text' | 'integer'): Promise<void> {
     else t.integer('entity_id').unsigned().notNullable();
     t.string('created_at', 24).notNullable();
     t.string('notified_until', 24).notNullable();
-    t.unique(['user_id', 'entity_type', 'entity_id'], { indexName: 'follows_user_id_entity_type_entity_id_unique_v2' });
+    t.unique(['user_id', 'entity_type', 'entity_id'], { indexName: `follows_user_entity_unique_${idType}` });
   });
   const rows = idType === 'text' ? knex('follows').select('*') : knex('follows').whereNot('entity_type', 'municipality').select('*');
   await knex.raw(

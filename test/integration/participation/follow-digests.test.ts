@@ -7,7 +7,8 @@ import { runDigests } from '../../../src/modules/participation';
 import { generateMefGasto } from '../../../src/modules/spending';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { Agent, formToken, login, mailsTo } from '../../helpers/accounts';
-import { eachDialect } from '../../helpers/db';
+import { createTestDb, eachDialect } from '../../helpers/db';
+import { migrations } from '../../../migrations';
 import { createCommitment, createHearing, createProcessAndItem, itemForm, official, signedIn } from '../../helpers/participation';
 
 const HOUR = 3_600_000;
@@ -257,5 +258,32 @@ eachDialect('following a municipality, a process or a hearing, and the digests, 
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(news.text).toContain(`<a href="${l.url}">${l.line.replace(/&/g, '&amp;').replace(/'/g, '&#39;')}</a>`);
     expect(news.text).toContain('Participatory process: <a href="/en/participatory-budget/150115/2025">Participatory budget 2025</a>');
+  });
+
+  it('when the migration that makes follows.entity_id text is rolled back and applied again, then item follows keep their id, municipality follows are dropped on the way down, and a ubigeo keeps its leading zero', async () => {
+    const m = migrations['20261206100100_widen_entity_id_of_follows'];
+    const d = await createTestDb(dialect, { seed: false });
+    try {
+      const now = new Date(t.now.ms).toISOString();
+      const [userId] = await d.db('users').insert({ email: 'mig@example.pe', password_hash: 'x', role: 'resident', status: 'active', created_at: now, updated_at: now });
+      const row = { user_id: Number(userId), created_at: now, notified_until: now };
+      await d.db('follows').insert([
+        { ...row, entity_type: 'pb_item', entity_id: '5' },
+        { ...row, entity_type: 'municipality', entity_id: '010101' },
+      ]);
+      expect((await d.db('follows').where('entity_type', 'municipality').first('entity_id')).entity_id).toBe('010101');
+      await m.down(d.db);
+      expect((await d.db('follows').select('entity_type', 'entity_id')).map((r) => [r.entity_type, Number(r.entity_id)])).toEqual([['pb_item', 5]]);
+      await m.up(d.db);
+      await d.db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' });
+      expect((await d.db('follows').select('entity_type', 'entity_id').orderBy('id')).map((r) => [r.entity_type, r.entity_id])).toEqual([
+        ['pb_item', '5'],
+        ['municipality', '010101'],
+      ]);
+      // still one follow per user, kind and target
+      await expect(d.db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' })).rejects.toThrow();
+    } finally {
+      await d.cleanup();
+    }
   });
 });
