@@ -260,6 +260,63 @@ eachDialect('following a municipality, a process or a hearing, and the digests, 
     expect(news.text).toContain('Participatory process: <a href="/en/participatory-budget/150115/2025">Participatory budget 2025</a>');
   });
 
+  it('when a followed process gets a published proposal and its verdict, and a hearing of a followed municipality is convened and then held, then the digest lists each of them', async () => {
+    const U = '150116';
+    const r = await signedIn(t, 'process-watcher@example.pe', 'resident');
+    const a = await official(t, `official-${U}@example.pe`, U);
+    await createProcessAndItem(t, a, U);
+    const processId = Number((await t.db('pb_processes').where({ ubigeo: U, year: 2025 }).first('id')).id);
+    await follow(r, 'pb_process', processId, `/es/presupuesto-participativo/${U}/2025`);
+    await follow(r, 'municipality', U, `/es/municipalidades/${U}`);
+    t.now.ms += 1000;
+    // A resident's proposal, published by neutral moderation (that flow has its own tests), then reviewed by the official.
+    const at = new Date(t.now.ms).toISOString();
+    await t.db('pb_proposals').insert({
+      process_id: processId,
+      ubigeo: U,
+      year: 2025,
+      user_id: null,
+      title_es: 'Biblioteca comunal',
+      body: 'Una biblioteca para el barrio.',
+      location: 'Parque central',
+      estimated_cost: 4_000_000,
+      beneficiaries: 500,
+      social_gap: 'Sin espacios de lectura.',
+      status: 'published',
+      decided_at: at,
+      created_at: at,
+    });
+    const proposalId = Number((await t.db('pb_proposals').where({ ubigeo: U }).first('id')).id);
+    const page = await formToken(a, `/es/gestion/${U}/propuestas/2025`);
+    await a.post(`/es/gestion/${U}/propuestas/2025/revision/${proposalId}`).type('form').send({ _csrf: page, feasibility: 'unfeasible', reason: 'Terreno en zona de riesgo.' }).expect(303);
+    const today = day(t.now.ms);
+    const hearingId = await createHearing(t, a, U, today, 'convocada');
+    t.now.ms += 60_000;
+    const token = await formToken(a, `/es/gestion/${U}/audiencias/${hearingId}`);
+    await a
+      .post(`/es/gestion/${U}/audiencias/${hearingId}`)
+      .field('_csrf', token)
+      .field('held_on', today)
+      .field('state', 'realizada')
+      .field('place', 'Plaza')
+      .field('summary_es', 'Resumen')
+      .field('reason', 'Se realizó')
+      .expect(303);
+
+    t.now.ms += HOUR;
+    await digests(0);
+    const mail = (await mailsTo(t, 'process-watcher@example.pe'))[0];
+    const text = mail.split(/Content-Type: text\/html/)[0];
+    expect(text).toContain('Nueva propuesta de vecinos: Biblioteca comunal');
+    expect(text).toContain('Biblioteca comunal: Evaluación técnica: no viable — Motivo: Terreno en zona de riesgo.');
+    expect(text).toContain(`/es/presupuesto-participativo/propuestas/${proposalId}`);
+    expect(text).toContain('Audiencia convocada');
+    expect(text).toContain('Audiencia realizada — Motivo: Se realizó');
+    expect(text).toContain(`/es/rendicion-de-cuentas/audiencias/${hearingId}`);
+    // one change reached through two follows (the process and its municipality) is listed once
+    expect(text.match(/Nueva propuesta de vecinos: Biblioteca comunal/g)).toHaveLength(1);
+  });
+
   it('when the migration that makes follows.entity_id text is rolled back and applied again, then item follows keep their id, municipality follows are dropped on the way down, and a ubigeo keeps its leading zero', async () => {
     const m = migrations['20261206100100_widen_entity_id_of_follows'];
     const d = await createTestDb(dialect, { seed: false });
