@@ -48,6 +48,9 @@ import * as m20261205700000 from './20261205700000_create_results_tables';
 import * as m20261205700100 from './20261205700100_add_indicators_component_to_scores';
 import * as m20261205800000 from './20261205800000_create_pb_proposals';
 import * as m20261205800100 from './20261205800100_create_hearing_questions';
+import * as m20261206100000 from './20261206100000_add_digest_preferences_to_users';
+import * as m20261206100100 from './20261206100100_widen_entity_id_of_follows';
+import * as m20261206100200 from './20261206100200_add_ubigeo_to_import_runs';
 import * as m20261206200000 from './20261206200000_create_pb_proposal_comments';
 import * as m20261206200100 from './20261206200100_add_proposer_to_pb_proposals';
 import * as m20261206200200 from './20261206200200_create_pb_workshop_acts';
@@ -103,6 +106,9 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261205700100_add_indicators_component_to_scores': m20261205700100,
   '20261205800000_create_pb_proposals': m20261205800000,
   '20261205800100_create_hearing_questions': m20261205800100,
+  '20261206100000_add_digest_preferences_to_users': m20261206100000,
+  '20261206100100_widen_entity_id_of_follows': m20261206100100,
+  '20261206100200_add_ubigeo_to_import_runs': m20261206100200,
   '20261206200000_create_pb_proposal_comments': m20261206200000,
   '20261206200100_add_proposer_to_pb_proposals': m20261206200100,
   '20261206200200_create_pb_workshop_acts': m20261206200200,

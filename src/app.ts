@@ -191,6 +191,7 @@ export function buildApp({
   const defaultYear = async () => (await spending.defaultYear()) ?? quarterOf(clock()).year;
   const participation = createParticipationModule({
     db,
+    digestPreferences: { setFrequency: (userId, frequency) => accounts.setDigestPreferences(userId, { frequency }) },
     auth,
     audit,
     logger,
@@ -216,6 +217,7 @@ export function buildApp({
       scores: (ubigeo) => scores.forMunicipality(ubigeo),
       history: async (ubigeo, place, locals) => historyView(await history.historyFor(ubigeo), place, locals),
       participation: (ubigeo) => participation.service.glance(ubigeo),
+      following: (userId, ubigeo) => participation.service.isFollowing(userId, 'municipality', ubigeo),
       detailYears: (ubigeo) => detailYears({ level: 'municipality', area: ubigeo }),
     }),
     createSpendingModule({

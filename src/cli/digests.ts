@@ -8,8 +8,10 @@ import { connectRedis } from '../lib/redis';
 import { runDigests } from '../modules/participation';
 
 /**
- * `npm run digests`: mails each follower what changed on the items and commitments they follow
- * (at most one digest per user a day). Run it from cron, e.g. once an hour; no in-process timer.
+ * `npm run digests`: mails each follower what changed on what they follow (municipalities,
+ * processes, hearings, items, proposals, commitments), in their language, at most once a day
+ * (daily) or a week (weekly), never when off. Run it from cron or a systemd timer, e.g. once an
+ * hour; no in-process timer.
  * Unsubscribe links are signed with SESSION_SECRET, so set it to the server's value. With
  * REDIS_URL each digest is queued as a 'mail' job (sent by `npm run worker`, retried, listed for
  * admins when it fails for good); without, they are sent from this command.

@@ -26,6 +26,8 @@ export const PAGE_PATHS = {
   account_password: { es: '/cuenta/contrasena', en: '/account/password' },
   account_delete: { es: '/cuenta/eliminar', en: '/account/delete' },
   account_role: { es: '/cuenta/rol', en: '/account/role' },
+  account_digest: { es: '/cuenta/resumen', en: '/account/digest' },
+  account_news: { es: '/cuenta/novedades', en: '/account/whats-new' },
   second_factor: { es: '/cuenta/verificacion', en: '/account/verification' },
   manage: { es: '/gestion/:ubigeo', en: '/manage/:ubigeo' },
   pb_items: { es: '/presupuesto-participativo', en: '/participatory-budget' },

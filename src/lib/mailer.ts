@@ -9,6 +9,10 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /** A simple HTML alternative of `text` (digests). */
+  html?: string;
+  /** Extra headers, e.g. List-Unsubscribe. */
+  headers?: Record<string, string>;
 }
 
 export interface Mailer {
@@ -51,7 +55,7 @@ export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mail
     });
     return {
       send: wrapErrors(async (m) => {
-        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
         logger.info({ to: safeForLog(m.to), subject: safeForLog(m.subject) }, 'mail sent');
       }),
     };
@@ -59,7 +63,7 @@ export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mail
   const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     send: wrapErrors(async (m) => {
-      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text });
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
       await fs.promises.mkdir(outboxDir, { recursive: true });
       const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`);
       await fs.promises.writeFile(file, info.message as Buffer);

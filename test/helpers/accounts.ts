@@ -95,13 +95,21 @@ export async function mailsTo(t: TestApp, to: string): Promise<string[]> {
     .sort()
     .map((f) => fs.readFileSync(path.join(t.outboxDir, f), 'utf8'))
     .filter((m) => new RegExp(`^To: ${to.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'mi').test(m))
-    .map((m) => {
-      const [head, ...body] = m.split(/\r?\n\r?\n/);
-      const raw = body.join('\n\n');
-      if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) return `${head}\n\n${decodeQuotedPrintable(raw)}`;
-      if (/Content-Transfer-Encoding: base64/i.test(head)) return `${head}\n\n${Buffer.from(raw.replace(/\s/g, ''), 'base64').toString('utf8')}`;
-      return m;
-    });
+    .map(decodePart);
+}
+
+/** A message or MIME part as text: its headers, then its body decoded (each part of a multipart message in turn). */
+function decodePart(m: string): string {
+  const [head, ...body] = m.split(/\r?\n\r?\n/);
+  const raw = body.join('\n\n');
+  const boundary = /Content-Type: multipart\/[a-z]+;\s*boundary="?([^"\r\n;]+)"?/i.exec(head)?.[1];
+  if (boundary) {
+    const parts = raw.split(`--${boundary}`).slice(1, -1);
+    return `${head}\n\n${parts.map((p) => decodePart(p.replace(/^\r?\n/, ''))).join('\n\n')}`;
+  }
+  if (/Content-Transfer-Encoding: quoted-printable/i.test(head)) return `${head}\n\n${decodeQuotedPrintable(raw)}`;
+  if (/Content-Transfer-Encoding: base64/i.test(head)) return `${head}\n\n${Buffer.from(raw.replace(/\s/g, ''), 'base64').toString('utf8')}`;
+  return m;
 }
 
 /** The path and query of the last link mailed to an address. */

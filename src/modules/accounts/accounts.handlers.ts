@@ -3,13 +3,27 @@ import type { ZodError } from 'zod';
 import type { Authenticator } from 'passport';
 import { clearSessionCookie, LoginRefusal, safeReturnTo, SessionUser } from '../../auth';
 import type { Config } from '../../config';
-import { lngOf } from '../../i18n';
+import { LANGUAGES, lngOf } from '../../i18n';
+import { DIGEST_FREQUENCIES } from './accounts.types';
 import { pageUrl } from '../../i18n/paths';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '../../lib/errors';
 import { Logger, securityEvent } from '../../lib/logger';
 import { fieldErrors, formString, renderInvalid } from '../../web/forms';
 import type { AccountsService } from './accounts.service';
-import { ChangeEmailForm, ChangePasswordForm, ConfirmForm, DeleteForm, ForgotForm, LoginForm, RegisterForm, ResetForm, RoleRequestForm, SecondFactorForm, TokenQuery } from './accounts.schemas';
+import {
+  ChangeEmailForm,
+  ChangePasswordForm,
+  DigestForm,
+  ConfirmForm,
+  DeleteForm,
+  ForgotForm,
+  LoginForm,
+  RegisterForm,
+  ResetForm,
+  RoleRequestForm,
+  SecondFactorForm,
+  TokenQuery,
+} from './accounts.schemas';
 
 export interface HandlerDeps {
   accounts: AccountsService;
@@ -22,7 +36,7 @@ export interface HandlerDeps {
 }
 
 const t = (res: Response, key: string) => res.locals.t(key);
-const DONE = new Set(['email', 'password', 'role']);
+const DONE = new Set(['email', 'password', 'role', 'digest']);
 
 export function accountsHandlers({ accounts, passport, logger, config, clock, csrfToken }: HandlerDeps) {
   const loginView = (res: Response, extra: Record<string, unknown>) => ({ title: t(res, 'accounts:login.title'), values: { email: '' }, errors: {}, returnTo: '', formError: null, ...extra });
@@ -32,7 +46,18 @@ export function accountsHandlers({ accounts, passport, logger, config, clock, cs
     const done = typeof req.query.done === 'string' && DONE.has(req.query.done) ? req.query.done : null;
     // An admin signed in with the password only may read the page but must pass the code to change anything.
     const secondFactorPending = req.user!.role === 'admin' && !req.session?.mfaAt;
-    return { title: t(res, 'accounts:account.title'), user, done, secondFactorPending, errors: {}, values: { email: '', org_name: '', municipality: '', requested_role: '' }, form: null, ...extra };
+    return {
+      title: t(res, 'accounts:account.title'),
+      user,
+      done,
+      frequencies: DIGEST_FREQUENCIES,
+      languages: LANGUAGES,
+      secondFactorPending,
+      errors: {},
+      values: { email: '', org_name: '', municipality: '', requested_role: '' },
+      form: null,
+      ...extra,
+    };
   }
 
   function failLogin(res: Response, status: number, key: string, email: string, returnTo: string) {
@@ -220,6 +245,14 @@ export function accountsHandlers({ accounts, passport, logger, config, clock, cs
         return renderInvalid(logger, req, res, 'accounts/account', await accountView(req, res, { errors: fieldErrors(err), form: 'password' }));
       }
       res.redirect(303, pageUrl(lngOf(res), 'account', {}, { done: 'password' }));
+    },
+
+    /** How often (daily, weekly, off) and in which language the digest of what the user follows is mailed. */
+    async digestPreferences(req: Request, res: Response) {
+      const parsed = DigestForm.safeParse(req.body);
+      if (!parsed.success) return renderInvalid(logger, req, res, 'accounts/account', await accountView(req, res, { errors: fieldErrors(parsed.error), form: 'digest' }));
+      await accounts.setDigestPreferences(req.user!.id, { frequency: parsed.data.digest_frequency, lang: parsed.data.lang });
+      res.redirect(303, pageUrl(lngOf(res), 'account', {}, { done: 'digest' }));
     },
 
     async requestRole(req: Request, res: Response) {

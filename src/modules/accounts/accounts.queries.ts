@@ -17,6 +17,8 @@ const USER_COLUMNS = [
   'email_confirmed_at',
   'created_at',
   'updated_at',
+  'lang',
+  'digest_frequency',
 ];
 const PUBLIC_COLUMNS = USER_COLUMNS.filter((c) => c !== 'password_hash' && c !== 'totp_secret' && c !== 'totp_last_step');
 

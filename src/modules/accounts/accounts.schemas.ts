@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { ROLES, STATUSES } from '../../auth/types';
 import { isCommonPassword } from './common-passwords';
+import { LANGUAGES } from '../../i18n';
+import { DIGEST_FREQUENCIES } from './accounts.types';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
@@ -58,3 +60,9 @@ export const RoleRequestForm = z.discriminatedUnion(
 
 export const RoleSchema = z.enum(ROLES, { error: 'accounts:errors.role_invalid' });
 export const StatusSchema = z.enum(STATUSES, { error: 'accounts:errors.status_invalid' });
+
+/** The digest preferences form: frequency and language, each from its allow-list. */
+export const DigestForm = z.object({
+  digest_frequency: z.enum(DIGEST_FREQUENCIES, { error: 'accounts:errors.digest_frequency' }),
+  lang: z.enum(LANGUAGES, { error: 'accounts:errors.digest_lang' }),
+});

@@ -13,7 +13,7 @@ import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from '
 import type { Mailer } from '../../lib/mailer';
 import type { AuditService, Actor } from '../audit';
 import * as q from './accounts.queries';
-import type { PublicUser, TokenPurpose, UserFilter, UserRow } from './accounts.types';
+import type { DigestFrequency, PublicUser, TokenPurpose, UserFilter, UserRow } from './accounts.types';
 
 export interface AccountsDeps {
   db: Db;
@@ -161,6 +161,7 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
           email_confirmed_at: null,
           created_at: now,
           updated_at: now,
+          lang: lng,
         });
       } catch (err) {
         if (await q.findUserByEmail(db, input.email)) return; // a concurrent registration won
@@ -389,6 +390,11 @@ export function createAccountsService({ db, hasher, mailer, background, i18n, au
           after: { email: u.email, requested_role: null },
         });
       });
+    },
+
+    /** A user's digest: how often, and in which language. */
+    async setDigestPreferences(id: number, prefs: { frequency: DigestFrequency; lang?: Lang }): Promise<void> {
+      await q.updateUser(db, id, { digest_frequency: prefs.frequency, ...(prefs.lang ? { lang: prefs.lang } : {}), updated_at: nowIso() });
     },
 
     async getPublicUser(id: number): Promise<PublicUser> {

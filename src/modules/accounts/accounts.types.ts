@@ -1,3 +1,4 @@
+import type { Lang } from '../../i18n';
 import type { Role, UserStatus } from '../../auth/types';
 
 export interface UserRow {
@@ -16,7 +17,15 @@ export interface UserRow {
   email_confirmed_at: string | null;
   created_at: string;
   updated_at: string;
+  /** The language of their mail (es | en): the one they registered in, then their choice. */
+  lang?: Lang;
+  /** How often they get the digest of what they follow. */
+  digest_frequency?: DigestFrequency;
 }
+
+/** How often a user gets the digest of what they follow (participation module sends it). */
+export const DIGEST_FREQUENCIES = ['daily', 'weekly', 'off'] as const;
+export type DigestFrequency = (typeof DIGEST_FREQUENCIES)[number];
 
 /** A user as listed to admins: never the hash nor the TOTP secret. */
 export type PublicUser = Omit<UserRow, 'password_hash' | 'totp_secret' | 'totp_last_step'>;

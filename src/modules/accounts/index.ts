@@ -9,7 +9,8 @@ import type { AccountsService } from './accounts.service';
 
 export { createAccountsService, DEFAULT_THROTTLE } from './accounts.service';
 export type { AccountsService } from './accounts.service';
-export type { PublicUser, UserRow } from './accounts.types';
+export type { PublicUser, UserRow, DigestFrequency } from './accounts.types';
+export { DIGEST_FREQUENCIES } from './accounts.types';
 export { Email, NewPassword } from './accounts.schemas';
 
 /** Per-IP request limits on the forms that send mail or check passwords (per process). */
@@ -68,6 +69,7 @@ export function createAccountsModule({
       reg.route('post', 'account_email', [requireSecondFactor], h.changeEmail, quiet);
       reg.route('post', 'account_password', [requireSecondFactor], h.changePassword, quiet);
       reg.route('post', 'account_delete', [requireSecondFactor], h.deleteAccount);
+      reg.route('post', 'account_digest', [requireUser], h.digestPreferences, quiet);
       reg.route('post', 'account_role', [requireRole('resident', 'monitor')], h.requestRole, quiet);
       reg.route('get', 'second_factor', [requireUser], h.secondFactorForm);
       reg.route('post', 'second_factor', [requireUser], h.secondFactor, quiet);

@@ -3,7 +3,7 @@ import type { PageRegistrar } from '../../web/pages';
 import { municipalitiesApi } from './municipalities.api';
 import { municipalitiesHandlers } from './municipalities.handlers';
 import { createMunicipalitiesService } from './municipalities.service';
-import type { DetailYearsPort, HistoryFor, ParticipationGlancePort, SpendingFigures } from './municipalities.types';
+import type { DetailYearsPort, FollowingPort, HistoryFor, ParticipationGlancePort, SpendingFigures } from './municipalities.types';
 
 export { createMunicipalitiesService } from './municipalities.service';
 export type { MunicipalitiesService } from './municipalities.service';
@@ -11,7 +11,7 @@ export { POPULATION_BANDS, BAND_KEYS, populationBand, municipalityName, properCa
 export type { PopulationBand } from './municipalities.names';
 export { loadDirectory, loadPredecessors } from './municipalities.loader';
 export { UbigeoParams, MUNICIPALITY_NOT_FOUND } from './municipalities.api';
-export type { Municipality, Department, SpendingFigures, Predecessor, HistoryFor, ParticipationGlance, ParticipationGlancePort } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures, Predecessor, HistoryFor, ParticipationGlance, ParticipationGlancePort, FollowingPort } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;
@@ -24,6 +24,7 @@ export function createMunicipalitiesModule({
   detailYears,
   history,
   service = createMunicipalitiesService({ db }),
+  following,
 }: {
   db: Db;
   /** The app's service (with its data-version memo); a plain one when not given. */
@@ -33,8 +34,10 @@ export function createMunicipalitiesModule({
   participation?: ParticipationGlancePort;
   detailYears?: DetailYearsPort;
   history?: HistoryFor;
+  /** Whether the signed-in reader follows the municipality (its page's follow button). */
+  following?: FollowingPort;
 }) {
-  const h = municipalitiesHandlers(service, spending, scores, participation, detailYears, history);
+  const h = municipalitiesHandlers(service, spending, scores, participation, detailYears, history, following);
   return {
     service,
     registerPages(reg: PageRegistrar) {

@@ -3,7 +3,7 @@ import { parse } from '../../lib/http';
 import { DepartmentCode, DepartmentQuery, ProvinceCode, SearchQuery, Ubigeo, YearQuery } from './municipalities.schemas';
 import { barChart } from '../../lib/svg';
 import type { MunicipalitiesService } from './municipalities.service';
-import type { DetailYearsPort, HistoryFor, ParticipationGlancePort, SpendingFigures } from './municipalities.types';
+import type { DetailYearsPort, HistoryFor, ParticipationGlancePort, SpendingFigures, FollowingPort } from './municipalities.types';
 import { NotFoundError } from '../../lib/errors';
 import { jsonLdText, placeName, redirectDefaults } from '../../web/seo';
 
@@ -21,6 +21,7 @@ export const municipalitiesHandlers = (
   participation?: ParticipationGlancePort,
   detailYears?: DetailYearsPort,
   historyFor?: HistoryFor,
+  following?: FollowingPort,
 ) => ({
   async departments(_req: Request, res: Response) {
     const [departments, provinces, year] = await Promise.all([svc.departments(), svc.provinces(), spending.defaultYear()]);
@@ -234,6 +235,8 @@ export const municipalitiesHandlers = (
       hasDetail: detail.length > 0,
       detailYears: detail,
       rated: req.query.rated === '1' && Boolean(req.user),
+      following: req.user && following ? await following(req.user.id, ubigeo) : false,
+      done: req.user && (req.query.done === 'followed' || req.query.done === 'unfollowed') ? req.query.done : null,
       glance,
       scores: scoreRows.filter((r) => r.score !== null),
       provincePopulation,

@@ -144,5 +144,8 @@ export interface ParticipationGlance {
 }
 export type ParticipationGlancePort = (ubigeo: string) => Promise<ParticipationGlance>;
 
+/** Whether a signed-in user follows a municipality (participation module, wired in app.ts). */
+export type FollowingPort = (userId: number, ubigeo: string) => Promise<boolean>;
+
 /** The years of detailed MEF spending (by function, category…) a municipality has (spending module, wired in app.ts). */
 export type DetailYearsPort = (ubigeo: string) => Promise<number[]>;

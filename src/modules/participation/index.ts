@@ -18,6 +18,11 @@ import { createMefUpload } from './participation.mef';
 import { createBreakdownService } from '../spending';
 import { tableSource } from '../moderation';
 import type { DisputePort } from '../moderation';
+import type { RequestHandler } from 'express';
+import { lngOf } from '../../i18n';
+import { pageUrl } from '../../i18n/paths';
+import { FollowForm } from './participation.schemas';
+import type { DigestPreferencesPort } from './participation.types';
 
 /** Monitors' observations, for the neutral moderation queue. */
 export const observationModeration = tableSource({
@@ -66,6 +71,7 @@ export { createImportGuard } from './participation.import-guard';
 export { createUploads } from './participation.uploads';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
+export type { DigestFrequency, DigestPreferencesPort } from './participation.types';
 export { seedExamples } from './participation.examples';
 export { PARTICIPATION_DATASETS } from './participation.datasets';
 export { createBulkImport } from './participation.import';
@@ -105,6 +111,7 @@ export function createParticipationModule({
   jobs,
   invalidation,
   redis = null,
+  digestPreferences,
 }: {
   db: Db;
   auth: Auth;
@@ -118,6 +125,8 @@ export function createParticipationModule({
   invalidation: Invalidation;
   /** Shared rate-limit counters (REDIS_URL). */
   redis?: RedisLink | null;
+  /** Keeps each user's digest frequency (accounts module). */
+  digestPreferences: DigestPreferencesPort;
 }) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
@@ -125,11 +134,20 @@ export function createParticipationModule({
   const mef = createMefUpload({ db, audit, dir: options.uploadsDir, clock, perHour: options.importsPerHour, allowSynthetic: options.mefAllowSynthetic });
   const importJobs = createImportJobs({ db, jobs, bulk, mef, clock, onImported: () => invalidation.invalidate() });
   jobs.define(IMPORT_JOB, importJobs.handle);
-  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }), importJobs });
+  const h = participationHandlers({ service, uploads, bulk, logger, secret: options.secret, mef, breakdown: createBreakdownService({ db }), importJobs, digests: digestPreferences });
   const { requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];
   const resident = requireRole('resident', 'monitor');
   const limits = { ...DEFAULT_PROPOSAL_LIMITS, ...options.limits };
+  /** A follow posted without a signed-in user: to the sign-in page (302, as every guarded route), which returns to the followed page. */
+  const signInToFollow: RequestHandler = (req, res, next) => {
+    if (req.user) return next();
+    res.set('Cache-Control', 'no-store');
+    const lng = lngOf(res, req.originalUrl);
+    const f = FollowForm.safeParse(req.body ?? {});
+    const page = f.success ? service.followedPage(f.data.entity_type, f.data.entity_id) : Promise.resolve(null);
+    page.then((p) => res.redirect(302, pageUrl(lng, 'login', {}, { returnTo: p ? pageUrl(lng, p.name, p.params) : pageUrl(lng, 'home') })), next);
+  };
   const perHour = (name: string, limit: number) => rateLimiter({ logger, redis }, { name, windowMs: 3_600_000, limit, per: 'user' });
   const p = proposalHandlers({ proposals: service.proposals, questions: service.questions, uploads, logger, placeOf: (ubigeo) => service.municipalityPlace(ubigeo) });
   const disputes: DisputePort = { open: () => service.openDisputes(), resolve: (actor, id, resolution, reason) => service.resolveDispute(actor, id, resolution, reason) };
@@ -159,8 +177,10 @@ export function createParticipationModule({
       reg.page('commitment', h.commitment);
       reg.page('delivery', h.delivery);
       reg.page('unsubscribe', h.unsubscribe);
-      reg.route('post', 'follow', [requireRole('resident', 'monitor')], h.follow, { quiet: true }); // changes no public page
-      reg.route('post', 'unfollow', [requireRole('resident', 'monitor')], h.unfollow, { quiet: true });
+      // Follows change no public page; an anonymous visitor is sent to sign in (and back to the page).
+      reg.route('post', 'follow', [signInToFollow, requireRole('resident', 'monitor')], h.follow, { quiet: true });
+      reg.route('post', 'unfollow', [signInToFollow, requireRole('resident', 'monitor')], h.unfollow, { quiet: true });
+      reg.route('get', 'account_news', [requireRole('resident', 'monitor')], h.news);
       reg.route('post', 'observe', [requireRole('monitor')], h.observe);
       reg.route('post', 'dispute', [requireRole('monitor')], h.dispute);
       reg.route('get', 'manage_participation', official, h.manage);

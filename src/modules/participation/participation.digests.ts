@@ -1,8 +1,16 @@
 import crypto from 'node:crypto';
+import type { i18n as I18n } from 'i18next';
 import type { Db } from '../../db';
+import { createI18n, formatters, isLang, Lang } from '../../i18n';
+import { pageUrl } from '../../i18n/paths';
 import type { Mailer } from '../../lib/mailer';
+import { NewsGroup, newsFor } from './participation.news';
+import * as q from './participation.queries';
+import type { DigestFrequency } from './participation.types';
 
 const DAY_MS = 24 * 3_600_000;
+/** The least time between two digests of a user, per frequency. */
+const PERIOD_MS: Record<Exclude<DigestFrequency, 'off'>, number> = { daily: DAY_MS, weekly: 7 * DAY_MS };
 
 /** The one-click unsubscribe token of a user: their id signed with the server secret. */
 export function unsubscribeToken(secret: string, userId: number): string {
@@ -19,78 +27,80 @@ export function verifyUnsubscribeToken(secret: string, token: string): number | 
   return expected.length === given.length && crypto.timingSafeEqual(expected, given) ? Number(m[1]) : null;
 }
 
-/** Where each followed kind's title and Spanish page are. */
-const DIGEST_SOURCES = {
-  pb_item: { table: 'pb_items', title: 'title_es', path: 'presupuesto-participativo/proyectos' },
-  pb_proposal: { table: 'pb_proposals', title: 'title_es', path: 'presupuesto-participativo/propuestas' },
-  commitment: { table: 'commitments', title: 'text_es', path: 'rendicion-de-cuentas/compromisos' },
-} as const;
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+/** The digest message (plain text and simple HTML) of a user's news, in their language. */
+export function digestMessage(groups: NewsGroup[], { lng, t, unsubscribe, account }: { lng: Lang; t: I18n['t']; unsubscribe: string; account: string }) {
+  const T = (key: string, opts: Record<string, unknown> = {}) => String(t(`participation:digest.${key}`, { lng, ...opts }));
+  const day = (at: string) => formatters(lng).date(at.slice(0, 10));
+  const text = [T('intro'), ''];
+  const html = [`<p>${escapeHtml(T('intro'))}</p>`];
+  for (const g of groups) {
+    text.push(`• ${g.title}`, `  ${g.url}`);
+    html.push(`<h2><a href="${escapeHtml(g.url)}">${escapeHtml(g.title)}</a></h2>`, '<ul>');
+    for (const l of g.lines) {
+      text.push(`  - ${day(l.at)}: ${l.text}`, `    ${l.url}`);
+      html.push(`<li>${escapeHtml(day(l.at))}: <a href="${escapeHtml(l.url)}">${escapeHtml(l.text)}</a></li>`);
+    }
+    html.push('</ul>');
+  }
+  text.push('', `${T('account')}: ${account}`, `${T('unsubscribe')}: ${unsubscribe}`);
+  html.push(`<p><a href="${escapeHtml(account)}">${escapeHtml(T('account'))}</a></p>`, `<p><a href="${escapeHtml(unsubscribe)}">${escapeHtml(T('unsubscribe'))}</a></p>`);
+  return { subject: T('subject'), text: text.join('\n'), html: `<!doctype html><html lang="${lng}"><body>${html.join('\n')}</body></html>` };
+}
 
 /**
- * Sends each follower one email listing what changed (status, progress, milestones, updates)
- * on what they follow since their last digest; at most one digest per user per day.
+ * Sends each follower whose frequency is due (daily: a day since their last digest, weekly: seven;
+ * off: never) one email, in their language, listing what changed on what they follow since their
+ * last digest (`newsFor`, the same list as the account's "what's new" page), with a one-click
+ * unsubscribe link (also as List-Unsubscribe). Nothing is sent when nothing changed.
  */
-export async function runDigests({ db, mailer, clock = Date.now, publicUrl, secret }: { db: Db; mailer: Mailer; clock?: () => number; publicUrl: string; secret: string }): Promise<{ sent: number }> {
-  const now = new Date(clock()).toISOString();
-  const dayAgo = new Date(clock() - DAY_MS).toISOString();
-  const follows = await db('follows as f')
-    .join('users as u', 'u.id', 'f.user_id')
+export async function runDigests({
+  db,
+  mailer,
+  clock = Date.now,
+  publicUrl,
+  secret,
+  i18n = createI18n(),
+}: {
+  db: Db;
+  mailer: Mailer;
+  clock?: () => number;
+  publicUrl: string;
+  secret: string;
+  i18n?: I18n;
+}): Promise<{ sent: number }> {
+  const nowMs = clock();
+  const now = new Date(nowMs).toISOString();
+  const users = await db('users as u')
+    .whereExists(db('follows as f').select('f.id').whereRaw('f.user_id = u.id'))
     .where('u.status', 'active')
-    .select('f.id', 'f.user_id', 'f.entity_type', 'f.entity_id', 'f.notified_until', 'u.email');
-  const byUser = new Map<number, typeof follows>();
-  for (const f of follows) byUser.set(Number(f.user_id), [...(byUser.get(Number(f.user_id)) ?? []), f]);
+    .whereIn('u.digest_frequency', Object.keys(PERIOD_MS))
+    .select('u.id', 'u.email', 'u.lang', 'u.digest_frequency');
   let sent = 0;
-  for (const [userId, list] of byUser) {
-    const recent = await db('digest_log').where('user_id', userId).where('sent_at', '>', dayAgo).first();
+  for (const u of users) {
+    const userId = Number(u.id);
+    const period = PERIOD_MS[u.digest_frequency as keyof typeof PERIOD_MS];
+    const recent = await db('digest_log')
+      .where('user_id', userId)
+      .where('sent_at', '>', new Date(nowMs - period).toISOString())
+      .first('id');
     if (recent) continue;
-    const lines: string[] = [];
-    for (const f of list) {
-      const changes = await db('participation_history')
-        .select('at', 'kind', 'field', 'old_value', 'new_value', 'reason', 'status', 'progress_pct', 'note')
-        .where({ entity_type: f.entity_type, entity_id: f.entity_id })
-        .whereIn('kind', ['changed', 'milestone', 'update', 'withdrawn', 'dispute_opened', 'dispute_answered', 'dispute_upheld', 'dispute_rejected', 'reviewed', 'tallied', 'prioritised'])
-        .where('at', '>', f.notified_until)
-        .where('at', '<=', now)
-        .orderBy('at');
-      if (!changes.length) continue;
-      const source = DIGEST_SOURCES[f.entity_type as keyof typeof DIGEST_SOURCES] ?? DIGEST_SOURCES.commitment;
-      const title = (await db(source.table).select(source.title).where('id', f.entity_id).first())?.[source.title];
-      const link = `${publicUrl}/es/${source.path}/${f.entity_id}`;
-      lines.push(`• ${String(title ?? '').slice(0, 120)}`, `  ${link}`);
-      for (const c of changes) {
-        const why = c.reason ? ` — motivo / reason: ${c.reason}` : '';
-        const what =
-          c.kind === 'milestone'
-            ? `hito / milestone: ${c.note ?? ''}`
-            : c.kind === 'update'
-              ? `avance / update (${c.status}): ${c.note ?? ''}${why}`
-              : c.kind === 'changed' && c.field && c.field !== 'status' && c.field !== 'progress_pct'
-                ? `${c.field}: ${c.old_value ?? '—'} → ${c.new_value ?? '—'}${why}`
-                : c.kind === 'changed'
-                  ? `estado / status: ${c.status}${c.progress_pct != null ? ` · ${Number(c.progress_pct)} %` : ''}${why}`
-                  : `${c.kind}${why}`;
-        lines.push(`  - ${String(c.at).slice(0, 10)} ${what}`);
-      }
-    }
-    if (!lines.length) continue;
-    const unsubscribe = `${publicUrl}/es/dejar-de-seguir?token=${unsubscribeToken(secret, userId)}`;
-    await mailer.send({
-      to: String(list[0].email),
-      subject: 'Resultados Abiertos: novedades de lo que sigue / updates on what you follow',
-      text: [
-        'Novedades de los proyectos y compromisos que sigue / Updates on the items and commitments you follow:',
-        '',
-        ...lines,
-        '',
-        `Dejar de seguir todo con un clic / Unsubscribe from everything in one click: ${unsubscribe}`,
-      ].join('\n'),
-    });
+    const lng: Lang = isLang(u.lang) ? u.lang : 'es';
+    const follows = await q.followsOf(db, userId);
+    const fixed = i18n.getFixedT(lng);
+    const t = (key: string, opts?: Record<string, unknown>) => String(fixed(key, opts as never));
+    const groups = await newsFor(db, { follows, sinceOf: (f) => f.notified_until, until: now, today: now.slice(0, 10), lng, t, base: publicUrl });
+    if (!groups.length) continue;
+    const unsubscribe = `${publicUrl}${pageUrl(lng, 'unsubscribe', {}, { token: unsubscribeToken(secret, userId) })}`;
+    const message = digestMessage(groups, { lng, t: i18n.t.bind(i18n), unsubscribe, account: `${publicUrl}${pageUrl(lng, 'account_news')}` });
+    await mailer.send({ to: String(u.email), ...message, headers: { 'List-Unsubscribe': `<${unsubscribe}>` } });
     await db.transaction(async (trx) => {
       await trx('digest_log').insert({ user_id: userId, sent_at: now });
       await trx('follows')
         .whereIn(
           'id',
-          list.map((f) => f.id),
+          follows.map((f) => f.id),
         )
         .update({ notified_until: now });
     });

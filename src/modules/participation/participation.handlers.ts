@@ -12,6 +12,7 @@ import { verifyUnsubscribeToken } from './participation.digests';
 import * as S from './participation.schemas';
 import type { ParticipationService } from './participation.service';
 import { COMMITMENT_STATUSES, ITEM_STATUSES, PHASES } from './participation.types';
+import type { DigestPreferencesPort, FollowType } from './participation.types';
 import type { Uploads } from './participation.uploads';
 import { cuiMoney, MefUpload } from './participation.mef';
 import type { ImportJobs } from './participation.jobs';
@@ -28,8 +29,6 @@ const doneOf = (req: Request): string | null => (typeof req.query.done === 'stri
 const ENGAGE_DONE = ['followed', 'unfollowed', 'observed', 'disputed', 'flagged'];
 /** What an item or commitment page shows a signed-in resident or monitor: following, who, and the notice of what they just did. */
 const engaged = (req: Request, following: boolean) => ({ following, user: req.user ?? null, done: ENGAGE_DONE.includes(doneOf(req) ?? '') ? doneOf(req) : null });
-/** The page of a followed record. */
-const followedPage = (type: string) => (type === 'pb_item' ? 'pb_item' : type === 'pb_proposal' ? 'pb_proposal' : 'commitment');
 /** Rows per page of the public item list. */
 const ITEMS_PAGE_SIZE = 100;
 
@@ -60,6 +59,7 @@ export function participationHandlers({
   mef,
   breakdown,
   importJobs,
+  digests,
 }: {
   service: ParticipationService;
   uploads: Uploads;
@@ -69,6 +69,8 @@ export function participationHandlers({
   mef: MefUpload;
   breakdown: BreakdownService;
   importJobs: ImportJobs;
+  /** Where a user's digest frequency is kept (accounts module): the unsubscribe link turns it off. */
+  digests: DigestPreferencesPort;
 }) {
   const common = () => ({ itemStatuses: ITEM_STATUSES, commitmentStatuses: COMMITMENT_STATUSES, hearingStates: HEARING_STATES, flagReasons: FLAG_REASONS });
 
@@ -93,6 +95,12 @@ export function participationHandlers({
   };
   const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) =>
     res.redirect(303, pageUrl(lngOf(res), name, params, query));
+  /** After a follow or unfollow: back to the "what's new" page it came from, else to the followed page. */
+  async function backToFollowed(req: Request, res: Response, f: { entity_type: FollowType; entity_id: string }, done: string) {
+    if (req.body?.from === 'news') return back(res, 'account_news', {}, { done });
+    const page = await service.followedPage(f.entity_type, f.entity_id);
+    return page ? back(res, page.name, page.params, { done }) : back(res, 'account_news', {}, { done });
+  }
 
   async function itemFormLocals(req: Request, res: Response, id: number | null, values?: Record<string, string>) {
     const ubigeo = ubigeoOf(req);
@@ -272,6 +280,8 @@ export function participationHandlers({
         docTitle: res.locals.t('seo:process.title', processFacts),
         description: res.locals.t('seo:process.description', processFacts),
         ...page,
+        following: await service.isFollowing(req.user?.id, 'pb_process', page.process.id),
+        done: doneOf(req),
         stage: service.proposals.stageOf(page.process),
         phases: PHASES,
         ...common(),
@@ -292,6 +302,7 @@ export function participationHandlers({
         ...page,
         questions: await service.questions.forHearing(page.hearing),
         questionTopics: QUESTION_TOPICS,
+        following: await service.isFollowing(req.user?.id, 'hearing', page.hearing.id),
         user: req.user ?? null,
         done: doneOf(req),
         ...common(),
@@ -350,11 +361,12 @@ export function participationHandlers({
         ...common(),
       });
     },
+    /** The digest's one-click link: no sign-in, the signed token says whose digest stops (follows are kept). */
     async unsubscribe(req: Request, res: Response) {
       const token = typeof req.query.token === 'string' ? req.query.token : '';
       const userId = verifyUnsubscribeToken(secret, token);
       if (userId == null) throw new ValidationError([{ field: 'token', key: 'participation:errors.unsubscribe_invalid' }], 400);
-      await service.unfollowAll(userId);
+      await digests.setFrequency(userId, 'off');
       res.set('Cache-Control', 'no-store');
       res.render('participation/notice', { title: res.locals.t('participation:unsubscribe.title'), noindex: true, message: 'participation:unsubscribe.done' });
     },
@@ -363,12 +375,19 @@ export function participationHandlers({
     async follow(req: Request, res: Response) {
       const f = parse(S.FollowForm, req.body, 422);
       await service.follow(req.user!.id, f.entity_type, f.entity_id);
-      back(res, followedPage(f.entity_type), { id: f.entity_id }, { done: 'followed' });
+      await backToFollowed(req, res, f, 'followed');
     },
     async unfollow(req: Request, res: Response) {
       const f = parse(S.FollowForm, req.body, 422);
       await service.unfollow(req.user!.id, f.entity_type, f.entity_id);
-      back(res, followedPage(f.entity_type), { id: f.entity_id }, { done: 'unfollowed' });
+      await backToFollowed(req, res, f, 'unfollowed');
+    },
+    /** The account's "what's new": the digest's list for the last 30 days, and what the user follows. */
+    async news(req: Request, res: Response) {
+      res.set('Cache-Control', 'no-store');
+      const lng = lngOf(res);
+      const view = await service.whatsNew(req.user!.id, lng, res.locals.t);
+      res.render('participation/news', { title: res.locals.t('participation:news.title'), noindex: true, ...view, done: doneOf(req) });
     },
     async observe(req: Request, res: Response) {
       const f = parse(S.ObservationForm, req.body, 422);

@@ -4,6 +4,12 @@ import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Actor, AuditService } from '../audit';
 import * as q from './participation.queries';
 import type { EntityType, FollowType } from './participation.types';
+import type { Lang } from '../../i18n';
+import { pageUrl } from '../../i18n/paths';
+import { followedPage, newsFor, titleOf, Translate } from './participation.news';
+
+/** How far back the account's "what's new" page looks. */
+const NEWS_DAYS = 30;
 
 type Trx = Db | Knex.Transaction;
 
@@ -22,7 +28,7 @@ export type DisputeResolution = 'upheld' | 'rejected';
 export function createMonitoringService({ db, audit, clock = Date.now }: { db: Db; audit: AuditService; clock?: () => number }) {
   const nowIso = () => new Date(clock()).toISOString();
 
-  async function entityUbigeo(type: FollowType, id: number): Promise<string> {
+  async function entityUbigeo(type: FollowType, id: number | string): Promise<string> {
     const ubigeo = await q.entityUbigeo(db, type, id);
     if (!ubigeo) throw new NotFoundError();
     return ubigeo;
@@ -55,14 +61,34 @@ export function createMonitoringService({ db, audit, clock = Date.now }: { db: D
   return {
     entityUbigeo,
 
-    async follow(userId: number, type: FollowType, id: number): Promise<void> {
+    /** Follows a record or a whole municipality (its ubigeo); following twice keeps one follow. */
+    async follow(userId: number, type: FollowType, id: number | string): Promise<void> {
       await entityUbigeo(type, id);
-      await q.addFollow(db, { user_id: userId, entity_type: type, entity_id: id, created_at: nowIso(), notified_until: nowIso() });
+      await q.addFollow(db, { user_id: userId, entity_type: type, entity_id: String(id), created_at: nowIso(), notified_until: nowIso() });
     },
     unfollowAll: (userId: number) => q.removeFollows(db, { user_id: userId }),
-    unfollow: (userId: number, type: FollowType, id: number) => q.removeFollows(db, { user_id: userId, entity_type: type, entity_id: id }),
-    async isFollowing(userId: number | undefined, type: FollowType, id: number): Promise<boolean> {
+    unfollow: (userId: number, type: FollowType, id: number | string) => q.removeFollows(db, { user_id: userId, entity_type: type, entity_id: String(id) }),
+    async isFollowing(userId: number | undefined, type: FollowType, id: number | string): Promise<boolean> {
       return userId ? q.isFollowing(db, userId, type, id) : false;
+    },
+    followsOf: (userId: number) => q.followsOf(db, userId),
+    followedPage: (type: FollowType, id: string) => followedPage(db, type, id),
+
+    /**
+     * The account's "what's new": the digest's list (`newsFor`, one rule for both) over the last
+     * 30 days, or since the follow when it is newer, and the list of what the user follows.
+     */
+    async whatsNew(userId: number, lng: Lang, t: Translate) {
+      const follows = await q.followsOf(db, userId);
+      const until = nowIso();
+      const from = new Date(clock() - NEWS_DAYS * 24 * 3_600_000).toISOString();
+      const groups = await newsFor(db, { follows, sinceOf: (f) => (f.created_at > from ? f.created_at : from), until, today: until.slice(0, 10), lng, t });
+      const followed = [];
+      for (const f of follows) {
+        const page = await followedPage(db, f.entity_type, f.entity_id);
+        if (page) followed.push({ type: f.entity_type, id: f.entity_id, title: await titleOf(db, f.entity_type, f.entity_id, lng, t), url: pageUrl(lng, page.name, page.params) });
+      }
+      return { groups, followed, days: NEWS_DAYS };
     },
 
     /** A monitor's observation waits for neutral moderation (never by the municipality's officials). */

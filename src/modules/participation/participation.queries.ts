@@ -343,26 +343,59 @@ export async function orgNameOf(db: Q, userId: number): Promise<string | null> {
   return (r?.org_name as string) ?? null;
 }
 
-export async function entityUbigeo(db: Q, type: FollowType, id: number): Promise<string | null> {
-  const table = type === 'pb_item' ? 'pb_items' : type === 'pb_proposal' ? 'pb_proposals' : 'commitments';
-  const q = db(table).select('ubigeo').where('id', id);
+/** Where each followable kind lives (a municipality is its own directory row, keyed by ubigeo). */
+const FOLLOW_TABLES: Record<FollowType, { table: string; key: string }> = {
+  pb_item: { table: 'pb_items', key: 'id' },
+  commitment: { table: 'commitments', key: 'id' },
+  pb_proposal: { table: 'pb_proposals', key: 'id' },
+  pb_process: { table: 'pb_processes', key: 'id' },
+  hearing: { table: 'hearings', key: 'id' },
+  municipality: { table: 'municipalities', key: 'ubigeo' },
+};
+
+export async function entityUbigeo(db: Q, type: FollowType, id: number | string): Promise<string | null> {
+  const { table, key } = FOLLOW_TABLES[type];
+  const q = db(table)
+    .select('ubigeo')
+    .where(key, type === 'municipality' ? String(id) : Number(id));
   if (type === 'pb_proposal') q.where('status', 'published');
+  if (type === 'hearing') q.whereNull('withdrawn_at');
   const r = await q.first();
   return r ? String(r.ubigeo) : null;
 }
 
 // ---- follows
 
-export async function addFollow(db: Q, row: { user_id: number; entity_type: FollowType; entity_id: number; created_at: string; notified_until: string }) {
+export interface FollowRow {
+  id: number;
+  user_id: number;
+  entity_type: FollowType;
+  entity_id: string;
+  created_at: string;
+  notified_until: string;
+}
+
+export async function addFollow(db: Q, row: { user_id: number; entity_type: FollowType; entity_id: string; created_at: string; notified_until: string }) {
   await db('follows').insert(row).onConflict(['user_id', 'entity_type', 'entity_id']).ignore();
 }
 
-export async function removeFollows(db: Q, where: { user_id: number; entity_type?: FollowType; entity_id?: number }) {
+export async function removeFollows(db: Q, where: { user_id: number; entity_type?: FollowType; entity_id?: string }) {
   await db('follows').where(where).delete();
 }
 
-export async function isFollowing(db: Q, userId: number, type: FollowType, id: number): Promise<boolean> {
-  return Boolean(await db('follows').select('user_id').where({ user_id: userId, entity_type: type, entity_id: id }).first());
+export async function isFollowing(db: Q, userId: number, type: FollowType, id: number | string): Promise<boolean> {
+  return Boolean(
+    await db('follows')
+      .select('user_id')
+      .where({ user_id: userId, entity_type: type, entity_id: String(id) })
+      .first(),
+  );
+}
+
+/** A user's follows, oldest first. */
+export async function followsOf(db: Q, userId: number): Promise<FollowRow[]> {
+  const rows = await db('follows').select('id', 'user_id', 'entity_type', 'entity_id', 'created_at', 'notified_until').where('user_id', userId).orderBy('id');
+  return rows.map((r) => ({ ...r, id: Number(r.id), user_id: Number(r.user_id), entity_id: String(r.entity_id) }));
 }
 
 // ---- disputes

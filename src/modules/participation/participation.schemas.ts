@@ -174,7 +174,20 @@ const explained = (max: number, shortKey: string) =>
     .min(10, E(shortKey))
     .max(max, E('text_long'));
 
-export const FollowForm = z.object({ entity_type: z.enum(FOLLOW_TYPES, { error: E('entity_invalid') }), entity_id: Id });
+/** A follow: a municipality by its ubigeo, anything else by its id (the entity id is kept as text). */
+export const FollowForm = z
+  .object({
+    entity_type: z.enum(FOLLOW_TYPES, { error: E('entity_invalid') }),
+    entity_id: z
+      .string({ error: E('entity_invalid') })
+      .trim()
+      .max(12, E('entity_invalid')),
+  })
+  .transform((f, ctx) => {
+    const ok = f.entity_type === 'municipality' ? Ubigeo.safeParse(f.entity_id).success : Id.safeParse(f.entity_id).success;
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['entity_id'], message: E('entity_invalid') });
+    return { entity_type: f.entity_type, entity_id: f.entity_type === 'municipality' ? f.entity_id : String(Number(f.entity_id)) };
+  });
 export const ObservationForm = z.object({
   entity_type: z.enum(ENTITY_TYPES, { error: E('entity_invalid') }),
   entity_id: Id,

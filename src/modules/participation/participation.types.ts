@@ -12,9 +12,18 @@ export type HearingState = (typeof HEARING_STATES)[number];
 
 export const ENTITY_TYPES = ['pb_item', 'commitment'] as const;
 export type EntityType = (typeof ENTITY_TYPES)[number];
-/** What can be followed: items, commitments and residents' proposals (issue 13). */
-export const FOLLOW_TYPES = [...ENTITY_TYPES, 'pb_proposal'] as const;
+/**
+ * What can be followed: items, commitments and residents' proposals, processes, hearings, and a
+ * whole municipality (its entity id is the ubigeo; it covers everything of that municipality).
+ */
+export const FOLLOW_TYPES = [...ENTITY_TYPES, 'pb_proposal', 'pb_process', 'hearing', 'municipality'] as const;
 export type FollowType = (typeof FOLLOW_TYPES)[number];
+import type { DigestFrequency } from '../accounts';
+export type { DigestFrequency };
+/** The accounts module's keeper of a user's digest frequency (wired in app.ts). */
+export interface DigestPreferencesPort {
+  setFrequency(userId: number, frequency: DigestFrequency): Promise<void>;
+}
 
 /** Topics residents group their questions to a hearing by. */
 export const QUESTION_TOPICS = ['obras', 'servicios', 'presupuesto', 'seguridad', 'ambiente', 'otros'] as const;

@@ -290,7 +290,15 @@ async function writeRows(
     ['ubigeo', 'year', 'source'],
     AMOUNT_COLUMNS,
   );
-  await trx('import_runs').insert({ kind: CONSULTA_AMIGABLE, file_name: report.file.slice(0, 255), sha256, row_count: report.rows, changed: toWrite.length, imported_at: new Date().toISOString() });
+  await trx('import_runs').insert({
+    kind: CONSULTA_AMIGABLE,
+    file_name: report.file.slice(0, 255),
+    sha256,
+    row_count: report.rows,
+    changed: toWrite.length,
+    imported_at: new Date().toISOString(),
+    years: report.years.join(','),
+  });
 }
 
 /**

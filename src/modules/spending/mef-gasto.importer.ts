@@ -465,6 +465,7 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
         imported_at: new Date().toISOString(),
         content_digest: merged.digest,
         years: report.years.join(','),
+        ubigeo: municipality,
       });
       report.status = 'imported';
       report.seconds = (Date.now() - started) / 1000;

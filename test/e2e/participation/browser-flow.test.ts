@@ -112,7 +112,7 @@ const F = '150107';
     expect(await m.textContent('main')).toContain('se publicará tras la moderación');
     await m.goto(`${base}/es/rendicion-de-cuentas/compromisos/${commitmentId}`);
     await m.click('button.follow-button');
-    expect(await t.db('follows').whereIn('entity_id', [itemId, commitmentId])).toHaveLength(2);
+    expect(await t.db('follows').whereIn('entity_id', [String(itemId), String(commitmentId)])).toHaveLength(2);
     await ctxM.close();
 
     const ctxB = await noJsContext(browser, MOBILE);

@@ -150,9 +150,11 @@ eachDialect('participatory budget and accountability flows on %s', (dialect) => 
     expect(await runDigests({ ...deps, clock: () => t.now.ms + 1000 })).toEqual({ sent: 0 }); // same day
     expect(await runDigests({ ...deps, clock: () => t.now.ms + 25 * 3_600_000 })).toEqual({ sent: 1 }); // next day
 
-    const link = /https?:\/\/[^\s/]+(\/es\/dejar-de-seguir\?token=\S+)/.exec((await mailsTo(t, 'follower@example.pe'))[1])![1];
+    const link = /https?:\/\/[^\s/]+(\/es\/dejar-de-seguir\?token=[^\s>]+)/.exec((await mailsTo(t, 'follower@example.pe'))[1])![1];
     await request(t.app).get(link).expect(200);
-    expect(await t.db('follows').where({ entity_id: itemId })).toHaveLength(0);
+    // The one-click link stops the digests (frequency off) and keeps what the resident follows.
+    expect((await t.db('users').where({ email: 'follower@example.pe' }).first('digest_frequency')).digest_frequency).toBe('off');
+    expect(await t.db('follows').where({ entity_id: String(itemId) })).toHaveLength(1);
     await request(t.app).get('/es/dejar-de-seguir?token=1.forged').expect(400);
   });
 

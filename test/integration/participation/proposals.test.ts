@@ -179,7 +179,7 @@ eachDialect(
         .post('/es/seguir')
         .type('form')
         .send({ _csrf: csrfFrom(show.text), entity_type: 'pb_proposal', entity_id: String(row.id) });
-      expect(await t.db('follows').where({ entity_type: 'pb_proposal', entity_id: row.id })).toHaveLength(1);
+      expect(await t.db('follows').where({ entity_type: 'pb_proposal', entity_id: String(row.id) })).toHaveLength(1);
 
       // A second and a third proposal, for the review and the ballot.
       await propose(residents[1], { title_es: 'Parque con juegos', estimated_cost: '50000' }).then((r) => expect(r.status).toBe(303));

@@ -136,7 +136,7 @@ eachDialect('in-process response cache on %s', (dialect) => {
       .type('form')
       .send({ _csrf: csrfFrom(page.text), entity_type: 'pb_item', entity_id: String(exampleItem.id) })
       .expect(303);
-    expect(await t.db('follows').where({ entity_type: 'pb_item', entity_id: exampleItem.id })).toHaveLength(1);
+    expect(await t.db('follows').where({ entity_type: 'pb_item', entity_id: String(exampleItem.id) })).toHaveLength(1);
     expect((await request(t.app).get('/es/departamentos/10').expect(200)).headers['x-response-cache']).toBe('hit');
   });
 
