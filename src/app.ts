@@ -144,7 +144,7 @@ export function buildApp({
     const warm = async () => {
       const t0 = performance.now();
       try {
-        await Promise.all([spending.warm(), revenue.warm(), history.executionSeries('000000'), municipalitiesService.predecessorsOf('000000'), detailYears({ level: 'municipality', area: '000000' })]);
+        await Promise.all([spending.warm(), revenue.warm(), history.executionSeries('000000'), municipalitiesService.warm(), detailYears({ level: 'municipality', area: '000000' })]);
         logger.info({ ms: Math.round(performance.now() - t0) }, 'municipality summaries precomputed for the data version');
       } catch (err) {
         logger.warn({ err }, 'precomputing municipality summaries failed (pages compute them on demand)');

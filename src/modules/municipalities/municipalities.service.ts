@@ -19,6 +19,7 @@ export function createMunicipalitiesService({ db, memo = (_key, load) => load() 
       for (const p of all) bySuccessor.set(p.successor_ubigeo, [...(bySuccessor.get(p.successor_ubigeo) ?? []), p]);
       return { byCode: new Map(all.map((p) => [p.ubigeo, p])), bySuccessor };
     });
+  const directory = () => memo('directory', async () => new Map((await q.listMunicipalities(db)).map((m) => [m.ubigeo, m])));
   return {
     departments: () => q.listDepartments(db),
 
@@ -41,7 +42,8 @@ export function createMunicipalitiesService({ db, memo = (_key, load) => load() 
     },
 
     async municipality(ubigeo: string) {
-      const m = await q.findMunicipality(db, ubigeo);
+      // The directory changes only with the reference data: one read of all of it per data version.
+      const m = (await directory()).get(ubigeo);
       if (!m) throw new NotFoundError('municipalities:errors.municipality_not_found', { ubigeo });
       return m;
     },
@@ -77,6 +79,8 @@ export function createMunicipalitiesService({ db, memo = (_key, load) => load() 
 
     /** A predecessor municipality by its code (undefined when there is none). */
     predecessor: async (ubigeo: string): Promise<Predecessor | undefined> => (await predecessors()).byCode.get(ubigeo),
+    /** Reads what is kept per data version (the directory, the predecessors) ahead of the first page. */
+    warm: () => Promise.all([directory(), predecessors()]),
     /** The predecessors of a municipality of today's directory. */
     predecessorsOf: async (successor: string): Promise<Predecessor[]> => (await predecessors()).bySuccessor.get(successor) ?? [],
   };
