@@ -54,6 +54,8 @@ export type { FieldChange } from './participation.rules';
 // The public record's shared pieces (who, when) and the import guard (rate per user, one import per municipality), reused by results.
 export { actorForRecord, dbStamp } from './participation.record';
 export { createImportGuard } from './participation.import-guard';
+export { emptyReport, readCsvRows, recordImportRun, unneutralise, withImportDefaults, writeAllOrNothing } from './participation.import-run';
+export type { BulkImportDeps } from './participation.import-run';
 export { createUploads } from './participation.uploads';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
