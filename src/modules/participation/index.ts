@@ -1,6 +1,5 @@
 import type { Auth } from '../../auth';
 import type { Db } from '../../db';
-import type { Logger } from '../../lib/logger';
 import type { BackgroundJobs } from '../../lib/background';
 import type { Invalidation } from '../../lib/invalidation';
 import { createImportJobs, IMPORT_JOB } from './participation.jobs';
@@ -9,8 +8,7 @@ import type { AuditService } from '../audit';
 import { participationApi } from './participation.api';
 import { participationHandlers } from './participation.handlers';
 import { proposalHandlers } from './participation.proposal-handlers';
-import { rateLimiter } from '../../web/rate-limit';
-import type { RedisLink } from '../../lib/redis';
+import { rateLimiter, type RateLimitContext } from '../../web/rate-limit';
 import { createBulkImport } from './participation.import';
 import { createParticipationService } from './participation.service';
 import { createUploads } from './participation.uploads';
@@ -86,31 +84,21 @@ export interface ProposalLimits {
 }
 export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60, questionsPerHour: 10 };
 
-/** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
-export function createParticipationModule({
-  db,
-  auth,
-  audit,
-  logger,
-  clock,
-  options,
-  jobs,
-  invalidation,
-  redis = null,
-}: {
+/** What the participation module needs. */
+export interface ParticipationModuleDeps extends RateLimitContext {
   db: Db;
   auth: Auth;
   audit: AuditService;
-  logger: Logger;
   clock: () => number;
   options: ParticipationOptions;
   /** Where web uploads are queued (and where their job is defined). */
   jobs: BackgroundJobs;
   /** Told when a queued import has changed public data. */
   invalidation: Invalidation;
-  /** Shared rate-limit counters (REDIS_URL). */
-  redis?: RedisLink | null;
-}) {
+}
+
+/** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
+export function createParticipationModule({ db, auth, audit, logger, clock, options, jobs, invalidation, redis = null }: ParticipationModuleDeps) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
   const bulk = createBulkImport({ db, service, audit, clock, perHour: options.importsPerHour, maxRows: options.importMaxRows });
