@@ -291,6 +291,20 @@ export async function openBrowserApp(): Promise<BrowserApp> {
   return { t, base, server, browser: await launchBrowser() };
 }
 
+/**
+ * The browser app of the enclosing describe: opened before its tests (then `setup` runs, e.g. to
+ * create users), closed after them. Its fields are set by the time the tests run.
+ */
+export function useBrowserApp(setup?: (app: BrowserApp) => Promise<void>): BrowserApp {
+  const app = {} as BrowserApp;
+  beforeAll(async () => {
+    Object.assign(app, await openBrowserApp());
+    await setup?.(app);
+  });
+  afterAll(() => closeBrowserApp(app));
+  return app;
+}
+
 /** Closes what openBrowserApp opened (whatever of it exists after a failed setup). */
 export async function closeBrowserApp({ t, server, browser }: Partial<BrowserApp>): Promise<void> {
   await browser?.close();

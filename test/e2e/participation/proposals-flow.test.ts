@@ -1,8 +1,6 @@
-import http from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { TestApp } from '../../helpers/app';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, formatViolations, MOBILE, noJsContext, useBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150105';
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -14,20 +12,14 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
  * winner becomes a prioritised item linked both ways.
  */
 (chromiumPath ? describe : describe.skip)('the participatory budget cycle in a browser (SQLite, chromium)', () => {
-  let t: TestApp;
-  let server: http.Server;
-  let base: string;
-  let browser: Browser;
-  beforeAll(async () => {
-    ({ t, base, server, browser } = await openBrowserApp());
+  const app = useBrowserApp(async ({ t }) => {
     await createUser(t, 'alcaldia-150105@example.pe', 'official', A);
     await createUser(t, 'moderacion-pp@example.pe', 'moderator');
     await createUser(t, 'vecina-pp@example.pe', 'resident');
     await createUser(t, 'neighbour-pp@example.pe', 'resident');
   });
-  afterAll(() => closeBrowserApp({ t, server, browser }));
 
-  const signIn = (context: BrowserContext, email: string, lng: 'es' | 'en' = 'es') => signInPage(context, base, email, PASSWORD, lng);
+  const signIn = (context: BrowserContext, email: string, lng: 'es' | 'en' = 'es') => signInPage(context, app.base, email, PASSWORD, lng);
   const axe = async (page: Page) => [new URL(page.url()).pathname, formatViolations(await runAxe(page, { scriptsDisabled: true }))];
   const clean = (page: Page) => [new URL(page.url()).pathname, ''];
   const phase = async (current: 'preparacion' | 'concertacion') => {
@@ -38,20 +30,20 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
       dates[`${ph}_start`] = day((j - i) * 30 - 10);
       dates[`${ph}_end`] = day((j - i) * 30 + 10);
     });
-    await t.db('pb_processes').where({ ubigeo: A, year: 2025 }).update(dates);
+    await app.t.db('pb_processes').where({ ubigeo: A, year: 2025 }).update(dates);
   };
 
   it('when a resident proposes, a moderator publishes, the official reviews, residents vote and the workshop is tallied, then the results show both counts and the winner becomes an item', async () => {
-    const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia-150105@example.pe');
-    await a.goto(`${base}/es/gestion/${A}/procesos/nuevo`);
+    const a = await signIn(await noJsContext(app.browser, MOBILE), 'alcaldia-150105@example.pe');
+    await a.goto(`${app.base}/es/gestion/${A}/procesos/nuevo`);
     await a.fill('#pr-year', '2025');
     await a.fill('#pr-budget_envelope', '100000');
     await a.click('form.process-form button[type=submit]');
     await phase('preparacion');
 
     // A resident proposes, in English.
-    const r = await signIn(await noJsContext(browser, MOBILE), 'neighbour-pp@example.pe', 'en');
-    await r.goto(`${base}/en/participatory-budget/${A}/2025`);
+    const r = await signIn(await noJsContext(app.browser, MOBILE), 'neighbour-pp@example.pe', 'en');
+    await r.goto(`${app.base}/en/participatory-budget/${A}/2025`);
     expect(await r.textContent('.current-phase')).toContain('preparation');
     await r.click(`a[href="/en/participatory-budget/${A}/2025/proposals/new"]`);
     expect(await axe(r)).toEqual(clean(r));
@@ -64,18 +56,18 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     await r.fill('#pp-social_gap', 'Sin áreas verdes educativas.');
     await r.click('form.proposal-form button[type=submit]');
     expect(await r.textContent('main')).toContain('once a moderator reviews it');
-    const id = Number((await t.db('pb_proposals').where({ ubigeo: A }).first()).id);
+    const id = Number((await app.t.db('pb_proposals').where({ ubigeo: A }).first()).id);
 
     // A neutral moderator publishes it.
-    const mod = await signIn(await noJsContext(browser, MOBILE), 'moderacion-pp@example.pe');
-    await mod.goto(`${base}/es/moderacion`);
+    const mod = await signIn(await noJsContext(app.browser, MOBILE), 'moderacion-pp@example.pe');
+    await mod.goto(`${app.base}/es/moderacion`);
     const entry = mod.locator('li.moderation-entry').filter({ hasText: 'Un biohuerto para la escuela' });
     await entry.locator('select[name=reason]').selectOption('meets_rules');
     await entry.locator('button[value=publish]').click();
     expect(await mod.textContent('main')).toContain('Decisión registrada.');
 
     // The official marks it feasible with a cost.
-    await a.goto(`${base}/es/gestion/${A}/propuestas/2025`);
+    await a.goto(`${app.base}/es/gestion/${A}/propuestas/2025`);
     expect(await axe(a)).toEqual(clean(a));
     await a.selectOption(`#rv-${id}-feasibility`, 'feasible');
     await a.fill(`#rv-${id}-reviewed_cost`, '40000');
@@ -85,34 +77,34 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
 
     // Residents vote (one in Spanish, one in English).
     await phase('concertacion');
-    const v = await signIn(await noJsContext(browser, MOBILE), 'vecina-pp@example.pe');
-    await v.goto(`${base}/es/presupuesto-participativo/${A}/2025/votacion`);
+    const v = await signIn(await noJsContext(app.browser, MOBILE), 'vecina-pp@example.pe');
+    await v.goto(`${app.base}/es/presupuesto-participativo/${A}/2025/votacion`);
     expect(await axe(v)).toEqual(clean(v));
     await v.check(`#choice-${id}`);
     await v.click('form.ballot-form button[type=submit]');
     expect(await v.textContent('main')).toContain('Su votación quedó registrada.');
-    await r.goto(`${base}/en/participatory-budget/${A}/2025/ballot`);
+    await r.goto(`${app.base}/en/participatory-budget/${A}/2025/ballot`);
     await r.check(`#choice-${id}`);
     await r.click('form.ballot-form button[type=submit]');
     expect(await r.textContent('main')).toContain('Your ballot is recorded.');
-    expect(await t.db('pb_ballots')).toHaveLength(2);
+    expect(await app.t.db('pb_ballots')).toHaveLength(2);
 
     // The official enters the workshop tally and turns the winner into an item.
-    await a.goto(`${base}/es/gestion/${A}/propuestas/2025`);
+    await a.goto(`${app.base}/es/gestion/${A}/propuestas/2025`);
     await a.fill(`#votes-${id}`, '27');
     await a.click('form.tally-form button[type=submit]');
     expect(await a.textContent('main')).toContain('Conteo guardado.');
     await a.click(`form[action$="/priorizar"] button[type=submit]`);
     expect(await a.textContent('main')).toContain('Las ganadoras son ahora proyectos priorizados.');
-    const item = await t.db('pb_items').where({ ubigeo: A }).first();
+    const item = await app.t.db('pb_items').where({ ubigeo: A }).first();
     expect([item.title_es, Number(item.total_cost)]).toEqual(['Biohuerto escolar', 4_000_000]);
 
-    const pub = await (await noJsContext(browser, MOBILE)).newPage();
+    const pub = await (await noJsContext(app.browser, MOBILE)).newPage();
     for (const [path, online, workshop, outcome] of [
       [`/es/presupuesto-participativo/${A}/2025/resultados`, '2', '27', 'Ganadora'],
       [`/en/participatory-budget/${A}/2025/results`, '2', '27', 'Winner'],
     ]) {
-      await pub.goto(`${base}${path}`);
+      await pub.goto(`${app.base}${path}`);
       expect(await axe(pub)).toEqual(clean(pub));
       const row = pub.locator(`tr[data-proposal="${id}"]`);
       expect([await row.locator('.online').textContent(), await row.locator('.workshop').textContent()]).toEqual([online, workshop]);
@@ -121,41 +113,41 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
     await pub.locator(`tr[data-proposal="${id}"] .outcome a`).click();
     expect(new URL(pub.url()).pathname).toBe(`/en/participatory-budget/items/${item.id}`);
     expect(await pub.textContent('.from-proposal')).toContain('Biohuerto escolar');
-    await pub.goto(`${base}/es/presupuesto-participativo/propuestas/${id}`);
+    await pub.goto(`${app.base}/es/presupuesto-participativo/propuestas/${id}`);
     expect(await axe(pub)).toEqual(clean(pub));
     expect(await pub.textContent('main')).toContain('Área disponible en la escuela; costo según expediente.');
   }, 120_000);
 
   it('when a resident asks a question before a convened hearing, then after moderation and the hearing they see the answer, with the unanswered counted', async () => {
-    const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia-150105@example.pe');
-    await a.goto(`${base}/es/gestion/${A}/audiencias/nueva`);
+    const a = await signIn(await noJsContext(app.browser, MOBILE), 'alcaldia-150105@example.pe');
+    await a.goto(`${app.base}/es/gestion/${A}/audiencias/nueva`);
     await a.fill('#hr-held_on', day(7));
     await a.selectOption('#hr-state', 'convocada');
     await a.fill('#hr-place', 'Auditorio municipal');
     await a.click('form.hearing-form button[type=submit]');
     const hearingId = Number(/audiencias\/(\d+)/.exec(a.url())![1]);
 
-    const r = await signIn(await noJsContext(browser, MOBILE), 'neighbour-pp@example.pe', 'en');
-    await r.goto(`${base}/en/accountability/hearings/${hearingId}`);
+    const r = await signIn(await noJsContext(app.browser, MOBILE), 'neighbour-pp@example.pe', 'en');
+    await r.goto(`${app.base}/en/accountability/hearings/${hearingId}`);
     expect(await axe(r)).toEqual(clean(r));
     await r.selectOption('#q-topic', 'servicios');
     await r.fill('#q-body', '¿Cuándo vuelve el recojo de basura diario?');
     await r.click('form.question-form button[type=submit]');
     expect(await r.textContent('main')).toContain('We received your question');
 
-    const mod = await signIn(await noJsContext(browser, MOBILE), 'moderacion-pp@example.pe');
-    await mod.goto(`${base}/es/moderacion`);
+    const mod = await signIn(await noJsContext(app.browser, MOBILE), 'moderacion-pp@example.pe');
+    await mod.goto(`${app.base}/es/moderacion`);
     const entry = mod.locator('li.moderation-entry').filter({ hasText: 'recojo de basura' });
     await entry.locator('select[name=reason]').selectOption('meets_rules');
     await entry.locator('button[value=publish]').click();
     expect(await mod.textContent('main')).toContain('Decisión registrada.');
 
     // The hearing takes place; the official records the answer given there.
-    await t
+    await app.t
       .db('hearings')
       .where({ id: hearingId })
       .update({ held_on: day(-1), state: 'realizada' });
-    await a.goto(`${base}/es/gestion/${A}/audiencias/${hearingId}`);
+    await a.goto(`${app.base}/es/gestion/${A}/audiencias/${hearingId}`);
     expect(await axe(a)).toEqual(clean(a));
     await a.locator('form.question-answer-form textarea').fill('Desde el lunes, con dos camiones nuevos.');
     await a.click('form.question-answer-form button[type=submit]');
@@ -164,7 +156,7 @@ const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISO
       [`/en/accountability/hearings/${hearingId}`, '1 published question, 0 unanswered.'],
       [`/es/rendicion-de-cuentas/audiencias/${hearingId}`, '1 pregunta publicada, 0 sin respuesta.'],
     ]) {
-      await r.goto(`${base}${path}`);
+      await r.goto(`${app.base}${path}`);
       expect(await axe(r)).toEqual(clean(r));
       expect(await r.textContent('.question-answer')).toContain('Desde el lunes, con dos camiones nuevos.');
       expect(await r.textContent('.questions-summary')).toBe(summary);
