@@ -104,7 +104,7 @@ const A = '150108';
     expect(await pub.locator(`#ind-${resultId} #ind-${productId}`).count()).toBe(1); // the product sits under its result
     expect(await pub.locator(`#ind-${resultId}-h .badge-off-track`).textContent()).toBe('Fuera de meta');
     expect(await pub.locator(`#ind-${productId}-h .badge-on-track`).textContent()).toBe('En camino');
-    expect(await pub.locator(`#ind-${resultId} > article svg[role=img] #chart-${resultId}-app.t`).textContent()).toBe('Meta y valor alcanzado: Anemia en niñas y niños de 6 a 35 meses');
+    expect(await pub.locator(`#ind-${resultId} > article svg[role=img] #chart-${resultId}-t`).textContent()).toBe('Meta y valor alcanzado: Anemia en niñas y niños de 6 a 35 meses');
     expect(await pub.locator(`#chart-${resultId}-d`).textContent()).toBe('2024: meta 36.00, alcanzado 37.50 (%); 2025: meta 32.00, alcanzado — (%)');
     expect(await pub.locator(`#ind-${productId} a[href="/es/presupuesto-participativo/proyectos/${itemId}"]`).textContent()).toBe('Centro de vigilancia nutricional');
     expect(await pub.textContent('main')).toContain('Reducir la anemia infantil');
