@@ -277,6 +277,12 @@ export async function signInPage(context: BrowserContext, base: string, email: s
   return page;
 }
 
+/** Clicks a link or button that loads a new page, and counts the click (the tasks' click budgets). */
+export async function click(page: Page, counter: { n: number }, locator: ReturnType<Page['locator']>): Promise<void> {
+  counter.n += 1;
+  await Promise.all([page.waitForEvent('load'), locator.first().click()]);
+}
+
 /** One test file's browser setup: a fresh SQLite test app on a local port and a headless chromium. */
 export interface BrowserApp {
   t: TestApp;
