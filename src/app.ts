@@ -262,7 +262,7 @@ export function buildApp({
   registrar.page('api_docs', apiDocsPage(apiOperations));
   // Every request under /es and /en may carry a session (never created here); all of /admin
   // is for admins who passed the second factor, whatever a module declares.
-  const routers = languageRouters(i18n, registrar.pages, { before: auth.before, admin: [auth.guards.requireRole('admin')], last: [auth.csrf.verifyDeferred] });
+  const routers = languageRouters(i18n, registrar.registered, { before: auth.before, admin: [auth.guards.requireRole('admin')], last: [auth.csrf.verifyDeferred] });
   for (const { lng, router } of routers) app.use(`/${lng}`, router);
 
   // The open-data API: every module's operations (lib/api.ts), described by /api/v1/openapi.json.

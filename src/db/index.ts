@@ -141,3 +141,19 @@ export async function bulkUpsert(
       .merge([...merge]);
   }
 }
+
+/**
+ * A row as its type, whatever the driver answered (MariaDB: DECIMAL and BIGINT as strings;
+ * both: flags as 0/1): `numbers` as numbers, `nullable` as numbers or null, `counts` as numbers
+ * (0 when absent), `flags` as booleans (true, 1 or '1'). The other columns stay as they are.
+ */
+export function typedRow<T>({ numbers = [], nullable = [], counts = [], flags = [] }: { numbers?: string[]; nullable?: string[]; counts?: string[]; flags?: string[] }) {
+  return (r: Record<string, unknown>): T => {
+    const out: Record<string, unknown> = { ...r };
+    for (const c of numbers) out[c] = Number(r[c]);
+    for (const c of nullable) out[c] = r[c] == null ? null : Number(r[c]);
+    for (const c of counts) out[c] = Number(r[c] ?? 0);
+    for (const c of flags) out[c] = r[c] === true || r[c] === 1 || r[c] === '1';
+    return out as T;
+  };
+}

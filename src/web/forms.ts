@@ -16,6 +16,16 @@ export function fieldErrors(error: z.ZodError | ValidationError): FieldErrors {
   return out;
 }
 
+/** A form body parsed by its schema, or a 422 ValidationError with the first issue of each field (translation keys). */
+export function validated<T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: z.ZodError } }, body: unknown): T {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  throw new ValidationError(
+    Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })),
+    422,
+  );
+}
+
 /**
  * Renders a form again with 422 (or the given status), its errors and the user's input, which
  * callers pass explicitly without passwords. Validation failures are security events.

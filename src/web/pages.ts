@@ -15,14 +15,21 @@ export interface RouteOptions {
   quiet?: boolean;
 }
 
+/** Handlers by page name, registered in the table's order (within a method, the first path that matches answers). */
+export type PageTable = Partial<Record<PageName, PageHandler>>;
+
 /**
  * What a module gets to declare its pages; each is mounted under /es and /en. `page` is a
  * public GET; `route` is anything else and must name its guards (deny by default: a test
- * fails on any route that is neither public nor guarded).
+ * fails on any route that is neither public nor guarded). `pages` and `routes` declare a
+ * table of them at once, in the table's order: the public pages, and the routes of one method
+ * that share the same guards and options.
  */
 export interface PageRegistrar {
   page(name: PageName, handler: PageHandler): void;
   route(method: 'get' | 'post', name: PageName, guards: RequestHandler[], handler: PageHandler, options?: RouteOptions): void;
+  pages(table: PageTable): void;
+  routes(method: 'get' | 'post', guards: RequestHandler[], table: PageTable, options?: RouteOptions): void;
 }
 
 export interface RegisteredPage {
@@ -33,12 +40,18 @@ export interface RegisteredPage {
   quiet: boolean;
 }
 
-export function createPageRegistrar(): PageRegistrar & { pages: RegisteredPage[] } {
-  const pages: RegisteredPage[] = [];
+export function createPageRegistrar(): PageRegistrar & { registered: RegisteredPage[] } {
+  const registered: RegisteredPage[] = [];
+  const page = (name: PageName, handler: PageHandler) => registered.push({ method: 'get', name, guards: [], handler, quiet: false });
+  const route = (method: 'get' | 'post', name: PageName, guards: RequestHandler[], handler: PageHandler, { quiet = false }: RouteOptions = {}) =>
+    registered.push({ method, name, guards, handler, quiet });
+  const entries = (table: PageTable) => Object.entries(table) as Array<[PageName, PageHandler]>;
   return {
-    pages,
-    page: (name, handler) => pages.push({ method: 'get', name, guards: [], handler, quiet: false }),
-    route: (method, name, guards, handler, { quiet = false } = {}) => pages.push({ method, name, guards, handler, quiet }),
+    registered,
+    page,
+    route,
+    pages: (table) => entries(table).forEach(([name, handler]) => page(name, handler)),
+    routes: (method, guards, table, options) => entries(table).forEach(([name, handler]) => route(method, name, guards, handler, options)),
   };
 }
 

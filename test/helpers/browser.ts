@@ -277,6 +277,12 @@ export async function signInPage(context: BrowserContext, base: string, email: s
   return page;
 }
 
+/** Clicks a link or button that loads a new page, and counts the click (the tasks' click budgets). */
+export async function click(page: Page, counter: { n: number }, locator: ReturnType<Page['locator']>): Promise<void> {
+  counter.n += 1;
+  await Promise.all([page.waitForEvent('load'), locator.first().click()]);
+}
+
 /** One test file's browser setup: a fresh SQLite test app on a local port and a headless chromium. */
 export interface BrowserApp {
   t: TestApp;
@@ -289,6 +295,20 @@ export async function openBrowserApp(): Promise<BrowserApp> {
   const t = await createTestApp('sqlite');
   const { base, server } = await listen(t.app);
   return { t, base, server, browser: await launchBrowser() };
+}
+
+/**
+ * The browser app of the enclosing describe: opened before its tests (then `setup` runs, e.g. to
+ * create users), closed after them. Its fields are set by the time the tests run.
+ */
+export function useBrowserApp(setup?: (app: BrowserApp) => Promise<void>): BrowserApp {
+  const app = {} as BrowserApp;
+  beforeAll(async () => {
+    Object.assign(app, await openBrowserApp());
+    await setup?.(app);
+  });
+  afterAll(() => closeBrowserApp(app));
+  return app;
 }
 
 /** Closes what openBrowserApp opened (whatever of it exists after a failed setup). */

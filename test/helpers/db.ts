@@ -40,10 +40,9 @@ const silent = createLogger('silent');
  */
 export async function createTestDb(dialect: Dialect, { seed = true, history = false }: { seed?: boolean; history?: boolean } = {}): Promise<TestDb> {
   const name = `ra_t_${process.pid}_${crypto.randomBytes(3).toString('hex')}`;
-  if (dialect === 'sqlite') {
-    const dir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'db-'));
-    const file = path.join(dir, `${name}.sqlite`);
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${file}` });
+  /** The migrated (and seeded) database at `url`; its cleanup closes it, then `drop` removes it. */
+  const open = async (url: string, drop: () => Promise<void>): Promise<TestDb> => {
+    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url });
     const db = createDb(config.db);
     await prepareDatabase(db, silent, seed, true, history);
     return {
@@ -52,26 +51,21 @@ export async function createTestDb(dialect: Dialect, { seed = true, history = fa
       dialect,
       cleanup: async () => {
         await db.destroy();
-        fs.rmSync(dir, { recursive: true, force: true });
+        await drop();
       },
     };
+  };
+  if (dialect === 'sqlite') {
+    const dir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'db-'));
+    return open(`sqlite:${path.join(dir, `${name}.sqlite`)}`, async () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   const base = new URL(process.env.RA_TEST_MYSQL!);
   const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
   await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: url.toString() });
-  const db = createDb(config.db);
-  await prepareDatabase(db, silent, seed, true, history);
-  return {
-    db,
-    config,
-    dialect,
-    cleanup: async () => {
-      await db.destroy();
-      await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await admin.end();
-    },
-  };
+  return open(url.toString(), async () => {
+    await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
+    await admin.end();
+  });
 }

@@ -59,3 +59,14 @@ export function compiledWorker(): string {
   }
   return path.join(out, 'mef-gasto.worker.js');
 }
+
+/** The seven MEF amount columns of a row where only PIM and devengado matter (PIA = PIM; the later stages = devengado). */
+export const mefAmounts = (pim: number, devengado: number) => ({
+  pia: pim,
+  pim,
+  certificacion: devengado,
+  compromiso_anual: devengado,
+  atencion_compromiso_mensual: devengado,
+  devengado,
+  girado: devengado,
+});

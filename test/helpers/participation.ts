@@ -55,6 +55,30 @@ export const itemForm = (over: Record<string, string> = {}) => ({
   ...over,
 });
 
+/**
+ * An official's edit of item `id` of `ubigeo`: the new title, a cost of 1000.00 with its public
+ * reason, the optional fields emptied (year, priority and status kept). Expects the 303.
+ */
+export async function editItemTitle(t: TestApp, agent: Agent, ubigeo: string, id: number, title: string): Promise<void> {
+  const token = await formToken(agent, `/es/gestion/${ubigeo}/proyectos/${id}`);
+  const item = await t.db('pb_items').where({ id }).first();
+  const cleared = Object.fromEntries(Object.keys(itemForm()).map((k) => [k, '']));
+  await agent
+    .post(`/es/gestion/${ubigeo}/proyectos/${id}`)
+    .type('form')
+    .send({
+      ...cleared,
+      _csrf: token,
+      year: String(item.year),
+      priority: String(item.priority),
+      title_es: title,
+      total_cost: '1000.00',
+      status: item.status,
+      reason: 'Corrección del costo y de las fechas',
+    })
+    .expect(303);
+}
+
 /** Creates a process for 2025 and one item; returns the item id. */
 export async function createProcessAndItem(t: TestApp, agent: Agent, ubigeo: string, over: Record<string, string> = {}): Promise<number> {
   const token = await formToken(agent, `/es/gestion/${ubigeo}/procesos/nuevo`);

@@ -1,9 +1,7 @@
 import type { Auth } from '../../auth';
 import type { Config } from '../../config';
-import type { Logger } from '../../lib/logger';
-import type { RedisLink } from '../../lib/redis';
 import type { PageRegistrar } from '../../web/pages';
-import { rateLimiter } from '../../web/rate-limit';
+import { rateLimiter, type RateLimitContext } from '../../web/rate-limit';
 import { accountsHandlers } from './accounts.handlers';
 import type { AccountsService } from './accounts.service';
 
@@ -22,24 +20,16 @@ export interface FormLimits {
 
 export const DEFAULT_FORM_LIMITS: FormLimits = { loginPerMinute: 20, registerPerHour: 10, resetPerHour: 10 };
 
-export function createAccountsModule({
-  accounts,
-  auth,
-  logger,
-  config,
-  clock,
-  limits = DEFAULT_FORM_LIMITS,
-  redis = null,
-}: {
+/** What the accounts module needs; `limits` caps the anonymous forms. */
+export interface AccountsModuleDeps extends RateLimitContext {
   accounts: AccountsService;
   auth: Auth;
-  logger: Logger;
   config: Config;
   clock: () => number;
   limits?: FormLimits;
-  /** Shared rate-limit counters (REDIS_URL). */
-  redis?: RedisLink | null;
-}) {
+}
+
+export function createAccountsModule({ accounts, auth, logger, config, clock, limits = DEFAULT_FORM_LIMITS, redis = null }: AccountsModuleDeps) {
   const h = accountsHandlers({ accounts, passport: auth.passport, logger, config, clock, csrfToken: (req) => auth.csrf.token(req) });
   const { requireUser, requireRole, requireSecondFactor } = auth.guards;
   const form = auth.formSession;

@@ -175,14 +175,18 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
     caption: caption(lng, year, row?.execution_pct),
     pct: row?.execution_pct ?? null,
   });
-  /** GET /share/:lng/<prefix>/<code>.png: 404 unless lng is a language, the file matches `file` and `find` knows its code. */
-  function shareRoute<T>(prefix: string, file: RegExp, find: (code: string) => Promise<T>, key: (found: T) => string, facts: (lng: Lang, found: T) => Promise<ShareFacts>) {
+  /**
+   * GET /share/:lng/<prefix>/<code>.png, a code of `digits` digits: 404 unless lng is a language and
+   * `find` knows the code (it throws NotFoundError). Cached as `<prefix><code>`.
+   */
+  function shareRoute<T>(prefix: string, digits: number, find: (code: string) => Promise<T>, facts: (lng: Lang, found: T) => Promise<ShareFacts>) {
+    const file = new RegExp(`^(\\d{${digits}})\\.png$`);
     router.get(`/share/:lng/${prefix}/:file`, async (req, res) => {
       const lng = langOr404(req.params.lng);
       const m = file.exec(req.params.file);
       if (!m) throw new NotFoundError();
       const found = await find(m[1]);
-      await shareImage(res, lng, key(found), () => facts(lng, found));
+      await shareImage(res, lng, `${prefix}${m[1]}`, () => facts(lng, found));
     });
   }
 
@@ -195,28 +199,16 @@ export function createDiscoveryModule({ municipalities, spending, records, i18n,
       return shareFacts(lng, 'Resultados Abiertos', `${i18n.t('seo:share.site', { lng })} · ${formatters(lng).number(counts.municipalities)}`, year, total);
     });
   });
-  shareRoute(
-    'm',
-    /^(\d{6})\.png$/,
-    (ubigeo) => municipalities.municipality(ubigeo),
-    (muni) => `m${muni.ubigeo}`,
-    async (lng, muni) => {
-      const execution = await spending.forMunicipality(muni.ubigeo);
-      const e = execution.find((x) => !x.partial && x.execution_pct != null) ?? execution.find((x) => x.execution_pct != null) ?? null;
-      return shareFacts(lng, muni.district, `${muni.province}, ${muni.department}`, e?.year, e);
-    },
-  );
-  shareRoute(
-    'd',
-    /^(\d{2})\.png$/,
-    (code) => municipalities.department(code),
-    (dept) => `d${dept.code}`,
-    async (lng, dept) => {
-      const year = await spending.defaultYear();
-      const row = year ? ((await spending.ranking({ level: 'department', year })).rows.find((r) => r.code === dept.code) ?? null) : null;
-      return shareFacts(lng, i18n.t('seo:share.department', { lng, name: dept.name }), 'Perú', year, row);
-    },
-  );
+  shareRoute('m', 6, municipalities.municipality, async (lng, muni) => {
+    const execution = await spending.forMunicipality(muni.ubigeo);
+    const e = execution.find((x) => !x.partial && x.execution_pct != null) ?? execution.find((x) => x.execution_pct != null) ?? null;
+    return shareFacts(lng, muni.district, `${muni.province}, ${muni.department}`, e?.year, e);
+  });
+  shareRoute('d', 2, municipalities.department, async (lng, dept) => {
+    const year = await spending.defaultYear();
+    const row = year ? ((await spending.ranking({ level: 'department', year })).rows.find((r) => r.code === dept.code) ?? null) : null;
+    return shareFacts(lng, i18n.t('seo:share.department', { lng, name: dept.name }), 'Perú', year, row);
+  });
 
   return { router };
 }

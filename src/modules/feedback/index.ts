@@ -1,8 +1,6 @@
 import type { Auth } from '../../auth';
-import type { Logger } from '../../lib/logger';
-import type { RedisLink } from '../../lib/redis';
 import type { PageRegistrar } from '../../web/pages';
-import { rateLimiter } from '../../web/rate-limit';
+import { rateLimiter, type RateLimitContext } from '../../web/rate-limit';
 import type { MunicipalitiesService } from '../municipalities';
 import { feedbackApi } from './feedback.api';
 import { feedbackHandlers } from './feedback.handlers';
@@ -28,23 +26,16 @@ export interface FeedbackLimits {
 }
 export const DEFAULT_FEEDBACK_LIMITS: FeedbackLimits = { ratingsPerHour: 60 };
 
-/** Resident ratings and comments, their moderation, service areas, and the satisfaction figures. */
-export function createFeedbackModule({
-  feedback,
-  municipalities,
-  auth,
-  logger,
-  limits = DEFAULT_FEEDBACK_LIMITS,
-  redis = null,
-}: {
+/** What the feedback module needs; `limits` caps residents' ratings. */
+export interface FeedbackModuleDeps extends RateLimitContext {
   feedback: FeedbackService;
   municipalities: MunicipalitiesService;
   auth: Auth;
-  logger: Logger;
   limits?: FeedbackLimits;
-  /** Shared rate-limit counters (REDIS_URL). */
-  redis?: RedisLink | null;
-}) {
+}
+
+/** Resident ratings and comments, their moderation, service areas, and the satisfaction figures. */
+export function createFeedbackModule({ feedback, municipalities, auth, logger, limits = DEFAULT_FEEDBACK_LIMITS, redis = null }: FeedbackModuleDeps) {
   const h = feedbackHandlers({ feedback, municipalities, logger });
   const { requireUser, requireRole, requireMunicipality } = auth.guards;
   const official = [requireRole('official', 'admin'), requireMunicipality('ubigeo')];

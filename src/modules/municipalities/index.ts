@@ -41,11 +41,7 @@ export function createMunicipalitiesModule({
   return {
     service,
     registerPages(reg: PageRegistrar) {
-      reg.page('departments', h.departments);
-      reg.page('department', h.department);
-      reg.page('province', h.province);
-      reg.page('municipality', h.municipality);
-      reg.page('search', h.search);
+      reg.pages({ departments: h.departments, department: h.department, province: h.province, municipality: h.municipality, search: h.search });
     },
     api: municipalitiesApi(service),
   };

@@ -13,54 +13,54 @@ const place = (r: Record<string, string>) => ({
   longitude: num(r.longitude),
 });
 
+type Row = Record<string, string>;
+
+/** The directory's three levels, in insert order (a province needs its department): file, table and columns beyond `place`. */
+const LEVELS = [
+  {
+    table: 'departments',
+    file: 'ubigeo_departamentos.csv',
+    chunk: 100,
+    columns: (d: Row) => ({ code: d.department_code, name: d.department, name_search: foldForSearch(d.department), name_mef: d.name_mef, iso_3166_2: d.iso_3166_2 }),
+  },
+  {
+    table: 'provinces',
+    file: 'ubigeo_provincias.csv',
+    chunk: 200,
+    columns: (p: Row) => ({ code: p.province_code, department_code: p.department_code, name: p.province, name_search: foldForSearch(p.province) }),
+  },
+  {
+    table: 'municipalities',
+    file: 'ubigeo_distritos.csv',
+    chunk: 200,
+    columns: (m: Row) => ({
+      ubigeo: m.ubigeo,
+      department_code: m.department_code,
+      province_code: m.province_code,
+      district: m.district,
+      name_search: foldForSearch(m.district),
+      type: m.municipality_type === 'provincial' ? 'provincial' : 'distrital',
+      name_mef: m.municipality_name_mef,
+      sec_ejec: m.sec_ejec_mef || null,
+      capital_category: m.capital_category || null,
+      altitude_m: num(m.altitude_m),
+    }),
+  },
+] as const;
+
 /** Loads the INEI directory (25 departments, 196 provinces, 1 891 municipalities) in one transaction. */
 export async function loadDirectory(db: Db): Promise<{ departments: number; provinces: number; municipalities: number }> {
-  const deps = readReferenceCsv('ubigeo_departamentos.csv');
-  const provs = readReferenceCsv('ubigeo_provincias.csv');
-  const dists = readReferenceCsv('ubigeo_distritos.csv');
+  const levels = LEVELS.map((l) => ({ ...l, rows: readReferenceCsv(l.file) }));
   await db.transaction(async (trx) => {
-    await trx.batchInsert(
-      'departments',
-      deps.map((d) => ({
-        code: d.department_code,
-        name: d.department,
-        name_search: foldForSearch(d.department),
-        name_mef: d.name_mef,
-        iso_3166_2: d.iso_3166_2,
-        ...place(d),
-      })),
-      100,
-    );
-    await trx.batchInsert(
-      'provinces',
-      provs.map((p) => ({
-        code: p.province_code,
-        department_code: p.department_code,
-        name: p.province,
-        name_search: foldForSearch(p.province),
-        ...place(p),
-      })),
-      200,
-    );
-    await trx.batchInsert(
-      'municipalities',
-      dists.map((m) => ({
-        ubigeo: m.ubigeo,
-        department_code: m.department_code,
-        province_code: m.province_code,
-        district: m.district,
-        name_search: foldForSearch(m.district),
-        type: m.municipality_type === 'provincial' ? 'provincial' : 'distrital',
-        name_mef: m.municipality_name_mef,
-        sec_ejec: m.sec_ejec_mef || null,
-        ...place(m),
-        capital_category: m.capital_category || null,
-        altitude_m: num(m.altitude_m),
-      })),
-      200,
-    );
+    for (const l of levels)
+      await trx.batchInsert(
+        l.table,
+        l.rows.map((r) => ({ ...l.columns(r), ...place(r) })),
+        l.chunk,
+      );
   });
-  return { departments: deps.length, provinces: provs.length, municipalities: dists.length };
+  const [departments, provinces, municipalities] = levels.map((l) => l.rows.length);
+  return { departments, provinces, municipalities };
 }
 
 /** Loads the predecessor municipalities of past years (not in today's directory), each linked to its successor. */

@@ -1,6 +1,5 @@
 import type { Auth } from '../../auth';
 import type { Db } from '../../db';
-import type { Logger } from '../../lib/logger';
 import type { BackgroundJobs } from '../../lib/background';
 import type { Invalidation } from '../../lib/invalidation';
 import { createImportJobs, IMPORT_JOB } from './participation.jobs';
@@ -9,8 +8,7 @@ import type { AuditService } from '../audit';
 import { participationApi } from './participation.api';
 import { participationHandlers } from './participation.handlers';
 import { proposalHandlers } from './participation.proposal-handlers';
-import { rateLimiter } from '../../web/rate-limit';
-import type { RedisLink } from '../../lib/redis';
+import { rateLimiter, type RateLimitContext } from '../../web/rate-limit';
 import { createBulkImport } from './participation.import';
 import { createParticipationService } from './participation.service';
 import { createUploads } from './participation.uploads';
@@ -68,6 +66,8 @@ export type { FieldChange } from './participation.rules';
 // The public record's shared pieces (who, when) and the import guard (rate per user, one import per municipality), reused by results.
 export { actorForRecord, dbStamp } from './participation.record';
 export { createImportGuard } from './participation.import-guard';
+export { emptyReport, readCsvRows, recordImportRun, unneutralise, withImportDefaults, writeAllOrNothing } from './participation.import-run';
+export type { BulkImportDeps } from './participation.import-run';
 export { createUploads } from './participation.uploads';
 export type { ParticipationService } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
@@ -100,34 +100,23 @@ export interface ProposalLimits {
 }
 export const DEFAULT_PROPOSAL_LIMITS: ProposalLimits = { proposalsPerHour: 10, supportsPerHour: 120, ballotPostsPerHour: 60, questionsPerHour: 10, commentsPerHour: 20 };
 
-/** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
-export function createParticipationModule({
-  db,
-  auth,
-  audit,
-  logger,
-  clock,
-  options,
-  jobs,
-  invalidation,
-  redis = null,
-  digestPreferences,
-}: {
+/** What the participation module needs. */
+export interface ParticipationModuleDeps extends RateLimitContext {
   db: Db;
   auth: Auth;
   audit: AuditService;
-  logger: Logger;
   clock: () => number;
   options: ParticipationOptions;
   /** Where web uploads are queued (and where their job is defined). */
   jobs: BackgroundJobs;
   /** Told when a queued import has changed public data. */
   invalidation: Invalidation;
-  /** Shared rate-limit counters (REDIS_URL). */
-  redis?: RedisLink | null;
   /** Keeps each user's digest frequency (accounts module). */
   digestPreferences: DigestPreferencesPort;
-}) {
+}
+
+/** Participatory budget and accountability: public pages and API, officials' forms, follows and observations. */
+export function createParticipationModule({ db, auth, audit, logger, clock, options, jobs, invalidation, redis = null, digestPreferences }: ParticipationModuleDeps) {
   const service = createParticipationService({ db, audit, clock });
   const uploads = createUploads({ dir: options.uploadsDir, maxBytes: options.uploadMaxBytes });
   const bulk = createBulkImport({ db, service, audit, clock, perHour: options.importsPerHour, maxRows: options.importMaxRows });
@@ -155,66 +144,70 @@ export function createParticipationModule({
     service,
     disputes,
     registerPages(reg: PageRegistrar) {
-      reg.page('pb_items', h.items);
-      reg.page('pb_item', h.item);
-      reg.page('pb_evidence', h.evidence);
-      reg.page('pb_proposal', p.show); // before pb_process: /propuestas/:id has two segments too
-      reg.route('post', 'pb_proposal_support', [resident, perHour('proposal_support', limits.supportsPerHour)], p.support);
-      reg.route('post', 'pb_proposal_comment', [resident, perHour('proposal_comment', limits.commentsPerHour)], p.comment);
-      reg.page('pb_process', h.process);
-      reg.page('pb_proposals', p.list);
-      reg.route('get', 'pb_proposal_new', [resident], p.form);
-      reg.route('post', 'pb_proposal_new', [resident, perHour('proposal', limits.proposalsPerHour)], p.submit);
-      reg.route('get', 'pb_ballot', [resident], p.ballot);
-      reg.route('post', 'pb_ballot', [resident, perHour('ballot', limits.ballotPostsPerHour)], p.vote);
-      reg.page('pb_results', p.results);
-      reg.page('pb_pabulib', p.pabulib);
-      reg.page('pb_workshop_act', p.act);
-      reg.page('hearings', h.hearings);
-      reg.page('commitments', h.commitments);
-      reg.page('hearing', h.hearing);
-      reg.page('hearing_report', h.report);
-      reg.page('commitment', h.commitment);
-      reg.page('delivery', h.delivery);
-      reg.page('unsubscribe', h.unsubscribe);
+      // Within a method the order counts: pb_item, pb_evidence and pb_proposal before pb_process (two segments too), the `_new` forms before their `:id`.
+      reg.pages({
+        pb_items: h.items,
+        pb_item: h.item,
+        pb_evidence: h.evidence,
+        pb_proposal: p.show,
+        pb_process: h.process,
+        pb_proposals: p.list,
+        pb_results: p.results,
+        pb_pabulib: p.pabulib,
+        pb_workshop_act: p.act,
+        hearings: h.hearings,
+        commitments: h.commitments,
+        hearing: h.hearing,
+        hearing_report: h.report,
+        commitment: h.commitment,
+        delivery: h.delivery,
+        unsubscribe: h.unsubscribe,
+      });
+      // Residents' forms; each of their posts has its own hourly limit.
+      reg.routes('get', [resident], { pb_proposal_new: p.form, pb_ballot: p.ballot });
+      reg.routes('post', [resident, perHour('proposal_support', limits.supportsPerHour)], { pb_proposal_support: p.support });
+      reg.routes('post', [resident, perHour('proposal_comment', limits.commentsPerHour)], { pb_proposal_comment: p.comment });
+      reg.routes('post', [resident, perHour('proposal', limits.proposalsPerHour)], { pb_proposal_new: p.submit });
+      reg.routes('post', [resident, perHour('ballot', limits.ballotPostsPerHour)], { pb_ballot: p.vote });
+      reg.routes('post', [resident, perHour('hearing_question', limits.questionsPerHour)], { hearing_question: p.ask });
       // Follows change no public page; an anonymous visitor is sent to sign in (and back to the page).
-      reg.route('post', 'follow', [signInToFollow, requireRole('resident', 'monitor')], h.follow, { quiet: true });
-      reg.route('post', 'unfollow', [signInToFollow, requireRole('resident', 'monitor')], h.unfollow, { quiet: true });
-      reg.route('get', 'account_news', [requireRole('resident', 'monitor')], h.news);
-      reg.route('post', 'observe', [requireRole('monitor')], h.observe);
-      reg.route('post', 'dispute', [requireRole('monitor')], h.dispute);
-      reg.route('get', 'manage_participation', official, h.manage);
-      reg.route('get', 'manage_process_new', official, h.processForm);
-      reg.route('post', 'manage_process_new', official, h.saveProcess);
-      reg.route('get', 'manage_process', official, h.processForm);
-      reg.route('post', 'manage_process', official, h.saveProcess);
-      reg.route('get', 'manage_item_new', official, h.itemForm);
-      reg.route('post', 'manage_item_new', official, h.saveItem);
-      reg.route('get', 'manage_item', official, h.itemForm);
-      reg.route('post', 'manage_item', official, h.saveItem);
-      reg.route('post', 'manage_item_withdraw', official, h.withdrawItem);
-      reg.route('post', 'manage_milestone', [...official, uploads.single('evidence_file')], h.addMilestone);
-      reg.route('get', 'manage_hearing_new', official, h.hearingForm);
-      reg.route('post', 'manage_hearing_new', [...official, uploads.single('report')], h.saveHearing);
-      reg.route('get', 'manage_hearing', official, h.hearingForm);
-      reg.route('post', 'manage_hearing', [...official, uploads.single('report')], h.saveHearing);
-      reg.route('post', 'manage_hearing_withdraw', official, h.withdrawHearing);
-      reg.route('post', 'manage_commitment_new', official, h.addCommitment);
-      reg.route('get', 'manage_commitment', official, h.commitmentForm);
-      reg.route('post', 'manage_commitment', official, h.saveCommitment);
-      reg.route('post', 'manage_commitment_update', official, h.addCommitmentUpdate);
-      reg.route('post', 'manage_observation', official, h.answerObservation);
-      reg.route('post', 'manage_dispute', official, h.answerDispute);
-      reg.route('post', 'manage_import', [...official, uploads.single('file')], h.bulkImport);
-      reg.route('post', 'manage_mef', [...official, uploads.single('file')], h.mefUpload);
-      reg.route('get', 'manage_mef_status', official, h.mefStatus);
-      reg.route('get', 'manage_job', official, h.job);
-      reg.route('get', 'manage_proposals', official, p.manage);
-      reg.route('post', 'manage_proposal_review', official, p.review);
-      reg.route('post', 'manage_tally', [...official, uploads.single('act')], p.tally);
-      reg.route('post', 'manage_winners', official, p.winners);
-      reg.route('post', 'hearing_question', [resident, perHour('hearing_question', limits.questionsPerHour)], p.ask);
-      reg.route('post', 'manage_question_answer', official, p.answer);
+      reg.routes('post', [signInToFollow, requireRole('resident', 'monitor')], { follow: h.follow, unfollow: h.unfollow }, { quiet: true });
+      reg.routes('get', [requireRole('resident', 'monitor')], { account_news: h.news });
+      reg.routes('post', [requireRole('monitor')], { observe: h.observe, dispute: h.dispute });
+      reg.routes('get', official, {
+        manage_participation: h.manage,
+        manage_process_new: h.processForm,
+        manage_process: h.processForm,
+        manage_item_new: h.itemForm,
+        manage_item: h.itemForm,
+        manage_hearing_new: h.hearingForm,
+        manage_hearing: h.hearingForm,
+        manage_commitment: h.commitmentForm,
+        manage_mef_status: h.mefStatus,
+        manage_job: h.job,
+        manage_proposals: p.manage,
+      });
+      reg.routes('post', official, {
+        manage_process_new: h.saveProcess,
+        manage_process: h.saveProcess,
+        manage_item_new: h.saveItem,
+        manage_item: h.saveItem,
+        manage_item_withdraw: h.withdrawItem,
+        manage_hearing_withdraw: h.withdrawHearing,
+        manage_commitment_new: h.addCommitment,
+        manage_commitment: h.saveCommitment,
+        manage_commitment_update: h.addCommitmentUpdate,
+        manage_observation: h.answerObservation,
+        manage_dispute: h.answerDispute,
+        manage_proposal_review: p.review,
+        manage_winners: p.winners,
+        manage_question_answer: p.answer,
+      });
+      // Uploads: the file parser runs after the guards.
+      reg.routes('post', [...official, uploads.single('evidence_file')], { manage_milestone: h.addMilestone });
+      reg.routes('post', [...official, uploads.single('report')], { manage_hearing_new: h.saveHearing, manage_hearing: h.saveHearing });
+      reg.routes('post', [...official, uploads.single('file')], { manage_import: h.bulkImport, manage_mef: h.mefUpload });
+      reg.routes('post', [...official, uploads.single('act')], { manage_tally: p.tally });
     },
     api: participationApi(service),
   };

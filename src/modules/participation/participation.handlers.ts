@@ -4,7 +4,7 @@ import { lngOf } from '../../i18n';
 import { pageUrl } from '../../i18n/paths';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
-import { fieldErrors, FieldErrors, renderInvalid } from '../../web/forms';
+import { fieldErrors, FieldErrors, renderInvalid, validated } from '../../web/forms';
 import { parse } from '../../lib/http';
 import { actorOf } from '../audit';
 import type { BulkImport } from './participation.import';
@@ -85,14 +85,6 @@ export function participationHandlers({
       renderInvalid(logger, req, res, view, { ...base, errors: {}, [errorsKey]: errors, ...common() });
     }
   }
-  const validated = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
-    const r = schema.safeParse(body ?? {});
-    if (r.success) return r.data;
-    throw new ValidationError(
-      Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })),
-      422,
-    );
-  };
   const back = (res: Response, name: Parameters<typeof pageUrl>[1], params: Record<string, string | number>, query?: Record<string, string>) =>
     res.redirect(303, pageUrl(lngOf(res), name, params, query));
   /** After a follow or unfollow: back to the "what's new" page it came from, else to the followed page. */

@@ -1,10 +1,10 @@
-import crypto from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
-import { AppError, ValidationError } from '../../lib/errors';
+import { ValidationError } from '../../lib/errors';
 import { createImportGuard } from './participation.import-guard';
-import type { Actor, AuditService } from '../audit';
+import { emptyReport, readCsvRows, recordImportRun, unneutralise, withImportDefaults, writeAllOrNothing } from './participation.import-run';
+import type { BulkImportDeps, ImportReport, RowError } from './participation.import-run';
+import type { Actor } from '../audit';
 import { CommitmentForm, CommitmentInput, ItemForm, ItemInput } from './participation.schemas';
 import type { ParticipationService } from './participation.service';
 import * as q from './participation.queries';
@@ -34,23 +34,7 @@ const COMPUTED = new Set(['municipality', 'department', 'overdue', 'is_example',
 /** Optional column: the public reason of the row's change (required when it moves a published date or amount, or goes back). */
 const REASON_COLUMN = 'change_reason';
 
-export interface RowError {
-  row: number;
-  column: string;
-  value: string;
-  reason: string;
-}
-
-export interface ImportReport {
-  status: 'done' | 'rejected';
-  created: number;
-  updated: number;
-  unchanged: number;
-  errors: RowError[];
-}
-
-/** Undoes the export's formula neutralisation (a leading ' before = + - @). */
-const unneutralise = (v: string) => (/^'[=+\-@]/.test(v) ? v.slice(1) : v);
+export type { ImportReport, RowError } from './participation.import-run';
 
 const LOCK_STALE_MS = 10 * 60_000;
 /**
@@ -70,12 +54,6 @@ function createSlicer() {
   };
 }
 
-export class TooManyRowsError extends AppError {
-  constructor(max: number) {
-    super('participation:errors.csv_too_many_rows', 413, { max });
-  }
-}
-
 type Kind = 'items' | 'commitments';
 /** Rows validated so far and row errors found so far. */
 type Progress = (rows: number, errors: number) => void;
@@ -93,18 +71,7 @@ interface CheckedRow {
 /** Header map: the CSV's records by column name; refuses unknown columns, a missing key column and more than `maxRows` rows. */
 function readRows(text: string, kind: Kind, maxRows: number): Record<string, string>[] {
   const columns = [...(kind === 'items' ? [...ITEM_CSV_COLUMNS, ...ITEM_RECORD_COLUMNS] : [...COMMITMENT_CSV_COLUMNS, ...COMMITMENT_RECORD_COLUMNS]), REASON_COLUMN];
-  let rows: Record<string, string>[];
-  try {
-    // One record past the cap is enough to know the file is too large (parsing stops there).
-    rows = parseCsv(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, trim: false, relax_column_count: false, to: maxRows + 1 });
-  } catch {
-    throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_unreadable' }], 422);
-  }
-  if (rows.length > maxRows) throw new TooManyRowsError(maxRows);
-  const header = rows.length ? Object.keys(rows[0]) : [];
-  const unknown = header.filter((h) => !columns.includes(h));
-  if (!rows.length || unknown.length || !header.includes(kind === 'items' ? 'title_es' : 'text_es')) throw new ValidationError([{ field: 'file', key: 'participation:errors.csv_columns' }], 422);
-  return rows;
+  return readCsvRows(text, { ns: 'participation', maxRows, columns, required: [kind === 'items' ? 'title_es' : 'text_es'] });
 }
 
 /** Pure row validator: the row's own cells only (no database); errors name row, column, value and reason. */
@@ -176,21 +143,8 @@ function createRowWriter(trx: Knex.Transaction, service: ParticipationService, a
  * (409), `perHour` imports per user (429). Validation and writing go in batches with a turn of
  * the event loop between them, so a large file never freezes the portal. Every run is audited.
  */
-export function createBulkImport({
-  db,
-  service,
-  audit,
-  clock = Date.now,
-  perHour = 10,
-  maxRows = 5000,
-}: {
-  db: Db;
-  service: ParticipationService;
-  audit: AuditService;
-  clock?: () => number;
-  perHour?: number;
-  maxRows?: number;
-}) {
+export function createBulkImport(deps: BulkImportDeps<ParticipationService>) {
+  const { db, service, audit, clock, perHour, maxRows } = withImportDefaults(deps);
   const { checkRate, acquire, release } = createImportGuard({ db, clock, perHour, staleMs: LOCK_STALE_MS });
 
   /** Validates every row (in batches); the rows that pass go to the writer, whose errors join the same report. */
@@ -206,27 +160,16 @@ export function createBulkImport({
     return checked;
   }
 
-  /**
-   * Writes the valid rows in one transaction, rolled back when any row of the file failed (so the
-   * report lists every bad row); when all pass, `record` (run and audit) lands in the same transaction.
-   */
-  async function write(actor: Actor, ubigeo: string, kind: Kind, rows: CheckedRow[], report: ImportReport, record: (q: Db) => Promise<void>): Promise<void> {
-    await db
-      .transaction(async (trx) => {
-        const writeRow = createRowWriter(trx, service, actor, ubigeo);
-        const slice = createSlicer();
-        for (let i = 0; i < rows.length; i++) {
-          await slice();
-          const outcome = await writeRow(kind, rows[i]);
-          if (Array.isArray(outcome)) report.errors.push(...outcome);
-          else report[outcome]++;
-        }
-        if (report.errors.length) throw new RollbackSignal();
-        await record(trx);
-      })
-      .catch((e: unknown) => {
-        if (!(e instanceof RollbackSignal)) throw e;
-      });
+  /** Writes the valid rows (in batches) in the import's transaction; a row's errors join the report. */
+  async function write(trx: Knex.Transaction, actor: Actor, ubigeo: string, kind: Kind, rows: CheckedRow[], report: ImportReport): Promise<void> {
+    const writeRow = createRowWriter(trx, service, actor, ubigeo);
+    const slice = createSlicer();
+    for (let i = 0; i < rows.length; i++) {
+      await slice();
+      const outcome = await writeRow(kind, rows[i]);
+      if (Array.isArray(outcome)) report.errors.push(...outcome);
+      else report[outcome]++;
+    }
   }
 
   /**
@@ -256,38 +199,25 @@ export function createBulkImport({
     const rows = readRows(text, kind, maxRows);
     const key = lockKey(ubigeo);
     if (!admitted) await acquire(key);
-    const report: ImportReport = { status: 'done', created: 0, updated: 0, unchanged: 0, errors: [] };
-    /** The run (rate limit, recent imports) and its audit entry: digest, counts, municipality written. */
-    const record = async (q: Db) => {
-      await q('participation_imports').insert({
-        user_id: actor.userId,
+    const report = emptyReport();
+    const record = (q: Db) =>
+      recordImportRun(q, audit, {
+        table: 'participation_imports',
+        auditKind: kind === 'items' ? 'participation_items' : 'participation_commitments',
+        actor,
         ubigeo,
         kind,
-        status: report.status,
+        fileName,
+        text,
         rows: rows.length,
-        report_json: JSON.stringify(report).slice(0, 60_000),
-        created_at: new Date(clock()).toISOString(),
+        report,
+        at: new Date(clock()).toISOString(),
+        columns: { report_json: JSON.stringify(report).slice(0, 60_000) },
       });
-      const wrote = report.created + report.updated > 0;
-      await audit.recordImport(q, actor, {
-        kind: kind === 'items' ? 'participation_items' : 'participation_commitments',
-        file: fileName.slice(0, 255),
-        sha256: crypto.createHash('sha256').update(text, 'utf8').digest('hex'),
-        status: report.status === 'rejected' ? 'rejected' : wrote ? 'imported' : 'unchanged',
-        counts: { read: rows.length, inserted: report.created, updated: report.updated, unchanged: report.unchanged, rejected: new Set(report.errors.map((e) => e.row)).size },
-        municipalities: wrote ? [ubigeo] : [],
-        municipality: ubigeo,
-      });
-    };
     try {
       const checked = await validate(kind, ubigeo, rows, report, onProgress);
       onProgress?.(rows.length, report.errors.length);
-      await write(actor, ubigeo, kind, checked, report, record);
-      if (report.errors.length) {
-        report.errors.sort((a, b) => a.row - b.row);
-        Object.assign(report, { status: 'rejected', created: 0, updated: 0, unchanged: 0 });
-        await record(db);
-      }
+      await writeAllOrNothing(db, report, (trx) => write(trx, actor, ubigeo, kind, checked, report), record);
       return report;
     } finally {
       if (!admitted) await release(key);
@@ -300,7 +230,5 @@ export function createBulkImport({
 
   return { admit, run, recent, release: (ubigeo: string) => release(lockKey(ubigeo)) };
 }
-
-class RollbackSignal extends Error {}
 
 export type BulkImport = ReturnType<typeof createBulkImport>;

@@ -4,7 +4,7 @@ import { pageUrl } from '../../i18n/paths';
 import { NotFoundError, ValidationError } from '../../lib/errors';
 import type { Logger } from '../../lib/logger';
 import { idOr404 } from '../../lib/schemas';
-import { fieldErrors, renderInvalid } from '../../web/forms';
+import { fieldErrors, renderInvalid, validated } from '../../web/forms';
 import { actorOf } from '../audit';
 import { FLAG_REASONS } from '../moderation';
 import { placeName } from '../../web/seo';
@@ -26,14 +26,6 @@ function processKey(req: Request): { ubigeo: string; year: number } {
   const year = S.Year.safeParse(req.params.year);
   if (!ubigeo.success || !year.success) throw new NotFoundError();
   return { ubigeo: ubigeo.data, year: year.data };
-}
-function validated<T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  throw new ValidationError(
-    Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })),
-    422,
-  );
 }
 
 /** Residents propose, support and vote; officials review, tally and prioritise (thin handlers over ProposalService). */
@@ -70,6 +62,15 @@ export function proposalHandlers({
       renderInvalid(logger, req, res, view, { ...(await locals()), errors });
     }
   }
+  /** An official's action on the manage-proposals page; invalid input shows the page again (with `extra`, e.g. the row in error). */
+  const manageAction = (req: Request, res: Response, ubigeo: string, year: number, action: () => Promise<void>, extra: Record<string, unknown> = {}) =>
+    formAction(
+      req,
+      res,
+      'participation/manage-proposals',
+      async () => ({ title: res.locals.t('participation:manage_proposals.title', { year }), ubigeo, ...(await proposals.manageProposals(ubigeo, year)), done: null, ...extra }),
+      action,
+    );
 
   return {
     async list(req: Request, res: Response) {
@@ -208,44 +209,39 @@ export function proposalHandlers({
     async review(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);
       const id = idOr404(req.params.id);
-      await formAction(
+      await manageAction(
         req,
         res,
-        'participation/manage-proposals',
-        async () => ({ title: res.locals.t('participation:manage_proposals.title', { year }), ubigeo, ...(await proposals.manageProposals(ubigeo, year)), done: null, errorId: id }),
+        ubigeo,
+        year,
         async () => {
           await proposals.review(actorOf(req.user!), ubigeo, id, validated(S.ReviewForm, req.body));
           back(res, 'manage_proposals', { ubigeo, year }, { done: 'reviewed' });
         },
+        { errorId: id },
       );
     },
     async tally(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);
-      await formAction(
-        req,
-        res,
-        'participation/manage-proposals',
-        async () => ({ title: res.locals.t('participation:manage_proposals.title', { year }), ubigeo, ...(await proposals.manageProposals(ubigeo, year)), done: null }),
-        async () => {
-          const body = validated(S.TallyForm, req.body);
-          const votes = new Map<number, number>();
-          for (const [k, v] of Object.entries(req.body ?? {})) {
-            const m = /^votes_(\d{1,9})$/.exec(k);
-            if (!m || v === '' || v == null) continue;
-            const n = S.tallyVotes.safeParse(v);
-            if (!n.success) throw new ValidationError([{ field: 'tally', key: 'participation:errors.number_invalid' }], 422);
-            votes.set(Number(m[1]), n.data);
-          }
-          const act = await uploads.storePdf(req.file, 'act');
-          try {
-            await proposals.tally(actorOf(req.user!), ubigeo, year, votes, body.reason ?? null, act);
-          } catch (e) {
-            await uploads.discard(act); // a refused tally keeps no file
-            throw e;
-          }
-          back(res, 'manage_proposals', { ubigeo, year }, { done: 'tallied' });
-        },
-      );
+      await manageAction(req, res, ubigeo, year, async () => {
+        const body = validated(S.TallyForm, req.body);
+        const votes = new Map<number, number>();
+        for (const [k, v] of Object.entries(req.body ?? {})) {
+          const m = /^votes_(\d{1,9})$/.exec(k);
+          if (!m || v === '' || v == null) continue;
+          const n = S.tallyVotes.safeParse(v);
+          if (!n.success) throw new ValidationError([{ field: 'tally', key: 'participation:errors.number_invalid' }], 422);
+          votes.set(Number(m[1]), n.data);
+        }
+        const act = await uploads.storePdf(req.file, 'act');
+        try {
+          await proposals.tally(actorOf(req.user!), ubigeo, year, votes, body.reason ?? null, act);
+        } catch (e) {
+          await uploads.discard(act); // a refused tally keeps no file
+          throw e;
+        }
+        back(res, 'manage_proposals', { ubigeo, year }, { done: 'tallied' });
+      });
     },
     async winners(req: Request, res: Response) {
       const { ubigeo, year } = processKey(req);

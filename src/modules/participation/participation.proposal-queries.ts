@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from '../../db';
+import { typedRow, type Db } from '../../db';
 
 type Q = Db | Knex.Transaction;
 
@@ -65,23 +65,11 @@ export interface ProposalRow {
   ballots_declared: number;
 }
 
-const n = (v: unknown) => (v == null ? null : Number(v));
-const row = (r: Record<string, unknown>): ProposalRow => ({
-  ...(r as unknown as ProposalRow),
-  id: Number(r.id),
-  process_id: Number(r.process_id),
-  user_id: n(r.user_id),
-  estimated_cost: Number(r.estimated_cost),
-  beneficiaries: Number(r.beneficiaries),
-  version: Number(r.version),
-  reviewed_cost: n(r.reviewed_cost),
-  workshop_votes: n(r.workshop_votes),
-  item_id: n(r.item_id),
-  is_example: Boolean(r.is_example),
-  supports: Number(r.supports ?? 0),
-  ballots: Number(r.ballots ?? 0),
-  supports_declared: Number(r.supports_declared ?? 0),
-  ballots_declared: Number(r.ballots_declared ?? 0),
+const row = typedRow<ProposalRow>({
+  numbers: ['id', 'process_id', 'estimated_cost', 'beneficiaries', 'version'],
+  nullable: ['user_id', 'reviewed_cost', 'workshop_votes', 'item_id'],
+  counts: ['supports', 'ballots', 'supports_declared', 'ballots_declared'],
+  flags: ['is_example'],
 });
 
 /** Proposals with their support and ballot counts (subqueries: one row each). */

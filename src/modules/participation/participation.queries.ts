@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { Db } from '../../db';
+import { typedRow, type Db } from '../../db';
 import type { CommitmentRow, EntityType, FollowType, HearingRow, ItemRow, ListFilter, ProcessRow } from './participation.types';
 import { CommitmentForm, HearingForm, ItemForm, ProcessForm } from './participation.schemas';
 import { commitmentOverdue, itemOverdue } from './participation.rules';
@@ -23,38 +23,17 @@ function withMunicipality(db: Q, table: string, a: string, columns: readonly str
 }
 
 const num = (v: unknown) => (v == null ? null : Number(v));
-const item = (r: Record<string, unknown>, today: string): ItemRow => ({
-  ...(r as unknown as ItemRow),
-  id: Number(r.id),
-  process_id: Number(r.process_id),
-  year: Number(r.year),
-  priority: Number(r.priority),
-  total_cost: Number(r.total_cost),
-  pia_amount: num(r.pia_amount),
-  beneficiaries: num(r.beneficiaries),
-  latitude: num(r.latitude),
-  longitude: num(r.longitude),
-  progress_pct: Number(r.progress_pct),
-  baseline_total_cost: num(r.baseline_total_cost),
-  is_example: Boolean(r.is_example),
-  overdue: itemOverdue(r as unknown as ItemRow, today),
+const flags = ['is_example'];
+const itemRow = typedRow<ItemRow>({
+  numbers: ['id', 'process_id', 'year', 'priority', 'total_cost', 'progress_pct'],
+  nullable: ['pia_amount', 'beneficiaries', 'latitude', 'longitude', 'baseline_total_cost'],
+  flags,
 });
-const commitment = (r: Record<string, unknown>, today: string): CommitmentRow => ({
-  ...(r as unknown as CommitmentRow),
-  id: Number(r.id),
-  hearing_id: Number(r.hearing_id),
-  is_example: Boolean(r.is_example),
-  overdue: commitmentOverdue(r as unknown as CommitmentRow, today),
-});
-const hearing = (r: Record<string, unknown>): HearingRow => ({ ...(r as unknown as HearingRow), id: Number(r.id), attendance: num(r.attendance), is_example: Boolean(r.is_example) });
-const process = (r: Record<string, unknown>): ProcessRow => ({
-  ...(r as unknown as ProcessRow),
-  id: Number(r.id),
-  year: Number(r.year),
-  agentes_participantes: num(r.agentes_participantes),
-  budget_envelope: num(r.budget_envelope),
-  is_example: Boolean(r.is_example),
-});
+const item = (r: Record<string, unknown>, today: string): ItemRow => ({ ...itemRow(r), overdue: itemOverdue(r as unknown as ItemRow, today) });
+const commitmentRow = typedRow<CommitmentRow>({ numbers: ['id', 'hearing_id'], flags });
+const commitment = (r: Record<string, unknown>, today: string): CommitmentRow => ({ ...commitmentRow(r), overdue: commitmentOverdue(r as unknown as CommitmentRow, today) });
+const hearing = typedRow<HearingRow>({ numbers: ['id'], nullable: ['attendance'], flags });
+const process = typedRow<ProcessRow>({ numbers: ['id', 'year'], nullable: ['agentes_participantes', 'budget_envelope'], flags });
 
 /** Items matching the filter, on pb_items alone (the department through a subquery), so both databases can walk the list-order index. */
 function itemsQuery(db: Q, f: ListFilter, today: string) {

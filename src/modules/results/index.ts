@@ -48,17 +48,17 @@ export function createResultsModule({ db, auth, audit, logger, clock, options }:
   return {
     service,
     registerPages(reg: PageRegistrar) {
-      reg.page('results_chain', h.chain);
-      reg.page('results_indicators', h.list);
-      reg.route('get', 'manage_results', official, h.manage);
-      reg.route('post', 'manage_results_plan', official, h.savePlan);
-      reg.route('post', 'manage_results_objective', official, h.saveObjective);
-      reg.route('get', 'manage_results_indicator_new', official, h.indicatorForm);
-      reg.route('post', 'manage_results_indicator_new', official, h.saveIndicator);
-      reg.route('get', 'manage_results_indicator', official, h.indicatorForm);
-      reg.route('post', 'manage_results_indicator', official, h.saveIndicator);
-      reg.route('post', 'manage_results_value', official, h.saveValue);
-      reg.route('post', 'manage_results_import', [...official, uploads.single('file')], h.bulkImport);
+      reg.pages({ results_chain: h.chain, results_indicators: h.list });
+      // Within a method the `_new` form comes before its `:id`.
+      reg.routes('get', official, { manage_results: h.manage, manage_results_indicator_new: h.indicatorForm, manage_results_indicator: h.indicatorForm });
+      reg.routes('post', official, {
+        manage_results_plan: h.savePlan,
+        manage_results_objective: h.saveObjective,
+        manage_results_indicator_new: h.saveIndicator,
+        manage_results_indicator: h.saveIndicator,
+        manage_results_value: h.saveValue,
+      });
+      reg.routes('post', [...official, uploads.single('file')], { manage_results_import: h.bulkImport });
     },
     api: resultsApi(service),
   };

@@ -6,7 +6,7 @@ import { parse } from '../../lib/http';
 import type { Logger } from '../../lib/logger';
 import { idOr404, Ubigeo } from '../../lib/schemas';
 import { lineChart } from '../../lib/svg';
-import { fieldErrors, FieldErrors, renderInvalid } from '../../web/forms';
+import { fieldErrors, FieldErrors, renderInvalid, validated } from '../../web/forms';
 import { actorOf } from '../audit';
 import type { BreakdownService } from '../spending';
 import type { ResultsImport } from './results.import';
@@ -27,15 +27,6 @@ const PLAN_KEYS = Object.keys(S.PlanForm.shape);
 const OBJECTIVE_KEYS = Object.keys(S.ObjectiveForm.shape);
 const INDICATOR_KEYS = Object.keys(S.IndicatorForm.shape);
 const VALUE_KEYS = [...Object.keys(S.ValueForm.shape), 'reason'];
-
-const validated = <T>(schema: { safeParse: (v: unknown) => { success: true; data: T } | { success: false; error: import('zod').ZodError } }, body: unknown): T => {
-  const r = schema.safeParse(body ?? {});
-  if (r.success) return r.data;
-  throw new ValidationError(
-    Object.entries(fieldErrors(r.error)).map(([field, key]) => ({ field, key })),
-    422,
-  );
-};
 
 /**
  * One indicator's target-vs-actual chart (server SVG, described; the page shows the same figures

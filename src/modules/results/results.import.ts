@@ -1,11 +1,9 @@
-import crypto from 'node:crypto';
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { Knex } from 'knex';
 import type { Db } from '../../db';
-import { AppError, ValidationError } from '../../lib/errors';
-import type { Actor, AuditService } from '../audit';
-import { createImportGuard } from '../participation';
-import type { BulkImportReport, BulkRowError } from '../participation';
+import { ValidationError } from '../../lib/errors';
+import type { Actor } from '../audit';
+import { createImportGuard, emptyReport, readCsvRows, recordImportRun, unneutralise, withImportDefaults, writeAllOrNothing } from '../participation';
+import type { BulkImportDeps, BulkImportReport, BulkRowError } from '../participation';
 import { IndicatorForm, ObjectiveForm, PlanForm, ValueForm } from './results.schemas';
 import type { IndicatorInput, ObjectiveInput, PlanInput, ValueInput } from './results.schemas';
 import type { ResultsService } from './results.service';
@@ -38,30 +36,10 @@ export type ImportKind = 'objectives' | 'indicators';
 export type RowError = BulkRowError;
 export type ImportReport = BulkImportReport;
 
-export class TooManyRowsError extends AppError {
-  constructor(max: number) {
-    super('results:errors.csv_too_many_rows', 413, { max });
-  }
-}
-class RollbackSignal extends Error {}
-
-/** Undoes the export's formula neutralisation (a leading ' before = + - @). */
-const unneutralise = (v: string) => (/^'[=+\-@]/.test(v) ? v.slice(1) : v);
-
 function readRows(text: string, kind: ImportKind, maxRows: number): Record<string, string>[] {
   const columns = [...(kind === 'objectives' ? OBJECTIVE_CSV_COLUMNS : INDICATOR_CSV_COLUMNS), REASON_COLUMN];
-  let rows: Record<string, string>[];
-  try {
-    rows = parseCsv(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true, relax_column_count: false, to: maxRows + 1 });
-  } catch {
-    throw new ValidationError([{ field: 'file', key: 'results:errors.csv_unreadable' }], 422);
-  }
-  if (rows.length > maxRows) throw new TooManyRowsError(maxRows);
-  const header = rows.length ? Object.keys(rows[0]) : [];
-  const unknown = header.filter((h) => !columns.includes(h));
-  const key = kind === 'objectives' ? ['code', 'text_es', 'plan_title_es', 'period_from', 'period_to'] : ['code', 'name_es', 'level'];
-  if (!rows.length || unknown.length || key.some((k) => !header.includes(k))) throw new ValidationError([{ field: 'file', key: 'results:errors.csv_columns' }], 422);
-  return rows;
+  const required = kind === 'objectives' ? ['code', 'text_es', 'plan_title_es', 'period_from', 'period_to'] : ['code', 'name_es', 'level'];
+  return readCsvRows(text, { ns: 'results', maxRows, columns, required });
 }
 
 interface Checked {
@@ -109,21 +87,8 @@ const worst = (a: Outcome, b: Outcome): Outcome => (a === 'created' || b === 'cr
  * at a time (409), `perHour` imports per user (429). Importing the same file twice changes
  * nothing the second time. Audited as `import.results_objectives|results_indicators`.
  */
-export function createResultsImport({
-  db,
-  service,
-  audit,
-  clock = Date.now,
-  perHour = 10,
-  maxRows = 5000,
-}: {
-  db: Db;
-  service: ResultsService;
-  audit: AuditService;
-  clock?: () => number;
-  perHour?: number;
-  maxRows?: number;
-}) {
+export function createResultsImport(deps: BulkImportDeps<ResultsService>) {
+  const { db, service, audit, clock, perHour, maxRows } = withImportDefaults(deps);
   const guard = createImportGuard({ db, clock, perHour, staleMs: 10 * 60_000, runsTable: 'results_imports' });
 
   /** Writes every row; the ValidationErrors a row raises become its errors in the report. */
@@ -197,20 +162,9 @@ export function createResultsImport({
     const raw = readRows(text, kind, maxRows);
     const key = `results:${ubigeo}`;
     await guard.acquire(key);
-    const report: ImportReport = { status: 'done', created: 0, updated: 0, unchanged: 0, errors: [] };
-    const record = async (q: Db) => {
-      await q('results_imports').insert({ user_id: actor.userId, ubigeo, kind, status: report.status, rows: raw.length, created_at: new Date(clock()).toISOString() });
-      const wrote = report.created + report.updated > 0;
-      await audit.recordImport(q, actor, {
-        kind: `results_${kind}`,
-        file: fileName.slice(0, 255),
-        sha256: crypto.createHash('sha256').update(text, 'utf8').digest('hex'),
-        status: report.status === 'rejected' ? 'rejected' : wrote ? 'imported' : 'unchanged',
-        counts: { read: raw.length, inserted: report.created, updated: report.updated, unchanged: report.unchanged, rejected: new Set(report.errors.map((e) => e.row)).size },
-        municipalities: wrote ? [ubigeo] : [],
-        municipality: ubigeo,
-      });
-    };
+    const report = emptyReport();
+    const record = (q: Db) =>
+      recordImportRun(q, audit, { table: 'results_imports', auditKind: `results_${kind}`, actor, ubigeo, kind, fileName, text, rows: raw.length, report, at: new Date(clock()).toISOString() });
     try {
       const checked: Checked[] = [];
       raw.forEach((r, i) => {
@@ -218,20 +172,7 @@ export function createResultsImport({
         if (c.row) checked.push(c.row);
         else report.errors.push(...c.errors);
       });
-      await db
-        .transaction(async (trx) => {
-          await writeAll(trx, actor, ubigeo, kind, checked, report);
-          if (report.errors.length) throw new RollbackSignal();
-          await record(trx);
-        })
-        .catch((e: unknown) => {
-          if (!(e instanceof RollbackSignal)) throw e;
-        });
-      if (report.errors.length) {
-        report.errors.sort((a, b) => a.row - b.row);
-        Object.assign(report, { status: 'rejected', created: 0, updated: 0, unchanged: 0 });
-        await record(db);
-      }
+      await writeAllOrNothing(db, report, (trx) => writeAll(trx, actor, ubigeo, kind, checked, report), record);
       return report;
     } finally {
       await guard.release(key);

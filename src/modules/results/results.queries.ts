@@ -1,6 +1,6 @@
 import type { RecordChange } from '../participation';
 import type { Knex } from 'knex';
-import type { Db } from '../../db';
+import { typedRow, type Db } from '../../db';
 import type { Direction, Level, LinkType } from './results.rules';
 
 type Q = Db | Knex.Transaction;
@@ -72,23 +72,10 @@ export interface HistoryRow extends RecordChange {
 }
 
 const PLAN_COLUMNS = ['id', 'ubigeo', 'title_es', 'title_en', 'period_from', 'period_to', 'document_url', 'ordinance', 'is_example'];
-const plan = (r: Record<string, unknown>): PlanRow => ({
-  ...(r as unknown as PlanRow),
-  id: Number(r.id),
-  period_from: Number(r.period_from),
-  period_to: Number(r.period_to),
-  is_example: bool(r.is_example),
-});
-const objective = (r: Record<string, unknown>): ObjectiveRow => ({ ...(r as unknown as ObjectiveRow), id: Number(r.id), plan_id: Number(r.plan_id), is_example: bool(r.is_example) });
-const indicator = (r: Record<string, unknown>): IndicatorRow => ({
-  ...(r as unknown as IndicatorRow),
-  id: Number(r.id),
-  baseline_value: num(r.baseline_value),
-  baseline_year: num(r.baseline_year),
-  objective_id: num(r.objective_id),
-  parent_id: num(r.parent_id),
-  is_example: bool(r.is_example),
-});
+const flags = ['is_example'];
+const plan = typedRow<PlanRow>({ numbers: ['id', 'period_from', 'period_to'], flags });
+const objective = typedRow<ObjectiveRow>({ numbers: ['id', 'plan_id'], flags });
+const indicator = typedRow<IndicatorRow>({ numbers: ['id'], nullable: ['baseline_value', 'baseline_year', 'objective_id', 'parent_id'], flags });
 const value = (r: Record<string, unknown>): ValueRow => ({
   indicator_id: Number(r.indicator_id),
   year: Number(r.year),

@@ -58,14 +58,16 @@ export function createSpendingModule({
   const api = [...spendingApi(spending, municipalities, history), ...breakdownApi(breakdown, municipalities), ...openDataApi(db, allDatasets, downloads)];
   return {
     registerPages(reg: PageRegistrar) {
-      reg.page('ranking', h.ranking);
-      reg.page('history', h.history);
-      reg.page('spending_municipality', b.municipality);
-      reg.page('spending_categories', b.categories);
-      reg.page('spending_area', b.area);
-      reg.page('compare', b.compare);
-      reg.page('spending_map', b.map);
-      reg.page('open_data', openDataPage(allDatasets));
+      reg.pages({
+        ranking: h.ranking,
+        history: h.history,
+        spending_municipality: b.municipality,
+        spending_categories: b.categories,
+        spending_area: b.area,
+        compare: b.compare,
+        spending_map: b.map,
+        open_data: openDataPage(allDatasets),
+      });
     },
     api,
   };

@@ -1,23 +1,13 @@
-import http from 'node:http';
-import type { Browser } from 'playwright-core';
-import { TestApp } from '../../helpers/app';
 import { lastLink, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe } from '../../helpers/browser';
+import { chromiumPath, formatViolations, MOBILE, noJsContext, useBrowserApp, runAxe } from '../../helpers/browser';
 
 (chromiumPath ? describe : describe.skip)('account flow in a browser (SQLite, chromium)', () => {
-  let t: TestApp;
-  let server: http.Server;
-  let base: string;
-  let browser: Browser;
-  beforeAll(async () => {
-    ({ t, base, server, browser } = await openBrowserApp());
-  });
-  afterAll(() => closeBrowserApp({ t, server, browser }));
+  const app = useBrowserApp();
 
   it('when a resident registers, confirms, logs in and out without JavaScript, then every page works and axe finds zero WCAG 2.1 A/AA violations in es and en', async () => {
-    const context = await noJsContext(browser, MOBILE);
+    const context = await noJsContext(app.browser, MOBILE);
     const page = await context.newPage();
-    const checkerContext = await noJsContext(browser, MOBILE);
+    const checkerContext = await noJsContext(app.browser, MOBILE);
     const checker = await checkerContext.newPage();
     // Zero WCAG 2.1 A/AA violations, in both languages, with the strict CSP left intact.
     const audit = async (url: string) => {
@@ -28,8 +18,8 @@ import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, o
       }
     };
 
-    await page.goto(`${base}/es/registro`);
-    await audit(`${base}/es/registro`);
+    await page.goto(`${app.base}/es/registro`);
+    await audit(`${app.base}/es/registro`);
     await page.fill('#reg-email', 'navegador@example.pe');
     await page.fill('#reg-password', 'corta');
     await page.click('main button[type=submit]');
@@ -38,24 +28,24 @@ import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, o
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Revise su correo');
 
-    await page.goto(`${base}${await lastLink(t, 'navegador@example.pe')}`);
+    await page.goto(`${app.base}${await lastLink(app.t, 'navegador@example.pe')}`);
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Cuenta confirmada');
     // The confirmation signed the resident in; logging out, the login page is next.
     expect(await page.textContent('.account-nav')).toContain('navegador@example.pe');
     await page.click('.logout-form button');
 
-    await page.goto(`${base}/es/cuenta`);
+    await page.goto(`${app.base}/es/cuenta`);
     expect(page.url()).toContain('/es/login?returnTo=%2Fes%2Fcuenta');
-    await audit(`${base}/es/login`);
+    await audit(`${app.base}/es/login`);
     await page.fill('#login-email', 'navegador@example.pe');
     await page.fill('#login-password', PASSWORD);
     await page.click('main button[type=submit]');
-    expect(page.url()).toBe(`${base}/es/cuenta`);
+    expect(page.url()).toBe(`${app.base}/es/cuenta`);
     expect(await page.textContent('.account-nav')).toContain('navegador@example.pe');
 
     await page.click('.logout-form button');
-    expect(page.url()).toBe(`${base}/es/`);
+    expect(page.url()).toBe(`${app.base}/es/`);
     expect(await page.textContent('.site-header')).toContain('Iniciar sesión');
     expect((await context.cookies()).filter((c) => c.name === 'ra.sid')).toEqual([]);
     await context.close();

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { lastLink, PASSWORD } from '../../helpers/accounts';
-import { collectProblems, DESKTOP, describeWithBrowser, launchBrowser, MOBILE, RunningApp, startApp } from '../../helpers/browser';
+import { click, collectProblems, DESKTOP, describeWithBrowser, launchBrowser, MOBILE, RunningApp, startApp } from '../../helpers/browser';
 
 /*
  * Task (e): a resident on Miraflores' page registers, confirms the address (the link of the
@@ -46,10 +46,6 @@ describeWithBrowser('browser: (e) register, confirm and rate, ending where the r
     await app?.close();
   });
 
-  async function click(page: Page, counter: { n: number }, locator: ReturnType<Page['locator']>) {
-    counter.n += 1;
-    await Promise.all([page.waitForEvent('load'), locator.first().click()]);
-  }
   async function onFirstScreen(page: Page, selector: string, height: number) {
     const box = await page.locator(selector).first().boundingBox();
     expect([page.url(), selector, box ? box.y >= 0 && box.y + box.height <= height : 'missing']).toEqual([page.url(), selector, true]);

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { collectProblems, DESKTOP, describeWithBrowser, launchBrowser, MOBILE, ProblemLog, RunningApp, startApp } from '../../helpers/browser';
+import { click, collectProblems, DESKTOP, describeWithBrowser, launchBrowser, MOBILE, ProblemLog, RunningApp, startApp } from '../../helpers/browser';
 
 /*
  * What a resident asks, done by clicks only from where a resident starts, at 375 × 812 and at
@@ -67,12 +67,6 @@ describeWithBrowser('browser: a resident’s tasks by clicks only, at 375 px and
     await browser?.close();
     await app?.close();
   });
-
-  /** Clicks a link or button that loads a new page and counts the click. */
-  async function click(page: Page, counter: { n: number }, locator: ReturnType<Page['locator']>) {
-    counter.n += 1;
-    await Promise.all([page.waitForEvent('load'), locator.first().click()]);
-  }
 
   /** The headline figure of the page is inside the first screen (its box ends above the viewport's height). */
   async function headlineOnFirstScreen(page: Page, height: number) {

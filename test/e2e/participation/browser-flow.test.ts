@@ -1,8 +1,6 @@
-import http from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { TestApp } from '../../helpers/app';
+import type { BrowserContext, Page } from 'playwright-core';
 import { createUser, formToken, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, formatViolations, MOBILE, noJsContext, useBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 import { createCommitment, createHearing, createProcessAndItem, official, PDF } from '../../helpers/participation';
 
 /** WCAG 2.1 A/AA violations of the page, formatted ('' when none); the strict CSP is kept. */
@@ -18,22 +16,16 @@ const E = '150106';
 const F = '150107';
 
 (chromiumPath ? describe : describe.skip)('participation in a browser (SQLite, chromium)', () => {
-  let t: TestApp;
-  let server: http.Server;
-  let base: string;
-  let browser: Browser;
-  beforeAll(async () => {
-    ({ t, base, server, browser } = await openBrowserApp());
+  const app = useBrowserApp(async ({ t }) => {
     await createUser(t, 'alcaldia-a@example.pe', 'official', A);
     await createUser(t, 'alcaldia-b@example.pe', 'official', B);
     await createUser(t, 'vigilancia@example.pe', 'monitor');
   });
-  afterAll(() => closeBrowserApp({ t, server, browser }));
 
   /** What an official of `ubigeo` publishes (through HTTP, not the browser): an item with a milestone, a hearing with a commitment. */
   async function publish(ubigeo: string, email: string) {
-    const agent = await official(t, email, ubigeo);
-    const itemId = await createProcessAndItem(t, agent, ubigeo);
+    const agent = await official(app.t, email, ubigeo);
+    const itemId = await createProcessAndItem(app.t, agent, ubigeo);
     const token = await formToken(agent, `/es/gestion/${ubigeo}/proyectos/${itemId}`);
     const ms = await agent
       .post(`/es/gestion/${ubigeo}/proyectos/${itemId}/hitos`)
@@ -43,17 +35,17 @@ const F = '150107';
       .field('evidence_url', 'https://example.pe/acta-inicio')
       .attach('evidence_file', PDF, { filename: 'acta.pdf', contentType: 'application/pdf' });
     if (ms.status !== 303) throw new Error(`milestone ${ms.status}`);
-    const hearingId = await createHearing(t, agent, ubigeo, '2025-05-27');
-    const commitmentId = await createCommitment(t, agent, ubigeo, hearingId, { text_es: 'Iluminar la losa deportiva', due_on: '2025-10-31' });
+    const hearingId = await createHearing(app.t, agent, ubigeo, '2025-05-27');
+    const commitmentId = await createCommitment(app.t, agent, ubigeo, hearingId, { text_es: 'Iluminar la losa deportiva', due_on: '2025-10-31' });
     return { itemId, hearingId, commitmentId };
   }
 
-  const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
+  const signIn = (context: BrowserContext, email: string) => signInPage(context, app.base, email, PASSWORD);
 
   it('when an official publishes a process, an item with a milestone and a hearing with a commitment without JavaScript, then every form works and an invalid amount comes back with the input kept', async () => {
-    const ctxA = await noJsContext(browser, MOBILE);
+    const ctxA = await noJsContext(app.browser, MOBILE);
     const a = await signIn(ctxA, 'alcaldia-a@example.pe');
-    await a.goto(`${base}/es/gestion/${A}/participacion`);
+    await a.goto(`${app.base}/es/gestion/${A}/participacion`);
     await a.click(`a[href="/es/gestion/${A}/procesos/nuevo"]`);
     await a.fill('#pr-year', '2025');
     await a.fill('#pr-ordinance', 'OM 010-2024-MDA');
@@ -85,7 +77,7 @@ const F = '150107';
     await a.click('form.milestone-form button[type=submit]');
     expect(await a.textContent('main')).toContain('Inicio de obra');
 
-    await a.goto(`${base}/es/gestion/${A}/audiencias/nueva`);
+    await a.goto(`${app.base}/es/gestion/${A}/audiencias/nueva`);
     await a.fill('#hr-held_on', '2025-05-27');
     await a.fill('#hr-place', 'Auditorio municipal');
     await a.fill('#hr-summary_es', 'Rendición del primer cuatrimestre.');
@@ -102,36 +94,36 @@ const F = '150107';
   it('when a monitor follows and observes without JavaScript and an official of another municipality tries to reach those rows, then the monitor is recorded and the other official gets 404', async () => {
     const { itemId, hearingId, commitmentId } = await publish(C, 'alcaldia-c@example.pe');
 
-    const ctxM = await noJsContext(browser, MOBILE);
+    const ctxM = await noJsContext(app.browser, MOBILE);
     const m = await signIn(ctxM, 'vigilancia@example.pe');
-    await m.goto(`${base}/es/presupuesto-participativo/proyectos/${itemId}`);
+    await m.goto(`${app.base}/es/presupuesto-participativo/proyectos/${itemId}`);
     await m.click('button.follow-button');
     expect(await m.textContent('main')).toContain('Ahora sigue este elemento.');
     await m.fill('#obs-body', 'La obra avanza más lento de lo informado.');
     await m.click('form.observe-form button[type=submit]');
     expect(await m.textContent('main')).toContain('se publicará tras la moderación');
-    await m.goto(`${base}/es/rendicion-de-cuentas/compromisos/${commitmentId}`);
+    await m.goto(`${app.base}/es/rendicion-de-cuentas/compromisos/${commitmentId}`);
     await m.click('button.follow-button');
-    expect(await t.db('follows').whereIn('entity_id', [String(itemId), String(commitmentId)])).toHaveLength(2);
+    expect(await app.t.db('follows').whereIn('entity_id', [String(itemId), String(commitmentId)])).toHaveLength(2);
     await ctxM.close();
 
-    const ctxB = await noJsContext(browser, MOBILE);
+    const ctxB = await noJsContext(app.browser, MOBILE);
     const b = await signIn(ctxB, 'alcaldia-b@example.pe');
     for (const url of [`/es/gestion/${C}/proyectos/${itemId}`, `/es/gestion/${B}/proyectos/${itemId}`, `/es/gestion/${B}/audiencias/${hearingId}`, `/es/gestion/${B}/compromisos/${commitmentId}`]) {
-      const r = await b.goto(`${base}${url}`);
+      const r = await b.goto(`${app.base}${url}`);
       expect([url, r?.status()]).toEqual([url, 404]);
     }
-    await b.goto(`${base}/es/gestion/${B}/participacion`);
+    await b.goto(`${app.base}/es/gestion/${B}/participacion`);
     expect(await b.textContent('main')).not.toContain('Pistas del barrio Alto');
     await ctxB.close();
   });
 
   /** Opens each page without JavaScript (signed in as `email` when given) and expects no axe violation. */
   async function expectAccessible(urls: string[], email?: string) {
-    const ctx = await noJsContext(browser, MOBILE);
+    const ctx = await noJsContext(app.browser, MOBILE);
     const page = email ? await signIn(ctx, email) : await ctx.newPage();
     for (const url of urls) {
-      await page.goto(`${base}${url}`);
+      await page.goto(`${app.base}${url}`);
       expect([url, await axeViolations(page)]).toEqual([url, '']);
     }
     await ctx.close();

@@ -1,10 +1,8 @@
-import http from 'node:http';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { totp } from '../../../src/auth/totp';
-import { TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, formatViolations, MOBILE, noJsContext, useBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150104';
 
@@ -16,26 +14,20 @@ const A = '150104';
  * evidence goes from opened to answered to resolved by an admin, all in public.
  */
 (chromiumPath ? describe : describe.skip)('the public record in a browser (SQLite, chromium)', () => {
-  let t: TestApp;
-  let server: http.Server;
-  let base: string;
-  let browser: Browser;
   let adminSecret: string;
-  beforeAll(async () => {
-    ({ t, base, server, browser } = await openBrowserApp());
+  const app = useBrowserApp(async ({ t }) => {
     await createUser(t, 'alcaldia@example.pe', 'official', A);
     await createUser(t, 'vigilancia@example.pe', 'monitor');
     await createUser(t, 'moderacion@example.pe', 'moderator');
     adminSecret = (await createUser(t, 'admin@example.pe', 'admin')).totpSecret!;
   });
-  afterAll(() => closeBrowserApp({ t, server, browser }));
 
-  const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
+  const signIn = (context: BrowserContext, email: string) => signInPage(context, app.base, email, PASSWORD);
   const axe = async (page: Page) => formatViolations(await runAxe(page, { scriptsDisabled: true }));
 
   it('when an official reprograms a commitment, then a reason is required, the page, JSON and CSV show the move against the baseline, and the overdue flag stays', async () => {
-    const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia@example.pe');
-    await a.goto(`${base}/es/gestion/${A}/audiencias/nueva`);
+    const a = await signIn(await noJsContext(app.browser, MOBILE), 'alcaldia@example.pe');
+    await a.goto(`${app.base}/es/gestion/${A}/audiencias/nueva`);
     await a.fill('#hr-held_on', '2025-05-20');
     await a.selectOption('#hr-state', 'realizada');
     await a.fill('#hr-place', 'Auditorio municipal');
@@ -44,22 +36,22 @@ const A = '150104';
     await a.fill('#cm-text_es', 'Iluminar el parque central');
     await a.fill('#cm-due_on', '2025-10-31');
     await a.click('form.commitment-form button[type=submit]');
-    const commitmentId = Number((await t.db('commitments').where({ hearing_id: hearingId }).first()).id);
+    const commitmentId = Number((await app.t.db('commitments').where({ hearing_id: hearingId }).first()).id);
     const publicUrl = `/es/rendicion-de-cuentas/compromisos/${commitmentId}`;
-    expect(await (await a.context().newPage()).goto(`${base}${publicUrl}`).then((r) => r!.text())).toContain('Vencido');
+    expect(await (await a.context().newPage()).goto(`${app.base}${publicUrl}`).then((r) => r!.text())).toContain('Vencido');
 
-    await a.goto(`${base}/es/gestion/${A}/compromisos/${commitmentId}`);
+    await a.goto(`${app.base}/es/gestion/${A}/compromisos/${commitmentId}`);
     await a.fill('#cm-due_on', '2027-03-31');
     await a.click('form.commitment-form button[type=submit]');
     expect(await a.textContent('#cm-reason-error')).toContain('escriba el motivo');
     expect(await a.inputValue('#cm-due_on')).toBe('2027-03-31');
-    expect((await t.db('commitments').where({ id: commitmentId }).first()).due_on).toContain('2025-10-31');
+    expect((await app.t.db('commitments').where({ id: commitmentId }).first()).due_on).toContain('2025-10-31');
     await a.fill('#cm-reason', 'El proveedor de luminarias incumplió la entrega.');
     await a.click('form.commitment-form button[type=submit]');
     expect(a.url()).toContain('done=saved');
 
-    const pub = await (await noJsContext(browser, MOBILE)).newPage();
-    await pub.goto(`${base}${publicUrl}`);
+    const pub = await (await noJsContext(app.browser, MOBILE)).newPage();
+    await pub.goto(`${app.base}${publicUrl}`);
     const main = (await pub.textContent('main'))!;
     expect(main).toContain('Plazo reprogramado 1 vez (original: ');
     expect(main).toContain('El proveedor de luminarias incumplió la entrega.');
@@ -68,7 +60,7 @@ const A = '150104';
     expect(await pub.locator('.badge-overdue').count()).toBeGreaterThan(0); // judged against 2025-10-31, not 2027
     expect([publicUrl, await axe(pub)]).toEqual([publicUrl, '']);
 
-    const json = await request(t.app).get(`/api/v1/accountability/commitments/${commitmentId}`).expect(200);
+    const json = await request(app.t.app).get(`/api/v1/accountability/commitments/${commitmentId}`).expect(200);
     expect(json.body.data.baseline_due_on).toBe('2025-10-31');
     expect(json.body.data.due_on).toBe('2027-03-31');
     expect(json.body.data.overdue).toBe(true);
@@ -85,20 +77,20 @@ const A = '150104';
         }),
       ]),
     );
-    const csv = await request(t.app).get(`/api/v1/accountability/commitments/${commitmentId}?format=csv`).expect(200);
+    const csv = await request(app.t.app).get(`/api/v1/accountability/commitments/${commitmentId}?format=csv`).expect(200);
     expect(csv.text.split('\n')[0]).toContain('old_value');
     expect(csv.text).toContain('2025-10-31,2027-03-31,El proveedor de luminarias incumplió la entrega.,official,150104');
-    const bulk = await request(t.app).get('/api/v1/datasets/participation_history.csv').expect(200);
+    const bulk = await request(app.t.app).get('/api/v1/datasets/participation_history.csv').expect(200);
     expect(bulk.text).toContain('El proveedor de luminarias incumplió la entrega.');
   }, 90_000);
 
   it("when observations are posted, then the municipality's official cannot moderate them, a moderator publishes one and an admin hides another with a reason, and a dispute is opened, answered and resolved in public", async () => {
-    const a = await signIn(await noJsContext(browser, MOBILE), 'alcaldia@example.pe');
-    await a.goto(`${base}/es/gestion/${A}/participacion`);
+    const a = await signIn(await noJsContext(app.browser, MOBILE), 'alcaldia@example.pe');
+    await a.goto(`${app.base}/es/gestion/${A}/participacion`);
     await a.click(`a[href="/es/gestion/${A}/procesos/nuevo"]`);
     await a.fill('#pr-year', '2025');
     await a.click('form.process-form button[type=submit]');
-    await a.goto(`${base}/es/gestion/${A}/proyectos/nuevo`);
+    await a.goto(`${app.base}/es/gestion/${A}/proyectos/nuevo`);
     await a.fill('#it-year', '2025');
     await a.fill('#it-priority', '1');
     await a.fill('#it-title_es', 'Losa deportiva del barrio Alto');
@@ -112,62 +104,62 @@ const A = '150104';
     await a.click('form.milestone-form button[type=submit]');
     expect(a.url()).not.toContain('_csrf'); // the multipart form's token never travels in a URL
 
-    const m = await signIn(await noJsContext(browser, MOBILE), 'vigilancia@example.pe');
+    const m = await signIn(await noJsContext(app.browser, MOBILE), 'vigilancia@example.pe');
     const itemUrl = `/es/presupuesto-participativo/proyectos/${itemId}`;
     for (const body of ['La obra avanza más lento de lo informado.', 'El residente Juan Pérez, DNI 12345678, no paga.']) {
-      await m.goto(`${base}${itemUrl}`);
+      await m.goto(`${app.base}${itemUrl}`);
       await m.fill('#obs-body', body);
       await m.click('form.observe-form button[type=submit]');
     }
-    await m.goto(`${base}${itemUrl}`);
+    await m.goto(`${app.base}${itemUrl}`);
     await m.fill('form.dispute-form textarea', 'La foto del acta es de otra obra.');
     await m.click('form.dispute-form button[type=submit]');
     expect(await m.textContent('main')).toContain('Cuestionada por Comité de Vigilancia');
 
     // The municipality's own official: no queue, no pending text.
-    const queueAsOfficial = await a.goto(`${base}/es/moderacion`);
+    const queueAsOfficial = await a.goto(`${app.base}/es/moderacion`);
     expect(queueAsOfficial!.status()).toBe(403);
-    await a.goto(`${base}/es/gestion/${A}/participacion`);
+    await a.goto(`${app.base}/es/gestion/${A}/participacion`);
     expect(await a.textContent('main')).not.toContain('avanza más lento');
 
-    const mod = await signIn(await noJsContext(browser, MOBILE), 'moderacion@example.pe');
-    await mod.goto(`${base}/es/moderacion`);
+    const mod = await signIn(await noJsContext(app.browser, MOBILE), 'moderacion@example.pe');
+    await mod.goto(`${app.base}/es/moderacion`);
     expect([`/es/moderacion`, await axe(mod)]).toEqual(['/es/moderacion', '']);
     const entries = mod.locator('li.moderation-entry');
     const first = entries.filter({ hasText: 'avanza más lento' });
     await first.locator('select[name=reason]').selectOption('meets_rules');
     await first.locator('button[value=publish]').click();
     expect(await mod.textContent('main')).toContain('Decisión registrada.');
-    await mod.goto(`${base}/en/moderation`);
+    await mod.goto(`${app.base}/en/moderation`);
     expect([`/en/moderation`, await axe(mod)]).toEqual(['/en/moderation', '']);
 
     // The official answers the dispute in public.
-    await a.goto(`${base}/es/gestion/${A}/participacion`);
+    await a.goto(`${app.base}/es/gestion/${A}/participacion`);
     await a.fill('form.answer-form[action*="disputas"] textarea', 'El acta corresponde a esta obra; adjuntamos la foto georreferenciada.');
     await a.click('form.answer-form[action*="disputas"] button[type=submit]');
 
     // An admin (second factor) resolves it.
-    const adm = await signIn(await noJsContext(browser, MOBILE), 'admin@example.pe');
-    await adm.fill('#totp-code', totp(adminSecret, t.now.ms));
+    const adm = await signIn(await noJsContext(app.browser, MOBILE), 'admin@example.pe');
+    await adm.fill('#totp-code', totp(adminSecret, app.t.now.ms));
     await adm.click('main button[type=submit]');
-    await adm.goto(`${base}/es/moderacion`);
+    await adm.goto(`${app.base}/es/moderacion`);
     // the admin hides the observation that exposes a person's data, with a reason
     const second = adm.locator('li.moderation-entry').filter({ hasText: 'DNI 12345678' });
     await second.locator('select[name=reason]').selectOption('personal_data');
     await second.locator('button[value=hide]').click();
     expect(await adm.textContent('main')).toContain('Decisión registrada.');
-    expect(await t.db('audit_log').where({ action: 'moderation.observation.hide', actor_role: 'admin' })).toHaveLength(1);
+    expect(await app.t.db('audit_log').where({ action: 'moderation.observation.hide', actor_role: 'admin' })).toHaveLength(1);
     await adm.fill('form.resolve-form textarea', 'La foto georreferenciada coincide con la obra.');
     await adm.click('form.resolve-form button[value=rejected]');
     expect([adm.url(), (await adm.textContent('main'))!.slice(0, 300)]).toEqual([expect.stringContaining('done=resolved'), expect.stringContaining('Cuestionamiento resuelto.')]);
 
-    const pub = await (await noJsContext(browser, MOBILE)).newPage();
+    const pub = await (await noJsContext(app.browser, MOBILE)).newPage();
     for (const lng of ['es', 'en'] as const) {
       const url = lng === 'es' ? itemUrl : `/en/participatory-budget/items/${itemId}`;
-      await pub.goto(`${base}${url}`);
+      await pub.goto(`${app.base}${url}`);
       expect([url, await axe(pub)]).toEqual([url, '']);
     }
-    await pub.goto(`${base}${itemUrl}`);
+    await pub.goto(`${app.base}${itemUrl}`);
     const text = (await pub.textContent('main'))!;
     expect(text).toContain('La obra avanza más lento de lo informado.');
     expect(text).not.toContain('12345678');

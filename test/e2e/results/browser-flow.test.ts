@@ -1,10 +1,8 @@
-import http from 'node:http';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
-import { TestApp } from '../../helpers/app';
 import { createUser, PASSWORD } from '../../helpers/accounts';
-import { chromiumPath, closeBrowserApp, formatViolations, MOBILE, noJsContext, openBrowserApp, runAxe, signInPage } from '../../helpers/browser';
+import { chromiumPath, formatViolations, MOBILE, noJsContext, useBrowserApp, runAxe, signInPage } from '../../helpers/browser';
 
 const A = '150108';
 
@@ -15,26 +13,20 @@ const A = '150108';
  * actual requires a reason, which then appears in the public history.
  */
 (chromiumPath ? describe : describe.skip)('the results chain in a browser (SQLite, chromium)', () => {
-  let t: TestApp;
-  let server: http.Server;
-  let base: string;
-  let browser: Browser;
-  beforeAll(async () => {
-    ({ t, base, server, browser } = await openBrowserApp());
+  const app = useBrowserApp(async ({ t }) => {
     await createUser(t, 'resultados@example.pe', 'official', A);
   });
-  afterAll(() => closeBrowserApp({ t, server, browser }));
 
-  const signIn = (context: BrowserContext, email: string) => signInPage(context, base, email, PASSWORD);
+  const signIn = (context: BrowserContext, email: string) => signInPage(context, app.base, email, PASSWORD);
   const axe = async (page: Page) => formatViolations(await runAxe(page, { scriptsDisabled: true }));
 
   it('when an official builds a chain and records actuals, then the public tree, chart, flags and CSV show it, and changing a past actual needs a reason that joins the history', async () => {
-    const a = await signIn(await noJsContext(browser, MOBILE), 'resultados@example.pe');
+    const a = await signIn(await noJsContext(app.browser, MOBILE), 'resultados@example.pe');
     // A participatory-budget item to link.
-    await a.goto(`${base}/es/gestion/${A}/procesos/nuevo`);
+    await a.goto(`${app.base}/es/gestion/${A}/procesos/nuevo`);
     await a.fill('#pr-year', '2024');
     await a.click('form.process-form button[type=submit]');
-    await a.goto(`${base}/es/gestion/${A}/proyectos/nuevo`);
+    await a.goto(`${app.base}/es/gestion/${A}/proyectos/nuevo`);
     await a.fill('#it-year', '2024');
     await a.fill('#it-priority', '1');
     await a.fill('#it-title_es', 'Centro de vigilancia nutricional');
@@ -43,7 +35,7 @@ const A = '150108';
     const itemId = Number(/proyectos\/(\d+)/.exec(a.url())![1]);
 
     // The plan and its objective.
-    await a.goto(`${base}/es/gestion/${A}/resultados`);
+    await a.goto(`${app.base}/es/gestion/${A}/resultados`);
     await a.fill('#pl-title_es', 'PDLC de Pueblo Libre 2024–2027');
     await a.fill('#pl-period_from', '2024');
     await a.fill('#pl-period_to', '2027');
@@ -58,7 +50,7 @@ const A = '150108';
     expect([a.url(), await axe(a)]).toEqual([a.url(), '']);
 
     // The final result with its baseline and targets.
-    await a.goto(`${base}/es/gestion/${A}/resultados/indicadores/nuevo`);
+    await a.goto(`${app.base}/es/gestion/${A}/resultados/indicadores/nuevo`);
     await a.fill('#in-code', 'RF1');
     await a.fill('#in-name_es', 'Anemia en niñas y niños de 6 a 35 meses');
     await a.selectOption('#in-level', 'final_result');
@@ -81,7 +73,7 @@ const A = '150108';
     }
 
     // A product under it, linked to the PB item, with its target and actual.
-    await a.goto(`${base}/es/gestion/${A}/resultados/indicadores/nuevo`);
+    await a.goto(`${app.base}/es/gestion/${A}/resultados/indicadores/nuevo`);
     await a.fill('#in-code', 'P1');
     await a.fill('#in-name_es', 'Niñas y niños con suplemento de hierro');
     await a.selectOption('#in-level', 'product');
@@ -99,15 +91,15 @@ const A = '150108';
     expect(a.url()).toContain('done=value');
 
     // The final result's 2024 actual: 37.5 is above a target that should go down.
-    await a.goto(`${base}/es/gestion/${A}/resultados/indicadores/${resultId}`);
+    await a.goto(`${app.base}/es/gestion/${A}/resultados/indicadores/${resultId}`);
     await a.fill('#va-year', '2024');
     await a.fill('#va-actual', '37.5');
     await a.fill('#va-actual_source', 'ENDES 2024');
     await a.click('form.value-form button[type=submit]');
     expect(a.url()).toContain('done=value');
 
-    const pub = await (await noJsContext(browser, MOBILE)).newPage();
-    const publicUrl = `${base}/es/municipalidades/${A}/resultados`;
+    const pub = await (await noJsContext(app.browser, MOBILE)).newPage();
+    const publicUrl = `${app.base}/es/municipalidades/${A}/resultados`;
     await pub.goto(publicUrl);
     expect(await pub.locator(`#ind-${resultId} #ind-${productId}`).count()).toBe(1); // the product sits under its result
     expect(await pub.locator(`#ind-${resultId}-h .badge-off-track`).textContent()).toBe('Fuera de meta');
@@ -117,11 +109,11 @@ const A = '150108';
     expect(await pub.locator(`#ind-${productId} a[href="/es/presupuesto-participativo/proyectos/${itemId}"]`).textContent()).toBe('Centro de vigilancia nutricional');
     expect(await pub.textContent('main')).toContain('Reducir la anemia infantil');
     expect([publicUrl, await axe(pub)]).toEqual([publicUrl, '']);
-    await pub.goto(`${base}/en/municipalities/${A}/results`);
+    await pub.goto(`${app.base}/en/municipalities/${A}/results`);
     expect(await pub.locator(`#ind-${resultId}-h .badge-off-track`).textContent()).toBe('Off track');
     expect(['en', await axe(pub)]).toEqual(['en', '']);
 
-    const csv = parseCsv((await request(t.app).get(`/api/v1/results/indicators?ubigeo=${A}&format=csv`).expect(200)).text, { columns: true }) as Array<Record<string, string>>;
+    const csv = parseCsv((await request(app.t.app).get(`/api/v1/results/indicators?ubigeo=${A}&format=csv`).expect(200)).text, { columns: true }) as Array<Record<string, string>>;
     expect(csv.find((r) => r.code === 'RF1' && r.year === '2024')).toMatchObject({
       level: 'final_result',
       direction: 'down',
@@ -135,30 +127,30 @@ const A = '150108';
     expect(csv.find((r) => r.code === 'P1' && r.year === '2024')).toMatchObject({ parent_code: 'RF1', pb_item_ids: String(itemId), on_track: 'true' });
 
     // The past actual changes: refused without a reason, kept with one, and public.
-    await a.goto(`${base}/es/gestion/${A}/resultados/indicadores/${resultId}`);
+    await a.goto(`${app.base}/es/gestion/${A}/resultados/indicadores/${resultId}`);
     await a.fill('#va-year', '2024');
     await a.fill('#va-actual', '35.2');
     await a.click('form.value-form button[type=submit]');
     expect(await a.textContent('#va-reason-error')).toContain('escriba el motivo');
     expect(await a.inputValue('#va-actual')).toBe('35.2');
     expect(['form with an error', await axe(a)]).toEqual(['form with an error', '']);
-    expect(Number((await t.db('results_values').where({ indicator_id: resultId, year: 2024 }).first()).actual)).toBe(37.5);
+    expect(Number((await app.t.db('results_values').where({ indicator_id: resultId, year: 2024 }).first()).actual)).toBe(37.5);
     const en = await a.context().newPage();
-    await en.goto(`${base}/en/manage/${A}/results/indicators/${resultId}`);
+    await en.goto(`${app.base}/en/manage/${A}/results/indicators/${resultId}`);
     expect(await en.textContent('h1')).toBe('Edit indicator');
     expect(['en form', await axe(en)]).toEqual(['en form', '']);
     await a.fill('#va-reason', 'El INEI publicó la cifra definitiva de ENDES.');
     await a.click('form.value-form button[type=submit]');
     expect(a.url()).toContain('done=value');
 
-    const fresh = await (await noJsContext(browser, MOBILE)).newPage(); // a new reader: no browser cache of the page
+    const fresh = await (await noJsContext(app.browser, MOBILE)).newPage(); // a new reader: no browser cache of the page
     await fresh.goto(publicUrl);
     expect(await fresh.locator(`#ind-${resultId}-h .badge-on-track`).textContent()).toBe('En camino');
     const history = (await fresh.textContent('table.history'))!;
     expect(history).toContain('El INEI publicó la cifra definitiva de ENDES.');
     expect(history).toContain('Funcionario municipal (150108)');
     expect(history).not.toContain('resultados@example.pe');
-    const after = await request(t.app).get(`/api/v1/results/indicators/${resultId}`).expect(200);
+    const after = await request(app.t.app).get(`/api/v1/results/indicators/${resultId}`).expect(200);
     expect(after.body.data.history).toEqual(
       expect.arrayContaining([
         expect.objectContaining({

@@ -1,8 +1,6 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import { Browser, BrowserContext, Page } from 'playwright-core';
-import { TestApp } from '../../helpers/app';
-import { closeBrowserApp, openBrowserApp } from '../../helpers/browser';
+import { BrowserContext, Page } from 'playwright-core';
+import { useBrowserApp } from '../../helpers/browser';
 import { createUser, lastLink, PASSWORD } from '../../helpers/accounts';
 import { createAuditService } from '../../../src/modules/audit';
 import { createScoresService } from '../../../src/modules/scores';
@@ -29,47 +27,40 @@ async function loginIn(page: Page, base: string, email: string) {
 }
 
 (chromiumPath ? describe : describe.skip)('rating, satisfaction and score in a browser (SQLite, chromium)', () => {
-  let t: TestApp;
-  let server: http.Server;
-  let base: string;
-  let browser: Browser;
-  beforeAll(async () => {
-    ({ t, base, server, browser } = await openBrowserApp());
-  });
-  afterAll(() => closeBrowserApp({ t, server, browser }));
+  const app = useBrowserApp();
 
   it('when a resident registers, confirms and rates without JavaScript, then the aggregate appears at 5 residents and the score and ranking follow', async () => {
-    const year = new Date(t.now.ms - 5 * 3600_000).getUTCFullYear();
-    const quarter = Math.floor(new Date(t.now.ms - 5 * 3600_000).getUTCMonth() / 3) + 1;
-    const [area] = await areaIds(t);
-    await insertRatings(t, UBIGEO, year, quarter, area, [5, 5, 3, 3]);
+    const year = new Date(app.t.now.ms - 5 * 3600_000).getUTCFullYear();
+    const quarter = Math.floor(new Date(app.t.now.ms - 5 * 3600_000).getUTCMonth() / 3) + 1;
+    const [area] = await areaIds(app.t);
+    await insertRatings(app.t, UBIGEO, year, quarter, area, [5, 5, 3, 3]);
 
-    const context: BrowserContext = await browser.newContext({ javaScriptEnabled: false });
+    const context: BrowserContext = await app.browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${base}/es/registro`);
+    await page.goto(`${app.base}/es/registro`);
     await page.fill('#reg-email', 'vecina@example.pe');
     await page.fill('#reg-password', PASSWORD);
     await page.click('main button[type=submit]');
-    await page.goto(`${base}${await lastLink(t, 'vecina@example.pe')}`);
+    await page.goto(`${app.base}${await lastLink(app.t, 'vecina@example.pe')}`);
     await page.click('main button[type=submit]');
     expect(await page.textContent('h1')).toContain('Cuenta confirmada');
     // Confirming the address signs the resident in.
     expect(await page.textContent('.account-nav')).toContain('vecina@example.pe');
 
-    await page.goto(`${base}/es/municipalidades/${UBIGEO}/satisfaccion`);
+    await page.goto(`${app.base}/es/municipalidades/${UBIGEO}/satisfaccion`);
     expect(await page.textContent('main')).toContain('Aún no hay suficientes calificaciones');
-    const scoresBefore = await t.db('scores').where({ ubigeo: UBIGEO, year }).first();
+    const scoresBefore = await app.t.db('scores').where({ ubigeo: UBIGEO, year }).first();
     expect(scoresBefore?.s ?? null).toBeNull();
 
-    await page.goto(`${base}/es/municipalidades/${UBIGEO}/calificar`);
+    await page.goto(`${app.base}/es/municipalidades/${UBIGEO}/calificar`);
     await page.selectOption('#r-target', `a${area}`);
     await page.check('#r-score-4');
     await page.fill('#r-comment', 'Recogen la basura a tiempo');
-    t.now.ms += 5000; // a human takes more than the minimum fill time
+    app.t.now.ms += 5000; // a human takes more than the minimum fill time
     await page.click('main button[type=submit]');
     expect(await page.textContent('.notice')).toContain('Gracias');
 
-    await page.goto(`${base}/es/municipalidades/${UBIGEO}/satisfaccion`);
+    await page.goto(`${app.base}/es/municipalidades/${UBIGEO}/satisfaccion`);
     const main = await page.textContent('main');
     expect(main).toContain('4.00 / 5'); // (5 + 5 + 3 + 3 + 4) / 5, es-PE formatting
     expect(main).not.toContain('vecina@example.pe');
@@ -77,34 +68,34 @@ async function loginIn(page: Page, base: string, email: string) {
     // The score follows (recomputed in the background) and the ranking shows it.
     const expectedS = Math.round(((4 - 1) / 4) * 100 * 100) / 100; // only published municipality of Lima: μ = x̄
     await eventually(async () => {
-      const row = await t.db('scores').where({ ubigeo: UBIGEO, year }).first();
+      const row = await app.t.db('scores').where({ ubigeo: UBIGEO, year }).first();
       expect(Number(row.s)).toBeCloseTo(expectedS, 2);
     });
-    await page.goto(`${base}/es/indice?year=${year}&department=15`);
+    await page.goto(`${app.base}/es/indice?year=${year}&department=15`);
     expect(await page.textContent('main')).toContain('Cobertura parcial: S');
     expect(await page.locator(`main a[href="/es/municipalidades/${UBIGEO}"]`).count()).toBeGreaterThan(0);
-    await page.goto(`${base}/es/municipalidades/${UBIGEO}`);
+    await page.goto(`${app.base}/es/municipalidades/${UBIGEO}`);
     expect(await page.textContent('#score-h')).toContain('Índice de resultados');
 
-    await page.goto(`${base}/es/cuenta/opiniones`);
+    await page.goto(`${app.base}/es/cuenta/opiniones`);
     expect(await page.textContent('main')).toContain('Recogen la basura a tiempo');
     await context.close();
   });
 
   /** A municipality of its own with enough ratings for the aggregate and the score to be shown, and a signed-in resident. */
   async function expectAccessible(ubigeo: string, email: string, urls: (year: number) => string[]) {
-    const year = new Date(t.now.ms - 5 * 3600_000).getUTCFullYear();
-    const quarter = Math.floor(new Date(t.now.ms - 5 * 3600_000).getUTCMonth() / 3) + 1;
-    const [area] = await areaIds(t);
-    await insertRatings(t, ubigeo, year, quarter, area, [5, 4, 4, 3, 2]);
-    await createScoresService({ db: t.db, clock: () => t.now.ms, audit: createAuditService() }).recompute({ year, department: ubigeo.slice(0, 2) });
-    await createUser(t, email, 'resident');
-    const checkerContext = await browser.newContext({ bypassCSP: true });
+    const year = new Date(app.t.now.ms - 5 * 3600_000).getUTCFullYear();
+    const quarter = Math.floor(new Date(app.t.now.ms - 5 * 3600_000).getUTCMonth() / 3) + 1;
+    const [area] = await areaIds(app.t);
+    await insertRatings(app.t, ubigeo, year, quarter, area, [5, 4, 4, 3, 2]);
+    await createScoresService({ db: app.t.db, clock: () => app.t.now.ms, audit: createAuditService() }).recompute({ year, department: ubigeo.slice(0, 2) });
+    await createUser(app.t, email, 'resident');
+    const checkerContext = await app.browser.newContext({ bypassCSP: true });
     const checker = await checkerContext.newPage();
-    await loginIn(checker, base, email);
+    await loginIn(checker, app.base, email);
     const failures: string[] = [];
     for (const url of urls(year)) {
-      await checker.goto(`${base}${url}`);
+      await checker.goto(`${app.base}${url}`);
       const v = await axeViolations(checker);
       if (v.length) failures.push(`${url}: ${v.join(', ')}`);
     }

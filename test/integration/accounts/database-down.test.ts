@@ -1,11 +1,8 @@
 import request from 'supertest';
 import { buildApp } from '../../../src/app';
-import { loadConfig } from '../../../src/config';
-import { createDb, Db } from '../../../src/db';
-import { createLogger } from '../../../src/lib/logger';
-import { i18n } from '../../helpers/app';
-import { createTestDb, dialects, TestDb } from '../../helpers/db';
-import { startProxy } from '../../helpers/tcp-proxy';
+import type { Db } from '../../../src/db';
+import { dialects, TestDb } from '../../helpers/db';
+import { startAppBehindProxy, startProxy, stopAppBehindProxy } from '../../helpers/tcp-proxy';
 import { csrfFrom, PASSWORD, sessionCookie } from '../../helpers/accounts';
 import { createPasswordHasher } from '../../../src/auth';
 
@@ -17,14 +14,7 @@ run('signed-in sessions when MariaDB goes away (through a TCP proxy that is cut)
   let db: Db;
   let app: ReturnType<typeof buildApp>;
   beforeAll(async () => {
-    seeded = await createTestDb('mysql', { seed: false });
-    const real = new URL(seeded.config.db.client === 'mysql' ? seeded.config.db.url : '');
-    proxy = await startProxy(real.hostname, Number(real.port || 3306));
-    const viaProxy = new URL(real.toString());
-    viaProxy.port = String(proxy.port);
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: viaProxy.toString() });
-    db = createDb(config.db);
-    app = buildApp({ config, db, logger: createLogger('silent'), i18n });
+    ({ seeded, proxy, db, app } = await startAppBehindProxy({ seed: false }));
 
     const now = new Date().toISOString();
     await seeded.db('users').insert({
@@ -37,11 +27,7 @@ run('signed-in sessions when MariaDB goes away (through a TCP proxy that is cut)
       updated_at: now,
     });
   });
-  afterAll(async () => {
-    await db.destroy();
-    await proxy.cut();
-    await seeded.cleanup();
-  });
+  afterAll(() => stopAppBehindProxy({ seeded, proxy, db, app }));
 
   it('when the database is down, then a signed-in page answers 503 (not 500), nothing escapes the error handler, and the same session works again once it returns', async () => {
     const escaped: unknown[] = [];

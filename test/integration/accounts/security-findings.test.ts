@@ -5,17 +5,9 @@ import { totp } from '../../../src/auth/totp';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { Agent, createUser, csrfFrom, formToken, lastLink, login, loginAdmin, mailsTo, PASSWORD } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
+import { closedPort } from '../../helpers/http';
 
 // Findings of the outside attack on the portal (README "Accounts and security" lists the rules).
-
-/** A port nothing listens on: an SMTP server that is down (the connection is refused). */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 /** An SMTP server that accepts connections and never says a word (a mail server that hangs). */
 async function silentSmtp() {

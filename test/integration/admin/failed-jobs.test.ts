@@ -1,19 +1,10 @@
-import net from 'node:net';
 import request from 'supertest';
 import { createTestApp, TestApp, TestAppOptions } from '../../helpers/app';
 import { csrfFrom, formToken, loginAdmin } from '../../helpers/accounts';
 import { dialects } from '../../helpers/db';
 import { signedIn } from '../../helpers/participation';
 import { redisPrefix, redisUrl } from '../../helpers/redis';
-
-/** A port nothing listens on: an SMTP server that is down (the connection is refused). */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+import { closedPort } from '../../helpers/http';
 
 // In-process jobs on every database; the Redis queue (BullMQ) too when Redis answers (CI: always).
 const backends: Array<[string, (u: string) => TestAppOptions['redis']]> = [['this process', () => undefined]];

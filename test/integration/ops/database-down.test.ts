@@ -1,11 +1,8 @@
 import request from 'supertest';
 import { buildApp } from '../../../src/app';
-import { loadConfig } from '../../../src/config';
-import { createDb, Db } from '../../../src/db';
-import { createI18n } from '../../../src/i18n';
-import { createLogger } from '../../../src/lib/logger';
-import { createTestDb, dialects, TestDb } from '../../helpers/db';
-import { startProxy } from '../../helpers/tcp-proxy';
+import type { Db } from '../../../src/db';
+import { dialects, TestDb } from '../../helpers/db';
+import { startAppBehindProxy, startProxy, stopAppBehindProxy } from '../../helpers/tcp-proxy';
 
 const run = dialects().includes('mysql') ? describe : describe.skip;
 
@@ -15,20 +12,9 @@ run('when MariaDB goes away (through a TCP proxy that is cut)', () => {
   let db: Db;
   let app: ReturnType<typeof buildApp>;
   beforeAll(async () => {
-    seeded = await createTestDb('mysql');
-    const real = new URL(seeded.config.db.client === 'mysql' ? seeded.config.db.url : '');
-    proxy = await startProxy(real.hostname, Number(real.port || 3306));
-    const viaProxy = new URL(real.toString());
-    viaProxy.port = String(proxy.port);
-    const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: viaProxy.toString() });
-    db = createDb(config.db);
-    app = buildApp({ config, db, logger: createLogger('silent'), i18n: createI18n() });
+    ({ seeded, proxy, db, app } = await startAppBehindProxy());
   });
-  afterAll(async () => {
-    await db.destroy();
-    await proxy.cut();
-    await seeded.cleanup();
-  });
+  afterAll(() => stopAppBehindProxy({ seeded, proxy, db, app }));
 
   it('then pages answer a localized 503 with Retry-After, /readyz is 503, /healthz stays 200, and it recovers without a restart', async () => {
     await request(app).get('/es/municipalidades/150101').expect(200);

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { Agent, formToken } from '../../helpers/accounts';
 import { eachDialect } from '../../helpers/db';
+import { mefAmounts } from '../../helpers/mef-gasto';
 import { createProcessAndItem, official } from '../../helpers/participation';
 
 const U = '150105';
@@ -128,19 +129,10 @@ A5,Sin fuente,product,effectiveness,%,up,,2024,10,5,
   it('when detailed MEF data has the linked programme, then the tree shows its spending with the source; without it, it says so', async () => {
     const before = await request(t.app).get(`/es/municipalidades/${U}/resultados`).expect(200);
     expect(before.text).toContain('sin datos detallados del MEF para este programa');
-    const amounts = (pim: number, devengado: number) => ({
-      pia: pim,
-      pim,
-      certificacion: devengado,
-      compromiso_anual: devengado,
-      atencion_compromiso_mensual: devengado,
-      devengado,
-      girado: devengado,
-    });
     await t.db('mef_gasto_rollups').insert([
-      { level: 'municipality', area: U, year: 2024, dim: 'generic', code: '3', parent: '', ...amounts(90_000_000, 60_000_000) },
-      { level: 'municipality', area: U, year: 2024, dim: 'category', code: '0001', parent: '', ...amounts(50_000_000, 40_000_000) },
-      { level: 'municipality', area: U, year: 2024, dim: 'category', code: '9001', parent: '', ...amounts(40_000_000, 20_000_000) },
+      { level: 'municipality', area: U, year: 2024, dim: 'generic', code: '3', parent: '', ...mefAmounts(90_000_000, 60_000_000) },
+      { level: 'municipality', area: U, year: 2024, dim: 'category', code: '0001', parent: '', ...mefAmounts(50_000_000, 40_000_000) },
+      { level: 'municipality', area: U, year: 2024, dim: 'category', code: '9001', parent: '', ...mefAmounts(40_000_000, 20_000_000) },
     ]);
     const es = await request(t.app).get(`/es/municipalidades/${U}/resultados?v=2`).expect(200);
     const text = es.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');

@@ -2,23 +2,13 @@ import { createAuditService } from '../../../src/modules/audit';
 import { createScoresService } from '../../../src/modules/scores';
 import { createSpendingService } from '../../../src/modules/spending';
 import { createTestDb, eachDialect, TestDb } from '../../helpers/db';
+import { mefAmounts } from '../../helpers/mef-gasto';
 
 const YEAR = 2024;
 const DEPT = '02';
 
 /** Totals of one municipality-year from one source (céntimos): only devengado and PIM matter here. */
-const totals = (ubigeo: string, source: string, devengado: number, pim: number) => ({
-  ubigeo,
-  year: YEAR,
-  source,
-  pia: pim,
-  pim,
-  certificacion: devengado,
-  compromiso_anual: devengado,
-  atencion_compromiso_mensual: devengado,
-  devengado,
-  girado: devengado,
-});
+const totals = (ubigeo: string, source: string, devengado: number, pim: number) => ({ ubigeo, year: YEAR, source, ...mefAmounts(pim, devengado) });
 
 eachDialect('execution source shared by spending and scores on %s', (dialect) => {
   let t: TestDb;

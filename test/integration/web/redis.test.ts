@@ -3,10 +3,10 @@ import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Config } from '../../../src/config';
 import { csrfFrom, formToken, sessionCookie } from '../../helpers/accounts';
-import { anotherInstance, createTestApp, TestApp } from '../../helpers/app';
+import { anotherInstance, createTestApp } from '../../helpers/app';
 import { dialects } from '../../helpers/db';
 import { distFile } from '../../helpers/dist';
-import { createProcessAndItem, idFrom, official } from '../../helpers/participation';
+import { createProcessAndItem, editItemTitle, idFrom, official } from '../../helpers/participation';
 import { describeWithRedis, dropPrefix, redisPrefix, redisUrl } from '../../helpers/redis';
 import { startProxy } from '../../helpers/tcp-proxy';
 
@@ -32,36 +32,6 @@ const PB = '/es/presupuesto-participativo?ubigeo=150101';
 const CACHE: Partial<Config> = { responseCache: { ttlMs: 60_000, maxBytes: 8 * 1024 * 1024 } };
 
 /** The item form of an existing item, with a new title (an official's edit of a public page). */
-async function editTitle(t: TestApp, agent: Awaited<ReturnType<typeof official>>, id: number, title: string) {
-  const token = await formToken(agent, `/es/gestion/150101/proyectos/${id}`);
-  const item = await t.db('pb_items').where({ id }).first();
-  await agent
-    .post(`/es/gestion/150101/proyectos/${id}`)
-    .type('form')
-    .send({
-      _csrf: token,
-      year: String(item.year),
-      priority: String(item.priority),
-      title_es: title,
-      title_en: '',
-      description_es: '',
-      cui: '',
-      total_cost: '1000.00',
-      pia_amount: '',
-      funding_source: '',
-      beneficiaries: '',
-      latitude: '',
-      longitude: '',
-      district_ubigeo: '',
-      start_date: '',
-      planned_end: '',
-      status: item.status,
-      progress_pct: '',
-      finished_on: '',
-      reason: 'Corrección del costo y de las fechas',
-    })
-    .expect(303);
-}
 
 describeWithRedis('several instances sharing one Redis (REDIS_URL)', () => {
   const url = redisUrl!;
@@ -137,7 +107,7 @@ describeWithRedis('several instances sharing one Redis (REDIS_URL)', () => {
           await request(second.app).get(PB).expect(200);
           expect((await request(second.app).get(PB).expect(200)).headers['x-response-cache']).toBe('hit');
           const agent = await official(t, `cache-${title.length}@example.pe`, '150101');
-          await editTitle(t, agent, item.id, title);
+          await editItemTitle(t, agent, '150101', item.id, title);
           if (t === a) {
             const started = Date.now();
             const fresh = await until('B shows the edit', async () => {

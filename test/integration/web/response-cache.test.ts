@@ -2,10 +2,10 @@ import zlib from 'node:zlib';
 import request from 'supertest';
 import { rawBody as raw } from '../../helpers/http';
 import { PUBLIC_CACHE } from '../../../src/web/caching';
-import { createUser, csrfFrom, formToken, login } from '../../helpers/accounts';
+import { createUser, csrfFrom, login } from '../../helpers/accounts';
 import { createTestApp, TestApp } from '../../helpers/app';
 import { eachDialect } from '../../helpers/db';
-import { official, signedIn } from '../../helpers/participation';
+import { editItemTitle, official, signedIn } from '../../helpers/participation';
 
 const TTL = 10_000;
 const PB = '/es/presupuesto-participativo?ubigeo=150101';
@@ -84,34 +84,7 @@ eachDialect('in-process response cache on %s', (dialect) => {
     const agent = await official(t, 'cache-official@example.pe', '150101');
     await request(t.app).get(PB).expect(200);
     expect((await request(t.app).get(PB).expect(200)).headers['x-response-cache']).toBe('hit');
-    const token = await formToken(agent, `/es/gestion/150101/proyectos/${exampleItem.id}`);
-    const item = await t.db('pb_items').where({ id: exampleItem.id }).first();
-    const form = {
-      year: String(item.year),
-      priority: String(item.priority),
-      title_es: 'Editado por la oficial',
-      title_en: '',
-      description_es: '',
-      cui: '',
-      total_cost: '1000.00',
-      pia_amount: '',
-      funding_source: '',
-      beneficiaries: '',
-      latitude: '',
-      longitude: '',
-      district_ubigeo: '',
-      start_date: '',
-      planned_end: '',
-      status: item.status,
-      progress_pct: '',
-      finished_on: '',
-      reason: 'Corrección del costo y de las fechas',
-    };
-    await agent
-      .post(`/es/gestion/150101/proyectos/${exampleItem.id}`)
-      .type('form')
-      .send({ _csrf: token, ...form })
-      .expect(303);
+    await editItemTitle(t, agent, '150101', exampleItem.id, 'Editado por la oficial');
     const after = await request(t.app).get(PB).expect(200);
     expect(after.headers['x-response-cache']).toBe('miss');
     expect(after.text).toContain('Editado por la oficial');
