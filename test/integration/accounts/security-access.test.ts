@@ -27,6 +27,7 @@ const PUBLIC_PAGES: PageName[] = [
   'pb_proposal',
   'pb_results',
   'pb_pabulib',
+  'pb_workshop_act',
   'hearings',
   'hearing',
   'hearing_report',

@@ -329,9 +329,10 @@ eachDialect('following a municipality, a process or a hearing, and the digests, 
         { ...row, entity_type: 'municipality', entity_id: '010101' },
       ]);
       expect((await d.db('follows').where('entity_type', 'municipality').first('entity_id')).entity_id).toBe('010101');
-      await m.down(d.db);
+      // As the migrator runs them: each migration in one transaction (one connection).
+      await d.db.transaction((trx) => m.down(trx));
       expect((await d.db('follows').select('entity_type', 'entity_id')).map((r) => [r.entity_type, Number(r.entity_id)])).toEqual([['pb_item', 5]]);
-      await m.up(d.db);
+      await d.db.transaction((trx) => m.up(trx));
       await d.db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' });
       expect((await d.db('follows').select('entity_type', 'entity_id').orderBy('id')).map((r) => [r.entity_type, r.entity_id])).toEqual([
         ['pb_item', '5'],
