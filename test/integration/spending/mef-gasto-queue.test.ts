@@ -36,15 +36,14 @@ describeWithRedis('npm run import -- mef-gasto --queue (a national file through 
     beforeAll(async () => {
       prefix = redisPrefix();
       // The test app is the job worker (as `npm run worker`), on the database the command never opens.
-      t = await createTestApp(dialect, { seed: false, redis: { url: redisUrl!, prefix, owner: true }, worker: true });
+      t = await createTestApp(dialect, { redis: { url: redisUrl!, prefix, owner: true }, worker: true });
     });
     afterAll(() => t.cleanup());
 
     it('when the command queues a synthetic file, then a worker imports it: the command prints the job id and the import report, the facts match the file, and the audit log has the run as the command line', async () => {
       const file = await syntheticFile({ rows: 2000, year: 2022, ubigeos: ['150101', '150132'], name: 'queued' });
       const r = await runCli(['mef-gasto', file, '--allow-synthetic', '--queue', '--lang', 'en'], { REDIS_URL: redisUrl!, REDIS_PREFIX: prefix });
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
+      expect({ status: r.status, stderr: r.stderr, stdout: r.stdout }).toMatchObject({ status: 0, stderr: '' });
       expect(r.stdout).toMatch(/^queued: job \d+\n/);
       expect(r.stdout).toMatch(/2,000 rows|2000 rows|2 000 rows/);
       const expected = expectedTotals(file);
@@ -61,6 +60,8 @@ describeWithRedis('npm run import -- mef-gasto --queue (a national file through 
       expect(r.status).toBe(1);
       expect(r.stdout).toMatch(/^queued: job \d+\n/);
       expect(r.stdout).toContain('SECTOR_NOMBRE');
+      const job = await t.background.job(/queued: job (\S+)/.exec(r.stdout)![1]);
+      expect([job?.state, job?.attempts, job?.error]).toEqual(['completed', 1, null]);
       expect(await t.db('mef_gasto_facts').where({ year: 2018 }).count({ n: '*' })).toEqual([{ n: 0 }]);
     });
   });
