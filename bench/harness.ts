@@ -130,26 +130,45 @@ export function scriptFlags(script: 'start' | 'worker' | 'import'): string[] {
   );
 }
 
-/** Child processes of one run, stopped together (SIGTERM, then SIGKILL) whatever happens. */
-export function processes(logFile: number) {
+/**
+ * Child processes of one run, output to the log file `logPath`, stopped together (SIGTERM, then
+ * SIGKILL) whatever happens. One that exits before `stopAll` is reported at once with the end of
+ * the log (the run's folder is deleted afterwards).
+ */
+export function processes(logPath: string) {
+  const logFile = fs.openSync(logPath, 'a');
   const children: ChildProcess[] = [];
+  let stopping = false;
+  const retired = new Set<ChildProcess>();
+  const watch = (c: ChildProcess, what: string) => {
+    children.push(c);
+    c.on('exit', (code, signal) => {
+      if (stopping || retired.has(c)) return;
+      const tail = fs.readFileSync(logPath, 'utf8').split('\n').slice(-15).join('\n');
+      process.stderr.write(`${what} (pid ${c.pid}) exited early: code ${code}, signal ${signal}; end of ${path.basename(logPath)}:\n${tail}\n`);
+    });
+    return c;
+  };
   return {
     children,
     /** node `flags` `script` (absolute) `args`, output to the run's log file (stdout piped when `pipe`). */
     node(script: string, env: NodeJS.ProcessEnv, { flags = [], args = [], pipe = false }: { flags?: string[]; args?: string[]; pipe?: boolean } = {}): ChildProcess {
-      const c = spawn(process.execPath, [...flags, script, ...args], { env, stdio: ['ignore', pipe ? 'pipe' : logFile, logFile] });
-      children.push(c);
-      return c;
+      return watch(spawn(process.execPath, [...flags, script, ...args], { env, stdio: ['ignore', pipe ? 'pipe' : logFile, logFile] }), path.basename(script));
     },
     spawn(bin: string, args: string[]): ChildProcess {
-      const c = spawn(bin, args, { stdio: ['ignore', logFile, logFile] });
-      children.push(c);
-      return c;
+      return watch(spawn(bin, args, { stdio: ['ignore', logFile, logFile] }), path.basename(bin));
+    },
+    /** Stops one of them before the end (SIGTERM), as the run means to. */
+    stop(c: ChildProcess): void {
+      retired.add(c);
+      c.kill('SIGTERM');
     },
     async stopAll(graceMs = 500): Promise<void> {
+      stopping = true;
       for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
       await sleep(graceMs);
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      fs.closeSync(logFile);
     },
   };
 }

@@ -90,8 +90,7 @@ async function queuedRun(dialect: Dialect, file: string, dir: string, redisUrl: 
   const name = `ra_bench_import_${process.pid}_${dialect}`;
   const database = await freshDatabase(dialect, dir, name);
   const prefix = `ra-bench-import-${process.pid}-${dialect}`;
-  const logFile = fs.openSync(path.join(dir, `${dialect}.log`), 'a');
-  const procs = processes(logFile);
+  const procs = processes(path.join(dir, `${dialect}.log`));
   const redis = connectRedis({ url: redisUrl, prefix }, createLogger('silent'));
   const jobs = createBackgroundJobs(createLogger('silent'), { redis });
   try {

@@ -64,8 +64,7 @@ export async function benchInstances(args: string[]): Promise<number> {
     return 2;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-instances-'));
-  const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
-  const procs = processes(logFile);
+  const procs = processes(path.join(dir, 'server.log'));
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `ra-bench-${process.pid}`;
   const fresh = await freshDatabase(useMysql ? 'mariadb' : 'sqlite', dir, useMysql ? `ra_bench_inst_${process.pid}` : 'bench');

@@ -146,8 +146,7 @@ export async function benchPages(args: string[]): Promise<number> {
   /** `--long-tail`: only the long-tail section (the per-page table and the cluster run are kept from the last full run). */
   const onlyLongTail = args.includes('--long-tail');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-pages-'));
-  const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
-  const procs = processes(logFile);
+  const procs = processes(path.join(dir, 'server.log'));
   const fresh = await freshDatabase(useMysql ? 'mariadb' : 'sqlite', dir, useMysql ? `ra_bench_pages_${process.pid}` : 'bench');
   try {
     const url = fresh.url;
@@ -205,7 +204,7 @@ export async function benchPages(args: string[]): Promise<number> {
     };
     const cacheOn = { ...(await tailRun(port, tail.municipality)), other_pages: await tailRun(port, tail.other) };
     const cacheOffRun = { ...(await tailRun(offPort, tail.municipality)), other_pages: await tailRun(offPort, tail.other) };
-    cacheOff.kill('SIGTERM');
+    procs.stop(cacheOff);
     const cpu = await renderCpu(url, { municipality: tail.municipality, other_pages: tail.other }, Number(process.env.BENCH_RENDER_SAMPLES ?? 400));
     const longTail = {
       urls: { municipality: tail.municipality.length, other_pages: tail.other.length },
@@ -271,7 +270,7 @@ export async function benchPages(args: string[]): Promise<number> {
         cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`),
         rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER),
       };
-      server.kill('SIGTERM');
+      procs.stop(server);
       await waitReady(`http://127.0.0.1:${clusterPort}/readyz`, two);
       await sleep(1000); // both workers listening
       const pair = {
