@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
-import { Redis } from 'ioredis';
+import { deletePrefix } from '../src/lib/redis';
 
 /**
  * What the benchmarks that start the portal as processes share (`pages`, `pages --instances`,
@@ -151,9 +151,15 @@ export function processes(logPath: string) {
   };
   return {
     children,
-    /** node `flags` `script` (absolute) `args`, output to the run's log file (stdout piped when `pipe`). */
-    node(script: string, env: NodeJS.ProcessEnv, { flags = [], args = [], pipe = false }: { flags?: string[]; args?: string[]; pipe?: boolean } = {}): ChildProcess {
-      return watch(spawn(process.execPath, [...flags, script, ...args], { env, stdio: ['ignore', pipe ? 'pipe' : logFile, logFile] }), path.basename(script));
+    /** node `flags` `script` (absolute) `args`, output to the run's log file (stdout piped when `pipe`); `command`: a command that ends by itself. */
+    node(
+      script: string,
+      env: NodeJS.ProcessEnv,
+      { flags = [], args = [], pipe = false, command = false }: { flags?: string[]; args?: string[]; pipe?: boolean; command?: boolean } = {},
+    ): ChildProcess {
+      const c = watch(spawn(process.execPath, [...flags, script, ...args], { env, stdio: ['ignore', pipe ? 'pipe' : logFile, logFile] }), path.basename(script));
+      if (command) retired.add(c);
+      return c;
     },
     spawn(bin: string, args: string[]): ChildProcess {
       return watch(spawn(bin, args, { stdio: ['ignore', logFile, logFile] }), path.basename(bin));
@@ -181,22 +187,8 @@ export async function startBaseline(procs: ReturnType<typeof processes>): Promis
   return `http://127.0.0.1:${port}`;
 }
 
-/** Deletes every Redis key under `prefix` (a run's queue, counters and channels). */
-export async function dropRedisPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } catch {
-    /* Redis away: nothing to clean */
-  } finally {
-    r.disconnect();
-  }
-}
+/** Deletes every Redis key under `prefix` (a run's queue, counters and channels); nothing when Redis is away. */
+export const dropRedisPrefix = (url: string, prefix: string) => deletePrefix(url, prefix).catch(() => undefined);
 
 /** The machine as the figures must be read with: CPUs, load average (1, 5, 15 min), node. */
 export const machine = () => ({ cpus: os.cpus().length, loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100), node: process.version });

@@ -121,7 +121,7 @@ async function queuedRun(dialect: Dialect, file: string, dir: string, redisUrl: 
     const cpu0 = cpuSeconds(worker.pid!);
 
     // Queued as an admin queues a national file: the command line's --queue (it waits and prints the report).
-    const submit = procs.node(distSrc('cli', 'import.js'), { ...env, LANG: 'en' }, { args: ['mef-gasto', file, '--allow-synthetic', '--queue', '--lang', 'en'], pipe: true });
+    const submit = procs.node(distSrc('cli', 'import.js'), { ...env, LANG: 'en' }, { args: ['mef-gasto', file, '--allow-synthetic', '--queue', '--lang', 'en'], pipe: true, command: true });
     let printed = '';
     submit.stdout!.on('data', (d: Buffer) => (printed += String(d)));
     const submitted = new Promise<number | null>((resolve) => submit.on('exit', resolve));
@@ -227,6 +227,8 @@ export async function benchImport(args: string[]): Promise<number> {
     const direct: Awaited<ReturnType<typeof directRun>>[] = [];
     for (const d of dialects) {
       queued.push(await queuedRun(d, file, dir, redisUrl));
+      // Kept after each database, so that a run cut short still leaves its figures.
+      writeResult('import.json', { partial: true, file: { rows: ROWS }, machine: machine(), queued, date: new Date().toISOString() });
       if (!args.includes('--no-direct')) direct.push(await directRun(d, file, dir));
     }
 

@@ -219,13 +219,15 @@ export function createBackgroundJobs(logger: Logger, { redis = null, backoffMs =
     /** A job of the shared queue (what the command that queued it waits for); null without Redis or when the queue no longer keeps it. */
     async job(id: string): Promise<QueuedJob | null> {
       if (!queue || !redis?.ready()) return null;
+      // The state first: a job read as completed or failed then has its result or error (both are written in one step).
+      const state = await queue.getJobState(id);
       const j = await queue.getJob(id);
       if (!j) return null;
       const progress = typeof j.progress === 'object' && j.progress !== null ? (j.progress as Record<string, number>) : null;
       return {
         id: String(j.id),
         name: j.name,
-        state: await j.getState(),
+        state,
         progress,
         attempts: j.attemptsMade,
         createdAt: j.timestamp,
