@@ -158,6 +158,11 @@ async function queuedRun(dialect: Dialect, file: string, dir: string, redisUrl: 
     if (!job || job.state !== 'completed') throw new Error(`the import job ${id} did not complete: ${job?.state ?? 'gone'} ${job?.error ?? ''}`);
     if (!readers) throw new Error('the job was never seen running');
     const result = job.result as MefGastoJobResult;
+    // A job run more than once (its lock lost while the worker was busy) times only its last run.
+    if (job.attempts > 1 || result.status !== 'imported' || job.startedAt! - job.createdAt > 5000)
+      log(
+        `  ${dialect}: WARNING the job was picked up again (attempts ${job.attempts}, queued → last start ${round((job.startedAt! - job.createdAt) / 1000)} s, status ${result.status}): rows/s below is of the last run only`,
+      );
     const jobSeconds = (job.finishedAt! - job.startedAt!) / 1000;
     const sorted = [...series].sort((a, b) => a - b);
     const step = Math.max(1, Math.ceil(series.length / 40));
