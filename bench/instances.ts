@@ -1,9 +1,8 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Redis } from 'ioredis';
-import { buildDatabase, freePort, measure, mysqlAdmin, RENDER, waitReady } from './pages';
+import { distSrc, dropRedisPrefix, freePort, freshDatabase, loadLine, log, machine, portalEnv, processes, scriptFlags, startBaseline, waitReady, writeResult } from './harness';
+import { buildDatabase, measure, RENDER } from './pages';
 
 /**
  * `npm run bench -- pages --instances 2 --redis [--sqlite]`: N web processes (default 2) behind
@@ -20,8 +19,6 @@ const PAGES = [
   { name: 'PB list', path: '/es/presupuesto-participativo' },
   { name: 'api execution json', path: '/api/v1/execution?level=municipality' },
 ];
-const log = (s: string) => process.stdout.write(`${s}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function nginxConf(dir: string, port: number, upstreams: number[]): string {
   return `worker_processes 1;
@@ -67,66 +64,31 @@ export async function benchInstances(args: string[]): Promise<number> {
     return 2;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-instances-'));
-  const children: ChildProcess[] = [];
+  const procs = processes(path.join(dir, 'server.log'));
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const prefix = `ra-bench-${process.pid}`;
-  let dropDb: () => Promise<void> = async () => undefined;
+  const fresh = await freshDatabase(useMysql ? 'mariadb' : 'sqlite', dir, useMysql ? `ra_bench_inst_${process.pid}` : 'bench');
   try {
-    let url: string;
-    if (useMysql) {
-      const base = new URL(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/');
-      const admin = await mysqlAdmin(base);
-      const name = `ra_bench_inst_${process.pid}`;
-      await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-      dropDb = async () => {
-        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-        await admin.end();
-      };
-      const u = new URL(base.toString());
-      u.pathname = `/${name}`;
-      url = u.toString();
-    } else url = `sqlite:${path.join(dir, 'bench.sqlite')}`;
+    const url = fresh.url;
     const built = await buildDatabase(url, dir);
 
-    const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      SESSION_SECRET: 'bench-'.padEnd(40, 'x'),
-      SMTP_HOST: '127.0.0.1',
-      DATA_DIR: dir,
-      OUTBOX_DIR: path.join(dir, 'outbox'),
-      TRUST_PROXY: '1',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-      ...(useRedis ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : { REDIS_URL: '' }),
-    };
-    const start = async (script: string, extra: NodeJS.ProcessEnv = {}, ready?: string) => {
-      const c = spawn(process.execPath, ['--max-old-space-size=160', path.resolve(__dirname, '..', 'src', script)], { env: { ...env, ...extra }, stdio: ['ignore', logFile, logFile] });
-      children.push(c);
-      if (ready) await waitReady(ready, c);
-      return c;
-    };
+    const env = portalEnv(url, dir, { TRUST_PROXY: '1', ...(useRedis ? { REDIS_URL: redisUrl, REDIS_PREFIX: prefix } : { REDIS_URL: '' }) });
     const ports: number[] = [];
     for (let i = 0; i < n; i++) {
       const p = await freePort();
       ports.push(p);
-      await start('server.js', { PORT: String(p) }, `http://127.0.0.1:${p}/readyz`);
+      const web = procs.node(distSrc('server.js'), { ...env, PORT: String(p) }, { flags: scriptFlags('start') });
+      await waitReady(`http://127.0.0.1:${p}/readyz`, web);
     }
-    if (useRedis) await start(path.join('cli', 'worker.js'));
-    const basePort = await freePort();
-    const baseline = spawn(process.execPath, [path.join(__dirname, 'baseline.js')], { env: { ...process.env, PORT: String(basePort) }, stdio: 'ignore' });
-    children.push(baseline);
-    await waitReady(`http://127.0.0.1:${basePort}/`, baseline);
+    if (useRedis) procs.node(distSrc('cli', 'worker.js'), env, { flags: scriptFlags('worker') });
+    const baseUrl = await startBaseline(procs);
     const proxyPort = await freePort();
     fs.writeFileSync(path.join(dir, 'nginx.conf'), nginxConf(dir, proxyPort, ports));
-    const nginx = spawn(nginxBin, ['-c', path.join(dir, 'nginx.conf'), '-p', dir], { stdio: ['ignore', logFile, logFile] });
-    children.push(nginx);
+    const nginx = procs.spawn(nginxBin, ['-c', path.join(dir, 'nginx.conf'), '-p', dir]);
     await waitReady(`http://127.0.0.1:${proxyPort}/readyz`, nginx);
     log(`${n} web processes on ${ports.join(', ')}${useRedis ? ` and a job worker, Redis prefix ${prefix}` : ''}; nginx on ${proxyPort}`);
 
-    const base = await measure(`http://127.0.0.1:${basePort}/`, `http://127.0.0.1:${basePort}/`);
+    const base = await measure(`${baseUrl}/`, `${baseUrl}/`);
     const direct = `http://127.0.0.1:${ports[0]}`;
     const proxied = `http://127.0.0.1:${proxyPort}`;
     const results = [];
@@ -150,33 +112,19 @@ export async function benchInstances(args: string[]): Promise<number> {
       database: `${useMysql ? 'mariadb' : 'sqlite'}, ${built.facts} SYNTHETIC fact rows`,
       redis: useRedis,
       instances: n,
-      machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+      machine: machine(),
       duration_s: Number(process.env.BENCH_DURATION ?? 10),
       connections: Number(process.env.BENCH_CONNECTIONS ?? 50),
       baseline_rps: base.rps,
       pages: results,
     };
-    log(
-      `baseline (bare Express): ${base.rps} req/s; machine load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}`,
-    );
-    const resultsDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    fs.writeFileSync(path.join(resultsDir, 'instances.json'), JSON.stringify(out, null, 2));
+    log(`baseline (bare Express): ${base.rps} req/s; ${loadLine()}`);
+    writeResult('instances.json', out);
     return results.some((r) => r.non2xx > 0) ? 1 : 0;
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await sleep(500);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await dropDb().catch(() => undefined);
-    if (useRedis) {
-      const r = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
-      const keys = await r.keys(`${prefix}:*`).catch(() => []);
-      if (keys.length) await r.del(...keys).catch(() => undefined);
-      r.disconnect();
-    }
+    await procs.stopAll(500);
+    await fresh.drop();
+    if (useRedis) await dropRedisPrefix(redisUrl, prefix);
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -38,23 +38,41 @@ export async function longTailUrls(db: Db): Promise<{ municipality: string[]; ot
   };
 }
 
-/** autocannon at `connections`, each request's path drawn uniformly at random from `paths`. */
-export async function loadRandom(base: string, paths: string[], seconds: number, connections: number, baselineRps: number): Promise<LoadFigures> {
-  const r = await autocannon({
-    url: base,
-    connections,
-    duration: seconds,
-    timeout: 60,
-    headers: { 'accept-encoding': 'gzip' },
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }),
-      },
-    ],
-  });
+const randomRequests = (base: string, paths: string[], connections: number, seconds: number): autocannon.Options => ({
+  url: base,
+  connections,
+  duration: seconds,
+  timeout: 60,
+  headers: { 'accept-encoding': 'gzip' },
+  requests: [
+    {
+      method: 'GET',
+      setupRequest: (req) => ({ ...req, path: paths[Math.floor(Math.random() * paths.length)] }),
+    },
+  ],
+});
+
+const figures = (r: autocannon.Result, baselineRps: number): LoadFigures => {
   const rps = Math.round((r.requests.total / r.duration) * 10) / 10;
   return { rps, p50_ms: r.latency.p50, p99_ms: r.latency.p99, ratio: Math.round((rps / baselineRps) * 1000) / 1000, non2xx: r.non2xx + r.errors + r.timeouts };
+};
+
+/** autocannon at `connections`, each request's path drawn uniformly at random from `paths`. */
+export async function loadRandom(base: string, paths: string[], seconds: number, connections: number, baselineRps: number): Promise<LoadFigures> {
+  return figures(await autocannon(randomRequests(base, paths, connections, seconds)), baselineRps);
+}
+
+/** The same load from now until `stop` settles (e.g. while an import runs); the figures of that whole window and its length. */
+export function loadRandomUntil(base: string, paths: string[], connections: number, stop: Promise<unknown>, baselineRps: number): Promise<LoadFigures & { seconds: number }> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(randomRequests(base, paths, connections, 24 * 3600), (err, r) =>
+      err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve({ ...figures(r, baselineRps), seconds: Math.round(r.duration * 10) / 10 }),
+    );
+    stop.then(
+      () => instance.stop(),
+      () => instance.stop(),
+    );
+  });
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];

@@ -1,16 +1,13 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import mysql from 'mysql2/promise';
 import { prepareDatabase, refreshScores } from '../src/bootstrap';
 import { loadConfig } from '../src/config';
 import { createDb } from '../src/db';
 import { createLogger } from '../src/lib/logger';
 import { generateMefGasto, importMefGasto } from '../src/modules/spending';
+import { distSrc, freePort, freshDatabase, get, loadLine, log, machine, portalEnv, processes, RESULTS_DIR, scriptFlags, sleep, startBaseline, vm, waitReady } from './harness';
 import { LoadFigures, loadRandom, longTailUrls, renderCpu } from './long-tail';
 import { seed } from './scores';
 
@@ -30,10 +27,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 /** The portal starts with the node flags of `npm start` (package.json), e.g. its heap cap. */
-const SERVER_FLAGS: string[] = (() => {
-  const pkg = JSON.parse(fs.readFileSync(path.resolve(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return /node ((?:--[\w-]+=\S+ )*)dist\/src\/server\.js/.exec(pkg.scripts.start)?.[1].trim().split(' ').filter(Boolean) ?? [];
-})();
+const SERVER_FLAGS = scriptFlags('start');
 
 const PAGES: Array<{ name: string; path: string }> = [
   { name: 'home', path: '/es/' },
@@ -71,55 +65,6 @@ interface PageResult {
   non2xx: number;
 }
 
-const log = (s: string) => process.stdout.write(`${s}\n`);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-
-function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; bytes: number; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (c: Buffer) => (bytes += c.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes, headers: res.headers }));
-    });
-    req.on('error', reject);
-    req.setTimeout(30000, () => req.destroy(new Error(`timeout ${url}`)));
-  });
-}
-
-export async function waitReady(url: string, child: ChildProcess, timeoutMs = 300000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (Date.now() < end) {
-    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}`);
-    try {
-      if ((await get(url)).status === 200) return;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(25);
-  }
-  throw new Error(`not ready after ${timeoutMs} ms: ${url}`);
-}
-
-function vm(pid: number, key: 'VmHWM' | 'VmRSS'): number {
-  try {
-    const m = new RegExp(`${key}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
 async function load(url: string, seconds: number, headers: Record<string, string> = {}): Promise<autocannon.Result> {
   return autocannon({ url, connections: CONNECTIONS, duration: seconds, timeout: 60, headers: { 'accept-encoding': 'gzip', ...headers } });
 }
@@ -140,11 +85,14 @@ async function renderMs(url: string, n = 7): Promise<number> {
 }
 
 /**
- * Warm-up, then waits until the server has answered the warm-up's queued requests (a request
+ * One request, a warm-up, then waits until the server has answered the warm-up's queued requests (a request
  * to `drainUrl` queues behind them), then the measured run. req/s = completed responses /
  * duration, so a page slower than the run still shows its rate.
  */
 export async function measure(url: string, drainUrl: string, headers: Record<string, string> = {}): Promise<{ rps: number; p50: number; p99: number; non2xx: number }> {
+  // One request alone first: from the response cache, the run then measures hits, not 50
+  // concurrent misses of a cold page (a stampede that can outlast the whole run).
+  await get(url, { 'accept-encoding': 'gzip', ...headers });
   if (WARMUP > 0) {
     await load(url, WARMUP, headers);
     await get(drainUrl);
@@ -193,37 +141,21 @@ export async function buildDatabase(url: string, dir: string): Promise<{ facts: 
   }
 }
 
-export async function mysqlAdmin(url: URL) {
-  return mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password), connectTimeout: 2000 });
-}
-
 export async function benchPages(args: string[]): Promise<number> {
   const useMysql = args.includes('--mysql');
   /** `--long-tail`: only the long-tail section (the per-page table and the cluster run are kept from the last full run). */
   const onlyLongTail = args.includes('--long-tail');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-pages-'));
-  const children: ChildProcess[] = [];
-  let dropDb: () => Promise<void> = async () => undefined;
+  const procs = processes(path.join(dir, 'server.log'));
+  const fresh = await freshDatabase(useMysql ? 'mariadb' : 'sqlite', dir, useMysql ? `ra_bench_pages_${process.pid}` : 'bench');
   try {
-    let url: string;
+    const url = fresh.url;
     let database: string;
     if (useMysql) {
-      const base = new URL(process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/');
-      const admin = await mysqlAdmin(base);
-      const name = `ra_bench_pages_${process.pid}`;
-      await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-      dropDb = async () => {
-        await admin.query(`DROP DATABASE IF EXISTS \`${name}\``);
-        await admin.end();
-      };
-      const u = new URL(base.toString());
-      u.pathname = `/${name}`;
-      url = u.toString();
       database = 'mariadb';
       await buildDatabase(url, dir);
     } else {
       const file = path.join(dir, 'bench.sqlite');
-      url = `sqlite:${file}`;
       database = 'sqlite';
       const cached = process.env.BENCH_CACHE_DIR ? path.join(process.env.BENCH_CACHE_DIR, `national-v2-${FACT_ROWS}.sqlite`) : null;
       if (cached && fs.existsSync(cached)) {
@@ -241,39 +173,21 @@ export async function benchPages(args: string[]): Promise<number> {
 
     // The portal, as in production: one process, production configuration, logs to a file.
     const port = await freePort();
-    const logFile = fs.openSync(path.join(dir, 'server.log'), 'a');
     const t0 = Date.now();
-    const serverEnv: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      SESSION_SECRET: 'bench-'.padEnd(40, 'x'),
-      SMTP_HOST: '127.0.0.1',
-      DATA_DIR: dir,
-      OUTBOX_DIR: path.join(dir, 'outbox'),
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
-    };
-    const server = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
-      env: { ...serverEnv, PORT: String(port) },
-      stdio: ['ignore', logFile, logFile],
-    });
-    children.push(server);
+    const serverEnv = portalEnv(url, dir, { LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+    const server = procs.node(distSrc('server.js'), { ...serverEnv, PORT: String(port) }, { flags: SERVER_FLAGS });
     await waitReady(`http://127.0.0.1:${port}/readyz`, server);
     const coldStartMs = Date.now() - t0;
     log(`portal ready in ${coldStartMs} ms (pid ${server.pid}, node ${SERVER_FLAGS.join(' ') || 'without flags'})`);
 
-    const basePort = await freePort();
-    const baseline = spawn(process.execPath, [path.join(__dirname, 'baseline.js')], { env: { ...process.env, PORT: String(basePort) }, stdio: 'ignore' });
-    children.push(baseline);
-    await waitReady(`http://127.0.0.1:${basePort}/`, baseline);
+    const baseUrl = await startBaseline(procs);
 
     let peakSampled = 0;
     const sampler = setInterval(() => {
       peakSampled = Math.max(peakSampled, vm(server.pid!, 'VmRSS'));
     }, 200);
 
-    const baselineRun = await measure(`http://127.0.0.1:${basePort}/`, `http://127.0.0.1:${basePort}/`);
+    const baselineRun = await measure(`${baseUrl}/`, `${baseUrl}/`);
     log(`baseline (bare Express, fixed string): ${baselineRun.rps} req/s`);
 
     // The long tail: URLs drawn at random from every municipality's pages, response cache on (this
@@ -281,11 +195,7 @@ export async function benchPages(args: string[]): Promise<number> {
     const urlDb = createDb(loadConfig({ ...process.env, NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(32), SMTP_HOST: 'localhost', DATABASE_URL: url }).db);
     const tail = await longTailUrls(urlDb).finally(() => urlDb.destroy());
     const offPort = await freePort();
-    const cacheOff = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
-      env: { ...serverEnv, PORT: String(offPort), RESPONSE_CACHE_MS: '0' },
-      stdio: ['ignore', logFile, logFile],
-    });
-    children.push(cacheOff);
+    const cacheOff = procs.node(distSrc('server.js'), { ...serverEnv, PORT: String(offPort), RESPONSE_CACHE_MS: '0' }, { flags: SERVER_FLAGS });
     await waitReady(`http://127.0.0.1:${offPort}/readyz`, cacheOff);
     const tailRun = async (p: number, paths: string[]): Promise<LoadFigures> => {
       if (WARMUP > 0) await loadRandom(`http://127.0.0.1:${p}`, paths, WARMUP, CONNECTIONS, baselineRun.rps);
@@ -294,7 +204,7 @@ export async function benchPages(args: string[]): Promise<number> {
     };
     const cacheOn = { ...(await tailRun(port, tail.municipality)), other_pages: await tailRun(port, tail.other) };
     const cacheOffRun = { ...(await tailRun(offPort, tail.municipality)), other_pages: await tailRun(offPort, tail.other) };
-    cacheOff.kill('SIGTERM');
+    procs.stop(cacheOff);
     const cpu = await renderCpu(url, { municipality: tail.municipality, other_pages: tail.other }, Number(process.env.BENCH_RENDER_SAMPLES ?? 400));
     const longTail = {
       urls: { municipality: tail.municipality.length, other_pages: tail.other.length },
@@ -340,7 +250,7 @@ export async function benchPages(args: string[]): Promise<number> {
         non2xx: m.non2xx,
       };
       if (probe.bytes > 16_000) {
-        const same = await measure(`http://127.0.0.1:${basePort}/bytes/${probe.bytes}`, `http://127.0.0.1:${basePort}/`);
+        const same = await measure(`${baseUrl}/bytes/${probe.bytes}`, `${baseUrl}/`);
         r.same_size_baseline_rps = same.rps;
         r.same_size_ratio = Math.round((m.rps / same.rps) * 1000) / 1000;
       }
@@ -355,16 +265,12 @@ export async function benchPages(args: string[]): Promise<number> {
       // the response cache and rendered every time (hard reload), sessions in the shared database.
       const muni = PAGES.find((p) => p.name === 'municipality')!.path;
       const clusterPort = await freePort();
-      const two = spawn(process.execPath, [...SERVER_FLAGS, path.resolve(__dirname, '..', 'src', 'server.js')], {
-        env: { ...serverEnv, PORT: String(clusterPort), WEB_CONCURRENCY: '2' },
-        stdio: ['ignore', logFile, logFile],
-      });
-      children.push(two);
+      const two = procs.node(distSrc('server.js'), { ...serverEnv, PORT: String(clusterPort), WEB_CONCURRENCY: '2' }, { flags: SERVER_FLAGS });
       const single = {
         cached: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`),
         rendered: await measure(`http://127.0.0.1:${port}${muni}`, `http://127.0.0.1:${port}/healthz`, RENDER),
       };
-      server.kill('SIGTERM');
+      procs.stop(server);
       await waitReady(`http://127.0.0.1:${clusterPort}/readyz`, two);
       await sleep(1000); // both workers listening
       const pair = {
@@ -383,12 +289,7 @@ export async function benchPages(args: string[]): Promise<number> {
     const scaling = onlyLongTail ? null : await clusterRun();
     log('');
     log(`database: ${database}`);
-    log(
-      `machine: ${os.cpus().length} CPUs, load average ${os
-        .loadavg()
-        .map((l) => l.toFixed(1))
-        .join(' ')}; ${CONNECTIONS} connections, ${DURATION} s per URL after ${WARMUP} s warm-up`,
-    );
+    log(`${loadLine()}; ${CONNECTIONS} connections, ${DURATION} s per URL after ${WARMUP} s warm-up`);
     log(`baseline (bare Express): ${baselineRun.rps} req/s; cold start to ready: ${coldStartMs} ms; peak RSS under load: ${peakRssMb} MB`);
     log('');
     log(
@@ -410,11 +311,11 @@ export async function benchPages(args: string[]): Promise<number> {
         `municipality page, one process → two (WEB_CONCURRENCY=2): cached ${scaling.one_process.cached_rps} → ${scaling.two_processes.cached_rps} req/s (×${scaling.cached_ratio}); rendered every time ${scaling.one_process.rendered_rps} → ${scaling.two_processes.rendered_rps} req/s (×${scaling.rendered_ratio}, p99 ${scaling.one_process.rendered_p99_ms} → ${scaling.two_processes.rendered_p99_ms} ms)`,
       );
 
-    const resultsDir = path.resolve(__dirname, '..', '..', 'bench', 'results');
+    const resultsDir = RESULTS_DIR;
     fs.mkdirSync(resultsDir, { recursive: true });
     const out = {
       database,
-      machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+      machine: machine(),
       connections: CONNECTIONS,
       duration_s: DURATION,
       baseline_rps: baselineRun.rps,
@@ -439,10 +340,8 @@ export async function benchPages(args: string[]): Promise<number> {
     }
     return results.some((r) => r.non2xx > 0) || tailFailed ? 1 : 0;
   } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-    await sleep(300);
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await dropDb().catch(() => undefined);
+    await procs.stopAll(300);
+    await fresh.drop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -24,7 +24,7 @@ import { createResultsModule, indicatorInputs, RESULTS_DATASETS } from './module
 import { createScoresModule, createScoresService, SCORE_DATASETS } from './modules/scores';
 import { createSiteModule } from './modules/site';
 import { createDiscoveryModule } from './modules/discovery';
-import { createBreakdownService, createHistoryService, createSpendingModule, createSpendingService, historyView } from './modules/spending';
+import { createBreakdownService, createHistoryService, createSpendingModule, createSpendingService, historyView, MEF_GASTO_FILE_JOB, mefGastoFileJob } from './modules/spending';
 import { createRevenueService } from './modules/revenue';
 import { versionScope } from './lib/data-memo';
 import type { ApiOperation } from './lib/api';
@@ -177,6 +177,17 @@ export function buildApp({
     await scores.schedule(String(d.ubigeo), Number(d.year));
     invalidation.invalidate();
   });
+  // A national MEF file queued from the command line (`--queue`): a worker imports it, then the scores follow.
+  jobs.define(
+    MEF_GASTO_FILE_JOB,
+    mefGastoFileJob({
+      db,
+      onImported: async () => {
+        await scores.recomputeAll();
+        invalidation.invalidate();
+      },
+    }),
+  );
   // The rating answers at once; its department's scores follow in the background (coalesced).
   const feedback = createFeedbackService({
     db,

@@ -8,11 +8,15 @@ import { CLI_ACTOR, createAuditService } from '../modules/audit';
 import { createBulkImport, createParticipationService } from '../modules/participation';
 import type { BulkImportReport } from '../modules/participation';
 import { importIngresos, RevenueImportReport } from '../modules/revenue';
-import { importConsultaAmigable, importMefGasto, ImportReport, MefGastoReport } from '../modules/spending';
+import { importConsultaAmigable, importMefGasto, ImportReport, MEF_GASTO_FILE_JOB, MefGastoJobResult, MefGastoReport } from '../modules/spending';
+import { loadConfig } from '../config';
+import { createBackgroundJobs } from '../lib/background';
+import { createLogger } from '../lib/logger';
+import { connectRedis } from '../lib/redis';
 import { runCli, usageError, withDatabase } from './run';
 
 const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off YEAR=YYYY-MM-DD ...] [--lang es|en]
-       npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic]
+       npm run import -- mef-gasto <file.csv> [--lang es|en] [--allow-synthetic] [--queue]
        npm run import -- ingresos <file.csv> [--lang es|en]
        npm run import -- participation <items|commitments> <ubigeo> <file.csv> [--lang es|en]
 
@@ -30,6 +34,9 @@ const USAGE = `Usage: npm run import -- consulta-amigable <file.csv> [--cut-off 
   participation      a municipality's participatory-budget items or commitments, the columns of
                      the CSV download (as the web upload, without its row limit IMPORT_MAX_ROWS).
   --allow-synthetic  accept a file written by "npm run generate" (demos only; labelled synthetic)
+  --queue            (mef-gasto, needs REDIS_URL) queue the import for a job worker ("npm run
+                     worker") instead of running it here, and wait for its result; the worker
+                     reads the file at the same absolute path (same host or shared storage)
   --cut-off          date of the snapshot for a year that was not complete (e.g. 2025=2025-03-08)
 Every import is recorded in the audit log (actor "cli") with the file's SHA-256, row counts and
 the municipalities it wrote. Code names (mef-gasto) set here overwrite those of any web upload.
@@ -44,12 +51,15 @@ interface Args {
   cutOffs: Record<number, string>;
   lang: Lang;
   allowSynthetic: boolean;
+  /** mef-gasto: run by a job worker through the Redis queue. */
+  queue: boolean;
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Args | string {
   const rest: string[] = [];
   const cutOffs: Record<number, string> = {};
   let allowSynthetic = false;
+  let queue = false;
   let lang: Lang = (env.LANG ?? '').startsWith('en') ? 'en' : 'es';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -62,6 +72,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       if (l !== 'es' && l !== 'en') return '--lang expects es or en';
       lang = l;
     } else if (a === '--allow-synthetic') allowSynthetic = true;
+    else if (a === '--queue') queue = true;
     else if (a === '-h' || a === '--help') return '';
     else rest.push(a);
   }
@@ -72,12 +83,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     const [, entity, ubigeo, file] = rest;
     if (entity !== 'items' && entity !== 'commitments') return 'participation expects items or commitments';
     if (!/^\d{6}$/.test(ubigeo)) return 'participation expects a 6-digit ubigeo';
-    return { kind: 'participation', entity, ubigeo, file: resolve(file), cutOffs, lang, allowSynthetic };
+    if (queue) return '--queue is for mef-gasto';
+    return { kind: 'participation', entity, ubigeo, file: resolve(file), cutOffs, lang, allowSynthetic, queue };
   }
   if (rest.length !== 2) return '';
   const [kind, file] = rest;
   if (kind !== 'consulta-amigable' && kind !== 'mef-gasto' && kind !== 'ingresos') return `unknown import kind: ${kind}`;
-  return { kind, file: resolve(file), cutOffs, lang, allowSynthetic };
+  if (queue && kind !== 'mef-gasto') return '--queue is for mef-gasto';
+  return { kind, file: resolve(file), cutOffs, lang, allowSynthetic, queue };
 }
 
 /** The report of a spending import: a summary line (`done`: its key when imported) and, when rejected, the errors. */
@@ -153,6 +166,60 @@ export function progressLine(lang: Lang, rows: number, bytes: number, totalBytes
   return `${numberFormatters(lang).number(rows)} ${words.rows} · ${numberFormatters(lang).number(Math.round(rate))} ${words.rows}/s · ${Math.round(frac * 100)} % · ${words.eta} ${eta === null ? '?' : `${eta} s`}`;
 }
 
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * `mef-gasto --queue`: the import as a job on the Redis queue, run by a worker; prints the job's
+ * id, its progress (on a terminal) and, once the worker is done, the same report as a direct import.
+ */
+async function queueMefGasto(args: Args, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const es = args.lang === 'es';
+  const config = loadConfig(env);
+  if (!config.redis) {
+    process.stderr.write(es ? '--queue necesita REDIS_URL (la cola de "npm run worker")\n' : '--queue needs REDIS_URL (the queue of "npm run worker")\n');
+    return 2;
+  }
+  const logger = createLogger(env.LOG_LEVEL ?? 'warn');
+  const redis = connectRedis(config.redis, logger);
+  const jobs = createBackgroundJobs(logger, { redis, ...config.jobs });
+  try {
+    if (!(await redis.whenReady(5000))) {
+      process.stderr.write(`${es ? 'Redis no responde' : 'Redis does not answer'}: ${config.redis.url}\n`);
+      return 1;
+    }
+    const id = await jobs.enqueue(MEF_GASTO_FILE_JOB, { file: args.file, allowSynthetic: args.allowSynthetic });
+    process.stdout.write(`${es ? 'en cola: trabajo' : 'queued: job'} ${id}\n`);
+    const tty = Boolean(process.stderr.isTTY);
+    for (;;) {
+      await sleep(500);
+      const job = await jobs.job(id);
+      if (!job) {
+        if (!redis.ready()) continue; // the queue comes back; the job is kept there
+        process.stderr.write(`${es ? 'La cola ya no tiene el trabajo' : 'The queue no longer has job'} ${id}\n`);
+        return 1;
+      }
+      if (job.state === 'completed') {
+        if (tty) process.stderr.write('\n');
+        const r = job.result as MefGastoJobResult;
+        process.stdout.write(`${formatMefReport({ ...r, ubigeos: [], missingColumns: [] }, args.lang)}\n`);
+        return r.status === 'rejected' ? 1 : 0;
+      }
+      if (job.state === 'failed') {
+        if (tty) process.stderr.write('\n');
+        process.stderr.write(`${es ? 'El trabajo falló' : 'The job failed'} (${job.attempts}): ${job.error ?? ''}\n`);
+        return 1;
+      }
+      if (tty && job.state === 'active' && job.progress && job.startedAt) {
+        const p = job.progress;
+        process.stderr.write(`\r${progressLine(args.lang, p.rows ?? 0, p.bytes ?? 0, p.totalBytes ?? 0, (Date.now() - job.startedAt) / 1000)}   `);
+      }
+    }
+  } finally {
+    await jobs.close().catch(() => undefined);
+    await redis.close().catch(() => undefined);
+  }
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === 'string') return usageError(USAGE, args);
@@ -160,6 +227,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${args.lang === 'es' ? 'No existe el archivo' : 'File not found'}: ${args.file}\n`);
     return 2;
   }
+  if (args.queue) return queueMefGasto(args);
   return withDatabase(async (db) => {
     const started = Date.now();
     let last = 0;

@@ -51,7 +51,7 @@ const Env = z.object({
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'REDIS_PREFIX: letters, digits, _ . - (at most 40)')
     .default('ra'),
-  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  JOB_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
 });
 

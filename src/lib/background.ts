@@ -38,6 +38,20 @@ export interface FailedJob {
   failedAt: string;
 }
 
+/** A queued job as the queue keeps it (`job(id)`): times in ms since the epoch. */
+export interface QueuedJob {
+  id: string;
+  name: string;
+  state: 'waiting' | 'active' | 'completed' | 'failed' | 'delayed' | 'prioritized' | 'waiting-children' | 'unknown';
+  progress: Record<string, number> | null;
+  attempts: number;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  result: unknown;
+  error: string | null;
+}
+
 export interface BackgroundOptions {
   /** Shared queue; null: jobs run in this process. */
   redis?: RedisLink | null;
@@ -200,6 +214,28 @@ export function createBackgroundJobs(logger: Logger, { redis = null, backoffMs =
       const here = failedHere.map((j) => ({ id: j.id, name: j.name, error: j.error ?? '', attempts: j.attempts, failedAt: j.failedAt! }));
       const shared = queue && redis?.ready() ? (await queue.getFailed(0, limit - 1)).filter(Boolean).map(describe) : [];
       return [...shared, ...here].sort((a, b) => b.failedAt.localeCompare(a.failedAt)).slice(0, limit);
+    },
+
+    /** A job of the shared queue (what the command that queued it waits for); null without Redis or when the queue no longer keeps it. */
+    async job(id: string): Promise<QueuedJob | null> {
+      if (!queue || !redis?.ready()) return null;
+      // The state first: a job read as completed or failed then has its result or error (both are written in one step).
+      const state = await queue.getJobState(id);
+      const j = await queue.getJob(id);
+      if (!j) return null;
+      const progress = typeof j.progress === 'object' && j.progress !== null ? (j.progress as Record<string, number>) : null;
+      return {
+        id: String(j.id),
+        name: j.name,
+        state,
+        progress,
+        attempts: j.attemptsMade,
+        createdAt: j.timestamp,
+        startedAt: j.processedOn ?? null,
+        finishedAt: j.finishedOn ?? null,
+        result: j.returnvalue ?? null,
+        error: j.failedReason ? String(j.failedReason).slice(0, 2000) : null,
+      };
     },
 
     /** Runs a failed job again (all its attempts); false when there is no such failed job. */

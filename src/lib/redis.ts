@@ -80,3 +80,18 @@ export function connectRedis({ url, prefix }: { url: string; prefix: string }, l
     },
   };
 }
+
+/** Deletes every key under `prefix` (a test's or a benchmark's queue, counters and channels); SCAN, never KEYS. */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+      if (keys.length) await r.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}

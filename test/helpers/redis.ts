@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { Redis } from 'ioredis';
+import { deletePrefix } from '../../src/lib/redis';
 
 /** The Redis of this run (global setup: required in CI, else skipped with a note). */
 export const redisUrl = process.env.RA_TEST_REDIS;
@@ -20,16 +20,4 @@ export function describeWithRedis(name: string, fn: () => void): void {
 export const redisPrefix = () => `ra-test-${crypto.randomBytes(6).toString('hex')}`;
 
 /** Deletes every key under `prefix` (the test's counters, channels' leftovers, queue). */
-export async function dropPrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-      if (keys.length) await r.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    r.disconnect();
-  }
-}
+export const dropPrefix = deletePrefix;

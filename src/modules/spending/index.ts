@@ -24,6 +24,8 @@ export { historyView } from './history.view';
 export { importMefGasto } from './mef-gasto.importer';
 export type { MefGastoReport, MefGastoProgress } from './mef-gasto.importer';
 export { generateMefGasto } from './mef-gasto.generator';
+export { MEF_GASTO_FILE_JOB, mefGastoFileJob } from './mef-gasto.job';
+export type { MefGastoJobResult } from './mef-gasto.job';
 
 export { createBreakdownService } from './breakdown.service';
 export type { Dataset } from './open-data';

@@ -127,6 +127,9 @@ interface SqliteConnection {
 const FACT_WIDTH = FACT_COLS.length;
 const BATCH_ROWS = 500;
 
+/** One turn of the event loop (timers and I/O run), between synchronous SQLite writes. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Writes batches inside the transaction: clears replaced municipality-years, writes names (per policy), sums facts. */
 async function createWriter(trx: Knex.Transaction, mysql: boolean, names: { policy: 'overwrite' | 'insert_missing'; setBy: string }) {
   const cleared = new Set<string>();
@@ -165,6 +168,9 @@ async function createWriter(trx: Knex.Transaction, mysql: boolean, names: { poli
       else await trx.raw(upsertSql(true, n), slice);
       facts += n;
     }
+    // SQLite writes synchronously: let timers run between batches (a queue worker renews its lock
+    // on the job there; without it a long import looked stalled and was started a second time).
+    await yieldToEventLoop();
   }
   return { write, facts: () => facts };
 }
@@ -520,6 +526,7 @@ async function refreshYear(trx: Knex.Transaction, year: number, ubigeos: string[
       `insert into execution_totals (ubigeo, year, source, ${AMOUNT_COLUMNS.join(', ')}) select area, year, ?, ${SUMS} from mef_gasto_rollups where level = 'municipality' and dim = 'generic' and year = ? and area in (${marks}) group by area, year`,
       [MEF_GASTO, year, ...chunk],
     );
+    await yieldToEventLoop();
   }
   await trx('mef_gasto_rollups').where({ year }).whereIn('level', ['province', 'department', 'national']).del();
   for (const [level, area] of [
