@@ -321,25 +321,28 @@ eachDialect('following a municipality, a process or a hearing, and the digests, 
     const m = migrations['20261206100100_widen_entity_id_of_follows'];
     const d = await createTestDb(dialect, { seed: false });
     try {
-      const now = new Date(t.now.ms).toISOString();
-      const [userId] = await d.db('users').insert({ email: 'mig@example.pe', password_hash: 'x', role: 'resident', status: 'active', created_at: now, updated_at: now });
-      const row = { user_id: Number(userId), created_at: now, notified_until: now };
-      await d.db('follows').insert([
-        { ...row, entity_type: 'pb_item', entity_id: '5' },
-        { ...row, entity_type: 'municipality', entity_id: '010101' },
-      ]);
-      expect((await d.db('follows').where('entity_type', 'municipality').first('entity_id')).entity_id).toBe('010101');
-      // As the migrator runs them: each migration in one transaction (one connection).
-      await d.db.transaction((trx) => m.down(trx));
-      expect((await d.db('follows').select('entity_type', 'entity_id')).map((r) => [r.entity_type, Number(r.entity_id)])).toEqual([['pb_item', 5]]);
-      await d.db.transaction((trx) => m.up(trx));
-      await d.db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' });
-      expect((await d.db('follows').select('entity_type', 'entity_id').orderBy('id')).map((r) => [r.entity_type, r.entity_id])).toEqual([
-        ['pb_item', '5'],
-        ['municipality', '010101'],
-      ]);
-      // still one follow per user, kind and target
-      await expect(d.db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' })).rejects.toThrow();
+      // All on one connection, as the migrator runs a migration (in its transaction): across pooled
+      // SQLite connections the rebuilt table's unique key was intermittently not seen.
+      await d.db.transaction(async (db) => {
+        const now = new Date(t.now.ms).toISOString();
+        const [userId] = await db('users').insert({ email: 'mig@example.pe', password_hash: 'x', role: 'resident', status: 'active', created_at: now, updated_at: now });
+        const row = { user_id: Number(userId), created_at: now, notified_until: now };
+        await db('follows').insert([
+          { ...row, entity_type: 'pb_item', entity_id: '5' },
+          { ...row, entity_type: 'municipality', entity_id: '010101' },
+        ]);
+        expect((await db('follows').where('entity_type', 'municipality').first('entity_id')).entity_id).toBe('010101');
+        await m.down(db);
+        expect((await db('follows').select('entity_type', 'entity_id')).map((r) => [r.entity_type, Number(r.entity_id)])).toEqual([['pb_item', 5]]);
+        await m.up(db);
+        await db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' });
+        expect((await db('follows').select('entity_type', 'entity_id').orderBy('id')).map((r) => [r.entity_type, r.entity_id])).toEqual([
+          ['pb_item', '5'],
+          ['municipality', '010101'],
+        ]);
+        // still one follow per user, kind and target
+        await expect(db('follows').insert({ ...row, entity_type: 'municipality', entity_id: '010101' })).rejects.toThrow();
+      });
     } finally {
       await d.cleanup();
     }
