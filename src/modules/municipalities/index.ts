@@ -11,7 +11,7 @@ export { POPULATION_BANDS, BAND_KEYS, populationBand, municipalityName, properCa
 export type { PopulationBand } from './municipalities.names';
 export { loadDirectory, loadPredecessors } from './municipalities.loader';
 export { UbigeoParams, MUNICIPALITY_NOT_FOUND } from './municipalities.api';
-export type { Municipality, Department, SpendingFigures, Predecessor, HistoryFor, ParticipationGlance, ParticipationGlancePort, FollowingPort } from './municipalities.types';
+export type { Municipality, Department, SpendingFigures, MunicipalityYearFigures, Predecessor, HistoryFor, ParticipationGlance, ParticipationGlancePort, FollowingPort } from './municipalities.types';
 
 /** The score breakdown of a municipality by year (from the scores module, wired in app.ts). */
 export type ScoreBreakdown = (ubigeo: string) => Promise<Array<Record<string, unknown>>>;

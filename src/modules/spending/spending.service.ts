@@ -3,7 +3,7 @@ import { createDataMemo } from '../../lib/data-memo';
 import { AMOUNT_COLUMNS, Amounts, executionPct } from '../../lib/amounts';
 import { NotFoundError } from '../../lib/errors';
 import * as q from './spending.queries';
-import { municipalityName, populationBand, type PopulationBand } from '../municipalities';
+import { municipalityName, populationBand, type MunicipalityYearFigures, type PopulationBand } from '../municipalities';
 import type { ExecutionYear, Level, MunicipalityExecution, RankedRow } from './spending.types';
 
 export const SORTABLE = ['rank', 'name', 'pim', 'devengado', 'execution_pct', 'population'] as const;
@@ -109,24 +109,9 @@ function sortRows(rows: RankedRow[], sort: SortKey, dir: 'asc' | 'desc'): Ranked
  * Partial years come after it, marked with their cut-off. Only when no year is complete is the
  * most recent partial year the default.
  */
-/** A municipality's year: its totals, the year's metadata and its ranks in every group. */
-export interface MunicipalityYear extends RankedRow {
-  year: number;
-  cut_off: string | null;
-  cut_off_approximate: boolean;
-  label: string | null;
-  partial: boolean;
-  source: string;
-  rank_national: number | null;
-  count_national: number;
-  rank_department: number | null;
-  count_department: number;
-  rank_province: number | null;
-  count_province: number;
-  rank_peers: number | null;
-  count_peers: number;
+/** A municipality's year: the figures the municipality page reads (its module's port), with the ranked row's fields and the typed peer band. */
+export interface MunicipalityYear extends Omit<RankedRow, 'source'>, Omit<MunicipalityYearFigures, 'peer_band'> {
   peer_band: PopulationBand;
-  peer_type: string;
 }
 
 export function latestCompleteYear(years: Array<{ year: number; partial: boolean }>): number | null {
