@@ -16,13 +16,16 @@ interface SqliteConnection {
 
 /**
  * knex prepares every query anew; pages run the same few dozen statements on every request, so
- * the connection keeps its prepared statements by SQL text (most recently used 500). A statement
+ * the connection keeps its prepared query statements by SQL text (most recently used 500). A statement
  * still iterating (a streamed download) is busy: the query then gets a fresh one.
  */
 function cachePreparedStatements(conn: SqliteConnection, max = 500): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, SqliteStatement>();
   conn.prepare = (sql: string) => {
+    // Only queries are kept: a kept schema statement (a migration's `create unique index …` run
+    // again after its table was rebuilt) intermittently left the rebuilt table without its key.
+    if (!/^\s*(select|insert|update|delete|with)\b/i.test(sql)) return prepare(sql);
     const kept = cache.get(sql);
     if (kept && !kept.busy) {
       cache.delete(sql); // most recently used last
