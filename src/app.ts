@@ -92,7 +92,9 @@ export function buildApp({
   app.set('env', config.env === 'production' ? 'production' : 'development');
   app.set('views', projectDir('views'));
   app.set('view engine', 'ejs');
-  app.set('view cache', config.env === 'production');
+  // Compiled templates are kept except in development (where an edited view shows on reload):
+  // the tests render what production renders, at production's cost, not a recompile per page.
+  app.set('view cache', config.env !== 'development');
   app.set('query parser', 'simple');
   if (config.trustProxy) app.set('trust proxy', /^\d+$/.test(config.trustProxy) ? Number(config.trustProxy) : config.trustProxy);
   app.locals = Object.create(null); // nothing global leaks into templates

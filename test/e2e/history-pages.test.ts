@@ -38,11 +38,13 @@ describeWithBrowser('browser: history pages without JavaScript', () => {
     for (const { page, width, id } of pages) {
       const res = await page.goto(app.baseUrl + c.path, { waitUntil: 'load' });
       if (res?.status() !== 200) failures.push(`[${width}] HTTP ${res?.status()}`);
-      await screenshot(page, `history-${c.name}-${c.lng}-${id}`);
+      const before = failures.length;
       const sw = await pageScrollWidth(page);
       if (sw > width + 1) failures.push(`[${width}] scrolls sideways (${sw}): ${(await overflowingElements(page, width)).join(', ')}`);
       const violations = await runAxe(page, { scriptsDisabled: true });
       if (violations.length) failures.push(`[${width}] ${formatViolations(violations)}`);
+      const shot = await screenshot(page, `history-${c.name}-${c.lng}-${id}`, { failed: failures.length > before });
+      if (shot && failures.length > before) failures.push(`[${width}] screenshot: ${shot}`);
     }
     if (failures.length) throw new Error(failures.join('\n'));
   });

@@ -19,8 +19,9 @@ import {
 
 /*
  * Browser tests: Debian's chromium (driven by playwright-core) opens every public page in
- * both languages with JavaScript disabled, at 375 px and at 1280 px, saves a screenshot of
- * each to test-results/screenshots/ and runs axe-core for WCAG 2.1 A/AA and its best-practice rules.
+ * both languages with JavaScript disabled, at 375 px and at 1280 px, and runs axe-core for
+ * WCAG 2.1 A/AA and its best-practice rules; a page that fails is saved as a screenshot in
+ * test-results/screenshots/ (every page with SCREENSHOTS=1).
  */
 
 type Lang = 'es' | 'en';
@@ -172,8 +173,12 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     if (lang !== c.lng) failures.push(`<html lang="${lang}">, expected "${c.lng}"`);
     const h1 = (await page.locator('main h1').first().textContent())?.trim();
     if (!h1) failures.push('no <h1> in <main>');
-
-    await screenshot(page, `${c.name}-${c.lng}-${tab.id}`);
+    // The language switcher leads to this page's twin in the other language (clicked for real below on a few pages).
+    const switcher = page.locator('a.lang-switch');
+    const [hreflang, href] = await Promise.all([switcher.getAttribute('hreflang'), switcher.getAttribute('href')]);
+    const twin = at(c.switchTo?.[c.lng] ?? c.paths[other(c.lng)]);
+    if (hreflang !== other(c.lng) || !href || pathOf(new URL(href, url).toString()) !== twin)
+      failures.push(`language switcher: hreflang="${hreflang}" href="${href}", expected ${other(c.lng)} ${twin}`);
 
     const scrollWidth = await pageScrollWidth(page);
     if (scrollWidth > width + 1) {
@@ -184,18 +189,23 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     if (violations.length) failures.push(`${violations.length} axe violation(s):\n${formatViolations(violations)}`);
 
     if (tab.problems.list.length) failures.push(`console/page errors:\n  ${tab.problems.list.join('\n  ')}`);
+    // A failed page's screenshot is named in the failure (every page's with SCREENSHOTS=1).
+    const shot = await screenshot(page, `${c.name}-${c.lng}-${tab.id}`, { failed: failures.length > 0 });
+    if (shot && failures.length) failures.push(`screenshot: ${shot}`);
     return failures.map((f) => `[${c.label} at ${width} px] ${f}`);
   }
 
   test.each(CASES)(
-    'when $label is opened without JavaScript at 375 px and at 1280 px, then it has the right lang, the strict CSP, no sideways scroll, no console or CSP errors and zero axe violations (WCAG 2.1 A/AA and best practices)',
+    'when $label is opened without JavaScript at 375 px and at 1280 px, then it has the right lang, the strict CSP, a language switcher to its twin, no sideways scroll, no console or CSP errors and zero axe violations (WCAG 2.1 A/AA and best practices)',
     async (c) => {
       const failures = (await Promise.all([audit(mobile, c), audit(desktop, c)])).flat();
       if (failures.length) throw new Error(failures.join('\n\n'));
     },
   );
 
-  test.each(CASES)('when the language switcher is clicked on $label without JavaScript, then the same page opens in the other language', async (c) => {
+  /** Pages whose switcher is clicked for real (every page's link is checked in the audit above). */
+  const CLICKED = new Set(['home', 'municipality', 'pb-item', 'compare-two', 'not-found']);
+  test.each(CASES.filter((c) => CLICKED.has(c.name)))('when the language switcher is clicked on $label without JavaScript, then the same page opens in the other language', async (c) => {
     const { page, problems } = mobile;
     problems.expectNotFound(c.status === 404 ? app.baseUrl + c.path : null);
     await page.goto(app.baseUrl + at(c.path));

@@ -197,9 +197,14 @@ export async function runAxe(page: Page, { scriptsDisabled = false }: { scriptsD
   const deadline = Date.now() + ACTION_TIMEOUT_MS;
   try {
     for (;;) {
-      const state = await page.evaluate(() => {
+      // Without scripts the page runs no timers: run axe's queued ones here, many rounds per
+      // round trip (each round lets the promise jobs they start queue the next timers).
+      const state = await page.evaluate(async () => {
         const w = window as unknown as AxeGlobals;
-        w.__raTimers?.drain();
+        for (let round = 0; round < 500 && w.__raTimers && !w.__raAxe?.done; round++) {
+          w.__raTimers.drain();
+          for (let tick = 0; tick < 20; tick++) await null;
+        }
         return w.__raAxe;
       });
       if (state?.done) {
@@ -252,8 +257,13 @@ export function overflowingElements(page: Page, width: number): Promise<string[]
 
 export const screenshotDir = path.resolve(__dirname, '..', '..', 'test-results', 'screenshots');
 
-/** Full-page screenshot saved as test-results/screenshots/<name>.png. */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/**
+ * Full-page screenshot saved as test-results/screenshots/<name>.png, for a page that failed its
+ * audit, or for every page with SCREENSHOTS=1 (`SCREENSHOTS=1 npm test`). A full-page PNG costs
+ * about as much as the axe run itself, so the suite does not take one of every passing page.
+ */
+export async function screenshot(page: Page, name: string, { failed = true }: { failed?: boolean } = {}): Promise<string | null> {
+  if (!failed && process.env.SCREENSHOTS !== '1') return null;
   fs.mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });

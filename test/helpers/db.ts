@@ -34,6 +34,27 @@ export interface TestDb {
 const silent = createLogger('silent');
 
 /**
+ * The migrated (and seeded) SQLite file every SQLite test database of these options starts as a
+ * copy of: built once per run and jest worker (a file in the run's temporary folder, so every test
+ * file of the worker shares it), not migrated and loaded again for each of them.
+ */
+async function sqliteTemplate(seed: boolean, history: boolean): Promise<string> {
+  const file = path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), `template-${seed ? 'seeded' : 'empty'}${history ? '-history' : ''}-${process.env.JEST_WORKER_ID ?? process.pid}.sqlite`);
+  if (fs.existsSync(file)) return file;
+  const building = `${file}.${process.pid}.${crypto.randomBytes(3).toString('hex')}`;
+  const db = createDb(loadConfig({ NODE_ENV: 'test', DATABASE_URL: `sqlite:${building}` }).db);
+  try {
+    await prepareDatabase(db, silent, seed, true, history);
+    await db.raw('pragma wal_checkpoint(TRUNCATE)');
+  } finally {
+    await db.destroy();
+  }
+  for (const suffix of ['-wal', '-shm']) fs.rmSync(building + suffix, { force: true });
+  fs.renameSync(building, file);
+  return file;
+}
+
+/**
  * A fresh, migrated database; seeded with the bundled reference data unless `seed` is false.
  * `history` also loads 2012–2022 (execution and revenue, 41 000 rows): off by default to keep
  * every test database fast; tests of the history ask for it (production always loads it).
@@ -57,7 +78,10 @@ export async function createTestDb(dialect: Dialect, { seed = true, history = fa
   };
   if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), 'db-'));
-    return open(`sqlite:${path.join(dir, `${name}.sqlite`)}`, async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, `${name}.sqlite`);
+    // A copy of the migrated (and seeded) template; prepareDatabase below then finds nothing to do.
+    fs.copyFileSync(await sqliteTemplate(seed, history), file);
+    return open(`sqlite:${file}`, async () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   const base = new URL(process.env.RA_TEST_MYSQL!);
   const admin = await mysql.createConnection({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
