@@ -3,19 +3,13 @@ import type { i18n as I18n } from 'i18next';
 import { formatters, isLang, Lang } from '../../i18n';
 import { NotFoundError } from '../../lib/errors';
 import type { MunicipalitiesService } from '../municipalities';
+import type { PublicPages } from '../participation';
 import type { SpendingService } from '../spending';
 import { ICON_SVG, icoFromPngs, shareSvg, ShareFacts, toPng } from './discovery.images';
 import { chunkGroups, MUNICIPALITY_PAGES, robotsTxt, SitemapGroup, sitemapIndexXml, sitemapXml, STATIC_PAGES } from './discovery.sitemap';
 
-/** Public record pages of the participation module (passed in by app.ts). */
-export type PublicRecordPages = () => Promise<{
-  items: number[];
-  processes: Array<{ ubigeo: string; year: number }>;
-  hearings: number[];
-  commitments: number[];
-  proposals: number[];
-  proposalProcesses: Array<{ ubigeo: string; year: number }>;
-}>;
+/** Public record pages of the participation module (its own type; passed in by app.ts). */
+export type PublicRecordPages = () => Promise<PublicPages>;
 
 export interface DiscoveryDeps {
   municipalities: MunicipalitiesService;

@@ -69,7 +69,7 @@ export { createImportGuard } from './participation.import-guard';
 export { emptyReport, readCsvRows, recordImportRun, unneutralise, withImportDefaults, writeAllOrNothing } from './participation.import-run';
 export type { BulkImportDeps } from './participation.import-run';
 export { createUploads } from './participation.uploads';
-export type { ParticipationService } from './participation.service';
+export type { ParticipationService, PublicPages } from './participation.service';
 export { runDigests, unsubscribeToken, verifyUnsubscribeToken } from './participation.digests';
 export type { DigestFrequency, DigestPreferencesPort } from './participation.types';
 export { seedExamples } from './participation.examples';
