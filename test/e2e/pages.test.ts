@@ -9,7 +9,6 @@ import {
   MOBILE,
   noJsContext,
   overflowingElements,
-  pageScrollWidth,
   ProblemLog,
   runAxe,
   RunningApp,
@@ -169,20 +168,27 @@ describeWithBrowser('browser: every page without JavaScript, at 375 px and 1280 
     } catch (e) {
       failures.push(`CSP weakened: ${(e as Error).message}`);
     }
-    const lang = await page.getAttribute('html', 'lang');
-    if (lang !== c.lng) failures.push(`<html lang="${lang}">, expected "${c.lng}"`);
-    const h1 = (await page.locator('main h1').first().textContent())?.trim();
-    if (!h1) failures.push('no <h1> in <main>');
+    // What the page shows, read in one round trip: its lang, its first <h1> in <main>, its language switcher and its width.
+    const shown = await page.evaluate(() => {
+      const switcher = document.querySelector('a.lang-switch');
+      return {
+        lang: document.documentElement.getAttribute('lang'),
+        h1: document.querySelector('main h1')?.textContent?.trim() ?? '',
+        hreflang: switcher?.getAttribute('hreflang') ?? null,
+        href: switcher?.getAttribute('href') ?? null,
+        scrollWidth: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+      };
+    });
+    if (shown.lang !== c.lng) failures.push(`<html lang="${shown.lang}">, expected "${c.lng}"`);
+    if (!shown.h1) failures.push('no <h1> in <main>');
     // The language switcher leads to this page's twin in the other language (clicked for real below on a few pages).
-    const switcher = page.locator('a.lang-switch');
-    const [hreflang, href] = await Promise.all([switcher.getAttribute('hreflang'), switcher.getAttribute('href')]);
+    const { hreflang, href } = shown;
     const twin = at(c.switchTo?.[c.lng] ?? c.paths[other(c.lng)]);
     if (hreflang !== other(c.lng) || !href || pathOf(new URL(href, url).toString()) !== twin)
       failures.push(`language switcher: hreflang="${hreflang}" href="${href}", expected ${other(c.lng)} ${twin}`);
 
-    const scrollWidth = await pageScrollWidth(page);
-    if (scrollWidth > width + 1) {
-      failures.push(`scrolls sideways (scrollWidth ${scrollWidth}); sticking out: ${(await overflowingElements(page, width)).join(', ')}`);
+    if (shown.scrollWidth > width + 1) {
+      failures.push(`scrolls sideways (scrollWidth ${shown.scrollWidth}); sticking out: ${(await overflowingElements(page, width)).join(', ')}`);
     }
 
     const violations = await runAxe(page, { scriptsDisabled: true });
