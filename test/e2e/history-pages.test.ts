@@ -34,8 +34,9 @@ describeWithBrowser('browser: history pages without JavaScript', () => {
   });
 
   test.each(CASES)('when $label is opened at 375 px and 1280 px, then it answers 200 with zero WCAG 2.1 A/AA violations and no sideways scroll', async (c) => {
-    const failures: string[] = [];
-    for (const { page, width, id } of pages) {
+    // Both widths at once, each in its own tab.
+    const audit = async ({ page, width, id }: (typeof pages)[number]): Promise<string[]> => {
+      const failures: string[] = [];
       const res = await page.goto(app.baseUrl + c.path, { waitUntil: 'load' });
       if (res?.status() !== 200) failures.push(`[${width}] HTTP ${res?.status()}`);
       const before = failures.length;
@@ -45,7 +46,9 @@ describeWithBrowser('browser: history pages without JavaScript', () => {
       if (violations.length) failures.push(`[${width}] ${formatViolations(violations)}`);
       const shot = await screenshot(page, `history-${c.name}-${c.lng}-${id}`, { failed: failures.length > before });
       if (shot && failures.length > before) failures.push(`[${width}] screenshot: ${shot}`);
-    }
+      return failures;
+    };
+    const failures = (await Promise.all(pages.map(audit))).flat();
     if (failures.length) throw new Error(failures.join('\n'));
   });
 
