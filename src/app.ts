@@ -37,6 +37,7 @@ import { cacheControl, staticAssets } from './web/caching';
 import { createResponseCache } from './web/response-cache';
 import { cspNonce, securityHeaders } from './web/security';
 import { canonicalPaths } from './web/seo';
+import { createViewEngine } from './web/views';
 
 export interface AppDeps {
   config: Config;
@@ -92,6 +93,7 @@ export function buildApp({
   app.set('env', config.env === 'production' ? 'production' : 'development');
   app.set('views', projectDir('views'));
   app.set('view engine', 'ejs');
+  app.engine('ejs', createViewEngine());
   // Compiled templates are kept except in development (where an edited view shows on reload):
   // the tests render what production renders, at production's cost, not a recompile per page.
   app.set('view cache', config.env !== 'development');
