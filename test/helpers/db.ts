@@ -7,7 +7,7 @@ import { prepareDatabase } from '../../src/bootstrap';
 import { Config, loadConfig } from '../../src/config';
 import { createDb, Db } from '../../src/db';
 import { createLogger } from '../../src/lib/logger';
-import { mysqlTemplatePrefix } from './run';
+import { mysqlServerOptions, mysqlTemplatePrefix } from './run';
 
 export type Dialect = 'sqlite' | 'mysql';
 
@@ -55,8 +55,6 @@ async function sqliteTemplate(seed: boolean, history: boolean): Promise<string> 
   return file;
 }
 
-const adminOptions = (base: URL) => ({ host: base.hostname, port: Number(base.port || 3306), user: decodeURIComponent(base.username), password: decodeURIComponent(base.password) });
-
 /** A MariaDB database every test database of these options is created from: its name, its tables and their `CREATE TABLE` statements. */
 interface MysqlTemplate {
   name: string;
@@ -77,7 +75,7 @@ async function mysqlTemplate(base: URL, seed: boolean, history: boolean): Promis
   const file = path.join(process.env.RA_TEST_TMP ?? os.tmpdir(), `template-mysql-${key}.json`);
   if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as MysqlTemplate;
   const name = `${mysqlTemplatePrefix()}${key}_${crypto.randomBytes(2).toString('hex')}`;
-  const admin = await mysql.createConnection(adminOptions(base));
+  const admin = await mysql.createConnection(mysqlServerOptions(base));
   try {
     await admin.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     const url = new URL(base.toString());
@@ -137,7 +135,7 @@ export async function createTestDb(dialect: Dialect, { seed = true, history = fa
     return open(`sqlite:${file}`, async () => fs.rmSync(dir, { recursive: true, force: true }));
   }
   const base = new URL(process.env.RA_TEST_MYSQL!);
-  const admin = await mysql.createConnection({ ...adminOptions(base), multipleStatements: true });
+  const admin = await mysql.createConnection({ ...mysqlServerOptions(base), multipleStatements: true });
   const url = new URL(base.toString());
   url.pathname = `/${name}`;
   try {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import mysql from 'mysql2/promise';
 import { ensureBuilt } from './dist';
+import { mysqlServerOptions } from './run';
 
 /**
  * Decides once per run which real components are present. In CI (CI=true) MariaDB, Redis and
@@ -17,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
   const notes: string[] = [];
   try {
     const u = new URL(url);
-    const conn = await mysql.createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password), connectTimeout: 3000 });
+    const conn = await mysql.createConnection({ ...mysqlServerOptions(u), connectTimeout: 3000 });
     await conn.query('select 1');
     await conn.end();
     process.env.RA_TEST_MYSQL = url;

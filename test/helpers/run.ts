@@ -11,3 +11,8 @@ export function mysqlTemplatePrefix(): string {
     .slice(-8);
   return `ra_tpl_${tag}_`;
 }
+
+/** mysql2 connection options of a `mysql://user:password@host:port/…` URL (the server, not its database). */
+export function mysqlServerOptions(url: URL): { host: string; port: number; user: string; password: string } {
+  return { host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+}
