@@ -71,7 +71,8 @@ const PAGES: PageCase[] = [
   { name: 'spending-municipality', paths: { es: '/es/municipalidades/150101/gasto', en: '/en/municipalities/150101/spending' } },
   { name: 'spending-area', paths: { es: '/es/gasto', en: '/en/spending' } },
   { name: 'spending-categories', paths: { es: '/es/gasto/categorias', en: '/en/spending/categories' } },
-  { name: 'compare', paths: { es: '/es/comparar?ubigeo=150101&ubigeo=150122', en: '/en/compare?ubigeo=150101&ubigeo=150122' } },
+  // Nothing chosen yet (the header's link): the compare form alone.
+  { name: 'compare-empty', paths: { es: '/es/comparar', en: '/en/compare' } },
   { name: 'map', paths: { es: '/es/mapa', en: '/en/map' } },
   { name: 'open-data', paths: { es: '/es/datos', en: '/en/data' } },
   { name: 'api-docs', paths: { es: '/es/api', en: '/en/api' } },
