@@ -34,7 +34,7 @@ import { errorHandler, notFound } from './web/errors';
 import { healthRouter, Lifecycle } from './web/health';
 import { createPageRegistrar, languageRouters } from './web/pages';
 import { cacheControl, staticAssets } from './web/caching';
-import { compressWholeBodies } from './web/compress';
+import { compressWholeBodies, GZIP_LEVEL } from './web/compress';
 import { createResponseCache } from './web/response-cache';
 import { cspNonce, securityHeaders } from './web/security';
 import { canonicalPaths } from './web/seo';
@@ -121,11 +121,9 @@ export function buildApp({
       serializers: { req: (req) => ({ method: req.method, url: urlForLog(req.url), id: req.id }), res: (res) => ({ statusCode: res.statusCode }) },
     }),
   );
-  // gzip for HTML, JSON and CSV (adds Vary: Accept-Encoding), at level 1 like nginx's default: a
-  // municipality page comes out 13 % larger than at level 6 for half the CPU (issue 18). Whole
+  // gzip for HTML, JSON and CSV (adds Vary: Accept-Encoding), at GZIP_LEVEL (issue 18). Whole
   // bodies (pages, JSON) are compressed in one call above the streaming middleware, which then
-  // only sees streamed answers (bulk downloads): a third of a page's CPU was the stream (web/compress.ts).
-  const GZIP_LEVEL = 1;
+  // only sees streamed answers (static files, bodies over 1 MB): web/compress.ts.
   app.use(compression({ level: GZIP_LEVEL }));
   app.use(compressWholeBodies({ level: GZIP_LEVEL }));
   const assets = staticAssets(projectDir('public'), config.env === 'production');

@@ -41,7 +41,7 @@ const Env = z.object({
   IMPORT_MAX_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
   MEF_UPLOAD_ALLOW_SYNTHETIC: z.enum(['true', 'false']).default('false'),
   RESPONSE_CACHE_MS: z.coerce.number().int().min(0).max(300_000).optional(),
-  RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(32),
+  RESPONSE_CACHE_MB: z.coerce.number().int().min(1).max(4096).default(16),
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   REDIS_URL: z
     .string()

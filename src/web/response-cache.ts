@@ -4,6 +4,7 @@ import { LRUCache } from 'lru-cache';
 import { SESSION_COOKIE } from '../auth';
 import type { Invalidation } from '../lib/invalidation';
 import { PUBLIC_CACHE } from './caching';
+import { GZIP_LEVEL, GZIPPED_BODY, WithGzippedBody } from './compress';
 
 /**
  * A short-lived in-process cache of whole public responses ("microcache"), the same thing a
@@ -12,9 +13,12 @@ import { PUBLIC_CACHE } from './caching';
  * What is stored: answers to anonymous GETs (no session cookie) that are 200, set no cookie and
  * were marked PUBLIC_CACHE by `cacheControl` — pages behind login, forms with a session, errors
  * and redirects never are. The body is the one the handler gave `res.send` (where `res.render`
- * and `res.json` end), kept as is and, from its first hit on, gzipped too (a long-tail page asked
- * for once never pays a second compression), with the headers that describe it. A streamed answer (a bulk CSV download, a
- * file) has no such body and is not kept.
+ * and `res.json` end), with the headers that describe it, kept in one copy: gzipped when it can be
+ * (most clients accept gzip; the rare one that does not gets it inflated), so the same memory holds
+ * about four times as many pages. The miss's own gzip is kept when the client asked for gzip
+ * (web/compress.ts leaves it on the response); otherwise the body is kept as sent and replaced by
+ * its gzip on the first hit that accepts gzip. A streamed answer (a bulk CSV download, a file)
+ * has no such body and is not kept.
  *
  * Freshness: an entry serves for `ttlMs`. After that, the first request renders the page again
  * while the others keep getting the previous copy (stale-while-revalidate, one render per URL at
@@ -39,8 +43,11 @@ export interface ResponseCacheOptions {
 
 interface Entry {
   headers: Array<[string, string | number | string[]]>;
-  body: Buffer;
+  /** The body as sent, until a gzip of it is kept instead (one of the two is always there). */
+  body: Buffer | null;
   gzip: Buffer | null;
+  /** Length of the body as sent. */
+  length: number;
   etag: string | undefined;
   vary: Array<[string, string]>;
   storedAt: number;
@@ -50,6 +57,10 @@ interface Entry {
 /** Headers that belong to one response or one connection, never replayed from the cache. */
 const NOT_STORED = new Set(['set-cookie', 'content-length', 'content-encoding', 'transfer-encoding', 'date', 'connection', 'keep-alive', 'content-security-policy', 'age', 'x-response-cache']);
 const GZIP_MIN_BYTES = 1024;
+/** What an entry costs besides its bytes (headers, keys), counted towards `maxBytes`. */
+const ENTRY_OVERHEAD = 512;
+/** A buffer that holds only its own bytes: zlib's output is a view of a larger chunk (a 9 KB gzip keeps 16 KB). */
+const own = (b: Buffer) => (b.byteLength === b.buffer.byteLength ? b : Buffer.from(b));
 
 export interface ResponseCache {
   /** Early in the chain (after the security headers, before logging and compression): answers hits. */
@@ -111,16 +122,15 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       res.status(304).end();
       return;
     }
-    const wantsGzip = e.body.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const wantsGzip = e.length >= GZIP_MIN_BYTES && req.acceptsEncodings('gzip', 'identity') === 'gzip';
     if (wantsGzip && !e.gzip) {
-      const gzip = zlib.gzipSync(e.body);
-      const grown = { ...e, gzip, size: e.size + gzip.length };
-      if (entries.peek(key) === e) entries.set(key, grown); // a new object: the cache counts its new size
-      e = grown;
+      const gzip = own(zlib.gzipSync(e.body!, { level: GZIP_LEVEL }));
+      const packed: Entry = { ...e, body: null, gzip, size: gzip.length + ENTRY_OVERHEAD };
+      if (entries.peek(key) === e) entries.set(key, packed); // a new object: the cache counts its new size
+      e = packed;
     }
-    const gz = wantsGzip && e.gzip;
-    const body = gz ? e.gzip! : e.body;
-    if (gz) res.setHeader('Content-Encoding', 'gzip');
+    const body = wantsGzip ? e.gzip! : (e.body ?? zlib.gunzipSync(e.gzip!));
+    if (wantsGzip) res.setHeader('Content-Encoding', 'gzip');
     res.setHeader('Content-Length', String(body.length));
     res.status(200);
     if (req.method === 'HEAD') res.end();
@@ -157,13 +167,13 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       const headers = Object.entries(res.getHeaders()).filter(([n, v]) => v !== undefined && !NOT_STORED.has(n)) as Entry['headers'];
       const etag = res.getHeader('ETag') as string | undefined;
       const vary = varyNames(res).map((n): [string, string] => [n, String(req.headers[n] ?? '')]);
-      const put = (gzip: Buffer | null) => {
-        store(key, { headers, body, gzip, etag, vary, storedAt: clock(), size: body.length + (gzip?.length ?? 0) + 512 }, gen);
-        finish();
-      };
-      // Kept as sent; gzipped on its first hit (most long-tail pages are never asked for again
-      // within the TTL, and their miss was already compressed once by the compression middleware).
-      put(null);
+      // One copy: the miss's gzip when it was gzipped, else the body as sent (gzipped on its first
+      // gzip hit, not now: most long-tail pages are never asked for again within the TTL).
+      const packed = (res as WithGzippedBody)[GZIPPED_BODY];
+      const gzip = packed ? own(packed) : null;
+      const kept = gzip ? { body: null, gzip } : { body, gzip: null };
+      store(key, { headers, ...kept, length: body.length, etag, vary, storedAt: clock(), size: (gzip ?? body).length + ENTRY_OVERHEAD }, gen);
+      finish();
     });
   }
 

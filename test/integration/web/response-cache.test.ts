@@ -51,6 +51,35 @@ eachDialect('in-process response cache on %s', (dialect) => {
     expect(Number(plain.headers['content-length'])).toBe((plain.body as Buffer).length);
   });
 
+  it('when a page is cached from a gzipped answer, then only its gzip is kept (a page larger than the whole cache still fits) and every client gets the same page', async () => {
+    const small = await createTestApp(dialect, { config: { responseCache: { ttlMs: TTL, maxBytes: 16 * 1024 } } });
+    try {
+      const url = '/es/municipalidades/150101';
+      const miss = await raw(request(small.app).get(url).set('Accept-Encoding', 'gzip')).expect(200);
+      const page = (miss.body as Buffer).toString('utf8');
+      expect(Buffer.byteLength(page)).toBeGreaterThan(16 * 1024); // as sent, larger than the whole cache
+      for (const encoding of ['identity', 'gzip', 'gzip, deflate, br']) {
+        const hit = await raw(request(small.app).get(url).set('Accept-Encoding', encoding)).expect(200);
+        expect([encoding, hit.headers['x-response-cache'], hit.headers['content-encoding']]).toEqual([encoding, 'hit', encoding === 'identity' ? undefined : 'gzip']);
+        expect((hit.body as Buffer).toString('utf8')).toBe(page);
+        expect(hit.headers.etag).toBe(miss.headers.etag);
+      }
+    } finally {
+      await small.cleanup();
+    }
+  });
+
+  it('when a page is cached from an uncompressed answer, then a later gzip client gets it gzipped and an uncompressed one still gets the same page', async () => {
+    const url = '/en/municipalities/150101';
+    const miss = await raw(request(t.app).get(url).set('Accept-Encoding', 'identity')).expect(200);
+    expect(miss.headers['x-response-cache']).toBe('miss');
+    const gz = await raw(request(t.app).get(url).set('Accept-Encoding', 'gzip')).expect(200);
+    const plain = await raw(request(t.app).get(url).set('Accept-Encoding', 'identity')).expect(200);
+    expect([gz.headers['x-response-cache'], gz.headers['content-encoding'], plain.headers['x-response-cache'], plain.headers['content-encoding']]).toEqual(['hit', 'gzip', 'hit', undefined]);
+    expect((gz.body as Buffer).toString('utf8')).toBe((miss.body as Buffer).toString('utf8'));
+    expect((plain.body as Buffer).toString('utf8')).toBe((miss.body as Buffer).toString('utf8'));
+  });
+
   it('when a reader revalidates a cached page with its ETag, or asks only for its headers, then the cache answers 304 or a bodiless HEAD', async () => {
     const first = await request(t.app).get('/es/departamentos/15').expect(200);
     const again = await request(t.app).get('/es/departamentos/15').set('If-None-Match', first.headers.etag).expect(304);
