@@ -1,5 +1,6 @@
 import type { Db } from '../../db';
 import { AMOUNT_COLUMNS } from '../../lib/amounts';
+import { createInterner } from '../../lib/intern';
 import type { ExecutionYear, MunicipalityExecution } from './spending.types';
 
 /** Detailed MEF data (when imported) takes precedence over Consulta Amigable totals. */
@@ -23,7 +24,12 @@ const EXEC_COLUMNS = [
   'm.population',
 ];
 
+/** Text columns of an execution row: a few thousand distinct values over 26 000 precomputed rows. */
+const TEXT_COLUMNS = ['ubigeo', 'source', 'name', 'district', 'department_code', 'department', 'province_code', 'province', 'type'] as const;
+const intern = createInterner();
+
 const numeric = (r: Record<string, unknown>) => {
+  for (const c of TEXT_COLUMNS) r[c] = intern(r[c]);
   for (const c of AMOUNT_COLUMNS) r[c] = Number(r[c]);
   r.year = Number(r.year);
   r.population = Number(r.population);

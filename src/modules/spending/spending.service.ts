@@ -128,7 +128,7 @@ export function latestCompleteYear(years: Array<{ year: number; partial: boolean
 
 export function createSpendingService({ db }: { db: Db }) {
   const memo = createDataMemo(db, q.dataVersion);
-  // The ranked years have their own memo, so that the many ranking variants a crawler walks never evict them.
+  // The years' rows have their own memo, so that the many ranking variants a crawler walks never evict them.
   const yearMemo = createDataMemo(db, q.dataVersion, 40);
 
   /** A municipality's rank within each group it belongs to (department, province, peers). */
@@ -155,27 +155,33 @@ export function createSpendingService({ db }: { db: Db }) {
     return out;
   }
 
-  /** Every municipality's totals for a year, ranked nationally and within its groups (shared: callers must not mutate). */
-  function nationalRows(year: number): Promise<{ munis: MunicipalityExecution[]; ranked: RankedRow[]; byCode: Map<string, Ranks>; countNational: number }> {
-    return yearMemo(`year:${year}`, async () => {
-      const munis = await q.executionForYear(db, year);
-      const ranked = rankRows(munis.map(toRanked));
-      const dept = rankWithin(ranked, (r) => r.code.slice(0, 2));
-      const province = rankWithin(ranked, (r) => r.code.slice(0, 4));
-      const peerKey = (r: RankedRow) => `${r.type}:${populationBand(r.population)}`;
-      const peers = rankWithin(ranked, peerKey);
-      const byCode = new Map<string, Ranks>();
-      for (const r of ranked) {
-        const peer = peers.get(r.code)!;
-        byCode.set(r.code, {
-          national: r,
-          dept: dept.get(r.code)!,
-          province: province.get(r.code)!,
-          peers: { rank: peer.rank, count: peer.count, band: populationBand(r.population), type: String(r.type) },
-        });
-      }
-      return { munis, ranked, byCode, countNational: ranked.filter((r) => r.rank !== null).length };
-    });
+  /** Every municipality's totals for a year (shared: callers must not mutate). */
+  function yearRows(year: number): Promise<MunicipalityExecution[]> {
+    return yearMemo(`year:${year}`, () => q.executionForYear(db, year));
+  }
+
+  /**
+   * A year's municipalities ranked nationally and within their groups. Not kept: it is built only
+   * while the whole country's years are precomputed (`byMunicipality`), which keeps what pages
+   * read; keeping these as well held a second copy of every row and four objects per row.
+   */
+  function rankYear(munis: MunicipalityExecution[]): { byCode: Map<string, Ranks>; countNational: number } {
+    const ranked = rankRows(munis.map(toRanked));
+    const dept = rankWithin(ranked, (r) => r.code.slice(0, 2));
+    const province = rankWithin(ranked, (r) => r.code.slice(0, 4));
+    const peerKey = (r: RankedRow) => `${r.type}:${populationBand(r.population)}`;
+    const peers = rankWithin(ranked, peerKey);
+    const byCode = new Map<string, Ranks>();
+    for (const r of ranked) {
+      const peer = peers.get(r.code)!;
+      byCode.set(r.code, {
+        national: r,
+        dept: dept.get(r.code)!,
+        province: province.get(r.code)!,
+        peers: { rank: peer.rank, count: peer.count, band: populationBand(r.population), type: String(r.type) },
+      });
+    }
+    return { byCode, countNational: ranked.filter((r) => r.rank !== null).length };
   }
 
   function years(): Promise<ExecutionYear[]> {
@@ -212,7 +218,7 @@ export function createSpendingService({ db }: { db: Db }) {
 
   async function rankingUncached(query: RankingQuery): Promise<{ year: ExecutionYear; rows: RankedRow[]; total: RankedRow }> {
     const year = await requireYear(query.year);
-    let munis = (await nationalRows(query.year)).munis;
+    let munis = await yearRows(query.year);
     let rows: RankedRow[];
     if (query.level === 'department') {
       rows = aggregate(munis, (m) => [m.department_code, m.department]);
@@ -244,10 +250,10 @@ export function createSpendingService({ db }: { db: Db }) {
   function byMunicipality() {
     return yearMemo('by-municipality', async () => {
       const ys = await years();
-      const ranked = await Promise.all(ys.map((y) => nationalRows(y.year)));
+      const rows = await Promise.all(ys.map((y) => yearRows(y.year)));
       const out = new Map<string, MunicipalityYear[]>();
       ys.forEach((meta, i) => {
-        const year = ranked[i];
+        const year = rankYear(rows[i]);
         for (const [code, own] of year.byCode) {
           const national = own.national;
           let list = out.get(code);
