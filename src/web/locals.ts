@@ -39,18 +39,18 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/**
- * Translations without options, kept per i18n instance and language: the texts do not change
- * while the process runs, and a page looks up hundreds of them (a third of its render time).
- */
-const plainTexts = new WeakMap<I18n, Map<string, string>>();
-
 /** A text's `{{name}}` placeholders, split once: literal parts around the variables' names. */
 interface Template {
   parts: string[];
   vars: string[];
 }
-const templates = new WeakMap<I18n, Map<string, Template | null>>();
+
+/**
+ * One `t` per i18n instance and language, made once: it keeps the texts it has looked up (they do
+ * not change while the process runs, and a page looks up hundreds of them), keyed by the key
+ * itself, so a lookup builds no string and every request shares the same function.
+ */
+const translators = new WeakMap<I18n, Partial<Record<Lang, ViewContext['t']>>>();
 
 /** Options that change what i18next looks up or how (plurals, context, language…): those calls always go to i18next. */
 const I18NEXT_OPTIONS = new Set([
@@ -100,24 +100,24 @@ function compile(i18n: I18n, lng: Lang, key: string, text: string): Template | n
  * per call was a tenth of a municipality page's CPU. Anything else goes to i18next.
  */
 export function translator(i18n: I18n, lng: Lang): ViewContext['t'] {
+  let byLng = translators.get(i18n);
+  if (!byLng) translators.set(i18n, (byLng = {}));
+  return (byLng[lng] ??= makeTranslator(i18n, lng));
+}
+
+function makeTranslator(i18n: I18n, lng: Lang): ViewContext['t'] {
   const t = i18n.getFixedT(lng);
-  let texts = plainTexts.get(i18n);
-  if (!texts) plainTexts.set(i18n, (texts = new Map()));
-  let compiled = templates.get(i18n);
-  if (!compiled) templates.set(i18n, (compiled = new Map()));
-  const known = texts;
-  const byKey = compiled;
+  const known = new Map<string, string>();
+  const byKey = new Map<string, Template | null>();
   const plain = (key: string): string => {
-    const id = `${lng}\u0000${key}`;
-    let text = known.get(id);
-    if (text === undefined) known.set(id, (text = String(t(key))));
+    let text = known.get(key);
+    if (text === undefined) known.set(key, (text = String(t(key))));
     return text;
   };
   return (key, opts) => {
     if (!opts) return plain(key);
-    const id = `${lng}\u0000${key}`;
-    let tpl = byKey.get(id);
-    if (tpl === undefined) byKey.set(id, (tpl = i18n.exists(key, { lng }) ? compile(i18n, lng, key, plain(key)) : null));
+    let tpl = byKey.get(key);
+    if (tpl === undefined) byKey.set(key, (tpl = i18n.exists(key, { lng }) ? compile(i18n, lng, key, plain(key)) : null));
     if (tpl === null) return String(t(key, opts as never));
     for (const k in opts) if (I18NEXT_OPTIONS.has(k)) return String(t(key, opts as never));
     let out = tpl.parts[0];
