@@ -54,6 +54,7 @@ import * as m20261206100200 from './20261206100200_add_ubigeo_to_import_runs';
 import * as m20261206200000 from './20261206200000_create_pb_proposal_comments';
 import * as m20261206200100 from './20261206200100_add_proposer_to_pb_proposals';
 import * as m20261206200200 from './20261206200200_create_pb_workshop_acts';
+import * as m20261207100000 from './20261207100000_index_rollups_by_level_dim_area';
 
 /** Every migration, in order. A test checks that each file in this folder is listed here. */
 export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: (k: Knex) => Promise<void> }> = {
@@ -112,6 +113,7 @@ export const migrations: Record<string, { up: (k: Knex) => Promise<void>; down: 
   '20261206200000_create_pb_proposal_comments': m20261206200000,
   '20261206200100_add_proposer_to_pb_proposals': m20261206200100,
   '20261206200200_create_pb_workshop_acts': m20261206200200,
+  '20261207100000_index_rollups_by_level_dim_area': m20261207100000,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
