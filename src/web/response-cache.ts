@@ -129,12 +129,11 @@ export function createResponseCache({ ttlMs, maxBytes, clock = Date.now, maxEntr
       if (entries.peek(key) === e) entries.set(key, packed); // a new object: the cache counts its new size
       e = packed;
     }
-    const body = wantsGzip ? e.gzip! : (e.body ?? zlib.gunzipSync(e.gzip!));
     if (wantsGzip) res.setHeader('Content-Encoding', 'gzip');
-    res.setHeader('Content-Length', String(body.length));
+    res.setHeader('Content-Length', String(wantsGzip ? e.gzip!.length : e.length));
     res.status(200);
     if (req.method === 'HEAD') res.end();
-    else res.end(body);
+    else res.end(wantsGzip ? e.gzip! : (e.body ?? zlib.gunzipSync(e.gzip!)));
   }
 
   /** Keeps the body the handler sends (a rendered page, JSON, CSV) and stores it once the answer is out. */

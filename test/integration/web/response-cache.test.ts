@@ -64,6 +64,8 @@ eachDialect('in-process response cache on %s', (dialect) => {
         expect((hit.body as Buffer).toString('utf8')).toBe(page);
         expect(hit.headers.etag).toBe(miss.headers.etag);
       }
+      const head = await request(small.app).head(url).set('Accept-Encoding', 'identity').expect(200);
+      expect([head.headers['x-response-cache'], head.headers['content-encoding'], Number(head.headers['content-length'])]).toEqual(['hit', undefined, Buffer.byteLength(page)]);
     } finally {
       await small.cleanup();
     }
