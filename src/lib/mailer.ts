@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config';
 import { Logger, safeForLog } from './logger';
 
@@ -30,6 +30,10 @@ export class MailError extends Error {
   }
 }
 
+/** nodemailer, loaded with the first message: a start does not pay its ~50 ms of module loading (as ioredis in lib/redis.ts). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a conditional load; the mailer's factory stays synchronous
+const nodemailer = () => require('nodemailer') as typeof import('nodemailer');
+
 const wrapErrors =
   (send: Mailer['send']): Mailer['send'] =>
   async (m) => {
@@ -47,23 +51,26 @@ const wrapErrors =
 export function createMailer(config: Pick<Config, 'mail'>, logger: Logger): Mailer {
   const { smtp, from, outboxDir } = config.mail;
   if (smtp) {
-    const transport = nodemailer.createTransport({
-      host: smtp.host,
-      port: smtp.port,
-      secure: smtp.secure,
-      auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
-    });
+    let transport: Transporter | null = null;
+    const open = () =>
+      (transport ??= nodemailer().createTransport({
+        host: smtp.host,
+        port: smtp.port,
+        secure: smtp.secure,
+        auth: smtp.user ? { user: smtp.user, pass: smtp.password ?? '' } : undefined,
+      }));
     return {
       send: wrapErrors(async (m) => {
-        await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
+        await open().sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
         logger.info({ to: safeForLog(m.to), subject: safeForLog(m.subject) }, 'mail sent');
       }),
     };
   }
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let transport: Transporter | null = null;
+  const open = () => (transport ??= nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'unix' }));
   return {
     send: wrapErrors(async (m) => {
-      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
+      const info = await open().sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
       await fs.promises.mkdir(outboxDir, { recursive: true });
       const file = path.join(outboxDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${crypto.randomBytes(4).toString('hex')}.eml`);
       await fs.promises.writeFile(file, info.message as Buffer);

@@ -1,5 +1,12 @@
-import { Redis, RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from './logger';
+
+/**
+ * ioredis, loaded on the first connection: a portal without REDIS_URL does not pay its ~0.1 s
+ * of module loading at every start (as BullMQ in lib/background.ts).
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a conditional load; import() would make connecting async
+const ioredis = () => require('ioredis') as typeof import('ioredis');
 
 /**
  * The connection to Redis (REDIS_URL) shared by the rate limits, the response-cache
@@ -33,7 +40,7 @@ const BASE: RedisOptions = {
 export function connectRedis({ url, prefix }: { url: string; prefix: string }, logger: Logger): RedisLink {
   const opened: Redis[] = [];
   const open = (options: RedisOptions = {}) => {
-    const c = new Redis(url, { ...BASE, ...options });
+    const c = new (ioredis().Redis)(url, { ...BASE, ...options });
     // Logged on each change only, not on every reconnection attempt.
     let up = true;
     c.on('error', (err: Error) => {
@@ -83,7 +90,7 @@ export function connectRedis({ url, prefix }: { url: string; prefix: string }, l
 
 /** Deletes every key under `prefix` (a test's or a benchmark's queue, counters and channels); SCAN, never KEYS. */
 export async function deletePrefix(url: string, prefix: string): Promise<void> {
-  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  const r = new (ioredis().Redis)(url, { maxRetriesPerRequest: 1 });
   try {
     let cursor = '0';
     do {
