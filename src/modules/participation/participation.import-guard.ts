@@ -30,8 +30,9 @@ export function createImportGuard({ db, clock, perHour, staleMs, runsTable = 'pa
         throw e;
       }
     },
-    async release(key: string): Promise<void> {
-      await db('import_locks').where('lock_key', key).delete();
+    /** `q`: a transaction, when the release must land with another write (a job's result). */
+    async release(key: string, q: Db = db): Promise<void> {
+      await q('import_locks').where('lock_key', key).delete();
     },
   };
 }

@@ -228,7 +228,7 @@ export function createBulkImport(deps: BulkImportDeps<ParticipationService>) {
     return db('participation_imports').select('id', 'kind', 'status', 'rows', 'created_at').where('ubigeo', ubigeo).orderBy('id', 'desc').limit(10);
   }
 
-  return { admit, run, recent, release: (ubigeo: string) => release(lockKey(ubigeo)) };
+  return { admit, run, recent, release: (ubigeo: string, q?: Db) => release(lockKey(ubigeo), q) };
 }
 
 export type BulkImport = ReturnType<typeof createBulkImport>;

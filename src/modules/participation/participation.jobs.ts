@@ -86,13 +86,16 @@ export function createImportJobs({ db, jobs, bulk, mef, clock, onImported }: { d
     return id;
   }
 
-  const release = (kind: ImportKind, ubigeo: string) => (kind === 'mef_gasto' ? mef.release(ubigeo) : bulk.release(ubigeo));
+  const release = (kind: ImportKind, ubigeo: string, q?: Db) => (kind === 'mef_gasto' ? mef.release(ubigeo, q) : bulk.release(ubigeo, q));
 
+  /** The job's result and the end of its municipality's lock, together: whoever sees the result finished can upload again. */
   async function finish(row: { id: number; kind: ImportKind; ubigeo: string }, status: ImportJobRow['status'], result: unknown) {
-    await db('import_jobs')
-      .where({ id: row.id })
-      .update({ status, result_json: JSON.stringify(result).slice(0, 60_000), payload: null, finished_at: now(), updated_at: now() });
-    await release(row.kind, row.ubigeo);
+    await db.transaction(async (trx) => {
+      await trx('import_jobs')
+        .where({ id: row.id })
+        .update({ status, result_json: JSON.stringify(result).slice(0, 60_000), payload: null, finished_at: now(), updated_at: now() });
+      await release(row.kind, row.ubigeo, trx);
+    });
   }
 
   /** The queued job: runs the import of row `id` (again, after a worker died: nothing of the first run was kept). */

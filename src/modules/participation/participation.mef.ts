@@ -134,7 +134,7 @@ export function createMefUpload({
     return { ...row, report: JSON.parse(String(row.report_json ?? '{}')) };
   }
 
-  return { admit, run, status, release: (ubigeo: string) => release(lockKey(ubigeo)) };
+  return { admit, run, status, release: (ubigeo: string, q?: Db) => release(lockKey(ubigeo), q) };
 }
 
 export type MefUpload = ReturnType<typeof createMefUpload>;
