@@ -52,7 +52,7 @@ export function compiledWorker(): string {
   const root = path.resolve(__dirname, '..', '..');
   const out = path.join(root, 'node_modules', '.cache', `ra-mef-worker-${process.pid}`);
   fs.mkdirSync(out, { recursive: true });
-  for (const name of ['mef-gasto.worker', 'mef-gasto.rows']) {
+  for (const name of ['mef-gasto.worker', 'mef-gasto.rows', 'mef-gasto.csv']) {
     const src = fs.readFileSync(path.join(root, 'src', 'modules', 'spending', `${name}.ts`), 'utf8');
     const js = ts.transpileModule(src, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText;
     fs.writeFileSync(path.join(out, `${name}.js`), js);

@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
@@ -10,7 +9,8 @@ import { probeFile, TextEncoding } from '../../lib/file-text';
 import { readReferenceCsv } from '../../lib/reference-files';
 import { Actor, AuditService, CLI_ACTOR, createAuditService } from '../audit';
 import type { RowError } from './consulta-amigable.importer';
-import { Batch, createRowProcessor, RowContext, Summary } from './mef-gasto.rows';
+import { readCsvRecords } from './mef-gasto.csv';
+import { Batch, parseRange, RowContext, Summary } from './mef-gasto.rows';
 
 export const MEF_GASTO = 'mef_gasto';
 export const MEF_GASTO_LABEL = 'MEF, datos abiertos: Presupuesto y Ejecución de Gasto';
@@ -269,36 +269,19 @@ function runWorkers(script: string, starts: number[], size: number, job: ParseJo
   );
 }
 
-/** The header row, upper-cased and trimmed (null for an empty file); read before anything is written. */
-async function readHeader(file: string, encoding: 'utf8' | 'latin1', recordDelimiter: string): Promise<string[] | null> {
-  const input = fs.createReadStream(file, { highWaterMark: 1 << 16 });
-  try {
-    const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, to_line: 1 }));
-    for await (const rec of parser as AsyncIterable<string[]>) return rec.map((h) => h.trim().toUpperCase());
-    return null;
-  } finally {
-    input.destroy();
-  }
+/** The header row, upper-cased and trimmed (null for an empty file, 'unreadable' when it is not CSV); read before anything is written. */
+async function readHeader(file: string, encoding: 'utf8' | 'latin1', recordDelimiter: string): Promise<string[] | null | 'unreadable'> {
+  let header: string[] | null = null;
+  const read = await readCsvRecords({ file, encoding, recordDelimiter, limit: 1 }, (rec) => {
+    header = rec.map((h) => h.trim().toUpperCase());
+  });
+  return read.unreadableAt === 1 ? 'unreadable' : header;
 }
 
 /** Parses the file on this thread, handing batches to the writer. */
-async function parseInline(job: ParseJob): Promise<Summary> {
+function parseInline(job: ParseJob): Promise<Summary> {
   const { file, encoding, recordDelimiter, ctx, write, onProgress } = job;
-  const proc = createRowProcessor(ctx, write);
-  const input = fs.createReadStream(file, { highWaterMark: 1 << 20 });
-  const parser = input.pipe(parse({ encoding, bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: recordDelimiter, from_line: 2 }));
-  let row = 0;
-  try {
-    for await (const rec of parser as AsyncIterable<string[]>) {
-      row++;
-      const p = proc.push(rec, row);
-      if (p) await p;
-      if (onProgress && row % 20000 === 0) onProgress(row, input.bytesRead);
-    }
-  } finally {
-    input.destroy();
-  }
-  return proc.finish();
+  return parseRange({ file, encoding, recordDelimiter }, true, ctx, write, onProgress);
 }
 
 interface Merged {
@@ -411,9 +394,9 @@ export async function importMefGasto(db: Db, file: string, opts: MefGastoOptions
   const encoding = probe.encoding === 'latin1' ? 'latin1' : 'utf8';
   const recordDelimiter = lineEnding(file);
   const header = await readHeader(file, encoding, recordDelimiter);
-  if (!header) {
+  if (!header || header === 'unreadable') {
     report.errorCount = 1;
-    report.errors.push({ row: 1, column: '', value: '', key: 'import:errors.empty' });
+    report.errors.push({ row: 1, column: '', value: '', key: header ? 'import:errors.unreadable' : 'import:errors.empty' });
     return done();
   }
   const required = mefGastoColumns();

@@ -1,4 +1,5 @@
 import type { RowError } from './consulta-amigable.importer';
+import { CsvRange, readCsvRecords } from './mef-gasto.csv';
 
 /**
  * The per-row work of the mef-gasto importer, shared by the inline path and the parser
@@ -261,5 +262,23 @@ export function createRowProcessor(ctx: RowContext, emit: (b: Batch) => Promise<
     return s;
   }
 
-  return { push, finish, summary: s };
+  /** The text stops being CSV at this row (an unclosed quote): the file is refused there. */
+  function unreadable(row: number): void {
+    fail({ row, column: '', value: '', key: 'import:errors.unreadable' });
+  }
+
+  return { push, finish, unreadable, summary: s };
+}
+
+/**
+ * Reads one byte range of a file (the whole file, or a parser worker's part) into `emit`:
+ * every record through the row rules, the header skipped when the range starts with it.
+ * Row numbers in the summary count from the first data row of the range.
+ */
+export async function parseRange(range: CsvRange, skipHeader: boolean, ctx: RowContext, emit: (b: Batch) => Promise<void>, onProgress?: (rows: number, bytes: number) => void): Promise<Summary> {
+  const proc = createRowProcessor(ctx, emit);
+  const first = skipHeader ? 1 : 0;
+  const read = await readCsvRecords(range, (rec, n) => (n > first ? proc.push(rec, n - first) : undefined), onProgress && ((records, bytes) => onProgress(records - first, bytes)));
+  if (read.unreadableAt !== null) proc.unreadable(Math.max(1, read.unreadableAt - first));
+  return proc.finish();
 }

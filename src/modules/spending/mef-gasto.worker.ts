@@ -1,7 +1,5 @@
-import { parse } from 'csv-parse';
-import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import { Batch, createRowProcessor, RowContext } from './mef-gasto.rows';
+import { Batch, parseRange, RowContext } from './mef-gasto.rows';
 
 /** Parser worker: one byte range of the file → validated, pre-summed batches for the writer. */
 interface Job {
@@ -30,31 +28,8 @@ async function run(job: Job) {
     credits--;
     port.postMessage({ type: 'batch', batch });
   };
-  const proc = createRowProcessor(job.ctx, emit);
-  const input = fs.createReadStream(job.file, { start: job.start, end: job.end, highWaterMark: 1 << 20 });
-  const parser = input.pipe(parse({ encoding: job.encoding, bom: job.skipHeader, relax_column_count: true, skip_empty_lines: true, record_delimiter: job.recordDelimiter }));
-  let row = 0;
-  let header = job.skipHeader;
-  // 'data' events rather than for-await: no promise per record; pause while a batch is in flight.
-  await new Promise<void>((resolve, reject) => {
-    parser.on('data', (rec: string[]) => {
-      if (header) {
-        header = false;
-        return;
-      }
-      row++;
-      const p = proc.push(rec, row);
-      if (p) {
-        parser.pause();
-        p.then(() => parser.resume(), reject);
-      }
-      if (row % 20000 === 0) port.postMessage({ type: 'progress', rows: row, bytes: input.bytesRead });
-    });
-    parser.on('end', resolve);
-    parser.on('error', reject);
-    input.on('error', reject);
-  });
-  const summary = await proc.finish();
+  const { file, start, end, encoding, recordDelimiter } = job;
+  const summary = await parseRange({ file, start, end, encoding, recordDelimiter }, job.skipHeader, job.ctx, emit, (rows, bytes) => port.postMessage({ type: 'progress', rows, bytes }));
   while (credits < 1) await new Promise<void>((r) => (wake = r));
   port.postMessage({ type: 'done', summary });
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { createI18n } from '../../../src/i18n';
 import { importMefGasto } from '../../../src/modules/spending';
@@ -130,6 +131,48 @@ eachDialect('mef-gasto importer on %s', (dialect) => {
     const again = await importMefGasto(t.db, withCell(file, 2, 'META_NOMBRE', 'OTRA META', 'c'), { allowSynthetic: true });
     expect(again.status).toBe('unchanged');
     fs.rmSync(path.dirname(workerScript), { recursive: true, force: true });
+  });
+
+  it('when a name is quoted with a comma, an escaped quote and a line end inside, then it is stored as written and the totals are right', async () => {
+    const base = await syntheticFile({ rows: 1200, year: 2016, ubigeos: ['150101', '150132'], otherLevelsEvery: 0, name: 'quoted' });
+    const name = 'MEJORAMIENTO "EL PUENTE", TRAMO\nNORTE';
+    const file = withCell(base, 2, 'PRODUCTO_PROYECTO_NOMBRE', name, 'q');
+    const code = (parse(fs.readFileSync(file), { columns: true }) as Record<string, string>[])[0].PRODUCTO_PROYECTO;
+    const report = await importMefGasto(t.db, file, { allowSynthetic: true });
+    expect(report.status).toBe('imported');
+    expect(report.rows).toBe(1200);
+    const stored = await t
+      .db('mef_codes')
+      .where({ list: 'project', code: code.padStart(20, '0') })
+      .first();
+    expect(stored?.name).toBe(name);
+    for (const [ubigeo, e] of expectedTotals(file)) {
+      const row = await t.db('execution_totals').where({ ubigeo, year: 2016, source: 'mef_gasto' }).first();
+      expect(Number(row.devengado)).toBe(e.devengado);
+    }
+  });
+
+  it.each([
+    ['on this thread', 1],
+    ['by worker threads', 3],
+  ])('when a quote is never closed, then the file is refused %s at the row where it opens and nothing is written', async (_how, workers) => {
+    const base = await syntheticFile({ rows: 3000, year: 2015, ubigeos: ['150101'], otherLevelsEvery: 0, name: `open-quote-${workers}` });
+    // Every quote taken out (so that none closes the stray one), then one opened on row 40.
+    const lines = fs
+      .readFileSync(base, 'utf8')
+      .replace(/"([^"]*)"/g, (_m, v: string) => v.replace(/,/g, ';'))
+      .split('\n');
+    lines[39] = lines[39].replace(/,([A-Z][A-Z ]+),/, ',"$1,');
+    const file = base.replace(/\.csv$/, '-open.csv');
+    fs.writeFileSync(file, lines.join('\n'));
+    const before = await counts(t);
+    const report = await importMefGasto(t.db, file, { allowSynthetic: true, workers, workerScript: workers > 1 ? compiledWorker() : undefined });
+    expect(report.status).toBe('rejected');
+    expect(report.errors).toEqual([expect.objectContaining({ row: 40, key: 'import:errors.unreadable' })]);
+    expect(await counts(t)).toEqual(before);
+    const i18n = createI18n();
+    expect(i18n.t(report.errors[0].key, { lng: 'es' })).toMatch(/comillas sin cerrar/);
+    expect(i18n.t(report.errors[0].key, { lng: 'en' })).toMatch(/quote is not closed/);
   });
 
   it('when columns are missing or renamed, then the file is refused before anything is written and the missing ones are listed', async () => {
