@@ -221,12 +221,15 @@ async function directRun(dialect: Dialect, file: string, dir: string) {
 export async function benchImport(args: string[]): Promise<number> {
   const redisUrl = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-import-'));
-  const dialects: Dialect[] = ['sqlite'];
-  try {
-    await (await mysqlAdmin(mysqlBase())).end();
-    dialects.push('mariadb');
-  } catch {
-    log(`MariaDB not reachable at ${mysqlBase().host}: MariaDB runs SKIPPED`);
+  // --sqlite or --mariadb: that database only (both by default).
+  const dialects: Dialect[] = args.includes('--mariadb') ? [] : ['sqlite'];
+  if (!args.includes('--sqlite')) {
+    try {
+      await (await mysqlAdmin(mysqlBase())).end();
+      dialects.push('mariadb');
+    } catch {
+      log(`MariaDB not reachable at ${mysqlBase().host}: MariaDB runs SKIPPED`);
+    }
   }
   try {
     const file = path.join(dir, `gasto-${ROWS}.csv`);

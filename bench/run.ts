@@ -14,7 +14,7 @@ async function main(argv: string[]) {
   if (argv[0] === 'scores') return benchScores();
   if (argv[0] === 'pages' && argv.includes('--instances')) return benchInstances(argv.slice(1));
   if (argv[0] === 'pages') return benchPages(argv.slice(1));
-  process.stderr.write('Usage: npm run bench -- import [--no-direct] | scores | pages [--mysql] [--long-tail] | pages --instances 2 --redis [--sqlite]\n');
+  process.stderr.write('Usage: npm run bench -- import [--no-direct] [--sqlite | --mariadb] | scores | pages [--mysql] [--long-tail] | pages --instances 2 --redis [--sqlite]\n');
   return 2;
 }
 
