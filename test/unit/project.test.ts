@@ -22,6 +22,19 @@ describe('project rules', () => {
     expect(offenders).toEqual([]);
   });
 
+  it("when the README's systemd units start the web process and the worker, then they pass node the flags of npm start and npm run worker", () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    for (const [script, file] of [
+      ['start', 'dist/src/server.js'],
+      ['worker', 'dist/src/cli/worker.js'],
+    ]) {
+      const flags = new RegExp(`node ((?:--[\\w-]+=\\S+ )*)${file}`).exec(scripts[script])?.[1];
+      expect(flags).toMatch(/--max-old-space-size=/);
+      expect(readme).toContain(`ExecStart=/usr/bin/node ${flags}${file}`);
+    }
+  });
+
   it('when the migrations folder is listed, then every migration file is registered in migrations/index.ts, in order', () => {
     const files = fs
       .readdirSync(path.join(ROOT, 'migrations'))
