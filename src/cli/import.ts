@@ -93,6 +93,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
   return { kind, file: resolve(file), cutOffs, lang, allowSynthetic, queue };
 }
 
+/** One refused row: "row 5, column “X”, value “y”: reason", or "row 40: reason" for an error about the text itself (no column). */
+function errorLine(t: (key: string, opts?: Record<string, unknown>) => unknown, row: number, column: string, value: string, reason: string): string {
+  return String(column === '' && value === '' ? t('import:cli.error_line_row', { row, reason }) : t('import:cli.error_line', { row, column, value: value.slice(0, 80), reason }));
+}
+
 /** The report of a spending import: a summary line (`done`: its key when imported) and, when rejected, the errors. */
 function formatSpendingReport(report: ImportReport | MefGastoReport | RevenueImportReport, lang: Lang, summary: Record<string, unknown>, keys: { rejected: string; done: string }): string {
   const t = createI18n().getFixedT(lang, 'import');
@@ -100,7 +105,7 @@ function formatSpendingReport(report: ImportReport | MefGastoReport | RevenueImp
   if (report.status === 'rejected') {
     lines.push(String(t(keys.rejected, { ...summary, count: report.errorCount })));
     for (const e of report.errors) {
-      lines.push(`  ${String(t('cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.key.replace(/^import:/, ''), e.params as never) }))}`);
+      lines.push(`  ${errorLine(t, e.row, e.column, e.value, String(t(e.key.replace(/^import:/, ''), e.params as never)))}`);
     }
     if (report.errorCount > report.errors.length) lines.push(`  ${String(t('cli.more_errors', { count: report.errorCount - report.errors.length }))}`);
   } else if (report.status === 'unchanged') {
@@ -153,7 +158,7 @@ export function formatParticipationReport(report: BulkImportReport, lang: Lang):
   const t = createI18n().getFixedT(lang);
   if (report.status === 'done') return String(t('participation:manage.import_done', { created: report.created, updated: report.updated, unchanged: report.unchanged }));
   const lines = [String(t('participation:manage.import_rejected'))];
-  for (const e of report.errors) lines.push(`  ${String(t('import:cli.error_line', { row: e.row, column: e.column, value: e.value.slice(0, 80), reason: t(e.reason) }))}`);
+  for (const e of report.errors) lines.push(`  ${errorLine(t, e.row, e.column, e.value, String(t(e.reason)))}`);
   return lines.join('\n');
 }
 

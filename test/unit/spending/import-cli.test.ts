@@ -45,6 +45,13 @@ describe('import CLI for mef-gasto', () => {
     expect(formatMefReport(r, 'en')).toMatch(/row 7, column “MONTO_PIM”, value “x”: is not a valid amount/);
   });
 
+  it('when the text itself is refused (no column), then the error line gives the row and the reason only', () => {
+    const r = report({ status: 'rejected', errorCount: 1, errors: [{ row: 40, column: '', value: '', key: 'import:errors.unreadable' }] });
+    expect(formatMefReport(r, 'es')).toMatch(/\n {2}fila 40: El archivo no se puede leer como CSV: hay comillas sin cerrar/);
+    expect(formatMefReport(r, 'en')).toMatch(/\n {2}row 40: The file cannot be read as CSV: a quote is not closed/);
+    expect(formatMefReport(r, 'en')).not.toMatch(/column/);
+  });
+
   it('when a file is imported, then the summary names the encoding', () => {
     expect(formatMefReport(report({}), 'en')).toMatch(/Encoding latin1/);
   });
