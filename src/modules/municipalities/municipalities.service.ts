@@ -21,7 +21,7 @@ export function createMunicipalitiesService({ db, memo = (_key, load) => load() 
     });
   const directory = () => memo('directory', async () => new Map((await q.listMunicipalities(db)).map((m) => [m.ubigeo, m])));
   return {
-    departments: () => q.listDepartments(db),
+    departments: () => memo('departments', () => q.listDepartments(db)),
 
     async department(code: string) {
       const d = await q.findDepartment(db, code);
@@ -29,7 +29,8 @@ export function createMunicipalitiesService({ db, memo = (_key, load) => load() 
       return d;
     },
 
-    provinces: (departmentCode?: string) => q.listProvinces(db, departmentCode),
+    // Reference data with a count: read once per data version (a provincial municipality's page reads it for its population).
+    provinces: (departmentCode?: string) => memo(`provinces:${departmentCode ?? '*'}`, () => q.listProvinces(db, departmentCode)),
 
     async province(code: string) {
       const p = await q.findProvince(db, code);
