@@ -56,6 +56,8 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 2_000_000);
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_IMPORT_CONNECTIONS ?? 20);
+/** BENCH_WORKER_NICE=N: the worker runs with JOB_NICE=N instead of its default (the readers' share of the CPU against the import's). */
+const WORKER_NICE = process.env.BENCH_WORKER_NICE ? Number(process.env.BENCH_WORKER_NICE) : undefined;
 const TARGET_ROWS_S: Record<Dialect, number> = { sqlite: 50_000, mariadb: 25_000 };
 const TARGET_RSS_MB = 300;
 const TARGET_P99_MS = 100;
@@ -66,6 +68,8 @@ interface QueuedRun {
   dialect: Dialect;
   /** The job ran more than once: its timestamps time only the last run, so rows/s is not measured. */
   picked_up_again: boolean;
+  /** The worker's niceness as the system reports it (JOB_NICE; BENCH_WORKER_NICE overrides its default). */
+  worker_nice: number;
   rows: number;
   facts: number;
   status: string;
@@ -102,7 +106,7 @@ async function queuedRun(dialect: Dialect, file: string, dir: string, redisUrl: 
     const port = await freePort();
     const web = procs.node(distSrc('server.js'), { ...env, PORT: String(port) }, { flags: scriptFlags('start') });
     await waitReady(`http://127.0.0.1:${port}/readyz`, web);
-    const worker = procs.node(distSrc('cli', 'worker.js'), env, { flags: scriptFlags('worker'), pipe: true });
+    const worker = procs.node(distSrc('cli', 'worker.js'), WORKER_NICE === undefined ? env : { ...env, JOB_NICE: String(WORKER_NICE) }, { flags: scriptFlags('worker'), pipe: true });
     await new Promise<void>((resolve, reject) => {
       let out = '';
       worker.stdout!.on('data', (d: Buffer) => {
@@ -112,6 +116,7 @@ async function queuedRun(dialect: Dialect, file: string, dir: string, redisUrl: 
       worker.on('exit', (code) => reject(new Error(`worker exited with code ${code}`)));
     });
     if (!(await redis.whenReady(5000))) throw new Error(`Redis does not answer at ${redisUrl}`);
+    const workerNice = os.getPriority(worker.pid);
 
     const urlDb = createDb(loadConfig({ ...env, LOG_LEVEL: 'silent' }).db);
     const urls = (await longTailUrls(urlDb).finally(() => urlDb.destroy())).municipality;
@@ -172,6 +177,7 @@ async function queuedRun(dialect: Dialect, file: string, dir: string, redisUrl: 
     return {
       dialect,
       picked_up_again: again,
+      worker_nice: workerNice,
       rows: result.rows,
       facts: result.facts,
       status: result.status,
@@ -257,6 +263,7 @@ export async function benchImport(args: string[]): Promise<number> {
         `${r.dialect.padEnd(9)} ${String(r.rows_per_second).padStart(7)} ${String(r.job_seconds).padStart(6)} ${`${r.importer_rows_per_second}/s`.padStart(8)} ${`${r.worker.peak_rss_mb} MB`.padStart(8)} ${`${w.min}–${w.max}`.padStart(11)} | ${String(r.readers.before.rps).padStart(13)} ${String(r.readers.before.p50_ms).padStart(5)} ${String(r.readers.before.p99_ms).padStart(5)} | ${String(r.readers.during.rps).padStart(13)} ${String(r.readers.during.p50_ms).padStart(5)} ${String(r.readers.during.p99_ms).padStart(5)}${r.readers.before.non2xx + r.readers.during.non2xx ? `  (${r.readers.before.non2xx + r.readers.during.non2xx} non-2xx/errors!)` : ''}`,
       );
     }
+    for (const r of queued) log(`the worker ran at niceness ${r.worker_nice} (JOB_NICE${WORKER_NICE === undefined ? "'s default" : ', from BENCH_WORKER_NICE'})`);
     for (const r of queued) log(`worker CPU, ${r.dialect}: ${r.worker_cpu_seconds} s for ${r.rows} rows (${r.worker_cpu_us_per_row} µs a row, all threads): what the machine's load does not change`);
     for (const r of direct) log(`direct import (no queue, no web process), ${r.dialect}: ${r.rows_per_second} rows/s, ${r.seconds} s, peak RSS ${r.peak_rss_mb} MB, ${r.cpu_seconds} CPU-s`);
     log('');

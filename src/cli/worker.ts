@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { buildApp } from '../app';
 import { prepareDatabase } from '../bootstrap';
 import { loadConfig } from '../config';
@@ -22,6 +23,13 @@ async function main() {
     process.stderr.write('npm run worker needs REDIS_URL (without it the web process runs its jobs itself)\n');
     process.exit(2);
   }
+  // First, so that the threads started later (an import's parser threads) inherit it; systemd's
+  // Nice= does the same for every thread (README, deployment).
+  try {
+    if (os.getPriority() < config.workerNice) os.setPriority(config.workerNice);
+  } catch (err) {
+    logger.warn({ err, nice: config.workerNice }, 'JOB_NICE could not be applied: the worker runs at the priority it was given');
+  }
   const db = createDb(config.db);
   await prepareDatabase(db, logger, config.loadReferenceData, false);
   const redis = connectRedis(config.redis, logger);
@@ -30,7 +38,7 @@ async function main() {
   buildApp({ config, db, logger, i18n: createI18n(), background: jobs, redis, invalidation });
   const concurrency = Math.max(1, Math.min(16, Number(process.env.JOB_CONCURRENCY ?? 1) || 1));
   jobs.startWorker(concurrency);
-  logger.info({ pid: process.pid, concurrency, prefix: config.redis.prefix }, 'job worker started');
+  logger.info({ pid: process.pid, concurrency, prefix: config.redis.prefix, nice: os.getPriority() }, 'job worker started');
   process.stdout.write(`worker ${process.pid} ready\n`);
 
   let stopping = false;

@@ -53,6 +53,7 @@ const Env = z.object({
     .default('ra'),
   JOB_LOCK_MS: z.coerce.number().int().min(1000).max(3_600_000).default(300_000),
   JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
+  JOB_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 
 export type DbConfig = { client: 'sqlite'; filename: string } | { client: 'mysql'; url: string; poolMax: number };
@@ -102,6 +103,11 @@ export interface Config {
   redis: { url: string; prefix: string } | null;
   /** Queued jobs: runs before one is marked failed; how long a worker's lock lasts (a dead worker's job runs again after it). */
   jobs: { attempts: number; lockMs: number };
+  /**
+   * Niceness of `npm run worker` (0 = as the web processes): on a host shared with web processes,
+   * an import yields the CPU to the readers instead of halving their throughput.
+   */
+  workerNice: number;
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
@@ -152,5 +158,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     webConcurrency: e.WEB_CONCURRENCY,
     redis: e.REDIS_URL ? { url: e.REDIS_URL, prefix: e.REDIS_PREFIX } : null,
     jobs: { attempts: e.JOB_ATTEMPTS, lockMs: e.JOB_LOCK_MS },
+    workerNice: e.JOB_NICE,
   };
 }

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import os from 'node:os';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import type { Config } from '../../../src/config';
@@ -159,6 +160,8 @@ describeWithRedis('several instances sharing one Redis (REDIS_URL)', () => {
           worker.stdout!.on('data', (d: Buffer) => String(d).includes('ready') && resolve());
           worker.on('exit', (code) => reject(new Error(`worker exited ${code}`)));
         });
+        // JOB_NICE's default: the worker yields the CPU to web processes on the same host.
+        expect(os.getPriority(worker.pid!)).toBe(10);
 
         const csv = `year,priority,title_es,total_cost,status,progress_pct\n${Array.from({ length: ROWS }, (_, i) => `2025,${i + 2},Obra ${i + 2},${1000 + i}.50,en_ejecucion,10`).join('\n')}\n`;
         const token = await formToken(agent, `/es/gestion/${U}/participacion`);
