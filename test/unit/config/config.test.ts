@@ -17,6 +17,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ JOB_ATTEMPTS: '0' })).toThrow(/JOB_ATTEMPTS/);
   });
 
+  it('when JOB_NICE is unset, then the worker yields to web processes at niceness 10; 0 to 19 are accepted and anything else fails naming it', () => {
+    expect(loadConfig({}).workerNice).toBe(10);
+    expect(loadConfig({ JOB_NICE: '0' }).workerNice).toBe(0);
+    expect(loadConfig({ JOB_NICE: '19' }).workerNice).toBe(19);
+    for (const bad of ['20', '-1', '5.5', 'low']) expect(() => loadConfig({ JOB_NICE: bad })).toThrow(/JOB_NICE/);
+  });
+
   it('when production starts without SESSION_SECRET, then loading fails fast naming it', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', SMTP_HOST: 'smtp.example.pe' })).toThrow(/SESSION_SECRET/);
   });
