@@ -61,6 +61,7 @@ export function readCsvRecords(range: CsvRange, onRecord: (rec: string[], n: num
     let waiting = false;
     let settled = false;
     let bom = (range.start ?? 0) === 0;
+    const enough = () => range.limit !== undefined && records >= range.limit;
 
     const finish = (err?: unknown) => {
       if (settled) return;
@@ -72,7 +73,7 @@ export function readCsvRecords(range: CsvRange, onRecord: (rec: string[], n: num
     const drain = (): void => {
       if (settled) return;
       while (at < pending.length) {
-        if (range.limit !== undefined && records >= range.limit) return finish();
+        if (enough()) return finish();
         const rec = pending[at++];
         if (bom) {
           bom = false;
@@ -98,7 +99,7 @@ export function readCsvRecords(range: CsvRange, onRecord: (rec: string[], n: num
       }
       pending = [];
       at = 0;
-      if (complete || unreadableAt !== null || (range.limit !== undefined && records >= range.limit)) finish();
+      if (complete || unreadableAt !== null || enough()) finish();
       else input.resume();
     };
 
