@@ -52,7 +52,9 @@ export function createDataMemo(db: Db, readVersion: VersionReader, maxEntries = 
     let p = entries.get(key) as Promise<T> | undefined;
     if (!p) {
       const mine = entries; // a load begun under this version never lands in the next one's
-      p = load();
+      // A settled promise of the value, not what `load` returned: a knex query builder is a
+      // thenable that runs its query again each time it is awaited.
+      p = Promise.resolve(load());
       mine.set(key, p);
       p.catch(() => mine.peek(key) === p && mine.delete(key));
     }

@@ -24,6 +24,23 @@ eachDialect('memo of data that only imports change, on %s', (dialect) => {
     expect(loads).toEqual(['a', 'b', 'c', 'b']);
   });
 
+  it('when a load returns a knex query (a thenable) instead of a promise, then the query runs once and later calls get its rows', async () => {
+    const memo = createDataMemo(t.db, dataVersion);
+    const runs: string[] = [];
+    const seen = (q: { sql: string }) => /from .departments./i.test(q.sql) && runs.push(q.sql);
+    t.db.on('query', seen);
+    try {
+      const load = () => t.db('departments').select('code').orderBy('code');
+      const first = await memo('departments', load);
+      expect(first.length).toBeGreaterThan(20);
+      expect(await memo('departments', load)).toEqual(first);
+      expect(await memo('departments', load)).toEqual(first);
+      expect(runs).toHaveLength(1);
+    } finally {
+      t.db.removeListener('query', seen);
+    }
+  });
+
   it('when an import run is recorded, then every key is loaded again from the new data', async () => {
     const memo = createDataMemo(t.db, dataVersion);
     let n = 0;
