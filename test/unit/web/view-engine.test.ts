@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
-import { createViewEngine } from '../../../src/web/views';
+import { compileWithoutWith, createViewEngine } from '../../../src/web/views';
 
 /** Renders `file` with the portal's view engine. */
 function render(engine: ReturnType<typeof createViewEngine>, file: string, locals: object): Promise<string> {
@@ -56,5 +56,38 @@ describe('the view engine (EJS with includes resolved once)', () => {
     expect(after).not.toBe(before);
     expect(after).toContain('{edited}');
     expect(await render(on, file, { ...locals, cache: true })).toBe(before);
+  });
+
+  it('when a template is compiled without `with`, then locals, globals, a local named like a global, its own declarations and missing locals render as EJS renders them', async () => {
+    const text = [
+      '<% const total = items.length; let shown = 0 %><h1><%= title %> (<%= total %>)</h1>',
+      '<% for (const item of items) { shown++ %><li><%= item.name %>: <%= Math.round(item.value) %> <%= encodeURIComponent(item.name) %></li><% } %>',
+      '<p><%= shown %> · <%= JSON.stringify({ year, ...extra }) %> · <%= typeof missing === "undefined" ? "no missing" : missing %> · <%= locals.title %></p>',
+      // `crypto` is a Node global: a local of that name wins, as it does inside `with`.
+      "<p><%= crypto %> · <%= 'for' %> · <%= items.map((i) => i.name).join(', ') %></p>",
+    ].join('\n');
+    write('pages/plain.ejs', text);
+    const file = path.join(dir, 'pages/plain.ejs');
+    const locals = {
+      title: 'Ica & <Nasca>',
+      items: [
+        { name: 'a b', value: 1.6 },
+        { name: 'ñ', value: 2.2 },
+      ],
+      year: 2024,
+      extra: { page: 2 },
+      crypto: 'local crypto',
+    };
+    const html = compileWithoutWith(file, text)(locals, undefined, () => '');
+    expect(html).toBe(await ejs.renderFile(file, locals));
+    expect(html).toContain('local crypto');
+    expect(html).toContain('no missing');
+    expect(html).toContain('{&#34;year&#34;:2024,&#34;page&#34;:2}');
+    expect(compileWithoutWith(file, text).toString()).not.toMatch(/\bwith\s*\(/);
+  });
+
+  it('when a template compiled without `with` fails while rendering, then the error names its file and line', () => {
+    const text = '<p>one</p>\n<p>two</p>\n<%= broken.field %>';
+    expect(() => compileWithoutWith('/views/x.ejs', text)({ broken: null }, undefined, () => '')).toThrow(/x\.ejs:3/);
   });
 });
