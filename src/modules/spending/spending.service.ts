@@ -155,9 +155,12 @@ export function createSpendingService({ db }: { db: Db }) {
     return out;
   }
 
+  /** Every municipality's place, read once per data version for all the years' rows. */
+  const places = () => memo('places', () => q.municipalityPlaces(db));
+
   /** Every municipality's totals for a year (shared: callers must not mutate). */
   function yearRows(year: number): Promise<MunicipalityExecution[]> {
-    return yearMemo(`year:${year}`, () => q.executionForYear(db, year));
+    return yearMemo(`year:${year}`, async () => q.executionForYear(db, year, await places()));
   }
 
   /**
