@@ -229,10 +229,16 @@ export async function benchImport(args: string[]): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ra-bench-import-'));
   // --sqlite or --mariadb: that database only (both by default).
   const dialects: Dialect[] = args.includes('--mariadb') ? [] : ['sqlite'];
+  /** MariaDB's page cache: a national fact table outgrows the default 128 MB (see the README). */
+  let bufferPoolMb: number | null = null;
   if (!args.includes('--sqlite')) {
     try {
-      await (await mysqlAdmin(mysqlBase())).end();
+      const admin = await mysqlAdmin(mysqlBase());
+      const [rows] = (await admin.query('SELECT @@innodb_buffer_pool_size AS size')) as unknown as [Array<{ size: number | string }>];
+      bufferPoolMb = Math.round(Number(rows[0].size) / 2 ** 20);
+      await admin.end();
       dialects.push('mariadb');
+      log(`MariaDB innodb_buffer_pool_size: ${bufferPoolMb} MB`);
     } catch {
       log(`MariaDB not reachable at ${mysqlBase().host}: MariaDB runs SKIPPED`);
     }
@@ -246,7 +252,7 @@ export async function benchImport(args: string[]): Promise<number> {
     for (const d of dialects) {
       queued.push(await queuedRun(d, file, dir, redisUrl));
       // Kept after each database, so that a run cut short still leaves its figures.
-      writeResult('import.json', { partial: true, file: { rows: ROWS }, machine: machine(), queued, date: new Date().toISOString() });
+      writeResult('import.json', { partial: true, file: { rows: ROWS }, machine: machine(), mariadb_buffer_pool_mb: bufferPoolMb, queued, date: new Date().toISOString() });
       if (!args.includes('--no-direct')) direct.push(await directRun(d, file, dir));
     }
 
@@ -281,6 +287,7 @@ export async function benchImport(args: string[]): Promise<number> {
       what: 'npm run bench -- import: a SYNTHETIC national MEF gasto file through the job queue (web process + worker + Redis), readers during the import',
       file: { rows: ROWS, mb: Math.round(g.bytes / 1e6), municipalities: g.municipalities.length },
       machine: machine(),
+      mariadb_buffer_pool_mb: bufferPoolMb,
       targets: { rows_per_second: TARGET_ROWS_S, worker_peak_rss_mb: TARGET_RSS_MB, readers_p99_ms: TARGET_P99_MS },
       queued,
       direct,
