@@ -74,8 +74,8 @@ const NOT_LOCALS = new Set(
 /**
  * EJS wraps a template in `with (locals) { … }` so that `<%= title %>` finds `locals.title`. In
  * V8 every name read inside a `with` is looked up at run time, through the locals object and its
- * prototype chain, on each use: a municipality page makes thousands of such lookups, and they
- * were about a quarter of its render time. Here each name a template's code mentions is read
+ * prototype chain, on each use: a municipality page makes thousands of such lookups (without
+ * them the page costs 12–25 % less CPU, in process). Here each name a template's code mentions is read
  * from the locals once, at the top of the template (`var title = 'title' in locals ? locals.title
  * : globalThis.title`), and the template runs without `with`: the same names resolve to the same
  * values (a local first, then a global such as `Math`), and a name neither defines is
