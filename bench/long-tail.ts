@@ -7,6 +7,7 @@ import { createI18n } from '../src/i18n';
 import { pageUrl } from '../src/i18n/paths';
 import { createBackgroundJobs } from '../src/lib/background';
 import { createLogger } from '../src/lib/logger';
+import { createHttpServer } from '../src/web/http-server';
 
 /**
  * The long tail (issue 18): real traffic is a resident opening *their* municipality and a crawler
@@ -97,13 +98,14 @@ export async function renderCpu(databaseUrl: string, sets: Record<string, string
   const logger = createLogger('silent');
   const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle: { shuttingDown: false }, background: createBackgroundJobs(logger) });
   let last = 0;
-  const server = http.createServer((req, res) => {
+  // The server the portal runs on (src/server.ts), with the clock started before the app sees the request.
+  const server = createHttpServer(app);
+  server.prependListener('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
     const start = process.cpuUsage();
     res.on('finish', () => {
       const d = process.cpuUsage(start);
       last = (d.user + d.system) / 1000;
     });
-    app(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;

@@ -1,5 +1,4 @@
 import cluster from 'node:cluster';
-import http from 'node:http';
 import { buildApp } from './app';
 import { prepareDatabase } from './bootstrap';
 import { loadConfig } from './config';
@@ -9,6 +8,7 @@ import { createBackgroundJobs } from './lib/background';
 import { createInvalidation } from './lib/invalidation';
 import { createLogger } from './lib/logger';
 import { connectRedis } from './lib/redis';
+import { createHttpServer } from './web/http-server';
 
 /**
  * WEB_CONCURRENCY=N (N > 1): the primary prepares the database once (migrations, reference data),
@@ -58,7 +58,7 @@ async function main() {
   const background = createBackgroundJobs(logger, { redis, ...config.jobs });
   const invalidation = createInvalidation(redis, logger);
   const app = buildApp({ config, db, logger, i18n: createI18n(), lifecycle, background, redis, invalidation });
-  const server = http.createServer(app);
+  const server = createHttpServer(app);
   server.keepAliveTimeout = 5000;
 
   server.listen(config.port, config.host, () => {

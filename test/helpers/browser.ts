@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type ConsoleMessage, type Page } from 'playwright-core';
+import { createHttpServer } from '../../src/web/http-server';
 import { createTestApp, type TestApp } from './app';
 
 /** Path to Debian's chromium, set by global setup when it exists (CI fails instead of skipping). */
@@ -27,7 +28,7 @@ export interface RunningApp extends TestApp {
 /** The real app on a fresh seeded database, served over HTTP on a free local port (`history`: with 2012–2022 loaded too). */
 export async function startApp(opts: { history?: boolean } = {}): Promise<RunningApp> {
   const t = await createTestApp('sqlite', opts);
-  const server = http.createServer(t.app);
+  const server = createHttpServer(t.app); // the server src/server.ts runs
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

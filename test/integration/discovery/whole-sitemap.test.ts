@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createHttpServer } from '../../../src/web/http-server';
 import { createTestApp, TestApp } from '../../helpers/app';
 
 const BASE = 'https://resultados.example.pe';
@@ -33,7 +34,7 @@ describe('the whole sitemap (sqlite)', () => {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
   beforeAll(async () => {
     t = await createTestApp('sqlite', { config: { publicUrl: BASE } });
-    server = http.createServer(t.app);
+    server = createHttpServer(t.app); // the server src/server.ts runs
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
   }, 120000);
