@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Express } from 'express';
 import { chromium, type Browser, type BrowserContext, type CDPSession, type ConsoleMessage, type Page } from 'playwright-core';
 import { createHttpServer } from '../../src/web/http-server';
 import { createTestApp, type TestApp } from './app';
@@ -292,9 +293,9 @@ export async function screenshot(page: Page, name: string, { failed = true }: { 
   return file;
 }
 
-/** An app on a local port (the test's own database), as the browser reaches it. */
-export async function listen(app: http.RequestListener): Promise<{ base: string; server: http.Server }> {
-  const server = http.createServer(app).listen(0, '127.0.0.1');
+/** An app on a local port (the test's own database), as the browser reaches it, on the server src/server.ts runs. */
+export async function listen(app: Express): Promise<{ base: string; server: http.Server }> {
+  const server = createHttpServer(app).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
