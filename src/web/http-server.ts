@@ -14,6 +14,8 @@ import type { Express } from 'express';
  * changes nothing. Measured (2026-12-06, one process, one request at a time): a bare Express
  * /healthz went from about 650 KB promoted per scavenge to none, and its CPU per request from
  * 293–382 µs to 165–177 µs. Everything else is Node's own classes, so behaviour is unchanged.
+ * (V8 gives these objects dictionary-mode properties, where Express's way kept them in fast
+ * mode; measured, this way is still the cheaper one by far.)
  */
 export function createHttpServer(app: Express): http.Server {
   // Node's IncomingMessage and ServerResponse are plain constructor functions: called on `this`,
