@@ -10,8 +10,8 @@ type Render = (locals: Locals) => string;
 /**
  * Express's view engine for EJS, with what EJS's own `renderFile` redoes on every render done once:
  * an include's file is resolved (and checked to exist) once per calling template and path, not
- * with a `fs.existsSync` per include per render, and an included template sees its caller's
- * locals through the prototype chain instead of a copy of all of them. Templates are compiled
+ * with a `fs.existsSync` per include per render, and an included template gets one flat copy of
+ * its caller's locals plus its own data (see the include below). Templates are compiled
  * once and kept when Express's `view cache` is on (every environment but development, where an
  * edited view shows on the next render). Same templates, same output: includes resolve relative
  * to the including file, as in EJS, and a missing one is an error naming both files.
