@@ -1,4 +1,4 @@
-import { esc, open } from './svg';
+import { esc, n1, open } from './svg';
 import type { Frame } from './svg';
 
 /**
@@ -13,8 +13,6 @@ export interface TrendSeries {
   label: string;
   values: (number | null)[];
 }
-
-const n1 = (v: number) => (Math.round(v * 10) / 10).toString();
 
 /**
  * Runs of consecutive indexes whose value is not null: [[0,1,2],[4,5]] for [a,b,c,null,d,e].

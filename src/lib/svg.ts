@@ -3,11 +3,23 @@
  * so views may output the result with <%-. No inline style attributes (CSP style-src 'self'):
  * colours come from classes in site.css and from presentation attributes.
  */
+const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return String(s).replace(/[&<>"']/g, (c) => ENTITIES[c]);
 }
 
-const n1 = (v: number) => (Math.round(v * 10) / 10).toString();
+/**
+ * A coordinate rounded to a tenth, written as `(Math.round(v * 10) / 10).toString()` writes it,
+ * from integers: a chart writes hundreds of them and the double's shortest-text conversion was
+ * most of their cost.
+ */
+export function n1(v: number): string {
+  const r = Math.round(v * 10);
+  if (!Number.isSafeInteger(r)) return (r / 10).toString();
+  const a = r < 0 ? -r : r;
+  const tenth = a % 10;
+  return `${r < 0 ? '-' : ''}${(a - tenth) / 10}${tenth ? `.${tenth}` : ''}`;
+}
 const clip = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
 export interface Frame {
