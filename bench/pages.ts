@@ -215,7 +215,7 @@ export async function benchPages(args: string[]): Promise<number> {
       .filter((l) => l.includes('municipality summaries precomputed'))
       .map((l) => Number((JSON.parse(l) as { ms?: number }).ms))
       .filter((ms) => Number.isFinite(ms));
-    const cpu = await renderCpu(url, { municipality: tail.municipality, other_pages: tail.other }, Number(process.env.BENCH_RENDER_SAMPLES ?? 400));
+    const cpu = await renderCpu(url, { municipality: tail.municipality, other_pages: tail.other }, Number(process.env.BENCH_RENDER_SAMPLES ?? 1000));
     const longTail = {
       urls: { municipality: tail.municipality.length, other_pages: tail.other.length },
       baseline_rps: baselineRun.rps,
@@ -234,7 +234,10 @@ export async function benchPages(args: string[]): Promise<number> {
       log(`  ${label.padEnd(24)} ${String(r.rps).padStart(7)} req/s  p50 ${r.p50_ms} ms  p99 ${r.p99_ms} ms  ratio ${r.ratio.toFixed(3)}${r.non2xx ? `  (${r.non2xx} non-2xx/errors!)` : ''}`);
     log(`  precomputed summaries of the whole country refreshed at start in: ${precomputeMs.map((ms) => `${ms} ms`).join(', ') || 'not logged'}`);
     log(
-      `  render CPU in-process (median / p99 ms): municipality ${cpu.municipality.median_ms} / ${cpu.municipality.p99_ms}; other pages ${cpu.other_pages.median_ms} / ${cpu.other_pages.p99_ms}; /healthz floor ${cpu.floor.median_ms} / ${cpu.floor.p99_ms}`,
+      `  render CPU in-process, steady state after ${cpu.municipality.warmup} requests (median / p99 ms): municipality ${cpu.municipality.median_ms} / ${cpu.municipality.p99_ms}; other pages ${cpu.other_pages.median_ms} / ${cpu.other_pages.p99_ms}; /healthz floor ${cpu.floor.median_ms} / ${cpu.floor.p99_ms}`,
+    );
+    log(
+      `  render CPU in-process, early (after ${cpu.municipality.early.warmup} requests): municipality ${cpu.municipality.early.median_ms} / ${cpu.municipality.early.p99_ms}; other pages ${cpu.other_pages.early.median_ms} / ${cpu.other_pages.early.p99_ms}; /healthz floor ${cpu.floor.early.median_ms} / ${cpu.floor.early.p99_ms}`,
     );
     const tailFailed = [cacheOn, cacheOn.other_pages, cacheOffRun, cacheOffRun.other_pages].some((r) => r.non2xx > 0);
 
